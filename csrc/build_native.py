@@ -1,0 +1,88 @@
+"""cffi (API mode, out-of-line) builder for the one private extension, hal._native.
+
+Run by setup.py at install time; nothing compiles at import time.  The C
+declarations that Python may see are the regions of each header between the
+markers ``/* cffi:begin */`` and ``/* cffi:end */``, so the headers stay the
+single source of the API.  Headers are ordered by their local #include
+dependencies so that struct types are declared before use.
+"""
+import os
+import re
+from pathlib import Path
+
+from cffi import FFI
+
+CSRC = Path(__file__).resolve().parent
+# csrc/core: portable fixed-point loops for every target (host, AVR, ARM).
+# csrc/plant + csrc/sim: simulator-only physics (float allowed) and batched stepping.
+SUBDIRS = ("core", "plant", "sim")
+
+_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+_REGION = re.compile(r"/\*\s*cffi:begin\s*\*/(.*?)/\*\s*cffi:end\s*\*/", re.S)
+
+
+def _headers():
+    found = {}
+    for sub in SUBDIRS:
+        for h in sorted((CSRC / sub).glob("*.h")):
+            found[f"{sub}/{h.name}"] = h
+    return found
+
+
+def _ordered(headers):
+    """Topological order over local includes (#include "core/x.h" or "x.h")."""
+    order, seen = [], set()
+
+    def visit(key, stack=()):
+        if key in seen:
+            return
+        if key in stack:
+            raise RuntimeError(f"include cycle: {' -> '.join(stack + (key,))}")
+        text = headers[key].read_text()
+        sub = key.split("/")[0]
+        for inc in _INCLUDE.findall(text):
+            dep = inc if inc in headers else f"{sub}/{inc}"
+            if dep in headers:
+                visit(dep, stack + (key,))
+        seen.add(key)
+        order.append(key)
+
+    for key in headers:
+        visit(key)
+    return order
+
+
+def _cdef(headers, order):
+    parts = []
+    for key in order:
+        for region in _REGION.findall(headers[key].read_text()):
+            parts.append(f"/* {key} */\n{region}")
+    return "\n".join(parts)
+
+
+_headers_found = _headers()
+_order = _ordered(_headers_found)
+
+ffibuilder = FFI()
+ffibuilder.cdef(_cdef(_headers_found, _order))
+
+# setuptools wants source paths relative to the directory of setup.py.
+_root = CSRC.parent
+_sources = [
+    os.path.relpath(p, _root)
+    for sub in SUBDIRS
+    for p in sorted((CSRC / sub).glob("*.c"))
+]
+ffibuilder.set_source(
+    "hal._native",
+    "\n".join(f'#include "{key}"' for key in _order),
+    sources=_sources,
+    include_dirs=[os.path.relpath(CSRC, _root)],
+    extra_compile_args=["-std=c99", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter",
+                        "-ffp-contract=off"],
+    libraries=["m"],
+)
+
+if __name__ == "__main__":
+    # Developer shortcut: build hal/_native*.so in the source tree.
+    ffibuilder.compile(tmpdir=str(_root), verbose=False)

@@ -1,0 +1,42 @@
+/*
+ * 4x quadrature decoder and windowed speed estimator.
+ *
+ * quad_update() is what an encoder ISR (or the plant, per edge) calls with
+ * the current A/B pin levels packed as (A << 1) | B.  Gray sequence
+ * 00 -> 01 -> 11 -> 10 -> 00 counts +1 per step; the reverse counts -1; no
+ * change counts 0; both bits changing is illegal (counted, position kept).
+ */
+#ifndef ROVER_CORE_QUADRATURE_H
+#define ROVER_CORE_QUADRATURE_H
+
+#include <stdint.h>
+
+/* cffi:begin */
+#define SPEED_EST_WIN_MAX 64
+
+struct quad_dec {
+	int32_t count;
+	uint32_t illegal;
+	uint8_t prev_ab;
+};
+
+struct speed_est {
+	int32_t hist[64];           /* counts at each of the last window ticks */
+	int32_t mrad_per_count_q16; /* wheel mrad per count, Q16 */
+	int32_t speed_mradps;       /* last estimate */
+	uint8_t window_ms;          /* 1..SPEED_EST_WIN_MAX */
+	uint8_t head;
+	uint8_t filled;
+};
+
+void quad_init(struct quad_dec *q, uint8_t ab);
+void quad_update(struct quad_dec *q, uint8_t ab);
+
+/* Returns 0, or -1 if window_ms is outside 1..SPEED_EST_WIN_MAX. */
+int speed_est_init(struct speed_est *s, int32_t mrad_per_count_q16, uint8_t window_ms,
+		   int32_t count_now);
+/* Call once per 1 ms tick with the decoder count; returns speed in mrad/s. */
+int32_t speed_est_update(struct speed_est *s, int32_t count_now);
+/* cffi:end */
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * Complementary-filter tilt.  Signs (body x forward, y left, z up; the
+ * accelerometer reads specific force, i.e. +g "up" at rest):
+ *   nose up by theta   -> ax = +g sin(theta)      -> pitch = atan2(ax, hypot(ay, az))
+ *   left side up by phi -> ay = +g sin(phi) cos(theta) -> roll = atan2(ay, az)
+ *   right-handed gyro: +rate about +y (left) dips the nose, so
+ *   pitch rate = -gyro_y; +rate about +x (forward) lifts the left side, so
+ *   roll rate = +gyro_x.
+ * Filter in the angle domain so it is right across +-180 deg:
+ *   pred = wrap(angle + rate * dt); new = wrap(pred + (1 - alpha) * wrap(acc - pred)).
+ * 64-bit here is fine: tilt runs at the IMU rate (<= 100 Hz), not per wheel.
+ */
+#include "tilt.h"
+#include "odometry.h"
+#include "fixed.h"
+
+#define MDEG_TURN ((int64_t)360000)
+#define MDEG_HALF ((int64_t)180000)
+
+uint32_t fx_isqrt32(uint32_t v)
+{
+	uint32_t r = 0, bit = (uint32_t)1 << 30;
+
+	while (bit > v)
+		bit >>= 2;
+	while (bit) {
+		if (v >= r + bit) {
+			v -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+/* Any mdeg value to (-180000, 180000]. */
+static int32_t wrap_mdeg(int64_t v)
+{
+	int64_t r = v % MDEG_TURN;		/* C99: sign of v */
+
+	if (r > MDEG_HALF)
+		r -= MDEG_TURN;
+	else if (r <= -MDEG_HALF)
+		r += MDEG_TURN;
+	return (int32_t)r;
+}
+
+/* urad -> mdeg: * 180 / (1000 pi) = * 18000000 / 314159265, rounded. */
+static int32_t urad_to_mdeg(int32_t urad)
+{
+	return (int32_t)fx_rdiv64((int64_t)urad * 18000000, 314159265);
+}
+
+void tilt_init(struct tilt_est *t)
+{
+	t->pitch_mdeg = 0;
+	t->roll_mdeg = 0;
+	t->primed = 0;
+}
+
+static int32_t blend(int32_t angle, int64_t rate_mdps, uint16_t dt_ms, int32_t acc,
+		     int32_t w_acc_q15)
+{
+	int32_t pred = wrap_mdeg((int64_t)angle + fx_rdiv64(rate_mdps * dt_ms, 1000));
+	int32_t innov = wrap_mdeg((int64_t)acc - pred);
+
+	return wrap_mdeg((int64_t)pred + fx_rdiv64((int64_t)innov * w_acc_q15, 32768));
+}
+
+void tilt_update(struct tilt_est *t, const struct tilt_cfg *c,
+		 const int16_t accel_mg[3], const int32_t gyro_mdps[3], uint16_t dt_ms)
+{
+	int32_t ax = accel_mg[0], ay = accel_mg[1], az = accel_mg[2];
+	uint32_t s = (uint32_t)(ay * ay) + (uint32_t)(az * az);	/* <= 2^31 */
+	uint8_t k = 0;
+	int32_t acc_pitch, acc_roll, w_acc;
+
+	/* Scale hypot(ay, az) up to >= 2^15 so the integer sqrt keeps ~15
+	 * significant bits even for lunar 165 mg; scale ax the same. */
+	if (s != 0) {
+		while (s < ((uint32_t)1 << 30)) {
+			s <<= 2;
+			k++;
+		}
+	}
+	acc_pitch = urad_to_mdeg(fx_atan2_urad(ax * ((int32_t)1 << k), (int32_t)fx_isqrt32(s)));
+	acc_roll = urad_to_mdeg(fx_atan2_urad(ay, az));
+
+	if (!t->primed) {
+		t->pitch_mdeg = acc_pitch;
+		t->roll_mdeg = acc_roll;
+		t->primed = 1;
+		return;
+	}
+	w_acc = 32768 - fx_clamp32(c->alpha_q15, 0, FX_Q15_MAX);
+	t->pitch_mdeg = blend(t->pitch_mdeg, -(int64_t)gyro_mdps[1], dt_ms, acc_pitch, w_acc);
+	t->roll_mdeg = blend(t->roll_mdeg, (int64_t)gyro_mdps[0], dt_ms, acc_roll, w_acc);
+}

@@ -1,0 +1,1 @@
+"""The `rover` command line."""

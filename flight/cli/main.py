@@ -1,0 +1,37 @@
+"""`rover` entry point.  Subcommands live in their own modules and are
+imported lazily so `rover --help` stays fast."""
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# name -> (module, attribute); each attribute is a click command or group
+SUBCOMMANDS = {
+    "drive-demo": ("flight.cli.drive_demo", "drive_demo"),
+    "perf": ("flight.cli.perf", "perf"),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in SUBCOMMANDS:
+            return None
+        mod, attr = SUBCOMMANDS[name]
+        return getattr(importlib.import_module(mod), attr)
+
+
+@click.group(cls=LazyGroup)
+def cli():
+    """Lunar rover flight software, simulator and HIL bench tools."""
+
+
+def main():
+    cli()
+
+
+if __name__ == "__main__":
+    main()

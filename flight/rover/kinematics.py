@@ -1,0 +1,229 @@
+"""Six-wheel, four-corner-steer drive kinematics (JPL Open Source Rover style).
+
+The body turns about an instantaneous centre of rotation (ICR) on the body's
+lateral (y) axis at (0, R): R > 0 turns left, R < 0 turns right.  Every wheel
+is steered (or, for the unsteered middle wheels, placed) so its rolling
+direction is perpendicular to the line from the ICR to its contact point,
+which is the no-scrub condition.  For a wheel at (x, y) and yaw rate w:
+
+    velocity  = w * (R - y, x)
+    steer     = atan(x / (R - y))            (corner wheels)
+    speed     = w * sign(R - y) * hypot(R - y, x) / r_wheel
+
+For a symmetric vehicle these reduce to the Open Source Rover equations
+(corner angles atan2(d3, |R| -+ d1), middle speeds (|R| -+ d4) w / r, corner
+speeds hypot(|R| -+ d1, d3) w / r); see docs/driving.md.
+
+Point turn: the ICR is the body centre, every corner is tangent to its circle
+and the middle wheels run in opposite directions.
+
+Everything is plain floats: this runs every 100 ms cycle at >1000x real time.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from hal.errors import CommandRangeError
+from hal.interfaces import STEER_WHEEL_INDEX, VehicleGeometry
+
+# Steer angles are commanded in whole mrad; beyond this radius the largest
+# corner angle rounds to 0 mrad, so any larger radius is driving straight.
+STEER_RESOLUTION_RAD = 0.5e-3
+# The ICR must stay this far outside the nearest wheel track so no wheel is
+# asked to pivot on its own contact patch (keeps the inner speed well defined).
+MIN_ICR_CLEARANCE_M = 0.05
+
+MODE_STOP = "stop"
+MODE_STRAIGHT = "straight"
+MODE_ARC = "arc"
+MODE_POINT_TURN = "point_turn"
+
+
+class KinematicsRangeError(CommandRangeError):
+    """A drive command outside what the vehicle can do (refused, never clamped)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DriveCommand:
+    mode: str
+    wheel_mradps: tuple[int, int, int, int, int, int]   # hal wheel order
+    steer_mrad: tuple[int, int, int, int]                # corners fl, fr, rl, rr
+    speed_mps: float          # body-centre speed (0 for point turns)
+    yaw_rate_radps: float
+    radius_m: float           # math.inf when straight, 0.0 for a point turn
+
+
+def _finite(name: str, value: float) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise KinematicsRangeError(f"{name}={value!r} is not a number") from None
+    if not math.isfinite(f):
+        raise KinematicsRangeError(f"{name}={value!r} must be finite")
+    return f
+
+
+class Kinematics:
+    """Maps body commands to wheel-speed and corner-steer setpoints for one vehicle."""
+
+    def __init__(self, geometry: VehicleGeometry):
+        if len(geometry.wheel_x_m) != 6 or len(geometry.wheel_y_m) != 6:
+            raise ValueError("VehicleGeometry must give 6 wheel contact points")
+        if geometry.wheel_radius_m <= 0 or geometry.max_wheel_mradps <= 0:
+            raise ValueError("VehicleGeometry wheel radius and max wheel speed must be > 0")
+        self.geometry = geometry
+        self._x = tuple(float(v) for v in geometry.wheel_x_m)
+        self._y = tuple(float(v) for v in geometry.wheel_y_m)
+        self._steered = tuple(STEER_WHEEL_INDEX)
+        self._is_steered = tuple(i in self._steered for i in range(6))
+        # conversion m/s at the rim -> mrad/s at the wheel
+        self._k_mradps = 1000.0 / geometry.wheel_radius_m
+        self.max_wheel_mradps = int(geometry.max_wheel_mradps)
+        self.steer_min_rad = geometry.steer_min_mrad / 1000.0
+        self.steer_max_rad = geometry.steer_max_mrad / 1000.0
+        if not self.steer_min_rad < 0 < self.steer_max_rad:
+            raise ValueError("steer range must include 0 "
+                             f"(got {geometry.steer_min_mrad}..{geometry.steer_max_mrad} mrad)")
+        self.min_radius_m = self._derive_min_radius()
+        max_x = max(abs(self._x[i]) for i in self._steered)
+        max_y = max(abs(v) for v in self._y)
+        self.max_radius_m = max(max_x / STEER_RESOLUTION_RAD + max_y, 2.0 * self.min_radius_m)
+        self.max_straight_speed_mps = self.max_wheel_mradps / self._k_mradps
+        self.point_turn_steer_rad = self._point_turn_angles()
+        self.point_turn_possible = all(self.steer_min_rad <= a <= self.steer_max_rad
+                                       for a in self.point_turn_steer_rad)
+        # wheel rim speed per unit yaw rate in a point turn
+        self._pt_lever = tuple(math.hypot(self._x[i], self._y[i]) for i in range(6))
+
+    # -- derived limits ---------------------------------------------------
+    def _derive_min_radius(self) -> float:
+        """Smallest |R| whose corner angles stay inside the steer range.
+
+        A left turn needs wheel i at atan(x / (R - y)); that angle is inside
+        [min, max] when R - y >= |x| / tan(limit on that side)."""
+        lim_pos = min(self.steer_max_rad, math.radians(89.0))
+        lim_neg = min(-self.steer_min_rad, math.radians(89.0))
+        best = 0.0
+        for sign in (1.0, -1.0):          # left, then right (mirror)
+            for i in self._steered:
+                x, y = self._x[i], sign * self._y[i]
+                # left turn: front (x>0) corners steer positive, rear negative;
+                # a right turn mirrors the sign of every angle
+                want_pos = (x > 0) == (sign > 0)
+                lim = lim_pos if want_pos else lim_neg
+                need = y + abs(x) / math.tan(lim)
+                best = max(best, need)
+        clearance = max(abs(v) for v in self._y) + MIN_ICR_CLEARANCE_M
+        return max(best, clearance)
+
+    def _point_turn_angles(self) -> tuple[float, ...]:
+        out = []
+        for i in self._steered:
+            # velocity direction for CCW spin is (-y, x); wheel axis angle mod pi
+            out.append(math.atan(self._x[i] / -self._y[i]) if self._y[i] else math.pi / 2)
+        return tuple(out)
+
+    # -- checks -----------------------------------------------------------
+    def _check_wheels(self, rim_mps: list[float], what: str) -> tuple[int, ...]:
+        k = self._k_mradps
+        limit = self.max_wheel_mradps
+        out = []
+        for i, s in enumerate(rim_mps):
+            m = s * k
+            if m > limit or m < -limit:
+                raise KinematicsRangeError(
+                    f"{what} needs wheel {i} at {m:.0f} mrad/s; allowed range is "
+                    f"-{limit}..{limit} mrad/s (max_wheel_mradps)")
+            out.append(int(round(m)))
+        return tuple(out)
+
+    def max_speed_for_radius(self, radius_m: float) -> float:
+        """Largest |body speed| (m/s) on an arc of this radius with every wheel
+        inside max_wheel_mradps (radius inf or beyond max_radius_m = straight)."""
+        r = abs(radius_m)
+        if r >= self.max_radius_m:
+            return self.max_straight_speed_mps
+        lever = max(math.hypot(r - abs(self._y[i]) * s, self._x[i])
+                    for i in range(6) for s in (1.0, -1.0))
+        return self.max_straight_speed_mps * r / lever
+
+    # -- commands ---------------------------------------------------------
+    def stop(self, steer_mrad: tuple[int, int, int, int] = (0, 0, 0, 0)) -> DriveCommand:
+        """Wheels at zero; steering held where it is (no pointless slewing)."""
+        return DriveCommand(MODE_STOP, (0, 0, 0, 0, 0, 0), tuple(steer_mrad), 0.0, 0.0, math.inf)
+
+    def straight(self, speed_mps: float) -> DriveCommand:
+        v = _finite("speed_mps", speed_mps)
+        wheels = self._check_wheels([v] * 6, f"straight at speed_mps={v:.3f}")
+        return DriveCommand(MODE_STRAIGHT, wheels, (0, 0, 0, 0), v, 0.0, math.inf)
+
+    def arc(self, speed_mps: float, radius_m: float) -> DriveCommand:
+        """Drive on a circle of signed radius (left positive) at body speed.
+
+        |radius| below min_radius_m is refused; at or above max_radius_m the
+        command is a straight drive (the steer angles would round to 0)."""
+        v = _finite("speed_mps", speed_mps)
+        if radius_m == math.inf or radius_m == -math.inf:
+            return self.straight(v)
+        R = _finite("radius_m", radius_m)
+        aR = abs(R)
+        if aR >= self.max_radius_m:
+            return self.straight(v)
+        if aR < self.min_radius_m:
+            raise KinematicsRangeError(
+                f"radius_m={R:.3f} is too tight; allowed |radius_m| is "
+                f"{self.min_radius_m:.3f}..inf m (use a point turn for 0)")
+        w = v / R
+        xs, ys = self._x, self._y
+        rim = []
+        steered = self._is_steered
+        for i in range(6):
+            dy = R - ys[i]
+            # an unsteered wheel rolls along x: only the forward component counts
+            rim.append(w * math.copysign(math.hypot(dy, xs[i]), dy) if steered[i] else w * dy)
+        wheels = self._check_wheels(rim, f"arc speed_mps={v:.3f} radius_m={R:.3f}")
+        steer = tuple(int(round(1000.0 * math.atan(xs[i] / (R - ys[i])))) for i in self._steered)
+        self._check_steer(steer)
+        return DriveCommand(MODE_ARC, wheels, steer, v, w, R)
+
+    def twist(self, speed_mps: float, yaw_rate_radps: float) -> DriveCommand:
+        """Body speed and yaw rate; zero speed with a yaw rate is a point turn."""
+        v = _finite("speed_mps", speed_mps)
+        w = _finite("yaw_rate_radps", yaw_rate_radps)
+        if w == 0.0:
+            return self.straight(v)
+        if v == 0.0:
+            return self.point_turn(w)
+        return self.arc(v, v / w)
+
+    def point_turn(self, yaw_rate_radps: float) -> DriveCommand:
+        """Spin about the body centre (counter-clockwise positive)."""
+        w = _finite("yaw_rate_radps", yaw_rate_radps)
+        if not self.point_turn_possible:
+            raise KinematicsRangeError(
+                "point turn needs corner angles "
+                f"{[round(a * 1000) for a in self.point_turn_steer_rad]} mrad, outside the steer "
+                f"range {self.geometry.steer_min_mrad}..{self.geometry.steer_max_mrad} mrad")
+        xs, ys = self._x, self._y
+        rim = []
+        for i in range(6):
+            # rim speed along the wheel's rolling direction: velocity w*(-y, x)
+            # projected on the steered heading; middle wheels (x=0) get -w*y
+            if not self._is_steered[i]:
+                rim.append(-w * ys[i])
+            else:
+                rim.append(math.copysign(w * self._pt_lever[i], -ys[i]))
+        wheels = self._check_wheels(rim, f"point turn at yaw_rate_radps={w:.3f}")
+        steer = tuple(int(round(a * 1000.0)) for a in self.point_turn_steer_rad)
+        return DriveCommand(MODE_POINT_TURN, wheels, steer, 0.0, w, 0.0)
+
+    def max_point_turn_rate_radps(self) -> float:
+        return self.max_wheel_mradps / self._k_mradps / max(self._pt_lever)
+
+    def _check_steer(self, steer: tuple[int, ...]) -> None:
+        lo, hi = self.geometry.steer_min_mrad, self.geometry.steer_max_mrad
+        for j, a in enumerate(steer):
+            if a < lo or a > hi:   # guarded by min_radius_m; kept as a last check
+                raise KinematicsRangeError(
+                    f"steer corner {j} angle {a} mrad outside {lo}..{hi} mrad")

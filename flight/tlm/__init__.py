@@ -1,0 +1,1 @@
+"""Telemetry and events: the bus, the crash-safe recorder, export and plots."""

@@ -1,0 +1,1 @@
+"""HAL backends, one module per scheme."""

@@ -1,0 +1,117 @@
+"""The HAL object: a named set of devices plus the read -> update -> write cycle.
+
+A backend subclasses Hal and fills in the devices.  The loop that owns the
+cycle does::
+
+    hal.read()            # latch fresh sensor values
+    ...flight update(dt)  # decide
+    hal.write()           # send latched actuator commands
+    hal.advance(dt_ms)    # let time pass: the simulator steps its plant;
+                          # a board backend waits for the board's clock
+
+``hal.clock`` is the only time source flight/ may use.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from hal.errors import DeviceBusyError, HalError
+from hal.interfaces import (STEER_NAMES, WHEEL_NAMES, Device, DriveWheel, Heater, Imu,
+                            Odometer, PowerMonitor, SteeringActuator, TerrainMap,
+                            ThermalSensor, VehicleGeometry)
+
+ACTUATOR_TYPES = (DriveWheel, SteeringActuator, Heater)
+
+
+class Hal(ABC):
+    url: str
+    wheels: tuple[DriveWheel, ...]
+    steering: tuple[SteeringActuator, ...]
+    imu: Imu
+    odometer: Odometer
+    power: PowerMonitor
+    thermal: dict[str, ThermalSensor]
+    heaters: dict[str, Heater]
+
+    def __init__(self, url: str, clock):
+        self.url = url
+        self.clock = clock
+        self._owners: dict[str, str] = {}
+
+    # -- devices --------------------------------------------------------
+    def devices(self) -> dict[str, Device]:
+        out: dict[str, Device] = {}
+        for n, w in zip(WHEEL_NAMES, self.wheels):
+            out[f"wheel.{n}"] = w
+        for n, s in zip(STEER_NAMES, self.steering):
+            out[f"steer.{n}"] = s
+        out["imu"] = self.imu
+        out["odometer"] = self.odometer
+        out["power"] = self.power
+        for n, t in self.thermal.items():
+            out[f"thermal.{n}"] = t
+        for n, h in self.heaters.items():
+            out[f"heater.{n}"] = h
+        return out
+
+    def device(self, name: str) -> Device:
+        devs = self.devices()
+        if name not in devs:
+            raise HalError(f"no device {name!r} on {self.url}; devices: {', '.join(sorted(devs))}")
+        return devs[name]
+
+    def claim(self, name: str, owner: str) -> Device:
+        """Take ownership of an actuator.  Actuators have exactly one owner."""
+        dev = self.device(name)
+        if not isinstance(dev, ACTUATOR_TYPES):
+            raise HalError(f"device {name!r} is a sensor; only actuators are claimed")
+        holder = self._owners.get(name)
+        if holder is not None and holder != owner:
+            raise DeviceBusyError(f"actuator {name!r} is already claimed by {holder!r} "
+                                  f"(claim by {owner!r} refused)")
+        self._owners[name] = owner
+        return dev
+
+    def release(self, name: str, owner: str) -> None:
+        if self._owners.get(name) == owner:
+            del self._owners[name]
+
+    def owner_of(self, name: str) -> str | None:
+        return self._owners.get(name)
+
+    # -- cycle ----------------------------------------------------------
+    @abstractmethod
+    def read(self) -> None: ...
+
+    @abstractmethod
+    def write(self) -> None: ...
+
+    @abstractmethod
+    def advance(self, dt_ms: int) -> None: ...
+
+    def safe(self) -> None:
+        """Every actuator to its safe state (wheels 0, heaters off) and write."""
+        for w in self.wheels:
+            w.set_speed_mradps(0)
+        for h in self.heaters.values():
+            h.set_target_c(0.0)
+        self.write()
+
+    geometry: "VehicleGeometry"
+
+    def terrain_map(self) -> "TerrainMap | None":
+        """The map the flight software plans on, if the backend has one."""
+        return None
+
+    def truth(self) -> dict | None:
+        """Ground truth (simulator only): pose, slip, ...; None on hardware."""
+        return None
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

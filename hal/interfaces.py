@@ -1,0 +1,201 @@
+"""Device interfaces every backend implements (sim, serial boards, ...).
+
+Units are in the names.  Readings come from the backend's last ``read()``;
+commands are latched and sent on ``write()`` (the fixed read -> update ->
+write cycle).  Device problems are reported in ``status`` (and counters),
+never thrown out of the cycle.
+
+Wheel order everywhere: 0 front-left, 1 front-right, 2 middle-left,
+3 middle-right, 4 rear-left, 5 rear-right.  Steered corners are wheels
+0, 1, 4, 5 (steering index 0..3).  Body frame: x forward, y left, z up;
+yaw counter-clockwise from world +x (east).
+"""
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+WHEEL_NAMES = ("fl", "fr", "ml", "mr", "rl", "rr")
+STEER_NAMES = ("fl", "fr", "rl", "rr")
+STEER_WHEEL_INDEX = (0, 1, 4, 5)
+
+
+class DeviceStatus(enum.IntEnum):
+    OK = 0
+    STALE = 1      # no fresh data within its deadline (link or sensor)
+    FAULT = 2      # the device reports a fault (stall, heater runaway, ...)
+    OFFLINE = 3    # backend cannot reach it
+
+
+class Device(ABC):
+    """Anything with a name and a status."""
+
+    name: str
+
+    @property
+    @abstractmethod
+    def status(self) -> DeviceStatus: ...
+
+
+class DriveWheel(Device):
+    @abstractmethod
+    def set_speed_mradps(self, speed_mradps: int) -> None:
+        """Wheel angular speed setpoint (wheel side of the gearbox)."""
+
+    @property
+    @abstractmethod
+    def speed_mradps(self) -> int: ...
+
+    @property
+    @abstractmethod
+    def encoder_count(self) -> int: ...
+
+    @property
+    @abstractmethod
+    def current_a(self) -> float: ...
+
+    @property
+    @abstractmethod
+    def effort_q15(self) -> int: ...
+
+    @property
+    @abstractmethod
+    def stalled(self) -> bool: ...
+
+    @abstractmethod
+    def clear_stall(self) -> None: ...
+
+
+class SteeringActuator(Device):
+    min_angle_mrad: int
+    max_angle_mrad: int
+
+    @abstractmethod
+    def set_angle_mrad(self, angle_mrad: int) -> None: ...
+
+    @property
+    @abstractmethod
+    def angle_mrad(self) -> int: ...
+
+
+class Imu(Device):
+    @property
+    @abstractmethod
+    def accel_mg(self) -> tuple[int, int, int]: ...
+
+    @property
+    @abstractmethod
+    def gyro_mdps(self) -> tuple[int, int, int]: ...
+
+    @property
+    @abstractmethod
+    def pitch_mdeg(self) -> int:
+        """Board-side complementary-filter pitch (nose up positive)."""
+
+    @property
+    @abstractmethod
+    def roll_mdeg(self) -> int:
+        """Board-side complementary-filter roll (left side up positive)."""
+
+
+@dataclass(frozen=True)
+class OdomPose:
+    x_m: float
+    y_m: float
+    yaw_rad: float
+
+
+class Odometer(Device):
+    """Wheel odometry integrated on the mobility board (csrc/core/odometry)."""
+
+    @property
+    @abstractmethod
+    def pose(self) -> OdomPose: ...
+
+    @abstractmethod
+    def reset(self, x_m: float, y_m: float, yaw_rad: float) -> None: ...
+
+
+class PowerMonitor(Device):
+    @property
+    @abstractmethod
+    def battery_v(self) -> float: ...
+
+    @property
+    @abstractmethod
+    def battery_a(self) -> float:
+        """Positive when discharging."""
+
+    @property
+    @abstractmethod
+    def soc_pct(self) -> float: ...
+
+    @property
+    @abstractmethod
+    def solar_w(self) -> float: ...
+
+    @property
+    @abstractmethod
+    def energy_used_j(self) -> float: ...
+
+
+class ThermalSensor(Device):
+    @property
+    @abstractmethod
+    def temp_c(self) -> float: ...
+
+
+class Heater(Device):
+    max_target_c: float
+
+    @abstractmethod
+    def set_target_c(self, target_c: float) -> None:
+        """0 turns it off; above max_target_c raises CommandRangeError."""
+
+    @property
+    @abstractmethod
+    def target_c(self) -> float: ...
+
+    @property
+    @abstractmethod
+    def duty(self) -> float:
+        """0..1"""
+
+    @property
+    @abstractmethod
+    def fault(self) -> int:
+        """0 = ok, else the csrc/core/heater.h fault code (latched)."""
+
+    @abstractmethod
+    def reset_fault(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class VehicleGeometry:
+    """What the flight software needs to know about the vehicle it drives.
+    The backend supplies it (simulator parameters or a board's config)."""
+    wheel_x_m: tuple[float, ...]      # contact points, body frame, wheel order above
+    wheel_y_m: tuple[float, ...]
+    wheel_radius_m: float
+    max_wheel_mradps: int             # wheel speed command limit
+    steer_min_mrad: int
+    steer_max_mrad: int
+    counts_per_wheel_rev: int
+
+
+@dataclass(frozen=True)
+class TerrainMap:
+    """A gridded map product (orbital DEM in a real mission; the site in the
+    simulator).  Row index = y (north), column = x (east)."""
+    height_m: "object"                # numpy float32 [ny, nx]
+    slope_deg: "object"               # numpy float32 [ny, nx]
+    no_go_mask: "object"              # numpy bool [ny, nx] (e.g. permanently shadowed)
+    cell_m: float
+    origin_xy_m: tuple[float, float]  # world coordinates of [0, 0]
+
+    @property
+    def extent_m(self) -> tuple[float, float, float, float]:
+        ny, nx = self.height_m.shape
+        x0, y0 = self.origin_xy_m
+        return (x0, x0 + (nx - 1) * self.cell_m, y0, y0 + (ny - 1) * self.cell_m)

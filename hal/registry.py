@@ -1,0 +1,57 @@
+"""Backend selection by URL scheme, resolved lazily (a backend's imports
+happen only when its scheme is used).  Unknown schemes are an error naming
+the known ones; there is never a silent fallback to the simulator."""
+from __future__ import annotations
+
+import importlib
+import os
+from urllib.parse import parse_qs, urlsplit
+
+from hal.errors import HalUrlError
+
+DEFAULT_URL = "sim://"
+ENV_VAR = "ROVER_HAL"
+
+# scheme -> "module:function" taking (url, parsed params) and returning a Hal
+_BACKENDS: dict[str, str] = {
+    "sim": "hal.backends.sim:open_sim",
+}
+
+
+def register_scheme(scheme: str, target: str) -> None:
+    _BACKENDS[scheme] = target
+
+
+def known_schemes() -> tuple[str, ...]:
+    return tuple(sorted(_BACKENDS))
+
+
+def parse_hal_url(url: str) -> tuple[str, str, dict[str, str]]:
+    """-> (scheme, netloc+path, params).  Repeated parameters are an error."""
+    if not isinstance(url, str) or not url.strip():
+        raise HalUrlError(f"HAL URL must be a non-empty string, got {url!r}")
+    parts = urlsplit(url.strip())
+    if not parts.scheme:
+        raise HalUrlError(f"HAL URL {url!r} has no scheme; known schemes: "
+                          f"{', '.join(s + '://' for s in known_schemes())}")
+    params: dict[str, str] = {}
+    for key, values in parse_qs(parts.query, keep_blank_values=True, strict_parsing=False).items():
+        if len(values) != 1:
+            raise HalUrlError(f"HAL URL {url!r}: parameter {key!r} given {len(values)} times")
+        params[key] = values[0]
+    return parts.scheme.lower(), parts.netloc + parts.path, params
+
+
+def open_hal(url: str | None = None, **overrides):
+    """Open the HAL named by ``url`` (default: $ROVER_HAL, then sim://)."""
+    if url is None:
+        url = os.environ.get(ENV_VAR) or DEFAULT_URL
+    scheme, where, params = parse_hal_url(url)
+    target = _BACKENDS.get(scheme)
+    if target is None:
+        raise HalUrlError(f"unknown HAL scheme {scheme!r} in {url!r}; known schemes: "
+                          f"{', '.join(s + '://' for s in known_schemes())}")
+    mod_name, func_name = target.split(":")
+    factory = getattr(importlib.import_module(mod_name), func_name)
+    params.update({k: str(v) for k, v in overrides.items()})
+    return factory(url, where, params)

@@ -1,0 +1,1 @@
+"""Simulated hardware: plant and environment models, emulated boards, fault injection."""
