@@ -49,8 +49,11 @@ CRATER_DIAMETER_RANGE_M = (2.0, 40.0)  # 2 m = 4 cells at 0.5 m: still resolved
 RANDOM_WALL_FRACTION = (0.15, 0.6)
 # Along the traverse corridor craters stay drivable (< 15 deg operable limit).
 CORRIDOR_WALL_FRACTION = 0.45
-# Hazard and PSR crater walls peak just under the target; noise adds the rest.
-FEATURE_WALL_FRACTION = 0.86
+# The hazard crater's wall peaks under the target (noise adds the rest) but
+# well above the 20 deg no-go line.  The PSR crater is gentler: it is broad, and
+# regional tilt adds to its walls; its floor is declared shadowed (psr_mask).
+FEATURE_WALL_FRACTION = 0.88
+PSR_WALL_FRACTION = 0.7
 
 # --- Highland roughness -----------------------------------------------------
 # Self-affine roughness: octave amplitude ~ wavelength^H with H ~ 0.9, in the
@@ -334,12 +337,20 @@ def _limit_slopes(z: np.ndarray, cell_m: float, max_slope_deg: float) -> int:
     """Creep-like diffusion applied only where the slope exceeds the target.
 
     Stands in for mass wasting of regolith on over-steep ground; it smooths the
-    rare spots where a crater wall and noise stack up.  Returns iterations used.
+    spots where a crater wall, noise and regional tilt stack up.  Each pass works
+    in place on the window around the previous pass's steep cells (the map's
+    outermost ring is left alone).  Returns the passes used.
     """
     limit = math.tan(math.radians(max_slope_deg))
+    ny, nx = z.shape
+    j0, j1, i0, i1 = 0, ny, 0, nx
     for it in range(SLOPE_LIMIT_MAX_ITERATIONS):
-        steep = _slope_tan(z, cell_m) > limit
-        if not steep.any():
+        sub = z[j0:j1, i0:i1]  # a view: updates land in z
+        steep = np.zeros(sub.shape, dtype=bool)
+        # interior only: the window's edge uses one-sided differences
+        steep[1:-1, 1:-1] = _slope_tan(sub, cell_m)[1:-1, 1:-1] > limit
+        rows, cols = np.nonzero(steep)
+        if rows.size == 0:
             return it
         near = steep.copy()  # the steep cells and their 4-neighbours
         near[1:] |= steep[:-1]
@@ -347,10 +358,13 @@ def _limit_slopes(z: np.ndarray, cell_m: float, max_slope_deg: float) -> int:
         near[:, 1:] |= steep[:, :-1]
         near[:, :-1] |= steep[:, 1:]
         near[0, :] = near[-1, :] = near[:, 0] = near[:, -1] = False
-        lap = np.zeros_like(z)
-        lap[1:-1, 1:-1] = (z[:-2, 1:-1] + z[2:, 1:-1] + z[1:-1, :-2] + z[1:-1, 2:]
-                           - 4.0 * z[1:-1, 1:-1])
-        z[near] += SLOPE_LIMIT_STEP * lap[near]
+        lap = np.zeros_like(sub)
+        lap[1:-1, 1:-1] = (sub[:-2, 1:-1] + sub[2:, 1:-1] + sub[1:-1, :-2] + sub[1:-1, 2:]
+                           - 4.0 * sub[1:-1, 1:-1])
+        sub[near] += SLOPE_LIMIT_STEP * lap[near]
+        margin = 4  # slopes can change up to two cells from an updated cell
+        j0, j1 = max(0, j0 + rows.min() - margin), min(ny, j0 + rows.max() + margin + 1)
+        i0, i1 = max(0, i0 + cols.min() - margin), min(nx, i0 + cols.max() + margin + 1)
     return SLOPE_LIMIT_MAX_ITERATIONS
 
 
@@ -457,7 +471,7 @@ def _build_mons_mouton(seed: int, p: SiteParams) -> Site:
     hazard = Crater(float(hx), float(hy), float(p.hazard_radius_m), hz_depth, hz_rim)
     px, py = p.psr_center_xy_m
     psr_rim_r = p.psr_radius_m / PSR_FLOOR_FRACTION
-    psr_depth, psr_rim = _crater_depths(psr_rim_r, FEATURE_WALL_FRACTION * p.max_slope_deg)
+    psr_depth, psr_rim = _crater_depths(psr_rim_r, PSR_WALL_FRACTION * p.max_slope_deg)
     psr_crater = Crater(float(px), float(py), float(psr_rim_r), psr_depth, psr_rim)
 
     reserved = [(0.0, 0.0, START_CLEAR_RADIUS_M),

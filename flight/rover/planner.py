@@ -1,0 +1,246 @@
+"""A small grid planner over the terrain map's slope grid.
+
+The map is downsampled to about 2 m cells (each coarse cell keeps the
+*steepest* slope inside it, so no hazard is averaged away).  Cells steeper than
+the no-go slope, or marked in the map's no_go_mask, are forbidden, and the
+forbidden set is grown by the rover half-width plus a margin.  A* (8-connected)
+then finds the cheapest path where a step costs its length times
+``1 + slope_weight * (slope / no_go_slope)^2`` so gentle ground is preferred.
+The cell path is shortened to waypoints by keeping only the corners needed
+for straight legs that stay clear of forbidden cells.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+# Operable slopes reach ~15 deg; > 20-25 deg is no-go for a small rover (design brief).
+DEFAULT_NO_GO_SLOPE_DEG = 20.0
+DEFAULT_CELL_M = 2.0
+DEFAULT_SLOPE_WEIGHT = 4.0
+DEFAULT_MARGIN_M = 0.5
+
+
+class PlanError(ValueError):
+    """No path, or a start/goal that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class PlannerConfig:
+    cell_m: float = DEFAULT_CELL_M
+    no_go_slope_deg: float = DEFAULT_NO_GO_SLOPE_DEG
+    slope_weight: float = DEFAULT_SLOPE_WEIGHT
+    half_width_m: float = 0.35       # overwritten from the vehicle geometry by Rover
+    margin_m: float = DEFAULT_MARGIN_M
+
+    def __post_init__(self):
+        for name in ("cell_m", "no_go_slope_deg"):
+            v = getattr(self, name)
+            if not math.isfinite(v) or v <= 0:
+                raise PlanError(f"{name}={v!r} must be > 0")
+        for name in ("slope_weight", "half_width_m", "margin_m"):
+            v = getattr(self, name)
+            if not math.isfinite(v) or v < 0:
+                raise PlanError(f"{name}={v!r} must be >= 0")
+
+
+class CostGrid:
+    """The coarse planning grid: slope per cell, hard no-go, inflated no-go."""
+
+    def __init__(self, terrain, config: PlannerConfig = PlannerConfig()):
+        self.config = config
+        slope = np.asarray(terrain.slope_deg, dtype=np.float32)
+        mask = np.asarray(terrain.no_go_mask, dtype=bool)
+        f = max(1, int(round(config.cell_m / terrain.cell_m)))
+        ny, nx = (slope.shape[0] // f) * f, (slope.shape[1] // f) * f
+        if ny == 0 or nx == 0:
+            raise PlanError(f"terrain map {slope.shape} is smaller than one {config.cell_m} m cell")
+        self.cell_m = f * terrain.cell_m
+        # world coordinates of the centre of coarse cell [0, 0]
+        half = (f - 1) * 0.5 * terrain.cell_m
+        self.x0_m = terrain.origin_xy_m[0] + half
+        self.y0_m = terrain.origin_xy_m[1] + half
+        self.slope_deg = slope[:ny, :nx].reshape(ny // f, f, nx // f, f).max(axis=(1, 3))
+        coarse_mask = mask[:ny, :nx].reshape(ny // f, f, nx // f, f).any(axis=(1, 3))
+        self.hard = coarse_mask | (self.slope_deg > config.no_go_slope_deg)
+        r_cells = int(math.ceil((config.half_width_m + config.margin_m) / self.cell_m))
+        self.inflated = _dilate(self.hard, r_cells)
+        self.ny, self.nx = self.hard.shape
+        # step cost factor per cell, as a flat Python list (A* inner loop)
+        factor = 1.0 + config.slope_weight * (self.slope_deg / config.no_go_slope_deg) ** 2
+        self._factor = factor.astype(float).ravel().tolist()
+
+    def cell_of(self, x_m: float, y_m: float) -> tuple[int, int]:
+        """(row, col) of the cell holding a world point; PlanError if off the map."""
+        c = int(round((x_m - self.x0_m) / self.cell_m))
+        r = int(round((y_m - self.y0_m) / self.cell_m))
+        if not (0 <= r < self.ny and 0 <= c < self.nx):
+            raise PlanError(f"point ({x_m:.1f}, {y_m:.1f}) m is outside the terrain map")
+        return r, c
+
+    def centre_of(self, r: int, c: int) -> tuple[float, float]:
+        return self.x0_m + c * self.cell_m, self.y0_m + r * self.cell_m
+
+    def segment_blocked(self, x0: float, y0: float, x1: float, y1: float,
+                        grid: np.ndarray | None = None) -> tuple[float, float] | None:
+        """First sampled point of the segment lying in a forbidden cell (or off
+        the map), else None.  Samples every quarter cell."""
+        g = self.hard if grid is None else grid
+        n = max(1, int(math.ceil(math.hypot(x1 - x0, y1 - y0) / (0.25 * self.cell_m))))
+        for k in range(n + 1):
+            t = k / n
+            x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+            c = int(round((x - self.x0_m) / self.cell_m))
+            r = int(round((y - self.y0_m) / self.cell_m))
+            if not (0 <= r < self.ny and 0 <= c < self.nx) or g[r, c]:
+                return (x, y)
+        return None
+
+    def leg_refusal(self, x0: float, y0: float, x1: float, y1: float) -> str | None:
+        """Why a straight leg may not be driven (None if it may)."""
+        try:
+            self.cell_of(x1, y1)
+        except PlanError as e:
+            return f"leg to ({x1:.1f}, {y1:.1f}) m refused: {e}"
+        hit = self.segment_blocked(x0, y0, x1, y1)
+        if hit is None:
+            return None
+        r, c = self.cell_of(*hit)
+        why = "no-go mask" if not self.slope_deg[r, c] > self.config.no_go_slope_deg else \
+            f"slope {self.slope_deg[r, c]:.1f} deg > {self.config.no_go_slope_deg:.1f} deg"
+        return (f"leg ({x0:.1f}, {y0:.1f}) -> ({x1:.1f}, {y1:.1f}) m crosses a no-go cell at "
+                f"({hit[0]:.1f}, {hit[1]:.1f}) m ({why})")
+
+
+def _dilate(grid: np.ndarray, r_cells: int) -> np.ndarray:
+    """Grow True cells by a disc of radius r_cells (numpy shifts, no scipy)."""
+    if r_cells <= 0:
+        return grid.copy()
+    out = grid.copy()
+    ny, nx = grid.shape
+    for dr in range(-r_cells, r_cells + 1):
+        for dc in range(-r_cells, r_cells + 1):
+            if dr * dr + dc * dc > r_cells * r_cells or (dr == 0 and dc == 0):
+                continue
+            src = grid[max(0, -dr):ny - max(0, dr), max(0, -dc):nx - max(0, dc)]
+            out[max(0, dr):ny - max(0, -dr), max(0, dc):nx - max(0, -dc)] |= src
+    return out
+
+
+_STEPS = ((0, 1, 1.0), (1, 0, 1.0), (0, -1, 1.0), (-1, 0, 1.0),
+          (1, 1, math.sqrt(2)), (1, -1, math.sqrt(2)), (-1, 1, math.sqrt(2)), (-1, -1, math.sqrt(2)))
+
+
+def astar(grid: CostGrid, start_rc: tuple[int, int], goal_rc: tuple[int, int]) -> list[tuple[int, int]]:
+    """Cheapest 8-connected cell path on the inflated grid (start cell exempt)."""
+    nx, ny = grid.nx, grid.ny
+    blocked = grid.inflated.ravel().tolist()
+    factor = grid._factor
+    s = start_rc[0] * nx + start_rc[1]
+    g_idx = goal_rc[0] * nx + goal_rc[1]
+    gr, gc = goal_rc
+    best = {s: 0.0}
+    parent = {s: -1}
+    heap = [(0.0, 0.0, s)]
+    while heap:
+        _, cost, idx = heapq.heappop(heap)
+        if idx == g_idx:
+            break
+        if cost > best.get(idx, math.inf):
+            continue
+        r, c = divmod(idx, nx)
+        for dr, dc, length in _STEPS:
+            rr, cc = r + dr, c + dc
+            if rr < 0 or rr >= ny or cc < 0 or cc >= nx:
+                continue
+            n = rr * nx + cc
+            if blocked[n]:
+                continue
+            if dr and dc and (blocked[r * nx + cc] or blocked[rr * nx + c]):
+                continue   # no corner cutting past a forbidden cell
+            new = cost + length * 0.5 * (factor[idx] + factor[n])
+            if new < best.get(n, math.inf):
+                best[n] = new
+                parent[n] = idx
+                h = math.hypot(rr - gr, cc - gc)   # admissible: factor >= 1
+                heapq.heappush(heap, (new + h, new, n))
+    if g_idx not in parent:
+        raise PlanError(f"no path from cell {start_rc} to cell {goal_rc}: the goal is cut off "
+                        "by no-go terrain")
+    path = []
+    idx = g_idx
+    while idx != -1:
+        path.append(divmod(idx, nx))
+        idx = parent[idx]
+    path.reverse()
+    return path
+
+
+class Planner:
+    def __init__(self, terrain, config: PlannerConfig = PlannerConfig()):
+        if terrain is None:
+            raise PlanError("the HAL provides no terrain map to plan on")
+        self.grid = CostGrid(terrain, config)
+        self.config = config
+
+    def plan(self, start_xy_m: tuple[float, float], goal_xy_m: tuple[float, float]
+             ) -> list[tuple[float, float]]:
+        """Waypoints from start (excluded) to goal (included, exact)."""
+        g = self.grid
+        s_rc = g.cell_of(*start_xy_m)
+        goal_rc = g.cell_of(*goal_xy_m)
+        if g.hard[s_rc]:
+            raise PlanError(f"start ({start_xy_m[0]:.1f}, {start_xy_m[1]:.1f}) m is on no-go terrain")
+        if g.inflated[goal_rc]:
+            raise PlanError(f"goal ({goal_xy_m[0]:.1f}, {goal_xy_m[1]:.1f}) m is on or too close "
+                            f"to no-go terrain (slope > {self.config.no_go_slope_deg} deg or masked)")
+        cells = astar(g, s_rc, goal_rc)
+        pts = [tuple(start_xy_m)] + [g.centre_of(r, c) for r, c in cells[1:-1]] + [tuple(goal_xy_m)]
+        return self._shorten(pts)[1:]
+
+    def _shorten(self, pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        """Keep a point only when the straight leg past it would touch forbidden
+        (inflated) cells or climb noticeably steeper ground than the A* path."""
+        out = [pts[0]]
+        i = 0
+        while i < len(pts) - 1:
+            j = len(pts) - 1
+            while j > i + 1 and not self._leg_ok(pts[i], pts[j], pts[i:j + 1]):
+                j -= 1
+            out.append(pts[j])
+            i = j
+        return out
+
+    def _leg_ok(self, a, b, via) -> bool:
+        g = self.grid
+        if g.segment_blocked(a[0], a[1], b[0], b[1], g.inflated) is not None:
+            return False   # (from a start inside the inflation band: one cell step at a time)
+        return self._max_slope(a, b) <= self._max_slope_path(via) + 2.0
+
+    def _max_slope(self, a, b) -> float:
+        g = self.grid
+        n = max(1, int(math.ceil(math.hypot(b[0] - a[0], b[1] - a[1]) / (0.5 * g.cell_m))))
+        worst = 0.0
+        for k in range(n + 1):
+            t = k / n
+            r, c = g.cell_of(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
+            worst = max(worst, float(g.slope_deg[r, c]))
+        return worst
+
+    def _max_slope_path(self, via) -> float:
+        g = self.grid
+        return max(float(g.slope_deg[g.cell_of(*p)]) for p in via)
+
+    def leg_refusal(self, x0: float, y0: float, x1: float, y1: float) -> str | None:
+        return self.grid.leg_refusal(x0, y0, x1, y1)
+
+
+def path_length_m(start_xy_m, waypoints) -> float:
+    total, (px, py) = 0.0, start_xy_m
+    for x, y in waypoints:
+        total += math.hypot(x - px, y - py)
+        px, py = x, y
+    return total

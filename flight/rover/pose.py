@@ -1,0 +1,125 @@
+"""Pose estimate: position from wheel odometry, heading from odometry or the gyro,
+tilt from the IMU's complementary filter.
+
+Heading source (``heading_source``):
+- "odometry" (default): the mobility board's least-squares odometry yaw.  The
+  six-wheel fit averages out single-wheel slip and, unlike a rate gyro, has
+  no bias to integrate into a drift that grows with time instead of distance.
+  Its weakness is skid in point turns, which we keep slow.
+- "gyro": integrate the IMU's body z rate (trapezoid rule per cycle).  Better
+  when wheels skid, but sampled once per flight cycle it misses motion between
+  samples and any gyro bias becomes a heading drift.
+docs/driving.md gives the measured errors of both on the simulator.
+
+Odometry displacements are along the ground; they are projected onto the
+horizontal with the current pitch and roll so positions compare with maps.
+"""
+from __future__ import annotations
+
+import math
+
+HEADING_SOURCES = ("odometry", "gyro")
+_MDEG_TO_RAD = math.pi / 180000.0
+_TWO_PI = 2.0 * math.pi
+
+
+def wrap_pi(angle_rad: float) -> float:
+    """Wrap to (-pi, pi]."""
+    a = math.fmod(angle_rad + math.pi, _TWO_PI)
+    if a <= 0.0:
+        a += _TWO_PI
+    return a - math.pi
+
+
+class PoseEstimator:
+    """Reads hal.odometer and hal.imu after each hal.read()."""
+
+    __slots__ = ("_odom", "_imu", "heading_source", "x_m", "y_m", "yaw_rad", "yaw_unwrapped_rad",
+                 "pitch_deg", "roll_deg", "speed_mps", "distance_m", "_ox", "_oy", "_oyaw",
+                 "_gz_prev", "_primed")
+
+    def __init__(self, hal, heading_source: str = "odometry"):
+        if heading_source not in HEADING_SOURCES:
+            raise ValueError(f"heading_source={heading_source!r}; allowed: {HEADING_SOURCES}")
+        self._odom = hal.odometer
+        self._imu = hal.imu
+        self.heading_source = heading_source
+        self.x_m = 0.0
+        self.y_m = 0.0
+        self.yaw_rad = 0.0
+        self.yaw_unwrapped_rad = 0.0   # for counting turns
+        self.pitch_deg = 0.0
+        self.roll_deg = 0.0
+        self.speed_mps = 0.0           # signed, along the body x axis
+        self.distance_m = 0.0          # path length driven since reset
+        self._primed = False
+        self._ox = self._oy = self._oyaw = 0.0
+        self._gz_prev = 0.0
+
+    def reset(self, x_m: float = 0.0, y_m: float = 0.0, yaw_rad: float = 0.0) -> None:
+        """Set the estimate (and the board odometry) to a known pose."""
+        self._odom.reset(x_m, y_m, yaw_rad)
+        self.x_m, self.y_m = float(x_m), float(y_m)
+        self.yaw_rad = self.yaw_unwrapped_rad = wrap_pi(float(yaw_rad))
+        self.distance_m = 0.0
+        self._primed = False
+
+    def update(self, dt_ms: int) -> None:
+        p = self._odom.pose
+        imu = self._imu
+        pitch_deg = imu.pitch_mdeg * 0.001
+        roll_deg = imu.roll_mdeg * 0.001
+        self.pitch_deg = pitch_deg
+        self.roll_deg = roll_deg
+        if not self._primed:
+            # first cycle after start/reset: the board pose is the reference
+            self._ox, self._oy, self._oyaw = p.x_m, p.y_m, p.yaw_rad
+            self._gz_prev = imu.gyro_mdps[2] * _MDEG_TO_RAD
+            self._primed = True
+            return
+        dox = p.x_m - self._ox
+        doy = p.y_m - self._oy
+        dyaw_odom = p.yaw_rad - self._oyaw
+        if dyaw_odom > math.pi:
+            dyaw_odom -= _TWO_PI
+        elif dyaw_odom < -math.pi:
+            dyaw_odom += _TWO_PI
+        # body-frame displacement (rotate back by the board's mid-step heading)
+        mid = self._oyaw + 0.5 * dyaw_odom
+        c, s = math.cos(mid), math.sin(mid)
+        bx = c * dox + s * doy
+        by = -s * dox + c * doy
+        self._ox, self._oy, self._oyaw = p.x_m, p.y_m, p.yaw_rad
+        # ground -> horizontal
+        bx *= math.cos(pitch_deg * 0.017453292519943295)
+        by *= math.cos(roll_deg * 0.017453292519943295)
+        if self.heading_source == "gyro":
+            gz = imu.gyro_mdps[2] * _MDEG_TO_RAD
+            dyaw = 0.5 * (gz + self._gz_prev) * dt_ms * 0.001
+            self._gz_prev = gz
+        else:
+            dyaw = dyaw_odom
+        mid = self.yaw_rad + 0.5 * dyaw
+        c, s = math.cos(mid), math.sin(mid)
+        self.x_m += c * bx - s * by
+        self.y_m += s * bx + c * by
+        self.yaw_unwrapped_rad += dyaw
+        self.yaw_rad = wrap_pi(self.yaw_rad + dyaw)
+        self.distance_m += math.hypot(bx, by)
+        if dt_ms > 0:
+            self.speed_mps = bx * 1000.0 / dt_ms
+
+    @property
+    def tilt_deg(self) -> float:
+        """The larger of |pitch| and |roll|."""
+        return max(abs(self.pitch_deg), abs(self.roll_deg))
+
+    def error_vs_truth(self, truth: dict | None) -> dict | None:
+        """Position and heading error against the simulator's truth (None on hardware)."""
+        if not truth:
+            return None
+        tx, ty = float(truth["x_m"]), float(truth["y_m"])
+        out = {"position_error_m": math.hypot(self.x_m - tx, self.y_m - ty)}
+        if "yaw_rad" in truth:
+            out["yaw_error_deg"] = math.degrees(abs(wrap_pi(self.yaw_rad - float(truth["yaw_rad"]))))
+        return out
