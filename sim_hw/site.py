@@ -52,7 +52,7 @@ CORRIDOR_WALL_FRACTION = 0.45
 # The hazard crater's wall peaks under the target (noise adds the rest) but
 # well above the 20 deg no-go line.  The PSR crater is gentler: it is broad, and
 # regional tilt adds to its walls; its floor is declared shadowed (psr_mask).
-FEATURE_WALL_FRACTION = 0.88
+FEATURE_WALL_FRACTION = 0.95
 PSR_WALL_FRACTION = 0.7
 
 # --- Highland roughness -----------------------------------------------------
@@ -182,12 +182,15 @@ class Site:
 
     def gradient_at(self, x_m: float, y_m: float) -> tuple[float, float]:
         """(dz/dx, dz/dy), bilinear in the central-difference gradient field."""
-        return (self._bilinear(self._grad_x, x_m, y_m, "gradient_at"),
-                self._bilinear(self._grad_y, x_m, y_m, "gradient_at"))
+        return self._gradient(x_m, y_m, "gradient_at")
+
+    def _gradient(self, x_m: float, y_m: float, what: str) -> tuple[float, float]:
+        return (self._bilinear(self._grad_x, x_m, y_m, what),
+                self._bilinear(self._grad_y, x_m, y_m, what))
 
     def slope_at(self, x_m: float, y_m: float) -> float:
-        """Local slope (deg) from gradient_at."""
-        gx, gy = self.gradient_at(x_m, y_m)
+        """Local slope (deg) from the interpolated gradient (as gradient_at)."""
+        gx, gy = self._gradient(x_m, y_m, "slope_at")
         return math.degrees(math.atan(math.hypot(gx, gy)))
 
     def in_psr(self, x_m: float, y_m: float) -> bool:
@@ -313,8 +316,7 @@ def _highland(rng: np.random.Generator, xs: np.ndarray, ys: np.ndarray, cell_m: 
     smooth = np.zeros((ys.size, xs.size))
     rough = np.zeros_like(smooth)
     for wl in OCTAVE_WAVELENGTHS_M:
-        if wl < 2.0 * cell_m:  # below Nyquist of the grid: skip, keep rng order stable
-            rng.uniform(size=2)
+        if wl < 2.0 * cell_m:  # finer than the grid can resolve
             continue
         octave = _value_noise(rng, xs, ys, wl) * wl ** HURST_EXPONENT
         if wl <= ROUGH_WAVELENGTH_M:

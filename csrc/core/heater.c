@@ -58,7 +58,7 @@ static int16_t trip(struct heater *h, uint8_t fault)
 /* acc + excess * tick, saturating at INT32_MAX (excess >= 0). */
 static int32_t acc_add(int32_t acc, int32_t excess, uint16_t tick_ms)
 {
-	uint32_t add = (uint32_t)excess * tick_ms;	/* <= 65534 * 65535 < 2^32 */
+	uint32_t add = (uint32_t)excess * tick_ms;	/* <= 65535 * 65535 < 2^32 */
 
 	if (acc < 0)
 		acc = 0;
@@ -84,6 +84,7 @@ int16_t heater_step(struct heater *h, const struct heater_cfg *c, int16_t temp_d
 		return 0;
 	}
 
+	dmax = fx_clamp32(c->duty_max, 0, FX_Q15_MAX);
 	err = (int32_t)h->target_dc - temp_dc;
 	aerr = err < 0 ? -err : err;
 	hyst = c->hysteresis_dc < 0 ? 0 : c->hysteresis_dc;
@@ -104,8 +105,12 @@ int16_t heater_step(struct heater *h, const struct heater_cfg *c, int16_t temp_d
 		} else {
 			h->error_acc_dcms = 0;
 		}
-	} else if (err > hyst && c->gain_period_ms > 0) {
-		/* Heating from far below: must rise gain_dc per gain_period_ms. */
+	} else if (c->gain_period_ms > 0 && err > hyst + (c->gain_dc > 0 ? c->gain_dc : 0) &&
+		   h->duty >= dmax) {
+		/* Heating flat out from far below: must rise gain_dc per
+		 * gain_period_ms.  Only while the last output was at duty_max
+		 * (a PID that chooses to creep is no evidence of a fault) and
+		 * while there is room to rise gain_dc before the band. */
 		if (h->gain_ref_dc == GAIN_IDLE) {
 			h->gain_ref_dc = temp_dc;
 			h->gain_elapsed_ms = 0;
@@ -125,7 +130,6 @@ int16_t heater_step(struct heater *h, const struct heater_cfg *c, int16_t temp_d
 	}
 
 	/* PID, same shape as the wheel loop but the output is 0..duty_max. */
-	dmax = fx_clamp32(c->duty_max, 0, FX_Q15_MAX);
 	dmax_q8 = dmax * 256;
 	err = fx_clamp32(err, -ERR_MAX, ERR_MAX);
 	derr = fx_clamp32(err - h->prev_err, -ERR_MAX, ERR_MAX);

@@ -7,7 +7,8 @@
  *   pitch rate = -gyro_y; +rate about +x (forward) lifts the left side, so
  *   roll rate = +gyro_x.
  * Filter in the angle domain so it is right across +-180 deg:
- *   pred = wrap(angle + rate * dt); new = wrap(pred + (1 - alpha) * wrap(acc - pred)).
+ *   pred = wrap(angle + rate * dt); new = wrap(pred + (1 - alpha) * wrap(acc - pred)),
+ * the correction rounded but never 0 while acc != pred.
  * 64-bit here is fine: tilt runs at the IMU rate (<= 100 Hz), not per wheel.
  */
 #include "tilt.h"
@@ -65,8 +66,13 @@ static int32_t blend(int32_t angle, int64_t rate_mdps, uint16_t dt_ms, int32_t a
 {
 	int32_t pred = wrap_mdeg((int64_t)angle + fx_rdiv64(rate_mdps * dt_ms, 1000));
 	int32_t innov = wrap_mdeg((int64_t)acc - pred);
+	int32_t corr = (int32_t)fx_rdiv64((int64_t)innov * w_acc_q15, 32768);
 
-	return wrap_mdeg((int64_t)pred + fx_rdiv64((int64_t)innov * w_acc_q15, 32768));
+	/* At least 1 mdeg toward the accel angle: without this, rounding leaves
+	 * a dead band of 0.5 / (1 - alpha) mdeg (160 mdeg at alpha = 0.997). */
+	if (corr == 0 && innov != 0)
+		corr = innov > 0 ? 1 : -1;
+	return wrap_mdeg((int64_t)pred + corr);
 }
 
 void tilt_update(struct tilt_est *t, const struct tilt_cfg *c,

@@ -130,12 +130,12 @@ class Kinematics:
         limit = self.max_wheel_mradps
         out = []
         for i, s in enumerate(rim_mps):
-            m = s * k
+            m = int(round(s * k))     # judged after rounding: the command is what counts
             if m > limit or m < -limit:
                 raise KinematicsRangeError(
-                    f"{what} needs wheel {i} at {m:.0f} mrad/s; allowed range is "
+                    f"{what} needs wheel {i} at {m} mrad/s; allowed range is "
                     f"-{limit}..{limit} mrad/s (max_wheel_mradps)")
-            out.append(int(round(m)))
+            out.append(m)
         return tuple(out)
 
     def max_speed_for_radius(self, radius_m: float) -> float:
@@ -213,7 +213,7 @@ class Kinematics:
             if not self._is_steered[i]:
                 rim.append(-w * ys[i])
             else:
-                rim.append(math.copysign(w * self._pt_lever[i], -ys[i]))
+                rim.append(w * math.copysign(self._pt_lever[i], -ys[i]))
         wheels = self._check_wheels(rim, f"point turn at yaw_rate_radps={w:.3f}")
         steer = tuple(int(round(a * 1000.0)) for a in self.point_turn_steer_rad)
         return DriveCommand(MODE_POINT_TURN, wheels, steer, 0.0, w, 0.0)

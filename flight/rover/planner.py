@@ -21,7 +21,9 @@ import numpy as np
 DEFAULT_NO_GO_SLOPE_DEG = 20.0
 DEFAULT_CELL_M = 2.0
 DEFAULT_SLOPE_WEIGHT = 4.0
-DEFAULT_MARGIN_M = 0.5
+# Extra clearance: odometry drifts by up to a few % of the distance driven
+# (docs/driving.md), so keep a couple of metres from no-go ground.
+DEFAULT_MARGIN_M = 2.0
 
 
 class PlanError(ValueError):

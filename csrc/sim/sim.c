@@ -1,0 +1,366 @@
+/*
+ * Batched stepping of the simulated rover: plant + board loops.
+ */
+#include <math.h>
+#include "sim.h"
+
+#define TWO_PI 6.28318530717958647692
+#define DT_S 0.001
+
+/* Steered corner for each wheel (-1: fixed middle wheel). */
+static const int8_t wheel_servo[6] = { 0, 1, -1, -1, 2, 3 };
+
+static int bad(double v)
+{
+	return !(v > 0.0) || isinf(v);
+}
+
+static int check_params(const struct sim_params *p)
+{
+	const struct motor_params *m = &p->motor;
+	const struct soil_params *so = &p->soil;
+
+	if (bad(m->r_ohm) || bad(m->l_h) || bad(m->ke_vs_rad) || bad(m->gear_ratio) ||
+	    bad(m->gear_eff) || bad(m->i_limit_a) || bad(m->j_wheel_kgm2) ||
+	    bad(m->fric_eps_radps) || m->j_rotor_kgm2 < 0.0 || m->fric_nm < 0.0)
+		return -1;
+	if (bad(so->kc_n_m2 + so->kphi_n_m3) || bad(so->k_m) || bad(so->v_min_mps) ||
+	    bad(so->rr_eps_mps) || so->tan_phi < 0.0 || so->c_pa < 0.0 ||
+	    so->damp_n_s_m < 0.0 || so->grouser_len_m < 0.0 || so->slip_sink_gain < 0.0)
+		return -1;
+	if (bad(p->body.mass_kg) || bad(p->body.izz_kgm2) || bad(p->body.g_mps2) ||
+	    bad(p->wheel_radius_m) || bad(p->wheel_width_m))
+		return -1;
+	if (bad(p->servo.rate_radps) || !(p->servo.min_rad <= p->servo.max_rad))
+		return -1;
+	if (bad(p->batt.capacity_j) || p->batt.r_int_ohm < 0.0 || bad(p->batt.ocv_v[0]) ||
+	    p->batt.soc_init < 0.0 || p->batt.soc_init > 1.0)
+		return -1;
+	if (bad(p->ebox.heat_cap_j_k) || bad(p->ebox.temp_init_k) || p->ebox.eps_area_m2 < 0.0 ||
+	    p->ebox.heater_max_w < 0.0)
+		return -1;
+	if (p->counts_per_motor_rev == 0 || p->board_period_ms == 0 ||
+	    p->heater_cfg.tick_ms == 0 || p->avionics_w < 0.0)
+		return -1;
+	return 0;
+}
+
+static void refresh_wheel_outputs(struct sim *s)
+{
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		s->out.enc_count[i] = s->qd[i].count;
+		s->out.quad_illegal[i] = s->qd[i].illegal;
+		s->out.wheel_stalled[i] = s->wl[i].stalled;
+		s->out.wheel_current_ma[i] = (int32_t)floor(s->motor[i].i_a * 1000.0 + 0.5);
+		s->truth.wheel_radps[i] = s->motor[i].w_radps;
+		s->truth.slip[i] = s->contact[i].slip;
+	}
+	for (i = 0; i < 4; i++)
+		s->out.steer_angle_mrad[i] = (int16_t)floor(s->servo[i].angle_rad * 1000.0 + 0.5);
+}
+
+static void refresh_slow_outputs(struct sim *s)
+{
+	int16_t duty = s->heater.duty;
+
+	s->out.battery_v = s->batt.v_term;
+	s->out.battery_a = s->batt.i_a;
+	s->out.soc = s->batt.soc;
+	s->out.energy_used_j = s->batt.energy_used_j;
+	s->out.ebox_temp_c = s->ebox.temp_k - 273.15;
+	s->out.ebox_heater_duty = (duty > 0 ? duty : 0) / 32767.0;
+	s->out.ebox_heater_fault = s->heater.fault;
+	s->out.pitch_mdeg = s->tilt.pitch_mdeg;
+	s->out.roll_mdeg = s->tilt.roll_mdeg;
+	s->out.accel_mg[0] = s->imu.accel_mg[0];
+	s->out.accel_mg[1] = s->imu.accel_mg[1];
+	s->out.accel_mg[2] = s->imu.accel_mg[2];
+	s->out.gyro_mdps[0] = s->imu.gyro_mdps[0];
+	s->out.gyro_mdps[1] = s->imu.gyro_mdps[1];
+	s->out.gyro_mdps[2] = s->imu.gyro_mdps[2];
+}
+
+/* Terrain fit -> attitude and wheel loads.  Returns 0 or -1 (off map). */
+static int update_terrain(struct sim *s, double dt_s)
+{
+	double z0, sx, sy, load;
+	int i;
+
+	body_renorm(&s->body);
+	if (terrain_fit(&s->terrain, &s->fit, s->body.x_m, s->body.y_m, s->body.cos_yaw,
+			s->body.sin_yaw, &z0, &sx, &sy)) {
+		s->out.off_map = 1;
+		return -1;
+	}
+	body_set_attitude(&s->body, z0, sx, sy, dt_s);
+	/* Equal share of the normal load (rocker-bogie equalises it). */
+	load = s->p.body.mass_kg * s->p.body.g_mps2 * s->body.cos_pitch * s->body.cos_roll / 6.0;
+	for (i = 0; i < 6; i++)
+		terra_set_load(&s->contact[i], &s->p.soil, load, s->p.wheel_width_m,
+			       s->p.wheel_radius_m);
+	return 0;
+}
+
+int sim_init(struct sim *s, const struct sim_params *p, uint64_t seed)
+{
+	double cpw;
+	int i;
+
+	if (check_params(p))
+		return SIM_ERR_PARAMS;
+	s->p = *p;
+	motor_derive(&s->p.motor, DT_S);
+	terra_derive(&s->p.soil);
+	body_derive(&s->p.body);
+	if (plane_fit_init(&s->fit, s->p.body.wx_m, s->p.body.wy_m))
+		return SIM_ERR_PARAMS;
+	s->t_ms = 0;
+	rng_seed(&s->rng, seed);
+	terra_tab_init(&s->tab);
+	s->terrain.height_m = 0;
+	s->terrain.nx = 0;
+	s->terrain.ny = 0;
+	s->terrain.cell_m = 1.0;
+	s->terrain.inv_cell = 1.0;
+	s->terrain.origin_x_m = 0.0;
+	s->terrain.origin_y_m = 0.0;
+
+	for (i = 0; i < 6; i++) {
+		s->inp.wheel_target_mradps[i] = 0;
+		s->inp.wheel_locked[i] = 0;
+		s->inp.encoder_dead[i] = 0;
+		s->inp.effort_cmd[i] = 0;
+		s->truth.embedded[i] = 0;
+		s->truth.high_slip_ms[i] = 0;
+		motor_init(&s->motor[i]);
+		terra_init(&s->contact[i]);
+		enc_init(&s->enc[i]);
+		wheel_loop_init(&s->wl[i]);
+		s->loop_target[i] = 0;
+		quad_init(&s->qd[i], enc_ab(0));
+		s->odom_prev_count[i] = 0;
+		s->odom_rem_q16[i] = 0;
+	}
+	for (i = 0; i < 4; i++) {
+		s->inp.steer_target_mrad[i] = 0;
+		servo_init(&s->servo[i], 0.0);
+	}
+	s->inp.effort_override = 0;
+	s->inp.sun_az_rad = 0.0;
+	s->inp.sun_el_rad = 0.0;
+	s->inp.sunlit = 1;
+	s->inp.env_temp_k = 220.0;
+
+	cpw = (double)s->p.counts_per_motor_rev * s->p.motor.gear_ratio;
+	s->counts_per_rad = cpw / TWO_PI;
+	for (i = 0; i < 6; i++)
+		if (speed_est_init(&s->se[i],
+				   (int32_t)floor(TWO_PI * 1000.0 / cpw * 65536.0 + 0.5),
+				   s->p.speed_window_ms, 0))
+			return SIM_ERR_PARAMS;
+	s->um_per_count_q16 = (int64_t)floor(TWO_PI * s->p.wheel_radius_m * 1e6 / cpw * 65536.0 + 0.5);
+
+	imu_init(&s->imu, &s->p.imu, &s->rng);
+	battery_init(&s->batt, &s->p.batt);
+	ebox_init(&s->ebox, &s->p.ebox);
+	s->energy_acc_j = 0.0;
+	s->batt_acc_ms = 0;
+	tilt_init(&s->tilt);
+	heater_init(&s->heater);
+	s->heater_acc_ms = 0;
+	s->period_acc_ms = 0;
+	s->truth.load_w = 0.0;
+	s->out.solar_w = 0.0;
+	s->out.off_map = 0;
+	return sim_place(s, 0.0, 0.0, 0.0) ? SIM_ERR_PARAMS : SIM_OK;
+}
+
+int sim_bind_terrain(struct sim *s, const float *height_m, int32_t nx, int32_t ny,
+		     double cell_m, double origin_x_m, double origin_y_m)
+{
+	if (!height_m || nx < 2 || ny < 2 || !(cell_m > 0.0))
+		return SIM_ERR_PARAMS;
+	s->terrain.height_m = height_m;
+	s->terrain.nx = nx;
+	s->terrain.ny = ny;
+	s->terrain.cell_m = cell_m;
+	s->terrain.inv_cell = 1.0 / cell_m;
+	s->terrain.origin_x_m = origin_x_m;
+	s->terrain.origin_y_m = origin_y_m;
+	return SIM_OK;
+}
+
+void sim_reset_odometry(struct sim *s, int32_t x_um, int32_t y_um, int32_t yaw_urad)
+{
+	int i;
+
+	odom_init(&s->odom, x_um, y_um, yaw_urad);
+	for (i = 0; i < 6; i++) {
+		s->odom_prev_count[i] = s->qd[i].count;
+		s->odom_rem_q16[i] = 0;
+	}
+}
+
+int sim_place(struct sim *s, double x_m, double y_m, double yaw_rad)
+{
+	int i;
+
+	body_init(&s->body, x_m, y_m, yaw_rad);
+	for (i = 0; i < 6; i++) {
+		terra_init(&s->contact[i]);
+		s->motor[i].w_radps = 0.0;
+	}
+	s->out.off_map = 0;
+	if (update_terrain(s, 0.0))
+		return SIM_ERR_OFF_MAP;
+	sim_reset_odometry(s, (int32_t)floor(x_m * 1e6 + 0.5), (int32_t)floor(y_m * 1e6 + 0.5),
+			   (int32_t)floor(s->body.yaw_rad * 1e6 + 0.5));
+	imu_sample(&s->imu, &s->p.imu, &s->rng, &s->body, s->p.body.g_mps2);
+	tilt_init(&s->tilt);
+	tilt_update(&s->tilt, &s->p.tilt_cfg, s->imu.accel_mg, s->imu.gyro_mdps,
+		    s->p.board_period_ms);
+	refresh_wheel_outputs(s);
+	refresh_slow_outputs(s);
+	return SIM_OK;
+}
+
+static void odometry_tick(struct sim *s)
+{
+	int32_t d_um[6];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		int32_t c = s->qd[i].count;
+		int32_t delta = (int32_t)((uint32_t)c - (uint32_t)s->odom_prev_count[i]);
+		int64_t num = (int64_t)delta * s->um_per_count_q16 + s->odom_rem_q16[i];
+		int64_t d = num >= 0 ? num / 65536 : -((-num + 65535) / 65536);   /* floor */
+
+		s->odom_rem_q16[i] = num - d * 65536;
+		s->odom_prev_count[i] = c;
+		d_um[i] = (int32_t)d;
+	}
+	odom_update(&s->odom, &s->p.odom_geom, d_um, s->out.steer_angle_mrad);
+}
+
+static void heater_tick(struct sim *s, double dt_s)
+{
+	double tc = (s->ebox.temp_k - 273.15) * 10.0;
+	int16_t t_dc, duty;
+
+	ebox_step(&s->ebox, &s->p.ebox, s->inp.env_temp_k, s->p.avionics_w, dt_s);
+	tc = floor(tc + 0.5);
+	t_dc = (int16_t)(tc > 32767.0 ? 32767.0 : (tc < -32767.0 ? -32767.0 : tc));
+	duty = heater_step(&s->heater, &s->p.heater_cfg, t_dc);
+	s->ebox.heater_w = (duty > 0 ? duty : 0) / 32767.0 * s->p.ebox.heater_max_w;
+}
+
+static void period_tick(struct sim *s)
+{
+	double dt_s = s->p.board_period_ms * DT_S;
+	double load_w, solar_w;
+
+	imu_sample(&s->imu, &s->p.imu, &s->rng, &s->body, s->p.body.g_mps2);
+	tilt_update(&s->tilt, &s->p.tilt_cfg, s->imu.accel_mg, s->imu.gyro_mdps,
+		    s->p.board_period_ms);
+	odometry_tick(s);
+	solar_w = solar_power(&s->p.solar, s->body.yaw_rad, s->inp.sun_az_rad, s->inp.sun_el_rad,
+			      s->inp.sunlit);
+	load_w = s->p.avionics_w + s->ebox.heater_w + s->energy_acc_j / dt_s;
+	s->energy_acc_j = 0.0;
+	battery_step(&s->batt, &s->p.batt, load_w, solar_w, dt_s);
+	s->out.solar_w = solar_w;
+	s->truth.load_w = load_w;
+	refresh_slow_outputs(s);
+}
+
+/* One 1 ms tick of board loops and plant. */
+static void tick(struct sim *s)
+{
+	const double r = s->p.wheel_radius_m;
+	const double vbus_per_q15 = s->batt.v_term * (1.0 / 32767.0);
+	double fx[6], fy[6], e_j = 0.0;
+	struct body *b = &s->body;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		struct motor *m = &s->motor[i];
+		struct wheel_contact *c = &s->contact[i];
+		int32_t tgt = s->inp.wheel_target_mradps[i], meas;
+		int16_t eff;
+		double cd = 1.0, sd = 0.0, ux, uy, ul, ut, fl, v;
+		int k = wheel_servo[i];
+
+		/* Board: speed estimate from the decoder, then the wheel loop. */
+		if (tgt != s->loop_target[i]) {
+			wheel_loop_set_target(&s->wl[i], tgt);
+			s->loop_target[i] = tgt;
+		}
+		meas = speed_est_update(&s->se[i], s->qd[i].count);
+		if (s->inp.effort_override)
+			eff = s->inp.effort_cmd[i];
+		else
+			eff = wheel_loop_step(&s->wl[i], &s->p.wheel_cfg, meas);
+		s->out.wheel_speed_mradps[i] = meas;
+		s->out.wheel_effort[i] = eff;
+
+		/* Plant: soil at the contact, then motor and wheel. */
+		if (k >= 0) {
+			cd = s->servo[k].cos_a;
+			sd = s->servo[k].sin_a;
+		}
+		ux = b->vx_mps - b->wz_radps * s->p.body.wy_m[i];
+		uy = b->vy_mps + b->wz_radps * s->p.body.wx_m[i];
+		ul = ux * cd + uy * sd;
+		ut = -ux * sd + uy * cd;
+		fl = terra_step(c, &s->p.soil, &s->tab, m->w_radps * r, ul, ut, DT_S);
+		fx[i] = fl * cd - c->f_lat_n * sd;
+		fy[i] = fl * sd + c->f_lat_n * cd;
+		v = eff * vbus_per_q15;
+		motor_step(m, &s->p.motor, v, c->f_long_n * r, s->inp.wheel_locked[i], DT_S);
+		e_j += v * m->i_a * DT_S;
+		enc_advance(&s->enc[i], m->w_radps * DT_S * s->counts_per_rad, &s->qd[i],
+			    s->inp.encoder_dead[i]);
+
+		/* Embedded: the wheel spins well ahead of the ground for long. */
+		if (c->slip > s->p.embed_slip && m->w_radps * r > s->p.soil.v_min_mps) {
+			if (s->truth.high_slip_ms[i] < s->p.embed_ms)
+				s->truth.high_slip_ms[i]++;
+		} else {
+			s->truth.high_slip_ms[i] = 0;
+		}
+		s->truth.embedded[i] = s->truth.high_slip_ms[i] >= s->p.embed_ms;
+	}
+	body_step(b, &s->p.body, fx, fy, DT_S);
+	for (i = 0; i < 4; i++)
+		servo_step(&s->servo[i], &s->p.servo, s->inp.steer_target_mrad[i] * 1e-3, DT_S);
+	s->energy_acc_j += e_j;
+}
+
+int sim_step(struct sim *s, uint32_t n_ms)
+{
+	uint32_t k;
+
+	if (s->out.off_map)
+		return SIM_ERR_OFF_MAP;
+	for (k = 0; k < n_ms; k++) {
+		tick(s);
+		s->t_ms++;
+		if (++s->period_acc_ms >= s->p.board_period_ms) {
+			s->period_acc_ms = 0;
+			refresh_wheel_outputs(s);
+			if (update_terrain(s, s->p.board_period_ms * DT_S)) {
+				refresh_slow_outputs(s);
+				return SIM_ERR_OFF_MAP;
+			}
+			period_tick(s);
+		}
+		if (++s->heater_acc_ms >= s->p.heater_cfg.tick_ms) {
+			s->heater_acc_ms = 0;
+			heater_tick(s, s->p.heater_cfg.tick_ms * DT_S);
+		}
+	}
+	refresh_wheel_outputs(s);
+	return SIM_OK;
+}

@@ -1,0 +1,106 @@
+"""`rover perf`: speed benchmarks (C loops vs Python, closed-loop simulation).
+
+With --json the last line printed is exactly one JSON object.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import click
+
+PERF_GOAL_XY_M = (90.0, 20.0)
+MIN_SIM_S = 600.0
+
+
+@click.group("perf")
+def perf():
+    """Speed benchmarks."""
+
+
+@perf.command("loops")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
+def loops(as_json):
+    """Wheel-loop steps per second: C core vs the Python reference."""
+    from sim_hw.perf_loops import measure_loops   # bench tool: may use the simulator package
+
+    r = measure_loops()
+    if as_json:
+        click.echo(json.dumps(r))
+    else:
+        click.echo(f"C: {r['c_steps_per_s']:.3g} steps/s, Python: {r['py_steps_per_s']:.3g} steps/s, "
+                   f"speed-up {r['speedup']:.1f}x")
+
+
+def run_perf_sim(url: str, min_sim_s: float = MIN_SIM_S, speed_mps: float = 0.2,
+                 profile: bool = False) -> dict:
+    """Drive out to PERF_GOAL_XY_M and back (planned routes) until min_sim_s has passed."""
+    from hal import open_hal
+    from flight.rover.demo import TraverseResult, drive_goal
+    from flight.rover.rover import Rover
+
+    hal = open_hal(url)
+    rover = Rover(hal)
+    hal.read()
+    rover.update(0)
+    home = (rover.pose.x_m, rover.pose.y_m)
+    out_route = rover.plan_to(*PERF_GOAL_XY_M)
+    back_route = rover.planner.plan(PERF_GOAL_XY_M, home)
+    res = TraverseResult("ACTIVE", "", [], 0.0)
+    prof = None
+    if profile:
+        import cProfile
+        prof = cProfile.Profile()
+        prof.enable()
+    wall0 = time.perf_counter()
+    t0 = hal.clock.now_ms()
+    legs = 0
+    failures = []
+    while (hal.clock.now_ms() - t0) / 1000.0 < min_sim_s:
+        route = out_route if legs % 2 == 0 else back_route
+        goal = rover.follow(route, speed_mps)
+        drive_goal(hal, rover, goal, 2000.0, res)
+        legs += 1
+        if not goal.succeeded:
+            failures.append(goal.reason)
+            break
+    wall = time.perf_counter() - wall0
+    if prof is not None:
+        prof.disable()
+        import pstats
+        pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+    sim_s = (hal.clock.now_ms() - t0) / 1000.0
+    hal.read()
+    err = rover.pose.error_vs_truth(hal.truth())
+    hal.close()
+    return {
+        "realtime_factor": round(sim_s / wall, 1) if wall > 0 else None,
+        "sim_time_s": round(sim_s, 1),
+        "wall_time_s": round(wall, 3),
+        "distance_m": round(rover.pose.distance_m, 2),
+        "cycles": res.cycles,
+        "us_per_cycle": round(wall / max(1, res.cycles) * 1e6, 1),
+        "legs": legs,
+        "status": "FAILED" if failures else "SUCCEEDED",
+        "reason": failures[0] if failures else "",
+        "odometry_error_m": None if not err else round(err["position_error_m"], 3),
+        "hal": url,
+    }
+
+
+@perf.command("sim")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--hal", "hal_url", default=None, help="HAL URL (default sim://?seed=SEED)")
+@click.option("--sim-seconds", "min_sim_s", type=click.FloatRange(min=1.0), default=MIN_SIM_S,
+              show_default=True, help="minimum simulated time")
+@click.option("--profile", is_flag=True, help="print a cProfile table of the run")
+def sim(as_json, seed, hal_url, min_sim_s, profile):
+    """Closed-loop traverse with the Rover in the loop; reports simulated s per wall s."""
+    r = run_perf_sim(hal_url or f"sim://?seed={seed}", min_sim_s, profile=profile)
+    if as_json:
+        click.echo(json.dumps(r))
+    else:
+        click.echo(f"{r['sim_time_s']:.0f} s simulated in {r['wall_time_s']:.2f} s wall: "
+                   f"{r['realtime_factor']:.0f}x real time ({r['us_per_cycle']} us per 100 ms cycle), "
+                   f"{r['distance_m']:.1f} m driven, {r['status']}")

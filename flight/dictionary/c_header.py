@@ -1,0 +1,129 @@
+"""Generate csrc/generated/rover_dictionary.h from the dictionary.
+
+The output is deterministic (sorted, no timestamps) so a test can compare
+the committed header byte for byte with a fresh rendering.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .model import Dictionary
+from .wire import layout, payload_size
+
+HEADER_RELPATH = "csrc/generated/rover_dictionary.h"
+REGEN_HINT = "rover dict header -o csrc/generated/rover_dictionary.h"
+_WIRE_ENUM = {"i8": "ROVER_WIRE_I8", "u8": "ROVER_WIRE_U8", "i16": "ROVER_WIRE_I16",
+              "u16": "ROVER_WIRE_U16", "i32": "ROVER_WIRE_I32", "u32": "ROVER_WIRE_U32",
+              "str": "ROVER_WIRE_STR"}
+
+
+def _c_int(v: int) -> str:
+    # INT32_MIN cannot be written as a literal without overflowing int first
+    if v == -2**31:
+        return "(-2147483647L - 1)"
+    return f"{v}L" if v >= 0 else f"({v}L)"
+
+
+def _ident(s: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in s).upper()
+
+
+def render_header(d: Dictionary) -> str:
+    L = []
+    w = L.append
+    w("/*")
+    w(" * GENERATED from flight/dictionary/rover.toml - do not edit by hand.")
+    w(f" * Regenerate with: {REGEN_HINT}")
+    w(" *")
+    w(" * Wire format of a command payload: arguments packed in declaration order,")
+    w(" * little-endian, no padding.  f32 arguments travel as int32 in fixed wire")
+    w(" * units (mm, mm/s, mdeg, deci-C, ms, centi-%, mV, mA, mW; see")
+    w(" * docs/dictionary.md); enum and bool as u8; str as a u8 length followed by")
+    w(" * a fixed field of MAX bytes.  MIN/MAX below are in those wire units and")
+    w(" * the board rejects (never clamps) a value outside them.")
+    w(" */")
+    w("#ifndef ROVER_DICTIONARY_H")
+    w("#define ROVER_DICTIONARY_H")
+    w("")
+    w("#include <stdint.h>")
+    w("")
+    w(f'#define ROVER_DICT_HASH_HEX "{d.hash}"')
+    w(f"#define ROVER_DICT_HASH32 0x{d.hash32:08X}UL")
+    w("")
+    w("/* modes: bit i of a command's mode mask allows it in mode i */")
+    for i, m in enumerate(d.modes):
+        w(f"#define ROVER_MODE_{_ident(m)} {i}")
+    w(f"#define ROVER_MODE_COUNT {len(d.modes)}")
+    w("")
+    w("/* argument wire types */")
+    for i, (k, v) in enumerate(_WIRE_ENUM.items()):
+        w(f"#define {v} {i + 1}")
+    w("")
+    w("typedef struct {")
+    w("\tuint8_t type;    /* ROVER_WIRE_* */")
+    w("\tuint8_t offset;  /* bytes from the start of the payload */")
+    w("\tuint8_t size;    /* bytes on the wire */")
+    w("\tint32_t min;     /* wire units; for STR the length bounds */")
+    w("\tint32_t max;")
+    w("} rover_arg_layout_t;")
+    w("")
+    w("typedef struct {")
+    w("\tuint16_t opcode;")
+    w("\tuint8_t nargs;")
+    w("\tuint8_t payload_size;")
+    w("\tuint8_t critical;")
+    w("\tuint8_t mode_mask;")
+    w("\tuint32_t timeout_ms;")
+    w("\tconst rover_arg_layout_t *args;")
+    w("} rover_cmd_def_t;")
+    w("")
+    cmds = sorted(d.commands.values(), key=lambda c: c.opcode)
+    for c in cmds:
+        n = _ident(c.name)
+        w(f"/* {c.name} ({c.subsystem}){' CRITICAL' if c.critical else ''}: "
+          f"{c.description.replace('*/', '* /')} */")
+        w(f"#define ROVER_OP_{n} 0x{c.opcode:04X}u")
+        w(f"#define ROVER_{n}_PAYLOAD_SIZE {payload_size(c)}")
+        for f in layout(c):
+            an = f"ROVER_{n}_{_ident(f.arg.name)}"
+            w(f"#define {an}_OFFSET {f.offset}")
+            w(f"#define {an}_SIZE {f.size}")
+            w(f"#define {an}_MIN {_c_int(f.min)}  /* {f.wire_unit} */")
+            w(f"#define {an}_MAX {_c_int(f.max)}")
+            for i, v in enumerate(f.arg.values):
+                w(f"#define {an}_{_ident(v)} {i}")
+        w("")
+    for c in cmds:
+        lay = layout(c)
+        if not lay:
+            continue
+        w(f"static const rover_arg_layout_t rover_args_{c.name.lower()}[{len(lay)}] = {{")
+        for f in lay:
+            w(f"\t{{{_WIRE_ENUM[f.wire_type]}, {f.offset}, {f.size}, {_c_int(f.min)}, {_c_int(f.max)}}},"
+              f" /* {f.arg.name} */")
+        w("};")
+    w("")
+    w(f"#define ROVER_CMD_COUNT {len(cmds)}")
+    w("static const rover_cmd_def_t rover_cmd_defs[ROVER_CMD_COUNT] = {")
+    for c in cmds:
+        mask = sum(1 << d.modes.index(m) for m in c.modes)
+        args = f"rover_args_{c.name.lower()}" if c.args else "0"
+        w(f"\t{{ROVER_OP_{_ident(c.name)}, {len(c.args)}, {payload_size(c)}, {int(c.critical)}, "
+          f"0x{mask:02X}u, {int(round(c.timeout_s * 1000))}UL, {args}}},")
+    w("};")
+    w("")
+    w("/* event ids and severities (0 DIAG .. 4 FATAL) */")
+    sev = {"DIAG": 0, "INFO": 1, "WARN": 2, "ERROR": 3, "FATAL": 4}
+    for e in sorted(d.events.values(), key=lambda e: e.id):
+        w(f"#define ROVER_EVT_{_ident(e.name)} {e.id}u")
+        w(f"#define ROVER_EVT_{_ident(e.name)}_SEVERITY {sev[e.severity]}")
+    w("")
+    w("#endif /* ROVER_DICTIONARY_H */")
+    return "\n".join(L) + "\n"
+
+
+def write_header(d: Dictionary, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_header(d), encoding="ascii")
+    return path

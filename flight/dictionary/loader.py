@@ -1,0 +1,309 @@
+"""Load and validate the TOML dictionary.
+
+Validation collects every problem before raising, and each message names
+the file and the entry ("rover.toml: command DRIVE_TO, arg speed: ...") so a
+broken edit is fixed in one pass.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import tomllib
+from pathlib import Path
+
+from . import units as _units
+from .model import (ARG_TYPES, CHANNEL_TYPES, F32_MAX, INT_RANGES, SEVERITIES, ArgDef,
+                    ChannelDef, CommandDef, Dictionary, EventDef, format_fields)
+
+DEFAULT_PATH = Path(__file__).with_name("rover.toml")
+_CMD_KEYS = {"name", "opcode", "subsystem", "args", "critical", "modes", "timeout_s", "description"}
+_ARG_KEYS = {"name", "type", "unit", "min", "max", "values", "description"}
+_TLM_KEYS = {"name", "type", "unit", "red_low", "yellow_low", "yellow_high", "red_high", "description"}
+_EVT_KEYS = {"id", "name", "severity", "format", "description"}
+
+
+class DictionaryError(ValueError):
+    """The dictionary file is malformed; ``problems`` lists every issue found."""
+
+    def __init__(self, path, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(f"{self.path}: {len(problems)} problem(s) in dictionary:\n  "
+                         + "\n  ".join(problems))
+
+
+def _num(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _opt_float(x):
+    return None if x is None else float(x)
+
+
+def load_dictionary(path: str | Path | None = None) -> Dictionary:
+    path = Path(path) if path is not None else DEFAULT_PATH
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DictionaryError(path, ["file not found"]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise DictionaryError(path, [f"TOML syntax: {e}"]) from None
+    return build_dictionary(raw, source=str(path))
+
+
+def build_dictionary(raw: dict, source: str = "<dict>") -> Dictionary:
+    problems: list[str] = []
+    p = problems.append
+    meta = raw.get("meta", {})
+    modes = tuple(meta.get("modes", ()))
+    if not modes or not all(isinstance(m, str) and m for m in modes):
+        p("meta.modes must be a non-empty list of mode names")
+    for key in raw:
+        if key not in ("meta", "command", "telemetry", "event"):
+            p(f"unknown top-level table {key!r} (expected meta, command, telemetry, event)")
+
+    commands: dict[str, CommandDef] = {}
+    opcodes: dict[int, str] = {}
+    for i, c in enumerate(raw.get("command", [])):
+        where = f"command #{i + 1} {c.get('name', '?')}"
+        cmd = _build_command(c, where, modes, p)
+        if cmd is None:
+            continue
+        if cmd.name in commands:
+            p(f"{where}: duplicate command name {cmd.name}")
+        elif cmd.opcode in opcodes:
+            p(f"{where}: opcode 0x{cmd.opcode:04X} already used by {opcodes[cmd.opcode]}")
+        else:
+            commands[cmd.name] = cmd
+            opcodes[cmd.opcode] = cmd.name
+
+    telemetry: dict[str, ChannelDef] = {}
+    for i, t in enumerate(raw.get("telemetry", [])):
+        where = f"telemetry #{i + 1} {t.get('name', '?')}"
+        ch = _build_channel(t, where, p)
+        if ch is None:
+            continue
+        if ch.name in telemetry:
+            p(f"{where}: duplicate channel name {ch.name}")
+        else:
+            telemetry[ch.name] = ch
+
+    events: dict[str, EventDef] = {}
+    ids: dict[int, str] = {}
+    for i, e in enumerate(raw.get("event", [])):
+        where = f"event #{i + 1} {e.get('name', '?')}"
+        ev = _build_event(e, where, p)
+        if ev is None:
+            continue
+        if ev.name in events:
+            p(f"{where}: duplicate event name {ev.name}")
+        elif ev.id in ids:
+            p(f"{where}: event id {ev.id} already used by {ids[ev.id]}")
+        else:
+            events[ev.name] = ev
+            ids[ev.id] = ev.name
+
+    if problems:
+        raise DictionaryError(source, problems)
+    h = dictionary_hash(modes, commands, telemetry, events)
+    return Dictionary(commands=commands, telemetry=telemetry, events=events, modes=modes,
+                      hash=h, source=source,
+                      by_opcode={c.opcode: c for c in commands.values()})
+
+
+def _unknown_keys(d, allowed, where, p):
+    for k in d:
+        if k not in allowed:
+            p(f"{where}: unknown key {k!r}")
+
+
+def _build_command(c, where, modes, p):
+    if not isinstance(c, dict):
+        p(f"{where}: must be a table")
+        return None
+    _unknown_keys(c, _CMD_KEYS, where, p)
+    name = c.get("name")
+    if not isinstance(name, str) or not name.isidentifier() or name.upper() != name:
+        p(f"{where}: name must be an UPPER_CASE identifier, got {name!r}")
+        return None
+    op = c.get("opcode")
+    if not isinstance(op, int) or isinstance(op, bool) or not 0 < op <= 0xFFFF:
+        p(f"{where}: opcode must be an integer 1..0xFFFF, got {op!r}")
+        return None
+    sub = c.get("subsystem")
+    if not isinstance(sub, str) or not sub:
+        p(f"{where}: subsystem must be a non-empty string")
+    cmodes = c.get("modes", [])
+    if cmodes == ["ALL"]:
+        cmodes = list(modes)
+    bad = [m for m in cmodes if m not in modes]
+    if bad or not cmodes:
+        p(f"{where}: modes must be a non-empty list of {', '.join(modes)} (or [\"ALL\"]); bad: {bad}")
+    timeout = c.get("timeout_s", 10)
+    if not _num(timeout) or timeout <= 0:
+        p(f"{where}: timeout_s must be a number > 0, got {timeout!r}")
+        timeout = 10
+    crit = c.get("critical", False)
+    if not isinstance(crit, bool):
+        p(f"{where}: critical must be true or false")
+    args = []
+    seen = set()
+    for j, a in enumerate(c.get("args", [])):
+        awhere = f"{where}, arg #{j + 1} {a.get('name', '?') if isinstance(a, dict) else '?'}"
+        ad = _build_arg(a, awhere, p)
+        if ad is None:
+            continue
+        if ad.name in seen:
+            p(f"{awhere}: duplicate argument name {ad.name}")
+        seen.add(ad.name)
+        args.append(ad)
+    return CommandDef(name=name, opcode=op, subsystem=str(sub), args=tuple(args),
+                      critical=bool(crit), modes=tuple(m for m in modes if m in cmodes),
+                      timeout_s=float(timeout), description=str(c.get("description", "")))
+
+
+def _build_arg(a, where, p):
+    if not isinstance(a, dict):
+        p(f"{where}: must be a table")
+        return None
+    _unknown_keys(a, _ARG_KEYS, where, p)
+    name, typ = a.get("name"), a.get("type")
+    if not isinstance(name, str) or not name.isidentifier():
+        p(f"{where}: name must be an identifier, got {name!r}")
+        return None
+    if typ not in ARG_TYPES:
+        p(f"{where}: type must be one of {', '.join(ARG_TYPES)}, got {typ!r}")
+        return None
+    unit = a.get("unit")
+    if unit is not None:
+        if typ in ("bool", "enum", "str"):
+            p(f"{where}: a {typ} argument cannot have a unit")
+        elif unit not in _units.UNITS:
+            p(f"{where}: unknown unit {unit!r}")
+    values = a.get("values", [])
+    if typ == "enum":
+        if not values or not all(isinstance(v, str) and v.isidentifier() for v in values):
+            p(f"{where}: enum needs a non-empty list of identifier values")
+        elif len(set(values)) != len(values):
+            p(f"{where}: enum values must be unique")
+        elif len(values) > 256:
+            p(f"{where}: enum has more than 256 values (wire size is u8)")
+    elif values:
+        p(f"{where}: only enum arguments take values")
+    lo, hi = a.get("min"), a.get("max")
+    for k, v in (("min", lo), ("max", hi)):
+        if v is not None and not _num(v):
+            p(f"{where}: {k} must be a finite number, got {v!r}")
+            return None
+    if typ in ("bool", "enum") and (lo is not None or hi is not None):
+        p(f"{where}: a {typ} argument takes no min/max")
+    if typ == "str":
+        if hi is None or not isinstance(hi, int) or not 1 <= hi <= 255:
+            p(f"{where}: str needs an integer max length 1..255 bytes, got {hi!r}")
+        if lo is not None and (not isinstance(lo, int) or lo < 0):
+            p(f"{where}: str min length must be an integer >= 0")
+    if typ in INT_RANGES:
+        tlo, thi = INT_RANGES[typ]
+    elif typ == "f32":
+        tlo, thi = -F32_MAX, F32_MAX
+    else:
+        tlo = thi = None
+    if tlo is not None:
+        for k, v in (("min", lo), ("max", hi)):
+            if v is not None and not tlo <= v <= thi:
+                p(f"{where}: {k}={v} is outside the range of {typ} ({tlo}..{thi})")
+    if lo is not None and hi is not None and lo > hi:
+        p(f"{where}: min {lo} > max {hi}")
+    return ArgDef(name=name, type=typ, unit=unit, min=_opt_float(lo), max=_opt_float(hi),
+                  values=tuple(values), description=str(a.get("description", "")))
+
+
+def _build_channel(t, where, p):
+    if not isinstance(t, dict):
+        p(f"{where}: must be a table")
+        return None
+    _unknown_keys(t, _TLM_KEYS, where, p)
+    name, typ, unit = t.get("name"), t.get("type"), t.get("unit")
+    if not isinstance(name, str) or not all(part.isidentifier() for part in name.split(".")):
+        p(f"{where}: name must be dotted identifiers, got {name!r}")
+        return None
+    if typ not in CHANNEL_TYPES:
+        p(f"{where}: type must be one of {', '.join(CHANNEL_TYPES)}, got {typ!r}")
+        return None
+    if unit is not None and unit not in _units.UNITS:
+        p(f"{where}: unknown unit {unit!r}")
+    lims = {}
+    for k in ("red_low", "yellow_low", "yellow_high", "red_high"):
+        v = t.get(k)
+        if v is not None and not _num(v):
+            p(f"{where}: {k} must be a finite number, got {v!r}")
+            v = None
+        if v is not None and typ in ("str", "bool"):
+            p(f"{where}: a {typ} channel cannot have limits")
+        lims[k] = _opt_float(v)
+    order = [lims[k] for k in ("red_low", "yellow_low", "yellow_high", "red_high") if lims[k] is not None]
+    if order != sorted(order):
+        p(f"{where}: limits must satisfy red_low <= yellow_low <= yellow_high <= red_high")
+    return ChannelDef(name=name, type=typ, unit=unit, description=str(t.get("description", "")), **lims)
+
+
+def _build_event(e, where, p):
+    if not isinstance(e, dict):
+        p(f"{where}: must be a table")
+        return None
+    _unknown_keys(e, _EVT_KEYS, where, p)
+    eid, name, sev, fmt = e.get("id"), e.get("name"), e.get("severity"), e.get("format")
+    if not isinstance(name, str) or not name.isidentifier():
+        p(f"{where}: name must be an identifier, got {name!r}")
+        return None
+    if not isinstance(eid, int) or isinstance(eid, bool) or not 0 < eid <= 0xFFFF:
+        p(f"{where}: id must be an integer 1..65535, got {eid!r}")
+        return None
+    if sev not in SEVERITIES:
+        p(f"{where}: severity must be one of {', '.join(SEVERITIES)}, got {sev!r}")
+        return None
+    if not isinstance(fmt, str):
+        p(f"{where}: format must be a string")
+        return None
+    try:
+        format_fields(fmt)
+    except ValueError as ex:
+        p(f"{where}: {ex}")
+        return None
+    return EventDef(id=eid, name=name, severity=sev, format=fmt,
+                    description=str(e.get("description", "")))
+
+
+def canonical_form(modes, commands, telemetry, events) -> dict:
+    """Everything that affects compatibility, in a fixed order.  Descriptions
+    are left out on purpose: fixing a typo must not force a board reflash."""
+    def arg(a):
+        return {"name": a.name, "type": a.type, "unit": a.unit, "min": a.min, "max": a.max,
+                "values": list(a.values)}
+    return {
+        "modes": list(modes),
+        "commands": [{"name": c.name, "opcode": c.opcode, "subsystem": c.subsystem,
+                      "critical": c.critical, "modes": sorted(c.modes), "timeout_s": c.timeout_s,
+                      "args": [arg(a) for a in c.args]}   # arg order is the wire layout: keep it
+                     for c in sorted(commands.values(), key=lambda c: c.name)],
+        "telemetry": [{"name": t.name, "type": t.type, "unit": t.unit, "red_low": t.red_low,
+                       "yellow_low": t.yellow_low, "yellow_high": t.yellow_high,
+                       "red_high": t.red_high}
+                      for t in sorted(telemetry.values(), key=lambda t: t.name)],
+        "events": [{"id": e.id, "name": e.name, "severity": e.severity, "format": e.format}
+                   for e in sorted(events.values(), key=lambda e: e.name)],
+    }
+
+
+def dictionary_hash(modes, commands, telemetry, events) -> str:
+    blob = json.dumps(canonical_form(modes, commands, telemetry, events), sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(blob.encode("ascii")).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def default_dictionary() -> Dictionary:
+    """The flight dictionary shipped next to this module, loaded once."""
+    return load_dictionary(DEFAULT_PATH)

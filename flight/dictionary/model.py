@@ -1,0 +1,288 @@
+"""Frozen definitions of commands, arguments, telemetry channels and events.
+
+These are the in-memory form of flight/dictionary/rover.toml.  Argument
+conversion lives here (not in the sequencer) so every producer of commands
+- sequences, the CLI, HIL test benches - applies exactly the same rules:
+convert the unit, check the type, check the range, and never clamp.
+"""
+from __future__ import annotations
+
+import math
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import units as _units
+
+INT_RANGES = {
+    "i8": (-2**7, 2**7 - 1), "u8": (0, 2**8 - 1),
+    "i16": (-2**15, 2**15 - 1), "u16": (0, 2**16 - 1),
+    "i32": (-2**31, 2**31 - 1), "u32": (0, 2**32 - 1),
+}
+F32_MAX = 3.4028234663852886e38
+ARG_TYPES = tuple(INT_RANGES) + ("f32", "bool", "enum", "str")
+CHANNEL_TYPES = tuple(INT_RANGES) + ("f32", "f64", "bool", "str")
+SEVERITIES = ("DIAG", "INFO", "WARN", "ERROR", "FATAL")
+
+
+class ArgumentError(ValueError):
+    """A command argument of the wrong type, unit or outside its range."""
+
+
+@dataclass(frozen=True)
+class ArgDef:
+    name: str
+    type: str
+    unit: str | None = None
+    min: float | None = None       # for str: minimum length in bytes
+    max: float | None = None       # for str: maximum length in bytes (also the wire size)
+    values: tuple[str, ...] = ()   # enum members, in wire order
+    description: str = ""
+
+    def convert(self, value: Any, unit: str | None = None) -> Any:
+        """Return ``value`` (given in ``unit``, or in this argument's own unit
+        when ``unit`` is None) as the Python value in this argument's unit.
+
+        Raises ArgumentError for a wrong type, an incompatible unit or an
+        out-of-range value.  Out-of-range values are rejected, never clamped:
+        a clamped command would silently do something the operator did not ask.
+        """
+        t = self.type
+        if t in ("enum", "str", "bool"):
+            if unit is not None:
+                raise ArgumentError(f"argument {self.name!r} ({t}) takes no unit, got {unit!r}")
+            if t == "bool":
+                if not isinstance(value, bool):
+                    raise ArgumentError(f"argument {self.name!r} expects true/false, got {value!r}")
+                return value
+            if not isinstance(value, str):
+                raise ArgumentError(f"argument {self.name!r} ({t}) expects a "
+                                    f"{'name' if t == 'enum' else 'string'}, got {value!r}")
+            if t == "enum":
+                if value not in self.values:
+                    raise ArgumentError(f"argument {self.name!r}: {value!r} is not one of "
+                                        f"{', '.join(self.values)}")
+                return value
+            n = len(value.encode("utf-8"))
+            if self.min is not None and n < self.min or self.max is not None and n > self.max:
+                raise ArgumentError(f"argument {self.name!r}: string of {n} bytes is outside "
+                                    f"{_fmt(self.min)}..{_fmt(self.max)} bytes")
+            return value
+        # numeric
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ArgumentError(f"argument {self.name!r} ({t}) expects a number, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ArgumentError(f"argument {self.name!r}: {value!r} is not a finite number")
+        if unit is not None and unit != self.unit:
+            if self.unit is None:
+                raise ArgumentError(f"argument {self.name!r} is dimensionless, got unit {unit!r}")
+            try:
+                value = _units.convert(value, unit, self.unit)
+            except _units.UnitError as e:
+                raise ArgumentError(f"argument {self.name!r} (in {self.unit}): {e}") from None
+        if t in INT_RANGES:
+            if value != math.floor(value):
+                shown = f"{value} {self.unit}" if self.unit else f"{value}"
+                raise ArgumentError(f"argument {self.name!r} ({t}) must be a whole number, got {shown}")
+            value = int(value)
+        else:
+            value = float(value)
+        lo, hi = self.bounds()
+        if value < lo or value > hi:
+            u = f" {self.unit}" if self.unit else ""
+            raise ArgumentError(f"argument {self.name!r}: {_fmt(value)}{u} is out of range "
+                                f"{_fmt(lo)}..{_fmt(hi)}{u}")
+        return value
+
+    def bounds(self) -> tuple[float, float]:
+        """The effective numeric range: declared min/max, else the type's range."""
+        if self.type in INT_RANGES:
+            lo, hi = INT_RANGES[self.type]
+        else:
+            lo, hi = -F32_MAX, F32_MAX
+        return (lo if self.min is None else self.min, hi if self.max is None else self.max)
+
+
+def _fmt(x):
+    if x is None:
+        return "?"
+    if isinstance(x, float) and x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return str(x)
+
+
+@dataclass(frozen=True)
+class CommandDef:
+    name: str
+    opcode: int
+    subsystem: str
+    args: tuple[ArgDef, ...] = ()
+    critical: bool = False
+    modes: tuple[str, ...] = ()
+    timeout_s: float = 10.0
+    description: str = ""
+
+    def arg(self, name: str) -> ArgDef | None:
+        for a in self.args:
+            if a.name == name:
+                return a
+        return None
+
+    def allowed_in(self, mode: str) -> bool:
+        return mode in self.modes
+
+    def convert_args(self, values: dict[str, Any], units: dict[str, str | None] | None = None) -> dict[str, Any]:
+        """Convert a full argument set; every argument is required, none extra."""
+        units = units or {}
+        names = [a.name for a in self.args]
+        extra = [k for k in values if k not in names]
+        if extra:
+            raise ArgumentError(f"{self.name}: unknown argument(s) {', '.join(extra)}; "
+                                f"expected {', '.join(names) or 'none'}")
+        missing = [n for n in names if n not in values]
+        if missing:
+            raise ArgumentError(f"{self.name}: missing argument(s) {', '.join(missing)}")
+        return {a.name: a.convert(values[a.name], units.get(a.name)) for a in self.args}
+
+
+@dataclass(frozen=True)
+class ChannelDef:
+    name: str
+    type: str
+    unit: str | None = None
+    red_low: float | None = None
+    yellow_low: float | None = None
+    yellow_high: float | None = None
+    red_high: float | None = None
+    description: str = ""
+
+    def limit_state(self, value: Any) -> str:
+        """'RED', 'YELLOW' or 'GREEN'.  Non-numeric values have no limits."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "GREEN"
+        if value != value:  # NaN: a broken sensor is not a green sensor
+            return "RED"
+        if (self.red_low is not None and value < self.red_low) or \
+           (self.red_high is not None and value > self.red_high):
+            return "RED"
+        if (self.yellow_low is not None and value < self.yellow_low) or \
+           (self.yellow_high is not None and value > self.yellow_high):
+            return "YELLOW"
+        return "GREEN"
+
+    @property
+    def has_limits(self) -> bool:
+        return any(v is not None for v in (self.red_low, self.yellow_low, self.yellow_high, self.red_high))
+
+
+class _Missing(dict):
+    def __missing__(self, key):
+        return f"<{key}?>"
+
+
+@dataclass(frozen=True)
+class EventDef:
+    id: int
+    name: str
+    severity: str
+    format: str
+    description: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return format_fields(self.format)
+
+    def format_message(self, args: dict) -> str:
+        """The message text.  A missing field shows as <name?> rather than
+        raising: an event is often emitted from a fault path, which must not
+        itself fail."""
+        try:
+            return self.format.format_map(_Missing(args))
+        except (ValueError, TypeError, IndexError, AttributeError) as e:
+            return f"{self.format} [format error: {e}; args={args!r}]"
+
+
+def format_fields(fmt: str) -> tuple[str, ...]:
+    """Named fields of a str.format string; raises ValueError if malformed."""
+    out = []
+    for _, fname, _, _ in string.Formatter().parse(fmt):
+        if fname is None:
+            continue
+        base = fname.split(".")[0].split("[")[0]
+        if not base or base.isdigit():
+            raise ValueError(f"format {fmt!r}: fields must be named, got {{{fname}}}")
+        if base not in out:
+            out.append(base)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """The loaded dictionary.  Build it with loader.load_dictionary()."""
+    commands: dict[str, CommandDef]
+    telemetry: dict[str, ChannelDef]
+    events: dict[str, EventDef]
+    modes: tuple[str, ...]
+    hash: str
+    source: str = ""
+    by_opcode: dict[int, CommandDef] = field(default_factory=dict, compare=False)
+
+    @property
+    def hash32(self) -> int:
+        """First 4 bytes of the SHA-256 as an unsigned int: what a board reports."""
+        return int(self.hash[:8], 16)
+
+    def command(self, name: str) -> CommandDef:
+        try:
+            return self.commands[name]
+        except KeyError:
+            raise UnknownNameError("command", name, self.commands) from None
+
+    def channel(self, name: str) -> ChannelDef:
+        try:
+            return self.telemetry[name]
+        except KeyError:
+            raise UnknownNameError("telemetry channel", name, self.telemetry) from None
+
+    def event(self, name: str) -> EventDef:
+        try:
+            return self.events[name]
+        except KeyError:
+            raise UnknownNameError("event", name, self.events) from None
+
+    def event_formatter(self):
+        """A callable for TelemetryBus.set_event_formatter: (name, args) -> (severity, message)."""
+        events = self.events
+
+        def fmt(name: str, args: dict) -> tuple[str, str]:
+            ev = events.get(name)
+            if ev is None:
+                # an undeclared event is a software bug; make it loud but do not lose it
+                return "WARN", f"undeclared event {name} {args!r}"
+            return ev.severity, ev.format_message(args)
+
+        return fmt
+
+
+def suggest(name: str, candidates) -> list[str]:
+    import difflib
+    cands = list(candidates)
+    close = difflib.get_close_matches(name, cands, n=3, cutoff=0.6)
+    if not close:
+        up = name.upper()
+        close = [c for c in cands if up and (up in c.upper() or c.upper() in up)][:3]
+    return close
+
+
+class UnknownNameError(KeyError):
+    def __init__(self, kind: str, name: str, candidates):
+        self.kind, self.name = kind, name
+        self.suggestions = suggest(name, candidates)
+        msg = f"unknown {kind} {name!r}"
+        if self.suggestions:
+            msg += f"; did you mean {' or '.join(self.suggestions)}?"
+        self.message = msg
+        super().__init__(msg)
+
+    def __str__(self):
+        return self.message

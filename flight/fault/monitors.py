@@ -1,0 +1,183 @@
+"""Monitors: one telemetry channel checked against one limit set, debounced
+in simulated milliseconds.
+
+Kinds
+- ``range``: bad when the value is outside [low, high] (either may be open);
+  NaN and non-numeric values count as bad, never as "fine".
+- ``equals``: bad when the value equals ``value`` (e.g. a status string).
+- ``staleness``: bad when the channel has not been published for more than
+  ``max_age_ms`` (the value is not looked at).
+
+States: GREEN, TRIPPED (bad for ``persist_ms``; back to GREEN after good for
+``clear_ms``), STALE (range/equals only: no sample for ``stale_ms``, so the
+value cannot be trusted either way), UNKNOWN (channel never published).  A
+channel that never appeared stays UNKNOWN -- e.g. a payload-board heartbeat on
+the simulator -- unless the monitor is ``required``, in which case it goes
+STALE (TRIPPED for staleness monitors) once the age limit has passed since
+the table was loaded.
+
+``evaluate`` runs every flight cycle for every monitor, so its common path
+(fresh, good value, no state change) is a handful of dict lookups and one
+comparison; everything else (events, telemetry) happens only on a transition.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from flight.fault.expr import GREEN, STALE, TRIPPED, UNKNOWN
+
+KINDS = ("range", "equals", "staleness")
+_RANGE, _EQUALS, _STALENESS = 0, 1, 2
+_KIND_CODE = {"range": _RANGE, "equals": _EQUALS, "staleness": _STALENESS}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """One monitor's settings under one limit set (all times simulated ms)."""
+    low: float | None = None          # range
+    high: float | None = None         # range
+    value: Any = None                 # equals
+    max_age_ms: int | None = None     # staleness
+    persist_ms: int = 0
+    clear_ms: int = 0
+    stale_ms: int | None = None       # range/equals: older than this -> STALE
+
+
+@dataclass(frozen=True)
+class MonitorSpec:
+    name: str
+    channel: str
+    kind: str
+    limits: Mapping[str, Limits]      # limit set name -> Limits
+    required: bool = False
+    description: str = ""
+
+
+class Monitor:
+    """Runtime state of one monitor.  ``states`` is the engine's shared
+    {monitor name: state} dict that response conditions read."""
+
+    __slots__ = ("spec", "name", "channel", "state", "_kind", "_bus", "_states",
+                 "_low", "_high", "_value", "_max_age", "_persist", "_clear", "_stale",
+                 "_bad_since", "_good_since", "_t0", "_lim")
+
+    def __init__(self, spec: MonitorSpec, limit_set: str, bus, states: dict, t0_ms: int):
+        self.spec = spec
+        self.name = spec.name
+        self.channel = spec.channel
+        self._kind = _KIND_CODE[spec.kind]
+        self._bus = bus
+        self._states = states
+        self._t0 = t0_ms
+        self.state = UNKNOWN
+        states[self.name] = UNKNOWN
+        self.set_limits(spec.limits[limit_set])
+
+    def set_limits(self, lim: Limits) -> None:
+        """Switch limit set; debounce timers restart, the state carries over
+        and follows the new limits from the next evaluation."""
+        self._lim = lim
+        self._low = -math.inf if lim.low is None else lim.low
+        self._high = math.inf if lim.high is None else lim.high
+        self._value = lim.value
+        self._max_age = lim.max_age_ms
+        self._persist = lim.persist_ms
+        self._clear = lim.clear_ms
+        self._stale = lim.stale_ms
+        self._bad_since = None
+        self._good_since = None
+
+    def evaluate(self, values: Mapping[str, Any], stamps: Mapping[str, int], now_ms: int) -> bool:
+        """One cycle.  Returns True if the state changed."""
+        t = stamps.get(self.channel)
+        if t is None:
+            new = self._never_published(now_ms)
+            v: Any = now_ms - self._t0
+        else:
+            age = now_ms - t
+            kind = self._kind
+            if kind == _STALENESS:
+                v = age
+                new = self._debounce(age > self._max_age, now_ms)
+            elif self._stale is not None and age > self._stale:
+                v = age
+                new = STALE
+                self._bad_since = self._good_since = None
+            else:
+                v = values[self.channel]
+                if kind == _RANGE:
+                    try:
+                        bad = not (self._low <= v <= self._high)   # NaN compares False -> bad
+                    except TypeError:                             # a string on a numeric channel
+                        bad = True
+                else:
+                    bad = v == self._value
+                new = self._debounce(bad, now_ms)
+        if new is self.state:
+            return False
+        self._transition(new, v, now_ms)
+        return True
+
+    def _debounce(self, bad: bool, now_ms: int) -> str:
+        if bad:
+            self._good_since = None
+            if self.state is TRIPPED:
+                return TRIPPED
+            if self._bad_since is None:
+                self._bad_since = now_ms
+            # Until the persistence has elapsed the value is fresh but unconfirmed: GREEN.
+            return TRIPPED if now_ms - self._bad_since >= self._persist else GREEN
+        self._bad_since = None
+        if self.state is TRIPPED:
+            if self._good_since is None:
+                self._good_since = now_ms
+            if now_ms - self._good_since >= self._clear:
+                self._good_since = None
+                return GREEN
+            return TRIPPED
+        return GREEN
+
+    def _never_published(self, now_ms: int) -> str:
+        if not self.spec.required:
+            return UNKNOWN
+        limit = self._max_age if self._kind == _STALENESS else self._stale
+        if now_ms - self._t0 > limit:
+            return TRIPPED if self._kind == _STALENESS else STALE
+        return UNKNOWN
+
+    # -- transitions (rare: events and telemetry only here) ------------------
+    def _transition(self, new: str, v: Any, now_ms: int) -> None:
+        old = self.state
+        self.state = new
+        self._states[self.name] = new
+        bus = self._bus
+        bus.publish(f"fp.{self.name}.state", new)
+        if new is TRIPPED or new is STALE:
+            value, limit, text = self._describe(new, v)
+            bus.emit("FP_MONITOR_TRIPPED", "WARN", f"{self.name} {new}: {text}",
+                     monitor=self.name, channel=self.channel, value=value, limit=limit)
+        elif old is TRIPPED or old is STALE:
+            bus.emit("FP_MONITOR_CLEARED", "INFO", f"{self.name} cleared ({old} -> {new})",
+                     monitor=self.name)
+
+    def _describe(self, new: str, v: Any) -> tuple[Any, Any, str]:
+        """(value, violated limit, message) for a TRIPPED/STALE event."""
+        lim = self._lim
+        ch = self.channel
+        if new is STALE:
+            return v, lim.stale_ms, f"no {ch} sample for {v} ms (limit {lim.stale_ms} ms)"
+        if self._kind == _STALENESS:
+            return v, lim.max_age_ms, f"no {ch} sample for {v} ms (limit {lim.max_age_ms} ms)"
+        if not isinstance(v, (int, float, bool, str)):
+            v = repr(v)
+        if self._kind == _EQUALS:
+            return v, lim.value, f"{ch}={v!r} for {lim.persist_ms} ms"
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and lim.low is not None and v < lim.low:
+            limit = lim.low
+        elif isinstance(v, (int, float)) and not isinstance(v, bool) and lim.high is not None and v > lim.high:
+            limit = lim.high
+        else:  # NaN or a non-numeric value: report the whole range
+            limit = f"[{lim.low}, {lim.high}]"
+        return v, limit, f"{ch}={v!r} outside [{lim.low}, {lim.high}] for {lim.persist_ms} ms"

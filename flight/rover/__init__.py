@@ -1,0 +1,1 @@
+"""Rover mobility: kinematics, speed limits, pose estimate, planner, navigator."""

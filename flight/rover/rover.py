@@ -1,0 +1,161 @@
+"""The rover: pose estimate + navigator + limits, driving the HAL's wheels and steering.
+
+Usage, inside the fixed cycle::
+
+    hal.read(); rover.update(dt_ms); hal.write(); hal.advance(dt_ms)
+
+``update`` is the hot path (10 calls per simulated second at >1000x real
+time), so it works on plain floats and only sends actuator commands when they
+change.
+"""
+from __future__ import annotations
+
+import math
+
+from hal.interfaces import STEER_NAMES, WHEEL_NAMES
+from flight.rover.kinematics import Kinematics
+from flight.rover.limits import SpeedLimits
+from flight.rover.navigator import Goal, NavConfig, Navigator
+from flight.rover.planner import Planner, PlannerConfig
+from flight.rover.pose import PoseEstimator
+
+OWNER = "rover"
+
+
+class Rover:
+    def __init__(self, hal, limits: SpeedLimits | None = None, nav_config: NavConfig | None = None,
+                 heading_source: str = "gyro", planner_config: PlannerConfig | None = None,
+                 owner: str = OWNER):
+        self.hal = hal
+        self.owner = owner
+        self.limits = limits or SpeedLimits()
+        self.kin = Kinematics(hal.geometry)
+        self.pose = PoseEstimator(hal, heading_source)
+        # claim every drive actuator before touching anything (one owner each)
+        self._claimed: list[str] = []
+        try:
+            for n in WHEEL_NAMES:
+                hal.claim(f"wheel.{n}", owner)
+                self._claimed.append(f"wheel.{n}")
+            for n in STEER_NAMES:
+                hal.claim(f"steer.{n}", owner)
+                self._claimed.append(f"steer.{n}")
+        except Exception:
+            self.release()
+            raise
+        self._wheels = tuple(hal.wheels)
+        self._steering = tuple(hal.steering)
+        half_width_m = max(abs(y) for y in hal.geometry.wheel_y_m)
+        self.planner_config = planner_config or PlannerConfig(half_width_m=half_width_m)
+        self._planner: Planner | None = None
+        leg_checker = self._leg_refusal if hal.terrain_map() is not None else None
+        self.nav = Navigator(self.kin, self.limits, self.pose, hal.clock,
+                             nav_config or NavConfig(), leg_checker=leg_checker)
+        self._sent_wheels = None
+        self._sent_steer = None
+        self.cycles = 0
+
+    # -- planning ------------------------------------------------------------
+    @property
+    def planner(self) -> Planner:
+        if self._planner is None:
+            self._planner = Planner(self.hal.terrain_map(), self.planner_config)
+        return self._planner
+
+    def _leg_refusal(self, x0, y0, x1, y1):
+        return self.planner.leg_refusal(x0, y0, x1, y1)
+
+    def plan_to(self, x_m: float, y_m: float) -> list[tuple[float, float]]:
+        return self.planner.plan((self.pose.x_m, self.pose.y_m), (x_m, y_m))
+
+    # -- goals (forwarded to the navigator) ------------------------------------
+    def drive_to(self, x_m: float, y_m: float, speed_mps: float) -> Goal:
+        return self.nav.drive_to(x_m, y_m, speed_mps)
+
+    def follow(self, waypoints, speed_mps: float) -> Goal:
+        return self.nav.follow(waypoints, speed_mps)
+
+    def drive_distance(self, distance_m: float, radius_m: float = math.inf,
+                       speed_mps: float = 0.1) -> Goal:
+        return self.nav.drive_distance(distance_m, radius_m, speed_mps)
+
+    def turn_in_place(self, angle_deg: float) -> Goal:
+        return self.nav.turn_in_place(angle_deg)
+
+    def stop(self) -> Goal:
+        g = self.nav.stop()
+        self._send(self.nav.last_command)
+        return g
+
+    def reset_pose(self, x_m: float = 0.0, y_m: float = 0.0, yaw_rad: float = 0.0) -> None:
+        self.pose.reset(x_m, y_m, yaw_rad)
+
+    # -- the cycle -------------------------------------------------------------
+    def update(self, dt_ms: int) -> None:
+        """Flight update between hal.read() and hal.write()."""
+        self.cycles += 1
+        self.pose.update(dt_ms)
+        nav = self.nav
+        if nav._activity == "IDLE":
+            return
+        w = self._wheels
+        stalled = tuple(i for i in range(6) if w[i].stalled)
+        st = self._steering
+        meas = (st[0].angle_mrad, st[1].angle_mrad, st[2].angle_mrad, st[3].angle_mrad)
+        self._send(nav.update(dt_ms, stalled, meas))
+
+    def _send(self, cmd) -> None:
+        wheels = cmd.wheel_mradps
+        if wheels != self._sent_wheels:
+            for dev, v in zip(self._wheels, wheels):
+                dev.set_speed_mradps(v)
+            self._sent_wheels = wheels
+        steer = cmd.steer_mrad
+        if steer != self._sent_steer:
+            for dev, a in zip(self._steering, steer):
+                dev.set_angle_mrad(a)
+            self._sent_steer = steer
+
+    # -- telemetry -------------------------------------------------------------
+    def telemetry(self) -> dict:
+        p = self.pose
+        hal = self.hal
+        pw = hal.power
+        stalled = [WHEEL_NAMES[i] for i, w in enumerate(self._wheels) if w.stalled]
+        goal = self.nav.goal
+        out = {
+            "rover.x_m": p.x_m,
+            "rover.y_m": p.y_m,
+            "rover.yaw_deg": math.degrees(p.yaw_rad),
+            "rover.speed_mps": p.speed_mps,
+            "rover.distance_m": p.distance_m,
+            "rover.pitch_deg": p.pitch_deg,
+            "rover.roll_deg": p.roll_deg,
+            "rover.nav_state": self.nav.state,
+            "rover.gyro_bias_dps": math.degrees(p.gyro_bias_radps),
+            "rover.goal_status": goal.status.value if goal else "NONE",
+            "rover.goal_reason": goal.reason if goal else "",
+            "rover.stalled_wheels": ",".join(stalled),
+            "power.soc_pct": pw.soc_pct,
+            "power.battery_v": pw.battery_v,
+            "power.battery_a": pw.battery_a,
+            "power.solar_w": pw.solar_w,
+            "power.energy_used_j": pw.energy_used_j,
+        }
+        for name, sensor in hal.thermal.items():
+            out[f"thermal.{name}_c"] = sensor.temp_c
+        for n, w in zip(WHEEL_NAMES, self._wheels):
+            out[f"wheel.{n}.speed_mradps"] = w.speed_mradps
+            out[f"wheel.{n}.current_a"] = w.current_a
+        for n, s in zip(STEER_NAMES, self._steering):
+            out[f"steer.{n}.angle_mrad"] = s.angle_mrad
+        return out
+
+    def release(self) -> None:
+        """Give the actuators back (wheels are left commanded to 0)."""
+        for name in self._claimed:
+            dev = self.hal.device(name)
+            if name.startswith("wheel."):
+                dev.set_speed_mradps(0)
+            self.hal.release(name, self.owner)
+        self._claimed = []

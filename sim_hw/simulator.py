@@ -1,0 +1,294 @@
+"""Python face of the C rover simulator (csrc/sim): one struct, block stepping.
+
+The HAL sim backend drives the rover through this class.  Inputs and
+board-side outputs are numpy views straight onto the C struct (bound once),
+so reading or writing them costs no call; ``advance`` crosses into C once per
+block (once per simulated second at most for long blocks, when the sun and
+the environment temperature are refreshed).
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from sim_hw.params import RoverParams
+
+SIM_OK = 0
+SIM_ERR_OFF_MAP = 1
+SIM_ERR_PARAMS = 2
+ENV_PERIOD_MS = 1000  # sun / shadow / ground temperature refresh period
+START_MARGIN_M = 1.0  # the whole rover must fit on the map at the start
+
+
+def native():
+    """(ffi, lib) of the private extension; a clear error if it is not built."""
+    try:
+        from hal._native import ffi, lib
+    except ImportError as exc:  # pragma: no cover - depends on the build
+        raise ImportError("hal._native is not built: run `python csrc/build_native.py` "
+                          "or install the package") from exc
+    return ffi, lib
+
+
+def fill_params(ffi, params: RoverParams):
+    """A new ``struct sim_params *`` filled from ``params``."""
+    params.validate()
+    p = ffi.new("struct sim_params *")
+    m = p.motor
+    m.r_ohm = params.motor_r_ohm
+    m.l_h = params.motor_l_h
+    m.ke_vs_rad = params.motor_ke_vs_rad
+    m.gear_ratio = params.gear_ratio
+    m.gear_eff = params.gear_eff
+    m.i_limit_a = params.current_limit_a
+    m.j_rotor_kgm2 = params.rotor_j_kgm2
+    m.j_wheel_kgm2 = params.wheel_j_kgm2
+    m.fric_nm = params.gear_friction_nm
+    m.fric_eps_radps = params.gear_friction_eps_radps
+    s = p.soil
+    s.kc_n_m2 = params.soil_kc_n_m2
+    s.kphi_n_m3 = params.soil_kphi_n_m3
+    s.c_pa = params.soil_c_pa
+    s.tan_phi = math.tan(math.radians(params.soil_phi_deg))
+    s.k_m = params.soil_k_m
+    s.grouser_len_m = params.grouser_len_m
+    s.slip_sink_gain = params.slip_sink_gain
+    s.damp_n_s_m = params.soil_damp_n_s_m
+    s.v_min_mps = params.soil_v_min_mps
+    s.rr_eps_mps = params.rr_eps_mps
+    b = p.body
+    b.mass_kg = params.mass_kg
+    b.izz_kgm2 = params.izz_kgm2
+    b.g_mps2 = params.g_mps2
+    b.wx_m = list(params.wheel_x_m)
+    b.wy_m = list(params.wheel_y_m)
+    p.servo.rate_radps = params.steer_rate_radps
+    p.servo.min_rad = params.steer_min_mrad * 1e-3
+    p.servo.max_rad = params.steer_max_mrad * 1e-3
+    p.imu.accel_noise_mg = params.accel_noise_mg
+    p.imu.vib_mg_per_mps = params.vib_mg_per_mps
+    p.imu.gyro_noise_mdps = params.gyro_noise_mdps
+    p.imu.gyro_bias_mdps = params.gyro_bias_mdps
+    p.batt.capacity_j = params.battery_capacity_wh * 3600.0
+    p.batt.r_int_ohm = params.battery_r_ohm
+    p.batt.ocv_v = [v * params.battery_cells for v in params.cell_ocv_v]
+    p.batt.soc_init = params.battery_soc_init
+    p.solar.area_m2 = params.panel_area_m2
+    p.solar.efficiency = params.panel_efficiency
+    p.solar.irradiance_w_m2 = 1361.0  # solar constant, as sim_hw.sun
+    p.solar.normal_body_rad = params.panel_normal_body_rad
+    p.ebox.heat_cap_j_k = params.ebox_heat_cap_j_k
+    p.ebox.eps_area_m2 = params.ebox_eps_area_m2
+    p.ebox.heater_max_w = params.ebox_heater_w
+    p.ebox.temp_init_k = params.ebox_temp_init_c + 273.15
+    w = p.wheel_cfg
+    w.kp_q8 = params.wheel_kp_q8
+    w.ki_q8 = params.wheel_ki_q8
+    w.kd_q8 = params.wheel_kd_q8
+    w.effort_max = params.wheel_effort_max
+    w.slew_q8 = params.wheel_slew_q8
+    w.stall_effort = params.stall_effort
+    w.stall_speed_mradps = params.stall_speed_mradps
+    w.stall_ms = params.stall_ms
+    h = p.heater_cfg
+    h.kp_q8 = params.heater_kp_q8
+    h.ki_q8 = params.heater_ki_q8
+    h.kd_q8 = params.heater_kd_q8
+    h.duty_max = 32767
+    h.min_temp_dc = params.heater_min_temp_dc
+    h.max_temp_dc = params.heater_max_temp_dc
+    h.hysteresis_dc = params.heater_hysteresis_dc
+    h.max_error_dcs = params.heater_max_error_dcs
+    h.gain_dc = params.heater_gain_dc
+    h.gain_period_ms = params.heater_gain_period_ms
+    h.tick_ms = params.heater_tick_ms
+    p.tilt_cfg.alpha_q15 = params.tilt_alpha_q15
+    p.odom_geom.wheel_x_mm = [int(round(x * 1000)) for x in params.wheel_x_m]
+    p.odom_geom.wheel_y_mm = [int(round(y * 1000)) for y in params.wheel_y_m]
+    p.wheel_radius_m = params.wheel_radius_m
+    p.wheel_width_m = params.wheel_width_m
+    p.avionics_w = params.avionics_w
+    p.embed_slip = params.embed_slip
+    p.embed_ms = params.embed_ms
+    p.counts_per_motor_rev = params.counts_per_motor_rev
+    p.board_period_ms = params.board_period_ms
+    p.speed_window_ms = params.speed_window_ms
+    return p
+
+
+def check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**64:
+        raise ValueError(f"Simulator: seed must be a non-negative int below 2**64, got {seed!r}")
+    return int(seed)
+
+
+def new_sim(params: RoverParams, seed: int):
+    """(ffi, lib, struct sim *) initialised on flat, unbounded ground."""
+    ffi, lib = native()
+    seed = check_seed(seed)
+    sim = ffi.new("struct sim *")
+    rc = lib.sim_init(sim, fill_params(ffi, params), seed)
+    if rc != SIM_OK:
+        raise ValueError(f"Simulator: sim_init refused the parameters (status {rc})")
+    return ffi, lib, sim
+
+
+class Simulator:
+    """The simulated rover on a site; see module docstring and docs/plant.md."""
+
+    def __init__(self, site, seed: int, start_xy_m=(0.0, 0.0), start_yaw_rad: float = 0.0,
+                 params: RoverParams | None = None):
+        self.params = params if params is not None else RoverParams()
+        seed = check_seed(seed)
+        try:
+            x0, y0 = (float(v) for v in start_xy_m)
+            yaw0 = float(start_yaw_rad)
+        except (TypeError, ValueError):
+            raise ValueError(f"Simulator: start position {start_xy_m!r} / yaw "
+                             f"{start_yaw_rad!r} must be numbers") from None
+        if not (math.isfinite(x0) and math.isfinite(y0) and math.isfinite(yaw0)):
+            raise ValueError(f"Simulator: start position ({x0}, {y0}) m, yaw {yaw0} must be finite")
+        reach = max(math.hypot(x, y) for x, y in zip(self.params.wheel_x_m, self.params.wheel_y_m))
+        if not site.contains(x0, y0, reach + START_MARGIN_M):
+            raise ValueError(f"Simulator: start position ({x0:.3f}, {y0:.3f}) m is outside the "
+                             f"site (or within {reach + START_MARGIN_M:.2f} m of its edge)")
+        self.site = site
+        self.seed = seed
+        ffi, lib, sim = new_sim(self.params, seed)
+        self._ffi, self._lib, self._sim = ffi, lib, sim
+        h = site.height_m
+        if not (isinstance(h, np.ndarray) and h.dtype == np.float32 and h.ndim == 2
+                and h.flags.c_contiguous):
+            raise ValueError("Simulator: site.height_m must be a C-contiguous float32 [ny, nx] array")
+        self._height = h  # keep the buffer alive: C holds a pointer into it
+        ny, nx = h.shape
+        ox, oy = site.origin_xy_m
+        rc = lib.sim_bind_terrain(sim, ffi.from_buffer("float[]", h), nx, ny,
+                                  float(site.cell_m), float(ox), float(oy))
+        if rc != SIM_OK:
+            raise ValueError(f"Simulator: site heightmap rejected (status {rc})")
+        if lib.sim_place(sim, x0, y0, yaw0) != SIM_OK:
+            raise ValueError(f"Simulator: start position ({x0:.3f}, {y0:.3f}) m puts a wheel off the map")
+        self._next_env_ms = 0
+        self._in = sim.inp
+        self._bind_views()
+        self._update_env()
+
+    # -- numpy views onto the C struct ----------------------------------------
+    def _view(self, cdata, dtype):
+        return np.frombuffer(self._ffi.buffer(cdata), dtype=dtype)
+
+    def _bind_views(self):
+        s, v = self._sim, self._view
+        inp = self._in = s.inp
+        self.wheel_target_mradps = v(inp.wheel_target_mradps, np.int32)
+        self.steer_target_mrad = v(inp.steer_target_mrad, np.int16)
+        self.wheel_locked = v(inp.wheel_locked, np.uint8)
+        self.encoder_dead = v(inp.encoder_dead, np.uint8)
+        self.effort_cmd = v(inp.effort_cmd, np.int16)
+        o = s.out
+        self.enc_count = v(o.enc_count, np.int32)
+        self.wheel_speed_mradps = v(o.wheel_speed_mradps, np.int32)
+        self.wheel_effort = v(o.wheel_effort, np.int16)
+        self.wheel_current_ma = v(o.wheel_current_ma, np.int32)
+        self.wheel_stalled = v(o.wheel_stalled, np.uint8)
+        self.quad_illegal = v(o.quad_illegal, np.uint32)
+        self.steer_angle_mrad = v(o.steer_angle_mrad, np.int16)
+        self.accel_mg = v(o.accel_mg, np.int16)
+        self.gyro_mdps = v(o.gyro_mdps, np.int32)
+        self.slip = v(s.truth.slip, np.float64)
+        self.embedded = v(s.truth.embedded, np.uint8)
+        self.truth_wheel_radps = v(s.truth.wheel_radps, np.float64)
+
+    # -- stepping ---------------------------------------------------------------
+    @property
+    def t_ms(self) -> int:
+        return int(self._sim.t_ms)
+
+    def _update_env(self):
+        from sim_hw import sun  # local: keeps import of this module cheap
+
+        t_s = self._sim.t_ms / 1000.0
+        b = self._sim.body
+        x, y = b.x_m, b.y_m
+        az, el = sun.sun_vector(t_s, latitude_deg=self.site.params.latitude_deg)
+        lit = sun.is_sunlit(self.site, x, y, t_s) if self.site.contains(x, y) else False
+        self._in.sun_az_rad = az
+        self._in.sun_el_rad = el
+        self._in.sunlit = 1 if lit else 0
+        self._in.env_temp_k = (self.site.surface_temp_k(x, y, lit)
+                               if self.site.contains(x, y) else 220.0)
+        self._next_env_ms = self.t_ms + ENV_PERIOD_MS
+
+    def advance(self, dt_ms: int) -> None:
+        """Advance plant and board loops by dt_ms simulated milliseconds."""
+        if isinstance(dt_ms, bool) or not isinstance(dt_ms, numbers.Integral) or dt_ms <= 0:
+            raise ValueError(f"Simulator.advance: dt_ms must be a positive int, got {dt_ms!r}")
+        left = int(dt_ms)
+        while left > 0:
+            if self.t_ms >= self._next_env_ms and not self.off_map:
+                self._update_env()
+            n = min(left, self._next_env_ms - self.t_ms) if self._next_env_ms > self.t_ms else left
+            self._lib.sim_step(self._sim, n)
+            left -= n
+            if self.off_map:
+                return
+
+    # -- commands ----------------------------------------------------------------
+    @property
+    def ebox_heater_target_dc(self) -> int:
+        return int(self._sim.heater.target_dc)
+
+    @ebox_heater_target_dc.setter
+    def ebox_heater_target_dc(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not -32768 <= value <= 32767:
+            raise ValueError(f"Simulator.ebox_heater_target_dc: must be an int16 deci-C, got {value!r}")
+        if self._lib.heater_set_target(self._sim.heater, self._sim.p.heater_cfg, int(value)) != 0:
+            raise ValueError(f"Simulator.ebox_heater_target_dc: target {value} dC refused "
+                             f"(allowed 0..{self.params.heater_max_temp_dc} dC, 0 = off)")
+
+    def clear_stall(self, i: int) -> None:
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < 6:
+            raise ValueError(f"Simulator.clear_stall: wheel index must be 0..5, got {i!r}")
+        self._lib.wheel_loop_reset(self._sim.wl[i])
+
+    def reset_odometry(self, x_m: float, y_m: float, yaw_rad: float) -> None:
+        vals = (x_m, y_m, yaw_rad)
+        if not all(isinstance(v, numbers.Real) and math.isfinite(v) for v in vals):
+            raise ValueError(f"Simulator.reset_odometry: pose {vals!r} must be finite numbers")
+        if max(abs(x_m), abs(y_m)) > 2000.0:
+            raise ValueError(f"Simulator.reset_odometry: ({x_m}, {y_m}) m exceeds the +-2000 m "
+                             "range of the board's int32 micrometre pose")
+        yaw = math.atan2(math.sin(yaw_rad), math.cos(yaw_rad))
+        self._lib.sim_reset_odometry(self._sim, int(round(x_m * 1e6)), int(round(y_m * 1e6)),
+                                     int(round(yaw * 1e6)))
+
+    # -- board-side scalar outputs ----------------------------------------------
+    pitch_mdeg = property(lambda self: int(self._sim.out.pitch_mdeg))
+    roll_mdeg = property(lambda self: int(self._sim.out.roll_mdeg))
+    odom_x_um = property(lambda self: int(self._sim.odom.x_um))
+    odom_y_um = property(lambda self: int(self._sim.odom.y_um))
+    odom_yaw_urad = property(lambda self: int(self._sim.odom.yaw_urad))
+    battery_v = property(lambda self: float(self._sim.out.battery_v))
+    battery_a = property(lambda self: float(self._sim.out.battery_a))
+    soc_pct = property(lambda self: float(self._sim.out.soc) * 100.0)
+    solar_w = property(lambda self: float(self._sim.out.solar_w))
+    energy_used_j = property(lambda self: float(self._sim.out.energy_used_j))
+    ebox_temp_c = property(lambda self: float(self._sim.out.ebox_temp_c))
+    ebox_heater_duty = property(lambda self: float(self._sim.out.ebox_heater_duty))
+    ebox_heater_fault = property(lambda self: int(self._sim.out.ebox_heater_fault))
+
+    # -- truth (simulator only) ----------------------------------------------------
+    truth_x_m = property(lambda self: float(self._sim.body.x_m))
+    truth_y_m = property(lambda self: float(self._sim.body.y_m))
+    truth_z_m = property(lambda self: float(self._sim.body.z_m))
+    truth_yaw_rad = property(lambda self: float(self._sim.body.yaw_rad))
+    truth_pitch_rad = property(lambda self: float(self._sim.body.pitch_rad))
+    truth_roll_rad = property(lambda self: float(self._sim.body.roll_rad))
+    truth_speed_mps = property(lambda self: math.hypot(self._sim.body.vx_mps, self._sim.body.vy_mps))
+    distance_m = property(lambda self: float(self._sim.body.distance_m))
+    off_map = property(lambda self: bool(self._sim.out.off_map))
+    sunlit = property(lambda self: bool(self._in.sunlit))
+    env_temp_k = property(lambda self: float(self._in.env_temp_k))

@@ -1,0 +1,295 @@
+"""Navigator and Rover tests.
+
+Part 1 drives an ideal kinematic stand-in HAL (no slip, steering that slews at
+a fixed rate) to check goal logic exactly.  Part 2 drives the real simulator
+(sim://) for the closed-loop behaviour: arrival, odometry error, hazards.
+"""
+import math
+
+import pytest
+
+from flight.clock import SimClock
+from hal.base import Hal
+from hal.errors import DeviceBusyError
+from hal.interfaces import (DeviceStatus, DriveWheel, Imu, Odometer, OdomPose, PowerMonitor,
+                            SteeringActuator, ThermalSensor, VehicleGeometry)
+from flight.rover.navigator import GoalStatus, NavConfig, NavRefusedError
+from flight.rover.rover import Rover
+
+D1, D3, D4 = 0.184, 0.267, 0.256
+GEOM = VehicleGeometry((D3, D3, 0.0, 0.0, -D3, -D3), (D1, -D1, D4, -D4, D1, -D1),
+                       0.075, 4000, -1100, 1100, 4096)
+STEER_RATE_MRAD_PER_MS = 1.0     # 1 rad/s corner slew in the stand-in
+
+
+# -- an ideal stand-in HAL -------------------------------------------------------------
+class _Dev:
+    status = DeviceStatus.OK
+
+    def __init__(self, name):
+        self.name = name
+
+
+class FakeWheel(_Dev, DriveWheel):
+    def __init__(self, name):
+        super().__init__(name)
+        self.cmd = 0
+        self.locked = False
+
+    def set_speed_mradps(self, v):
+        assert -4000 <= v <= 4000
+        self.cmd = v
+
+    speed_mradps = property(lambda self: 0 if self.locked else self.cmd)
+    encoder_count = property(lambda self: 0)
+    current_a = property(lambda self: 0.5)
+    effort_q15 = property(lambda self: 0)
+    stalled = property(lambda self: self.locked and self.cmd != 0)
+
+    def clear_stall(self):
+        pass
+
+
+class FakeSteer(_Dev, SteeringActuator):
+    min_angle_mrad, max_angle_mrad = -1100, 1100
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.cmd = 0
+        self.angle = 0.0
+
+    def set_angle_mrad(self, a):
+        assert -1100 <= a <= 1100
+        self.cmd = a
+
+    angle_mrad = property(lambda self: int(round(self.angle)))
+
+
+class FakeImu(_Dev, Imu):
+    def __init__(self):
+        super().__init__("imu")
+        self.pitch, self.roll = 0, 0
+    accel_mg = property(lambda self: (0, 0, 165))
+    gyro_mdps = property(lambda self: (0, 0, 0))
+    pitch_mdeg = property(lambda self: self.pitch)
+    roll_mdeg = property(lambda self: self.roll)
+
+
+class FakeOdom(_Dev, Odometer):
+    def __init__(self):
+        super().__init__("odometer")
+        self.p = OdomPose(0.0, 0.0, 0.0)
+    pose = property(lambda self: self.p)
+
+    def reset(self, x_m, y_m, yaw_rad):
+        self.p = OdomPose(x_m, y_m, yaw_rad)
+
+
+class FakePower(_Dev, PowerMonitor):
+    battery_v = property(lambda self: 28.0)
+    battery_a = property(lambda self: 1.0)
+    soc_pct = property(lambda self: 90.0)
+    solar_w = property(lambda self: 50.0)
+    energy_used_j = property(lambda self: 0.0)
+
+
+class FakeTemp(_Dev, ThermalSensor):
+    temp_c = property(lambda self: 20.0)
+
+
+class FakeHal(Hal):
+    """Rigid-body motion from the wheel commands, fitted the way the board's
+    odometry does it; the pose is exact (no slip)."""
+
+    def __init__(self):
+        super().__init__("fake://", SimClock())
+        self.geometry = GEOM
+        self.wheels = tuple(FakeWheel(f"wheel.{n}") for n in "fl fr ml mr rl rr".split())
+        self.steering = tuple(FakeSteer(f"steer.{n}") for n in "fl fr rl rr".split())
+        self.imu, self.odometer, self.power = FakeImu(), FakeOdom(), FakePower("power")
+        self.thermal, self.heaters = {"ebox": FakeTemp("thermal.ebox")}, {}
+        self.frozen = False
+
+    def read(self):
+        pass
+
+    def write(self):
+        pass
+
+    def advance(self, dt_ms):
+        for s in self.steering:
+            step = STEER_RATE_MRAD_PER_MS * dt_ms
+            s.angle += max(-step, min(step, s.cmd - s.angle))
+        steer = [self.steering[k].angle / 1000 for k in (0, 1)] + [0, 0] + \
+                [self.steering[k].angle / 1000 for k in (2, 3)]
+        dx = dy = num = den = 0.0
+        for i, w in enumerate(self.wheels):
+            d = w.speed_mradps / 1000 * GEOM.wheel_radius_m * dt_ms / 1000
+            wx, wy = d * math.cos(steer[i]), d * math.sin(steer[i])
+            dx, dy = dx + wx / 6, dy + wy / 6
+            x, y = GEOM.wheel_x_m[i], GEOM.wheel_y_m[i]
+            num += x * wy - y * wx
+            den += x * x + y * y
+        p = self.odometer.p
+        if self.frozen:
+            dx = dy = num = 0.0
+        dyaw = num / den
+        mid = p.yaw_rad + dyaw / 2
+        self.odometer.p = OdomPose(p.x_m + dx * math.cos(mid) - dy * math.sin(mid),
+                                   p.y_m + dx * math.sin(mid) + dy * math.cos(mid), p.yaw_rad + dyaw)
+        self.clock.advance(dt_ms)
+
+
+def run(hal, rover, goal, max_s=600.0, dt_ms=100):
+    t_end = hal.clock.now_ms() + int(max_s * 1000)
+    while not goal.done and hal.clock.now_ms() < t_end:
+        hal.read()
+        rover.update(dt_ms)
+        hal.write()
+        hal.advance(dt_ms)
+    return goal
+
+
+@pytest.fixture
+def fake():
+    hal = FakeHal()
+    return hal, Rover(hal)
+
+
+def test_claims_actuators_once(fake):
+    hal, rover = fake
+    assert hal.owner_of("wheel.fl") == "rover" and hal.owner_of("steer.rr") == "rover"
+    with pytest.raises(DeviceBusyError):
+        Rover(hal, owner="other")
+    rover.release()
+    assert hal.owner_of("wheel.fl") is None
+
+
+def test_drive_to_arrives_and_status_waits_for_arrival(fake):
+    hal, rover = fake
+    g = rover.drive_to(10.0, 5.0, 0.15)
+    assert g.status is GoalStatus.ACTIVE
+    run(hal, rover, g, max_s=5)
+    assert g.status is GoalStatus.ACTIVE       # accepted is not done
+    run(hal, rover, g)
+    assert g.status is GoalStatus.SUCCEEDED, g.reason
+    assert math.hypot(rover.pose.x_m - 10, rover.pose.y_m - 5) <= NavConfig().arrival_tol_m
+    assert rover.nav.state == "IDLE"
+    assert all(w.cmd == 0 for w in hal.wheels)
+    # no faster than commanded, no slower than 1/3 of it on a 11 m drive with one turn
+    t_s = (g.t_end_ms - g.t_start_ms) / 1000
+    assert 11.18 / 0.15 <= t_s <= 3 * 11.18 / 0.15
+
+
+def test_goal_behind_uses_point_turn_then_arc(fake):
+    hal, rover = fake
+    g = rover.drive_to(-5.0, 0.5, 0.1)
+    modes = set()
+    while not g.done:
+        hal.read(); rover.update(100); hal.write(); hal.advance(100)
+        modes.add(rover.nav.last_command.mode)
+    assert g.succeeded, g.reason
+    assert "point_turn" in modes and "arc" in modes or "straight" in modes
+
+
+def test_follow_waypoints_square(fake):
+    hal, rover = fake
+    square = [(6, 0), (6, 6), (0, 6), (0, 0)]
+    g = run(hal, rover, rover.follow(square, 0.2))
+    assert g.succeeded, g.reason
+    assert math.hypot(rover.pose.x_m, rover.pose.y_m) < 0.3
+    assert 20.0 < rover.pose.distance_m < 24.5    # corners are cut by the switch radius
+
+
+def test_drive_distance_straight_reverse_and_arc(fake):
+    hal, rover = fake
+    g = run(hal, rover, rover.drive_distance(3.0, math.inf, 0.1))
+    assert g.succeeded
+    assert rover.pose.x_m == pytest.approx(3.0, abs=0.03)
+    g = run(hal, rover, rover.drive_distance(-1.0, math.inf, 0.1))
+    assert g.succeeded and rover.pose.x_m == pytest.approx(2.0, abs=0.05)
+    yaw0 = rover.pose.yaw_unwrapped_rad
+    R = 2.0
+    g = run(hal, rover, rover.drive_distance(math.pi * R / 2, R, 0.1))     # quarter circle left
+    assert g.succeeded
+    assert rover.pose.yaw_unwrapped_rad - yaw0 == pytest.approx(math.pi / 2, abs=0.05)
+
+
+def test_turn_in_place(fake):
+    hal, rover = fake
+    g = run(hal, rover, rover.turn_in_place(90))
+    assert g.succeeded, g.reason
+    assert math.degrees(rover.pose.yaw_rad) == pytest.approx(90, abs=1.5)
+    assert math.hypot(rover.pose.x_m, rover.pose.y_m) < 0.01   # spun on the spot
+    g = run(hal, rover, rover.turn_in_place(-180))
+    assert g.succeeded and math.degrees(rover.pose.yaw_rad) == pytest.approx(-90, abs=1.5)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda r: r.drive_to(1, 1, 0.5), "speed_mps"),
+    (lambda r: r.drive_to(1, 1, 0.0), "speed_mps"),
+    (lambda r: r.drive_to(float("nan"), 1, 0.1), "waypoint"),
+    (lambda r: r.drive_distance(1.0, 0.2, 0.1), "radius_m"),
+    (lambda r: r.drive_distance(0.0, math.inf, 0.1), "distance_m"),
+    (lambda r: r.drive_distance(5.0, math.inf, -0.1), "speed_mps"),
+    (lambda r: r.turn_in_place(400), "angle_deg"),
+    (lambda r: r.follow([], 0.1), "waypoint"),
+])
+def test_bad_goals_refused_and_change_nothing(fake, call, match):
+    hal, rover = fake
+    before = rover.drive_to(3, 0, 0.1)
+    with pytest.raises(NavRefusedError, match=match):
+        call(rover)
+    assert rover.nav.goal is before and before.status is GoalStatus.ACTIVE
+
+
+def test_tilt_hazard_stops_and_fails(fake):
+    hal, rover = fake
+    g = rover.drive_to(20, 0, 0.2)
+    run(hal, rover, g, max_s=5)
+    hal.imu.roll = 21_000           # 21 deg roll
+    run(hal, rover, g, max_s=1)
+    assert g.status is GoalStatus.FAILED
+    assert "roll 21.0 deg" in g.reason and "20.0" in g.reason
+    assert all(w.cmd == 0 for w in hal.wheels)
+    assert rover.telemetry()["rover.nav_state"] == "FAILED"
+
+
+def test_stalled_wheel_stops_and_fails(fake):
+    hal, rover = fake
+    g = rover.drive_to(20, 0, 0.2)
+    run(hal, rover, g, max_s=3)
+    hal.wheels[3].locked = True
+    run(hal, rover, g, max_s=1)
+    assert g.status is GoalStatus.FAILED and "3 (mr)" in g.reason
+
+
+def test_stop_and_supersede(fake):
+    hal, rover = fake
+    g1 = rover.drive_to(20, 0, 0.2)
+    run(hal, rover, g1, max_s=3)
+    g2 = rover.turn_in_place(30)
+    assert g1.status is GoalStatus.FAILED and "superseded" in g1.reason
+    s = rover.stop()
+    assert s.succeeded and g2.status is GoalStatus.FAILED and "stopped" in g2.reason
+    assert all(w.cmd == 0 for w in hal.wheels)
+
+
+def test_timeout_fails_goal(fake):
+    hal, rover = fake
+    g = rover.drive_to(20, 0, 0.2)
+    hal.frozen = True              # the wheels turn but the rover goes nowhere (embedded)
+    run(hal, rover, g, max_s=1000)
+    assert g.status is GoalStatus.FAILED and "timeout" in g.reason
+
+
+def test_telemetry_channels(fake):
+    hal, rover = fake
+    run(hal, rover, rover.drive_to(2, 0, 0.1))
+    t = rover.telemetry()
+    for k in ("rover.x_m", "rover.y_m", "rover.yaw_deg", "rover.speed_mps", "rover.pitch_deg",
+              "rover.roll_deg", "rover.nav_state", "rover.stalled_wheels", "power.soc_pct",
+              "power.battery_v", "power.solar_w", "thermal.ebox_c"):
+        assert k in t
+    assert t["rover.x_m"] == pytest.approx(2.0, abs=0.3)
+    assert t["rover.nav_state"] == "IDLE" and t["rover.goal_status"] == "SUCCEEDED"
