@@ -14,8 +14,9 @@ from cffi import FFI
 
 CSRC = Path(__file__).resolve().parent
 # csrc/core: portable fixed-point loops for every target (host, AVR, ARM).
+# csrc/link: the serial link protocol (framing, CRC, reliability), every target.
 # csrc/plant + csrc/sim: simulator-only physics (float allowed) and batched stepping.
-SUBDIRS = ("core", "plant", "sim")
+SUBDIRS = ("core", "link", "plant", "sim")
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 _REGION = re.compile(r"/\*\s*cffi:begin\s*\*/(.*?)/\*\s*cffi:end\s*\*/", re.S)

@@ -245,14 +245,16 @@ class Simulator:
     def ebox_heater_target_dc(self, value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not -32768 <= value <= 32767:
             raise ValueError(f"Simulator.ebox_heater_target_dc: must be an int16 deci-C, got {value!r}")
-        if self._lib.heater_set_target(self._sim.heater, self._sim.p.heater_cfg, int(value)) != 0:
+        ffi, s = self._ffi, self._sim[0]
+        if self._lib.heater_set_target(ffi.addressof(s, "heater"), ffi.addressof(s.p, "heater_cfg"),
+                                       int(value)) != 0:
             raise ValueError(f"Simulator.ebox_heater_target_dc: target {value} dC refused "
                              f"(allowed 0..{self.params.heater_max_temp_dc} dC, 0 = off)")
 
     def clear_stall(self, i: int) -> None:
         if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < 6:
             raise ValueError(f"Simulator.clear_stall: wheel index must be 0..5, got {i!r}")
-        self._lib.wheel_loop_reset(self._sim.wl[i])
+        self._lib.wheel_loop_reset(self._sim.wl + int(i))
 
     def reset_odometry(self, x_m: float, y_m: float, yaw_rad: float) -> None:
         vals = (x_m, y_m, yaw_rad)

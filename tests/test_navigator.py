@@ -153,7 +153,8 @@ def run(hal, rover, goal, max_s=600.0, dt_ms=100):
 @pytest.fixture
 def fake():
     hal = FakeHal()
-    return hal, Rover(hal)
+    # the stand-in has exact odometry and no gyro: trust the odometry fully
+    return hal, Rover(hal, heading_source="odometry", odometry_scale=1.0)
 
 
 def test_claims_actuators_once(fake):
@@ -293,3 +294,82 @@ def test_telemetry_channels(fake):
         assert k in t
     assert t["rover.x_m"] == pytest.approx(2.0, abs=0.3)
     assert t["rover.nav_state"] == "IDLE" and t["rover.goal_status"] == "SUCCEEDED"
+
+
+# -- part 2: the simulator in the loop ------------------------------------------------
+from hal import open_hal                       # noqa: E402
+from flight.rover.demo import standstill      # noqa: E402
+
+
+def sim_rover(site="flat", **kw):
+    hal = open_hal(f"sim://?seed=1&site={site}")
+    rover = Rover(hal, **kw)
+    standstill(hal, rover, 20.0)                # learn the gyro bias first
+    return hal, rover
+
+
+def truth_xy(hal):
+    hal.read()
+    t = hal.truth()
+    return t["x_m"], t["y_m"], t["yaw_rad"]
+
+
+def test_sim_drive_straight_10m_on_flat():
+    hal, rover = sim_rover()
+    g = run(hal, rover, rover.drive_to(10.0, 0.0, 0.2))
+    assert g.succeeded, g.reason
+    tx, ty, _ = truth_xy(hal)
+    assert math.hypot(tx - 10.0, ty) < NavConfig().arrival_tol_m + 0.3
+    assert rover.pose.error_vs_truth(hal.truth())["position_error_m"] < 0.3
+    assert 50.0 <= (g.t_end_ms - g.t_start_ms) / 1000 <= 80.0   # 10 m at 0.2 m/s plus ramps
+
+
+def test_sim_turn_in_place():
+    hal, rover = sim_rover()
+    g = run(hal, rover, rover.turn_in_place(90.0))
+    assert g.succeeded, g.reason
+    tx, ty, tyaw = truth_xy(hal)
+    assert math.degrees(tyaw) == pytest.approx(90.0, abs=3.0)
+    assert math.hypot(tx, ty) < 0.1
+
+
+def test_sim_out_and_back_returns_near_start():
+    hal, rover = sim_rover()
+    assert run(hal, rover, rover.drive_to(10.0, 3.0, 0.2)).succeeded
+    assert run(hal, rover, rover.drive_to(0.0, 0.0, 0.2)).succeeded
+    tx, ty, _ = truth_xy(hal)
+    assert math.hypot(tx, ty) < 0.6
+
+
+def test_sim_refuses_out_of_range_commands():
+    hal, rover = sim_rover()
+    with pytest.raises(NavRefusedError, match="speed_mps"):
+        rover.drive_to(5, 0, 0.25)
+    with pytest.raises(NavRefusedError, match="radius_m"):
+        rover.drive_distance(2.0, 0.3, 0.1)
+    with pytest.raises(NavRefusedError, match="max_wheel_mradps"):
+        rover.drive_distance(2.0, 1.0, 0.2)    # outer wheels would exceed 2000 mrad/s
+    assert rover.nav.state == "IDLE"
+
+
+def test_sim_tilt_hazard_on_test_slope():
+    hal, rover = sim_rover("test-slope", nav_config=NavConfig(max_tilt_deg=5.0))
+    g = run(hal, rover, rover.drive_to(10.0, 0.0, 0.2), max_s=30)
+    assert g.status is GoalStatus.FAILED
+    assert "tilt hazard: pitch" in g.reason and "5.0 deg" in g.reason
+    assert rover.nav.last_command.wheel_mradps == (0,) * 6
+    run(hal, rover, g, max_s=5)                 # stays stopped: wheels spin down to 0
+    hal.read()
+    assert all(abs(w.speed_mradps) < 50 for w in hal.wheels)
+
+
+def test_sim_stall_stops_with_locked_wheel():
+    hal, rover = sim_rover()
+    g = rover.drive_to(10.0, 0.0, 0.2)
+    run(hal, rover, g, max_s=5)
+    hal.sim.wheel_locked[2] = 1
+    run(hal, rover, g, max_s=10)
+    assert g.status is GoalStatus.FAILED
+    assert "stalled" in g.reason and "2 (ml)" in g.reason
+    assert rover.nav.last_command.wheel_mradps == (0,) * 6
+    assert rover.telemetry()["rover.nav_state"] == "FAILED"

@@ -28,6 +28,8 @@ static inline uint8_t enc_ab(int64_t pos)
 	return (uint8_t)((b1 << 1) | (b1 ^ b0));
 }
 
+/* Advance by d_counts; emit each edge to q unless dead (lines stuck).
+ * Returns the number of edges produced. */
 static inline int enc_advance(struct enc_gen *e, double d_counts, struct quad_dec *q, int dead)
 {
 	int64_t target, p;

@@ -46,6 +46,8 @@ struct motor {
 void motor_derive(struct motor_params *p, double dt_s);
 void motor_init(struct motor *m);
 
+/* One step: v_cmd terminal voltage, load_nm soil torque at the wheel opposing
+ * positive rotation; a locked wheel cannot turn. */
 static inline void motor_step(struct motor *m, const struct motor_params *p, double v_cmd,
 		double load_nm, int locked, double dt_s)
 {

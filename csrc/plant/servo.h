@@ -25,6 +25,7 @@ struct servo {
 
 void servo_init(struct servo *s, double angle_rad);
 
+/* Move toward target_rad (clamped to the range) by at most rate * dt. */
 static inline void servo_step(struct servo *s, const struct servo_params *p, double target_rad, double dt_s)
 {
 	double d, max_d = p->rate_radps * dt_s;

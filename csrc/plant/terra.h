@@ -70,7 +70,8 @@ void terra_init(struct wheel_contact *c);
 void terra_set_load(struct wheel_contact *c, const struct soil_params *s, double load_n,
 		    double width_m, double radius_m);
 
-static inline double tab_lookup(const struct terra_tab *t, double x)
+/* 1 - exp(-x) from the table. */
+static inline double terra_tab_lookup(const struct terra_tab *t, double x)
 {
 	double f;
 	int i;
@@ -83,16 +84,20 @@ static inline double tab_lookup(const struct terra_tab *t, double x)
 	return t->one_minus_exp[i] + f * (t->one_minus_exp[i + 1] - t->one_minus_exp[i]);
 }
 
-static inline double shear(const struct terra_tab *t, double fmax, double inv_k, double j)
+static inline double terra_shear(const struct terra_tab *t, double fmax, double inv_k, double j)
 {
-	return j >= 0.0 ? fmax * tab_lookup(t, j * inv_k) : -fmax * tab_lookup(t, -j * inv_k);
+	return j >= 0.0 ? fmax * terra_tab_lookup(t, j * inv_k) : -fmax * terra_tab_lookup(t, -j * inv_k);
 }
 
-static double clampf(double v, double lim)
+static inline double terra_clamp(double v, double lim)
 {
 	return v > lim ? lim : (v < -lim ? -lim : v);
 }
 
+/* One 1 ms step.  v_roll = w r, u / ut = contact point velocity along / across
+ * the wheel.  Returns the force on the body along the wheel (shear minus
+ * compaction resistance); c->f_long_n holds the shear force (it reacts on the
+ * wheel as the torque f_long_n * r); c->f_lat_n the lateral force. */
 static inline double terra_step(struct wheel_contact *c, const struct soil_params *s,
 		  const struct terra_tab *t, double v_roll, double u, double ut, double dt_s)
 {
@@ -109,11 +114,11 @@ static inline double terra_step(struct wheel_contact *c, const struct soil_param
 	c->jt_m += dt_s * djt;
 	c->slip = c->j_m * c->inv_len;
 
-	f = clampf(shear(t, c->fmax_n, inv_k, c->j_m) + s->damp_n_s_m * dj, c->fmax_n);
-	ft = clampf(shear(t, c->fmax_n, inv_k, c->jt_m) + s->damp_n_s_m * djt, c->fmax_n);
+	f = terra_clamp(terra_shear(t, c->fmax_n, inv_k, c->j_m) + s->damp_n_s_m * dj, c->fmax_n);
+	ft = terra_clamp(terra_shear(t, c->fmax_n, inv_k, c->jt_m) + s->damp_n_s_m * djt, c->fmax_n);
 	c->f_long_n = f;
 	c->f_lat_n = ft;
-	rr = c->rc_n * clampf(u * s->inv_rr_eps, 1.0);
+	rr = c->rc_n * terra_clamp(u * s->inv_rr_eps, 1.0);
 	return f - rr;
 }
 

@@ -55,7 +55,6 @@ static void refresh_wheel_outputs(struct sim *s)
 		s->out.wheel_stalled[i] = s->wl[i].stalled;
 		s->out.wheel_current_ma[i] = (int32_t)floor(s->motor[i].i_a * 1000.0 + 0.5);
 		s->truth.wheel_radps[i] = s->motor[i].w_radps;
-		s->truth.slip[i] = s->contact[i].slip;
 	}
 	for (i = 0; i < 4; i++)
 		s->out.steer_angle_mrad[i] = (int16_t)floor(s->servo[i].angle_rad * 1000.0 + 0.5);
@@ -323,8 +322,11 @@ static void tick(struct sim *s)
 		enc_advance(&s->enc[i], m->w_radps * DT_S * s->counts_per_rad, &s->qd[i],
 			    s->inp.encoder_dead[i]);
 
+		/* Slip as usually defined, s = 1 - u / (w r), positive when the wheel
+		 * turns faster than the ground passes, in either direction. */
+		s->truth.slip[i] = m->w_radps < 0.0 ? -c->slip : c->slip;
 		/* Embedded: the wheel spins well ahead of the ground for long. */
-		if (c->slip > s->p.embed_slip && m->w_radps * r > s->p.soil.v_min_mps) {
+		if (s->truth.slip[i] > s->p.embed_slip && fabs(m->w_radps) * r > s->p.soil.v_min_mps) {
 			if (s->truth.high_slip_ms[i] < s->p.embed_ms)
 				s->truth.high_slip_ms[i]++;
 		} else {

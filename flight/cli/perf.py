@@ -22,7 +22,10 @@ def perf():
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
 def loops(as_json):
     """Wheel-loop steps per second: C core vs the Python reference."""
-    from sim_hw.perf_loops import measure_loops   # bench tool: may use the simulator package
+    try:
+        from sim_hw.perf_loops import measure_loops   # bench tool: may use the simulator package
+    except ImportError as e:
+        raise click.ClickException(f"perf loops needs sim_hw.perf_loops: {e}") from None
 
     r = measure_loops()
     if as_json:
@@ -36,13 +39,14 @@ def run_perf_sim(url: str, min_sim_s: float = MIN_SIM_S, speed_mps: float = 0.2,
                  profile: bool = False) -> dict:
     """Drive out to PERF_GOAL_XY_M and back (planned routes) until min_sim_s has passed."""
     from hal import open_hal
-    from flight.rover.demo import TraverseResult, drive_goal
+    from flight.rover.demo import TraverseResult, drive_goal, standstill
     from flight.rover.rover import Rover
 
     hal = open_hal(url)
     rover = Rover(hal)
     hal.read()
     rover.update(0)
+    standstill(hal, rover)     # gyro bias calibration (not timed)
     home = (rover.pose.x_m, rover.pose.y_m)
     out_route = rover.plan_to(*PERF_GOAL_XY_M)
     back_route = rover.planner.plan(PERF_GOAL_XY_M, home)

@@ -88,6 +88,7 @@ class FaultProtection:
         r = self._by_name.get(name)
         if r is None:
             raise KeyError(f"unknown response {name!r}; known: {', '.join(self._by_name) or 'none'}")
+        state = state.lower() if isinstance(state, str) else state   # FP_RESPONSE sends ACTIVE/PASSIVE
         if state not in RESPONSE_STATES:
             raise ValueError(f"response state must be one of {', '.join(RESPONSE_STATES)}, got {state!r}")
         r.state = state

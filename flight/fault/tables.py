@@ -34,7 +34,10 @@ _LIMIT_KEYS = {"low", "high", "value", "max_age_ms", "persist_ms", "clear_ms", "
 _MONITOR_KEYS = {"channel", "kind", "required", "description", "limits"} | _LIMIT_KEYS
 _KIND_KEYS = {"range": {"low", "high"}, "equals": {"value"}, "staleness": {"max_age_ms"}}
 _RESPONSE_KEYS = {"when", "sequence", "mode", "state", "cooldown_ms", "description"}
-_TYPE_NAMES = {"int": int, "float": float, "bool": bool, "str": str}
+# Python type names plus the dictionary's wire types (flight/dictionary/rover.toml).
+_TYPE_NAMES = {"int": int, "float": float, "bool": bool, "str": str, "enum": str,
+               "f32": float, "f64": float,
+               **{f"{s}{n}": int for s in "ui" for n in (8, 16, 32, 64)}}
 
 _UNSET = object()
 
@@ -75,7 +78,7 @@ def load_table(path: str | Path, *, sequences_dir: str | Path | None = RESPONSES
                channel_types: Mapping[str, Any] | None = None) -> FaultTable:
     """Load a TOML table file.  ``sequences_dir``: where ``<sequence>.seq``
     files must exist (None skips the check).  ``channel_types``: optional
-    {channel: type or 'int'|'float'|'bool'|'str'} from the dictionary; when
+    {channel: type or type name ('float', 'f32', 'u8', 'str', ...)} from the dictionary; when
     given, every monitored channel must be in it with a fitting type."""
     path = Path(path)
     try:
@@ -283,6 +286,7 @@ def _response(name: str, r, monitors: list[str], seq_dir: Path | None) -> Respon
     if mode is not None and mode not in MODES:
         raise _EntryError(entry, f"unknown mode {mode!r}; valid modes: {', '.join(MODES)}")
     state = r.get("state", ACTIVE)
+    state = state.lower() if isinstance(state, str) else state   # the dictionary spells them ACTIVE/PASSIVE
     if state not in RESPONSE_STATES:
         raise _EntryError(entry, f"state must be one of {', '.join(RESPONSE_STATES)}, got {state!r}")
     cooldown = _ms(entry, "cooldown_ms", r.get("cooldown_ms", 0), minimum=0)

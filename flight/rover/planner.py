@@ -24,6 +24,8 @@ DEFAULT_SLOPE_WEIGHT = 4.0
 # Extra clearance: odometry drifts by up to a few % of the distance driven
 # (docs/driving.md), so keep a couple of metres from no-go ground.
 DEFAULT_MARGIN_M = 2.0
+# Cost factor added to clearance-band cells when the start lies inside the band.
+BAND_PENALTY = 50.0
 
 
 class PlanError(ValueError):
@@ -137,10 +139,17 @@ _STEPS = ((0, 1, 1.0), (1, 0, 1.0), (0, -1, 1.0), (-1, 0, 1.0),
 
 
 def astar(grid: CostGrid, start_rc: tuple[int, int], goal_rc: tuple[int, int]) -> list[tuple[int, int]]:
-    """Cheapest 8-connected cell path on the inflated grid (start cell exempt)."""
+    """Cheapest 8-connected cell path avoiding the inflated no-go cells.  A start
+    inside the clearance band may leave it: band cells are then passable at a
+    high cost, and only the hard no-go cells are blocked."""
     nx, ny = grid.nx, grid.ny
-    blocked = grid.inflated.ravel().tolist()
     factor = grid._factor
+    if grid.inflated[start_rc]:
+        blocked = grid.hard.ravel().tolist()
+        band = (grid.inflated & ~grid.hard).ravel().tolist()
+        factor = [f + BAND_PENALTY if b else f for f, b in zip(factor, band)]
+    else:
+        blocked = grid.inflated.ravel().tolist()
     s = start_rc[0] * nx + start_rc[1]
     g_idx = goal_rc[0] * nx + goal_rc[1]
     gr, gc = goal_rc

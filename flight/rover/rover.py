@@ -17,7 +17,7 @@ from flight.rover.kinematics import Kinematics
 from flight.rover.limits import SpeedLimits
 from flight.rover.navigator import Goal, NavConfig, Navigator
 from flight.rover.planner import Planner, PlannerConfig
-from flight.rover.pose import PoseEstimator
+from flight.rover.pose import DEFAULT_ODOMETRY_SCALE, PoseEstimator
 
 OWNER = "rover"
 
@@ -25,12 +25,12 @@ OWNER = "rover"
 class Rover:
     def __init__(self, hal, limits: SpeedLimits | None = None, nav_config: NavConfig | None = None,
                  heading_source: str = "gyro", planner_config: PlannerConfig | None = None,
-                 owner: str = OWNER):
+                 owner: str = OWNER, odometry_scale: float = DEFAULT_ODOMETRY_SCALE):
         self.hal = hal
         self.owner = owner
         self.limits = limits or SpeedLimits()
         self.kin = Kinematics(hal.geometry)
-        self.pose = PoseEstimator(hal, heading_source)
+        self.pose = PoseEstimator(hal, heading_source, odometry_scale)
         # claim every drive actuator before touching anything (one owner each)
         self._claimed: list[str] = []
         try:

@@ -389,13 +389,15 @@ def _parse_time_tag(c: _Cursor) -> N.TimeTag:
     return N.TimeTag(kind, ms, c.file, c.line, t.col)
 
 
-def _parse_unit(c: _Cursor) -> str | None:
-    """An optional unit after a number: IDENT, %, or IDENT '/' IDENT."""
+def _parse_unit(c: _Cursor, before_arg: bool = True) -> str | None:
+    """An optional unit after a number: IDENT, %, or IDENT '/' IDENT.
+    ``before_arg``: a word followed by '=' is the next argument's name."""
     t = c.tok
     if t.kind == "OP" and t.text == "%":
         c.next()
         return "%"
-    if t.kind != "IDENT" or t.text in KEYWORDS or c.peek().text == "=" and c.peek().kind == "OP":
+    if t.kind != "IDENT" or t.text in KEYWORDS or \
+            (before_arg and c.peek().kind == "OP" and c.peek().text == "="):
         return None
     if t.text.isupper() and t.text not in U.UNITS and len(t.text) > 1:
         return None   # an enum word, let the caller complain
@@ -492,12 +494,12 @@ def _parse_param(c: _Cursor) -> N.Param:
         c.next()
         ptype = t.text
         if ptype in ("int", "float") and not c.is_op("=") and not c.is_op(",") and not c.is_op(")"):
-            unit = _parse_unit(c)
+            unit = _parse_unit(c, before_arg=False)
     else:
         if t.kind not in ("IDENT", "OP") or (t.kind == "OP" and t.text != "%"):
             raise ParseError(t.col, f"expected a parameter type ({', '.join(PARAM_TYPES)} or a unit), "
                                     f"got {_show(t)}")
-        unit = _parse_unit(c)
+        unit = _parse_unit(c, before_arg=False)
         if unit is None:
             raise ParseError(t.col, f"unknown parameter type '{t.text}' (use {', '.join(PARAM_TYPES)} "
                                     f"or a unit such as m or m/s)")

@@ -131,6 +131,10 @@ class Recorder:
         if now_ms is None:
             now_ms = self._now()
         if now_ms < self._next_due_ms:
+            if self._watch_missing:           # only while an on_change channel has never appeared
+                values = self._values
+                if any(n in values for n in self._watch_missing):
+                    self._rebuild_watch()
             get = self._watch_get
             if get is None:
                 return False

@@ -1,0 +1,67 @@
+"""`rover seq`: check and compile sequence files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from flight.dictionary import DictionaryError, default_dictionary, load_dictionary
+
+
+def _dict(path):
+    try:
+        return load_dictionary(path) if path else default_dictionary()
+    except DictionaryError as e:
+        raise click.ClickException(str(e)) from None
+
+
+@click.group("seq")
+def seq_cmd():
+    """Check and compile command sequences (docs/sequences.md)."""
+
+
+_dict_opt = click.option("--dict", "dict_path", type=click.Path(dir_okay=False), default=None,
+                         help="dictionary TOML (default: the flight dictionary)")
+
+
+@seq_cmd.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_dict_opt
+def check_cmd(files, dict_path):
+    """Check sequence FILES; print every error; exit 1 if any."""
+    from flight.seq import check_sequence
+    d = _dict(dict_path)
+    total = 0
+    for f in files:
+        errors = check_sequence(f, d)
+        for e in errors:
+            click.echo(str(e), err=False)
+        total += len(errors)
+        if not errors:
+            click.echo(f"{f}: ok")
+    if total:
+        click.echo(f"{total} error{'s' if total != 1 else ''}", err=True)
+        raise SystemExit(1)
+
+
+@seq_cmd.command("compile")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="output binary (default: FILE with suffix .rseq)")
+@_dict_opt
+def compile_cmd(file, output, dict_path):
+    """Check FILE and write a binary sequence (magic, version, dictionary hash, CRC-32)."""
+    from flight.seq import SequenceErrors, load_sequence
+    from flight.seq.binary import compile_sequence
+    d = _dict(dict_path)
+    try:
+        seq = load_sequence(file, d)
+    except SequenceErrors as e:
+        for err in e.errors:
+            click.echo(str(err))
+        click.echo(f"{len(e.errors)} error{'s' if len(e.errors) != 1 else ''}; nothing written", err=True)
+        raise SystemExit(1)
+    out = Path(output) if output else Path(file).with_suffix(".rseq")
+    blob = compile_sequence(seq, d)
+    out.write_bytes(blob)
+    click.echo(f"wrote {out} ({len(blob)} bytes, dictionary {d.hash[:12]})")
