@@ -251,6 +251,10 @@ class Simulator:
             raise ValueError(f"Simulator.ebox_heater_target_dc: target {value} dC refused "
                              f"(allowed 0..{self.params.heater_max_temp_dc} dC, 0 = off)")
 
+    def reset_ebox_heater(self) -> None:
+        """Clear a latched heater fault; the heater is off afterwards (core heater_reset)."""
+        self._lib.heater_reset(self._ffi.addressof(self._sim[0], "heater"))
+
     def clear_stall(self, i: int) -> None:
         if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < 6:
             raise ValueError(f"Simulator.clear_stall: wheel index must be 0..5, got {i!r}")

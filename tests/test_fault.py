@@ -225,7 +225,7 @@ def test_cooldown_holds_back_then_fires_if_still_true():
     r.step(10, 101, rover__pitch_deg=0.0)          # clears (1000 ms)
     r.step(10, 60, rover__pitch_deg=30.0)          # trips again ~2120, inside the 5 s cooldown
     assert r.fp.monitor_state("pitch") == TRIPPED and r.disp.names == ["tilt"]
-    r.step(10, 300, rover__pitch_deg=30.0)         # cooldown ends at 5510 -> fires then
+    r.step(10, 350, rover__pitch_deg=30.0)         # cooldown ends at 5510 -> fires then
     assert r.disp.names == ["tilt", "tilt"]
     assert r.events("FP_RESPONSE_FIRED")[-1].t_ms == 5510
 
@@ -437,6 +437,7 @@ def test_builtin_heartbeat_goes_stale_once_seen():
 
 def test_builtin_tilt_to_safe_through_modes_and_bench_limits():
     b = Builtin(with_modes=True)
+    b.run(100)
     assert b.modes.request_mode("DRIVE", "traverse").ok
     b.run(1000, rover__pitch_deg=23.0)
     assert b.modes.mode == "SAFE"
@@ -460,6 +461,16 @@ def test_default_table_matches_dictionary_channel_types():
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
     types = {t["name"]: t["type"] for t in doc.get("telemetry", [])}
     load_default_table(channel_types=types)
+
+
+def test_response_sequences_pass_the_sequence_checker(tmp_path):
+    seq = pytest.importorskip("flight.seq.loader")
+    load_default_table(sequence_checker=seq.check_sequence)
+    (tmp_path / "safe_stop.seq").write_text("STOP\nSET_MODE mode=NAPTIME\n")
+    p = tmp_path / "t.toml"
+    p.write_text(SIMPLE)
+    with pytest.raises(TableError, match="responses.tilt: response sequence safe_stop.seq: "):
+        load_table(p, sequences_dir=tmp_path, sequence_checker=seq.check_sequence)
 
 
 @pytest.mark.skipif(not os.environ.get("FP_BENCH"), reason="wall-clock benchmark: set FP_BENCH=1")

@@ -150,6 +150,10 @@ def test_ebox_heater_warms_the_box(mouton):
     assert heated.ebox_heater_fault == 0
     assert heated.ebox_temp_c > cold.ebox_temp_c + 1.0
     assert heated.energy_used_j > cold.energy_used_j + 0.5 * 20.0 * 300
+    heated.reset_ebox_heater()
+    assert heated.ebox_heater_target_dc == 0
+    heated.advance(1000)
+    assert heated.ebox_heater_duty == 0.0
 
 
 def test_perf_functions_report_rates():

@@ -79,7 +79,7 @@ int cobs_dec_byte(struct cobs_dec *d, uint8_t b)
 		}
 		n = (int)d->len;
 		cobs_dec_restart(d);
-		return n;       /* buf still holds the frame */
+		return n > 0 ? n : COBS_ERR_EMPTY;       /* buf still holds the frame */
 	}
 	if (d->discard)
 		return COBS_MORE;

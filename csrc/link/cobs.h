@@ -24,6 +24,7 @@
 #define COBS_MORE 0             /* keep feeding */
 #define COBS_ERR_MALFORMED -1   /* delimiter inside a block: bytes lost */
 #define COBS_ERR_TOO_LONG -2    /* frame longer than the buffer */
+#define COBS_ERR_EMPTY -3       /* a frame that decodes to zero bytes */
 
 struct cobs_dec {
 	uint8_t buf[80];        /* COBS_BUF_MAX */

@@ -13,7 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from flight.fault.expr import KEYWORDS, ExpressionError, parse_condition
 from flight.fault.monitors import KINDS, Limits, MonitorSpec
@@ -75,17 +75,21 @@ class FaultTable:
 
 
 def load_table(path: str | Path, *, sequences_dir: str | Path | None = RESPONSES_DIR,
-               channel_types: Mapping[str, Any] | None = None) -> FaultTable:
+               channel_types: Mapping[str, Any] | None = None,
+               sequence_checker: Callable[[Path], list] | None = None) -> FaultTable:
     """Load a TOML table file.  ``sequences_dir``: where ``<sequence>.seq``
     files must exist (None skips the check).  ``channel_types``: optional
     {channel: type or type name ('float', 'f32', 'u8', 'str', ...)} from the dictionary; when
-    given, every monitored channel must be in it with a fitting type."""
+    given, every monitored channel must be in it with a fitting type.
+    ``sequence_checker``: optional ``path -> [errors]`` (e.g. the sequencer's
+    check_sequence); the first error of a response sequence fails the load."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise TableError(f"{path}: cannot read table: {exc.strerror or exc}") from None
-    return loads_table(text, source=str(path), sequences_dir=sequences_dir, channel_types=channel_types)
+    return loads_table(text, source=str(path), sequences_dir=sequences_dir, channel_types=channel_types,
+                       sequence_checker=sequence_checker)
 
 
 def load_default_table(**kw) -> FaultTable:
@@ -93,21 +97,22 @@ def load_default_table(**kw) -> FaultTable:
 
 
 def loads_table(text: str, *, source: str = "<table>", sequences_dir: str | Path | None = None,
-                channel_types: Mapping[str, Any] | None = None) -> FaultTable:
+                channel_types: Mapping[str, Any] | None = None,
+                sequence_checker: Callable[[Path], list] | None = None) -> FaultTable:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TableError(f"{source}: not valid TOML: {exc}") from None
     try:
         return _build(doc, source, Path(sequences_dir) if sequences_dir is not None else None,
-                      channel_types)
+                      channel_types, sequence_checker)
     except _EntryError as exc:
         raise TableError(f"{source}: {exc.entry}: {exc}") from None
 
 
 # -- building ------------------------------------------------------------------
 
-def _build(doc: dict, source: str, seq_dir: Path | None, channel_types) -> FaultTable:
+def _build(doc: dict, source: str, seq_dir: Path | None, channel_types, seq_checker) -> FaultTable:
     _no_unknown_keys("table", doc, _TOP_KEYS)
     name = doc.get("name", Path(source).stem)
     if not isinstance(name, str) or not name:
@@ -134,7 +139,7 @@ def _build(doc: dict, source: str, seq_dir: Path | None, channel_types) -> Fault
     if not isinstance(raw_responses, dict):
         raise _EntryError("responses", "must be a table of [responses.<name>] tables")
     names = [m.name for m in monitors]
-    responses = tuple(_response(n, r, names, seq_dir) for n, r in raw_responses.items())
+    responses = tuple(_response(n, r, names, seq_dir, seq_checker) for n, r in raw_responses.items())
     return FaultTable(name, source, tuple(sets), default, monitors, responses)
 
 
@@ -259,7 +264,7 @@ def _check_channel_type(entry: str, channel: str, kind: str, limits: dict, chann
                                          f"of type {t.__name__}")
 
 
-def _response(name: str, r, monitors: list[str], seq_dir: Path | None) -> ResponseSpec:
+def _response(name: str, r, monitors: list[str], seq_dir: Path | None, seq_checker) -> ResponseSpec:
     entry = f"responses.{name}"
     _check_name(entry, name)
     if not isinstance(r, dict):
@@ -281,6 +286,10 @@ def _response(name: str, r, monitors: list[str], seq_dir: Path | None) -> Respon
         seq_path = seq_dir / f"{seq}.seq"
         if not seq_path.is_file():
             raise _EntryError(entry, f"response sequence {seq!r} not found ({seq}.seq in {seq_dir.name}/)")
+        if seq_checker is not None:
+            errors = list(seq_checker(seq_path))
+            if errors:
+                raise _EntryError(entry, f"response sequence {seq}.seq: {errors[0]}")
 
     mode = r.get("mode")
     if mode is not None and mode not in MODES:

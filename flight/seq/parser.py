@@ -360,10 +360,12 @@ def _parse_suffix(c: _Cursor) -> N.Policy | None:
     if not c.is_op(";"):
         raise ParseError(c.tok.col, f"unexpected {_show(c.tok)} (an error policy is written "
                                     f"'; on error abort|continue|goto LABEL|call NAME')")
-    semi = c.next()
+    c.next()
     t = c.tok
-    c.expect_kw("on")
-    c.expect_kw("error")
+    if not (c.is_kw("on") and c.peek().kind == "IDENT" and c.peek().text == "error"):
+        raise ParseError(t.col, f"expected 'on error ...' after ';', got {_show(t)}")
+    c.next()
+    c.next()
     pol = _parse_policy(c, t)
     _expect_eol(c)
     return pol
@@ -429,7 +431,7 @@ def _parse_duration(c: _Cursor, what: str) -> int:
     ut = c.tok
     unit = _parse_unit(c)
     if unit is None:
-        raise ParseError(ut.col, f"duration {t.text} needs a time unit ({', '.join(U.TIME_UNITS)})")
+        raise ParseError(t.col, f"duration {t.text} needs a time unit ({', '.join(U.TIME_UNITS)})")
     try:
         return U.duration_ms(value, unit)
     except U.UnitError as e:

@@ -90,7 +90,7 @@ class Recorder:
         self._fsync_ms = None if fsync_every_s is None else max(1, int(fsync_every_s * 1000))
         self._fsync_on_close = fsync_on_close
 
-        self._ids: dict[tuple[str, type], tuple] = {}              # (name, type) -> slot, see _declare
+        self._ids: dict[str, tuple] = {}       # name -> slot for the type last seen, see _declare
         self._str_ids: set[int] = set()
         self._cols: list[list] = [[] for _ in range(2 * len(rf.TYPE_CODES))]  # (ids, values) per type group
         self._declared: dict[tuple[str, str], int] = {}           # (name, code) -> id
@@ -170,8 +170,8 @@ class Recorder:
         if changed:
             ids_get = self._ids.get
             for name, v in changed:
-                slot = ids_get((name, type(v)))
-                if slot is None:
+                slot = ids_get(name)
+                if slot is None or slot[3] is not type(v):
                     slot = self._declare(name, v)
                     new_watch = new_watch or slot[0] in self._str_ids
                 slot[1](slot[0])
@@ -214,10 +214,11 @@ class Recorder:
         if code == rf.TYPE_STR:
             self._str_ids.add(cid)
         g = _GROUP_INDEX[code]
-        # (id, append to the group's id column, append to its value column):
-        # the hot loop then routes a sample with two calls and no indexing
-        slot = (cid, self._cols[2 * g].append, self._cols[2 * g + 1].append)
-        self._ids[(name, type(value))] = slot
+        # (id, append to the group's id column, append to its value column, type):
+        # the hot loop then routes a sample with two calls and no indexing.
+        # A channel whose type flips back and forth re-runs this (cheap) lookup.
+        slot = (cid, self._cols[2 * g].append, self._cols[2 * g + 1].append, type(value))
+        self._ids[name] = slot
         return slot
 
     def _id_for(self, name: str, code: str) -> int:

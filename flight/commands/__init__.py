@@ -1,0 +1,2 @@
+"""Command execution: dictionary commands -> actions, tracked to completion."""
+from .executor import CommandExecutor, CommandHandle, CommandStatus  # noqa: F401
