@@ -104,6 +104,20 @@ def test_frame_layout_is_length_crc_payload():
     assert payload == bytes([rf.KIND_CLOSE]) + struct.pack("<qI", 1234, 7)
 
 
+def test_worked_example_in_docs_is_what_the_codec_writes():
+    # docs/telemetry.md walks through exactly these bytes; a format change must update both
+    assert rf.encode_header({"run_id": "demo", "seed": 7}).hex(" ") == (
+        "89 52 54 4c 4d 0d 0a 0a 01 00 00 00 1a 00 00 00 53 7c 4e 60 "
+        + b'{"run_id":"demo","seed":7}'.hex(" "))
+    assert rf.frame(rf.encode_samples(1000, f_ids=[1], f_vals=[87.5], s_ids=[0], s_vals=["SAFE"])).hex(" ") == (
+        "27 00 00 00 b5 e3 57 1d 02 e8 03 00 00 00 00 00 00 00 00 00 00 01 00 01 00 "
+        "00 00 00 00 00 e0 55 40 01 00 00 00 04 00 00 00 00 00 53 41 46 45")
+    assert rf.frame(rf.encode_close(2000, 3)).hex(" ") == "0d 00 00 00 95 a3 ff a8 04 d0 07 00 00 00 00 00 00 03 00 00 00"
+    assert rf.frame(rf.encode_schema([(0, "mode", "s"), (1, "power.soc_pct", "f")]))[:8].hex(" ") == "1e 00 00 00 f2 02 0b 31"
+    assert rf.frame(rf.encode_event(1500, "WHEEL_STALL", "WARN", "wheel fl stalled", {"wheel": "fl"}))[:8].hex(" ") == (
+        "41 00 00 00 95 c9 31 38")
+
+
 # -- damage -----------------------------------------------------------------------------
 
 

@@ -128,7 +128,7 @@ uint32_t rel_tx_next_due(const struct rel_tx *tx, uint32_t now_ms);
 int rel_tx_on_frame(struct rel_tx *tx, const struct link_frame *f, uint32_t now_ms);
 /* Lower-level handlers that rel_tx_on_frame() calls. */
 int rel_tx_on_ack(struct rel_tx *tx, uint8_t ack, uint32_t now_ms);
-void rel_tx_on_nak(struct rel_tx *tx, uint8_t reason, uint8_t expected, uint32_t now_ms);
+int rel_tx_on_nak(struct rel_tx *tx, uint8_t reason, uint8_t expected, uint32_t now_ms);
 
 void rel_rx_init(struct rel_rx *rx);
 /* Judge a CMD frame; sets rx->reply_* and returns REL_RX_*.  Execute the

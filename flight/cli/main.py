@@ -10,6 +10,8 @@ import click
 SUBCOMMANDS = {
     "drive-demo": ("flight.cli.drive_demo", "drive_demo"),
     "perf": ("flight.cli.perf", "perf"),
+    "tlm": ("flight.cli.tlm_cmd", "tlm"),
+    "plot": ("flight.cli.plot_cmd", "plot"),
 }
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import struct
+import types
+import typing
 import zlib
 
 from flight.dictionary.model import Dictionary
@@ -37,6 +39,38 @@ MAX_DEPTH = 200                     # decoder recursion guard against crafted in
 _NODE_TAG = {cls: i for i, cls in enumerate(N.NODE_TYPES)}
 _FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in N.NODE_TYPES}
 T_NONE, T_FALSE, T_TRUE, T_INT, T_FLOAT, T_STR, T_TUPLE, T_NODE = range(8)
+
+
+_HINTS = {cls: typing.get_type_hints(cls, vars(N)) for cls in N.NODE_TYPES}
+
+
+def _conforms(v, hint) -> bool:
+    """Does decoded value ``v`` match the node field type ``hint``?"""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_conforms(v, h) for h in typing.get_args(hint))
+    if origin is tuple:
+        (item, _ellipsis) = typing.get_args(hint)
+        return isinstance(v, tuple) and all(_conforms(x, item) for x in v)
+    if hint is type(None):
+        return v is None
+    if hint is float:
+        return isinstance(v, float)
+    if hint is int:
+        return isinstance(v, int) and not isinstance(v, bool)
+    return isinstance(v, hint)
+
+
+def _validate(node, path="sequence"):
+    """Field-by-field type check of a decoded tree (the CRC only catches accidents)."""
+    for f in dataclasses.fields(node):
+        v = getattr(node, f.name)
+        if not _conforms(v, _HINTS[type(node)][f.name]):
+            raise SeqBinaryError(f"corrupt body: {path}.{f.name} of {type(node).__name__} "
+                                 f"has a {type(v).__name__}")
+        for x in (v if isinstance(v, tuple) else (v,)):
+            if type(x) in _HINTS:
+                _validate(x, f"{path}.{f.name}")
 
 
 class SeqBinaryError(ValueError):
@@ -175,6 +209,7 @@ def load_binary(data: bytes, dictionary: Dictionary) -> N.Sequence:
         raise SeqBinaryError(f"corrupt body: {h['body_len'] - r.i} bytes left after the sequence")
     if not isinstance(seq, N.Sequence):
         raise SeqBinaryError(f"corrupt body: top value is {type(seq).__name__}, not a Sequence")
+    _validate(seq)
     try:
         errors = check_ast(seq, dictionary)
     except Exception as e:   # a crafted tree with wrong field types; CRC only catches accidents

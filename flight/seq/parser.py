@@ -33,6 +33,7 @@ KEYWORDS = {"on", "error", "include", "sequence", "end", "else", "repeat", "if",
             "true", "false", "continue"}
 PARAM_TYPES = ("int", "float", "str", "bool", "enum")
 MAX_EXPR_DEPTH = 32
+MAX_BLOCK_DEPTH = 16      # nested repeat/if; keeps every consumer's recursion shallow
 
 
 @dataclass
@@ -255,6 +256,8 @@ def _parse_line(c: _Cursor, stack: list[_Block], pf: ParsedFile):
 
     # ---- statements (may carry a time tag and an error policy)
     block.seen = True
+    if word in ("repeat", "if") and len(stack) > MAX_BLOCK_DEPTH:
+        raise ParseError(t.col, f"blocks nested more than {MAX_BLOCK_DEPTH} deep")
     if word == "repeat":
         c.next()
         if c.tok.kind != "NUM" or not c.tok.text.isdigit():

@@ -38,6 +38,10 @@ class TelemetryBus:
         # maps (event name, args) -> (severity, message); the dictionary supplies it
         self._format = event_formatter
 
+    @property
+    def clock(self):
+        return self._clock
+
     # -- channels -------------------------------------------------------
     def publish(self, channel: str, value: Any) -> None:
         self.values[channel] = value

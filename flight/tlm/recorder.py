@@ -61,6 +61,7 @@ def _type_code(value: Any) -> str:
         return {"b": rf.TYPE_BOOL, "i": rf.TYPE_INT, "u": rf.TYPE_INT, "f": rf.TYPE_FLOAT}.get(kind, rf.TYPE_JSON)
     return rf.TYPE_JSON
 
+
 class Recorder:
     """Record ``bus`` to ``path``.
 
@@ -83,7 +84,9 @@ class Recorder:
             raise ValueError(f"fsync_every_s must be > 0 or None, got {fsync_every_s}")
         self.path = Path(path)
         self._bus = bus
-        clock = clock if clock is not None else getattr(bus, "clock", None) or getattr(bus, "_clock")
+        if clock is None:
+            # TelemetryBus keeps its clock private; prefer a public one if the bus grows it
+            clock = getattr(bus, "clock", None) or getattr(bus, "_clock")
         self._now = clock.now_ms
         self._values = bus.values           # read directly: no copy per poll
         self._period_ms = int(sample_period_ms)
@@ -120,7 +123,11 @@ class Recorder:
         header_meta = dict(meta or {})
         header_meta.update(sample_period_ms=self._period_ms, start_t_ms=t0)
         # The header must land whole, so a failure here is a real error for the caller.
-        self._write_all(rf.encode_header(header_meta), count=False, raise_errors=True)
+        try:
+            self._write_all(rf.encode_header(header_meta), count=False, raise_errors=True)
+        except BaseException:
+            os.close(self._fd)
+            raise
         self._next_due_ms = t0                # the first poll records every channel
         self._last_fsync_ms = t0
         self._unsubscribe = bus.subscribe_events(self._on_event)
