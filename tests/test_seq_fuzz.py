@@ -8,9 +8,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flight.seq import SeqError, parse_sequence
 
-from seq_strategies import sequence_texts
+from test_seq_strategies import sequence_texts
 
-EXAMPLE = (Path(__file__).resolve().parents[1] / "missions" / "examples" / "drive_square.seq").read_text()
+EXAMPLE_DIR = Path(__file__).resolve().parents[1] / "missions" / "examples"
+EXAMPLE = (EXAMPLE_DIR / "drive_square.seq").read_text()
+MUT = str(EXAMPLE_DIR / "mut.seq")   # includes resolve next to the real examples
 
 VOCAB = ["NOOP", "DRIVE_TO", "TURN", "LOG", "SET_MODE", "x", "=", "==", "<", ">=", "!=", "(", ")",
          ",", ";", ":", "%", "/", "-", "+", "@", "$dist", "m", "cm/s", "deg", "s", "ms", "10", "0.5",
@@ -58,8 +60,8 @@ def test_mutated_example_never_crashes(data):
             text = text[:i] + data.draw(st.sampled_from(VOCAB + ["\n", " "])) + text[i:]
         else:
             text = text[:i] + text[i:i + 20] + text[i:]
-    _, errors = parse_sequence(text, "missions/examples/mut.seq")
-    _assert_sane(text, [e for e in errors if e.file == "missions/examples/mut.seq"])
+    _, errors = parse_sequence(text, MUT)
+    _assert_sane(text, [e for e in errors if e.file == MUT])
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

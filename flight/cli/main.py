@@ -11,6 +11,7 @@ SUBCOMMANDS = {
     "drive-demo": ("flight.cli.drive_demo", "drive_demo"),
     "perf": ("flight.cli.perf", "perf"),
     "tlm": ("flight.cli.tlm_cmd", "tlm"),
+    "run": ("flight.cli.run_cmd", "run"),
     "plot": ("flight.cli.plot_cmd", "plot"),
 }
 

@@ -1,0 +1,68 @@
+"""`rover run MISSION`: the main job.  Validates the mission, runs it on the
+HAL (the simulator by default) with live progress, and writes the run
+directory: telemetry.rtlm, events.log, PNG plots, terrain.npz, report.json.
+Exit code 0 when the mission passed, 1 when it failed or aborted, 2 when it
+could not start."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+
+def _progress_line(fs, wall_s: float) -> str:
+    seq = fs.sequencer.slot("mobility")
+    cur = seq.current
+    where = f"{Path(cur.file).name}:{cur.line}" if cur is not None else "-"
+    sim_s = fs.clock.now_ms() / 1000.0
+    rate = sim_s / wall_s if wall_s > 0 else 0.0
+    return (f"\r[{fs.modes.mode:8}] {where:18} t={sim_s:8.1f} s  "
+            f"d={fs.bus.value('rover.distance_m', 0.0):6.1f} m  "
+            f"soc={fs.bus.value('power.soc_pct', 0.0):5.1f} %  x{rate:6.0f}   ")
+
+
+@click.command("run")
+@click.argument("mission", type=click.Path(dir_okay=False))
+@click.option("--hal", "hal_url", default=None,
+              help="HAL URL (default: $ROVER_HAL, else sim://?seed=SEED)")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="run directory (default runs/<mission>-seed<SEED>)")
+@click.option("--seed", type=int, default=1, show_default=True, help="simulator seed")
+@click.option("--limit-set", type=click.Choice(["FLIGHT", "BENCH"]), default=None,
+              help="fault-protection limit set (default: the table's)")
+@click.option("--max-sim-s", type=float, default=4 * 3600.0, show_default=True,
+              help="fail the mission after this much simulated time")
+@click.option("--quiet", is_flag=True, help="no progress line")
+def run(mission, hal_url, out_dir, seed, limit_set, max_sim_s, quiet):
+    """Run a mission sequence (text or compiled) and write a run report."""
+    from flight.mission import MissionError, run_mission
+    from hal.errors import HalError
+
+    if seed < 0:
+        raise click.BadParameter(f"seed must be >= 0, got {seed}", param_hint="--seed")
+    url = hal_url or os.environ.get("ROVER_HAL") or f"sim://?seed={seed}"
+    out = Path(out_dir) if out_dir else Path("runs") / f"{Path(mission).stem}-seed{seed}"
+    progress = None
+    if not quiet:
+        def progress(fs, wall_s):
+            sys.stderr.write(_progress_line(fs, wall_s))
+            sys.stderr.flush()
+    try:
+        res = run_mission(mission, hal_url=url, seed=seed, out_dir=out, max_sim_s=max_sim_s,
+                          limit_set=limit_set, progress=progress)
+    except (MissionError, HalError) as e:
+        click.echo(f"rover run: {e}", err=True)
+        sys.exit(2)
+    if not quiet:
+        sys.stderr.write("\n")
+    r = res.report
+    click.echo(f"mission {r['status'].upper()}{': ' + r['reason'] if r['reason'] else ''}")
+    click.echo(f"  sim time {r['sim_time_s']:.1f} s in {r['wall_time_s']:.2f} s wall "
+               f"(x{r['realtime_factor']}), distance {r['distance_m']:.1f} m, "
+               f"energy {r['energy_used_j'] / 3600:.1f} Wh, final mode {r['final_mode']}")
+    if r["faults_seen"]:
+        click.echo(f"  faults: {len(r['faults_seen'])} (see {out / 'events.log'})")
+    click.echo(f"  run directory: {out}")
+    sys.exit(0 if r["status"] == "passed" else 1)

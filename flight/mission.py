@@ -1,0 +1,202 @@
+"""Running a mission file end to end: validate it, open the HAL, boot the
+flight software, run the mission in the mobility slot, record everything,
+and write the run directory (telemetry record, events log, plots, report).
+
+Used by `rover run`, the HIL pytest plugin and `rover perf sim`, so every
+caller runs missions the same way.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from flight.seq.engine import FINISHED, SlotState
+from flight.seq.library import load_any
+from flight.system import FlightSystem
+
+DEFAULT_MAX_SIM_S = 4 * 3600.0     # a mission that runs longer than this has failed
+MISSION_SLOT = "mobility"
+REPORT_NAME = "report.json"
+EVENTS_NAME = "events.log"
+TELEMETRY_NAME = "telemetry.rtlm"
+
+
+class MissionError(Exception):
+    """The mission could not start (bad file, bad HAL); nothing ran."""
+
+
+@dataclass
+class MissionResult:
+    status: str                     # passed | failed | aborted
+    reason: str
+    report: dict
+    out_dir: Path | None
+    system: FlightSystem = field(repr=False, default=None)
+
+
+def default_hal_url(seed: int) -> str:
+    return f"sim://?seed={seed}"
+
+
+def _mission_outcome(fs: FlightSystem, timed_out: bool, boot_state) -> tuple[str, str]:
+    slot = fs.sequencer.slot(MISSION_SLOT)
+    if boot_state is not SlotState.COMPLETED:
+        return "aborted", f"boot sequence {boot_state.value.lower()}: {fs.sequencer.slot('boot').reason}"
+    if timed_out:
+        return "failed", "mission timed out"
+    if slot.state is SlotState.COMPLETED:
+        if fs.modes.mode in ("SAFE", "SURVIVAL"):
+            return "failed", f"mission ended in {fs.modes.mode}"
+        others = [s for n, s in fs.sequencer.slots.items()
+                  if n not in (MISSION_SLOT, "fault", "boot") and s.state in (SlotState.FAILED,
+                                                                           SlotState.ABORTED)]
+        if others:
+            return "failed", f"slot {others[0].name} {others[0].state.value.lower()}: {others[0].reason}"
+        return "passed", ""
+    if slot.state is SlotState.ABORTED:
+        return "aborted", slot.reason
+    return "failed", slot.reason or slot.state.value
+
+
+def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
+                out_dir: str | Path | None = None, max_sim_s: float = DEFAULT_MAX_SIM_S,
+                limit_set: str | None = None, progress: Callable[[FlightSystem, float], None] | None = None,
+                progress_every_s: float = 0.5, hal=None, record: bool = True) -> MissionResult:
+    from hal import open_hal
+
+    mission_path = Path(mission_path)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise MissionError(f"seed must be a non-negative integer, got {seed!r}")
+    from flight.dictionary import default_dictionary
+    dictionary = default_dictionary()
+    try:
+        mission = load_any(mission_path, dictionary)   # validate before anything moves
+    except FileNotFoundError as e:
+        raise MissionError(str(e)) from None
+    except Exception as e:                               # SequenceErrors, SeqBinaryError
+        raise MissionError(f"{mission_path}: mission rejected, nothing ran:\n{e}") from None
+    own_hal = hal is None
+    if hal is None:
+        hal = open_hal(hal_url or default_hal_url(seed))
+    out = Path(out_dir) if out_dir is not None else None
+    recorder = None
+    try:
+        fs = FlightSystem(hal, dictionary=dictionary, limit_set=limit_set, mission=mission,
+                          search_dirs=[mission_path.parent])
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            _save_terrain(hal, out)
+            if record:
+                from flight.tlm.recorder import Recorder
+                recorder = Recorder(out / TELEMETRY_NAME, fs.bus, clock=fs.clock, overwrite=True,
+                                    on_change=("mode",),
+                                    meta={"mission": str(mission_path), "hal": hal.url,
+                                          "seed": seed, "dictionary_hash": dictionary.hash})
+                fs.attach_recorder(recorder)
+        wall0 = time.perf_counter()
+        next_progress = wall0 + progress_every_s
+        t0_ms = fs.clock.now_ms()
+        end_ms = t0_ms + int(max_sim_s * 1000)
+        boot = fs.sequencer.slot("boot")
+        while boot.busy and fs.clock.now_ms() < end_ms:
+            fs.cycle()
+        boot_state = boot.state
+        timed_out = False
+        if boot_state is SlotState.COMPLETED:
+            fs.sequencer.start(MISSION_SLOT, mission)
+            slot = fs.sequencer.slot(MISSION_SLOT)
+            cycle = fs.cycle
+            clock = fs.clock
+            while True:
+                cycle()
+                if slot.state in FINISHED and not fs.sequencer.busy:
+                    break
+                if clock.now_ms() >= end_ms:
+                    timed_out = True
+                    fs.sequencer.cancel_all("mission timed out")
+                    break
+                if progress is not None and fs.cycles % 64 == 0:
+                    now = time.perf_counter()
+                    if now >= next_progress:
+                        progress(fs, now - wall0)
+                        next_progress = now + progress_every_s
+        wall_s = time.perf_counter() - wall0
+        status, reason = _mission_outcome(fs, timed_out, boot_state)
+        fs.bus.emit("LOG", "INFO" if status == "passed" else "ERROR",
+                    f"mission {status}{': ' + reason if reason else ''}", text=f"mission {status}")
+        report = build_report(fs, mission_path, status, reason, wall_s, seed)
+        if recorder is not None:
+            recorder.close()
+            recorder = None
+        if out is not None:
+            write_run_files(fs, out, report)
+        return MissionResult(status, reason, report, out, fs)
+    finally:
+        if recorder is not None:
+            recorder.close()
+        if own_hal:
+            hal.close()
+
+
+def build_report(fs: FlightSystem, mission_path: Path, status: str, reason: str,
+                 wall_s: float, seed: int) -> dict:
+    bus = fs.bus
+    sim_s = fs.clock.now_ms() / 1000.0
+    fired = [e for e in bus.events if e.name == "FP_RESPONSE_FIRED"]
+    tripped = [e for e in bus.events if e.name == "FP_MONITOR_TRIPPED"]
+    truth = fs.hal.truth()
+    err = fs.rover.pose.error_vs_truth(truth) if truth is not None else None
+    report = {
+        "mission": str(mission_path),
+        "hal": fs.hal.url,
+        "seed": seed,
+        "status": status,
+        "reason": reason,
+        "sim_time_s": round(sim_s, 3),
+        "wall_time_s": round(wall_s, 3),
+        "realtime_factor": round(sim_s / wall_s, 1) if wall_s > 0 else None,
+        "distance_m": round(float(bus.value("rover.distance_m", 0.0)), 3),
+        "energy_used_j": round(float(bus.value("power.energy_used_j", 0.0)), 1),
+        "final_soc_pct": round(float(bus.value("power.soc_pct", math.nan)), 2),
+        "final_mode": fs.modes.mode,
+        "final_pose": {"x_m": round(fs.rover.pose.x_m, 3), "y_m": round(fs.rover.pose.y_m, 3),
+                       "yaw_deg": round(math.degrees(fs.rover.pose.yaw_rad), 2)},
+        "faults_seen": [{"t_s": e.t_ms / 1000.0, "event": e.name, "message": e.message}
+                        for e in sorted(fired + tripped, key=lambda e: e.t_ms)],
+        "slots": {n: {"state": s.state.value, "reason": s.reason}
+                  for n, s in fs.sequencer.slots.items()},
+        "commands": dict(fs.executor.counts),
+        "events": len(bus.events),
+        "dictionary_hash": fs.dictionary.hash,
+    }
+    if truth is not None:
+        report["truth_distance_m"] = round(truth["distance_m"], 3)
+        if err is not None:
+            report["odometry_error_m"] = round(err.get("position_error_m", math.nan), 3) \
+                if isinstance(err, dict) else err
+    return report
+
+
+def _save_terrain(hal, out: Path) -> None:
+    tm = hal.terrain_map()
+    if tm is None:
+        return
+    import numpy as np
+    np.savez_compressed(out / "terrain.npz", slope_deg=tm.slope_deg, height_m=tm.height_m,
+                        extent=np.array(tm.extent_m))
+
+
+def write_run_files(fs: FlightSystem, out: Path, report: dict) -> None:
+    with open(out / EVENTS_NAME, "w") as f:
+        for e in fs.bus.events:
+            f.write(f"{e.t_ms / 1000.0:10.1f} s  {e.severity:5}  {e.name:20}  {e.message}\n")
+    try:
+        from flight.tlm.plots import plot_run
+        report["plots"] = [p.name for p in plot_run(out, out)]
+    except Exception as e:                      # plots are a convenience; never lose the report
+        report["plots_error"] = f"{type(e).__name__}: {e}"
+    (out / REPORT_NAME).write_text(json.dumps(report, indent=2) + "\n")

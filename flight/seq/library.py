@@ -1,0 +1,64 @@
+"""Where stored sequences come from: a mission's own sub-sequences, then
+``<name>.seq`` files in the search directories (the mission's folder, the
+built-in fault responses).  Loaded sequences are cached per name."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import nodes as N
+from .binary import load_binary
+from .loader import load_sequence
+
+BINARY_MAGIC = b"RSEQ"
+
+
+def load_any(path: str | Path, dictionary) -> N.Sequence:
+    """A text sequence (checked) or a compiled binary (header and CRC verified)."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"sequence file not found: {p}")
+    with open(p, "rb") as f:
+        head = f.read(4)
+    if head == BINARY_MAGIC:
+        return load_binary(p.read_bytes(), dictionary)
+    return load_sequence(p, dictionary)
+
+
+def as_sequence(parent: N.Sequence, sub: N.SubSequence) -> N.Sequence:
+    """Run a sub-sequence of ``parent`` as a top-level sequence."""
+    return N.Sequence(sub.name, sub.on_error, sub.body, parent.subsequences, parent.dict_hash,
+                      sub.file, sub.line, sub.col)
+
+
+class SequenceLibrary:
+    def __init__(self, dictionary, search_dirs=(), parent: N.Sequence | None = None):
+        self.dictionary = dictionary
+        self.search_dirs = [Path(d) for d in search_dirs if d is not None]
+        self.parent = parent
+        self._cache: dict[str, N.Sequence] = {}
+
+    def get(self, name: str) -> N.Sequence:
+        if name in self._cache:
+            return self._cache[name]
+        seq = None
+        if self.parent is not None:
+            sub = self.parent.subsequence(name)
+            if sub is not None:
+                if any(p.default is None for p in sub.params):
+                    raise KeyError(f"sequence {name!r} needs arguments and cannot be started "
+                                   f"from a slot")
+                seq = as_sequence(self.parent, sub)
+        if seq is None:
+            for d in self.search_dirs:
+                for ext in (".seq", ".rseq"):
+                    p = d / f"{name}{ext}"
+                    if p.is_file():
+                        seq = load_any(p, self.dictionary)
+                        break
+                if seq is not None:
+                    break
+        if seq is None:
+            where = ", ".join(str(d) for d in self.search_dirs) or "no directories"
+            raise KeyError(f"no stored sequence {name!r} (looked in the mission and {where})")
+        self._cache[name] = seq
+        return seq

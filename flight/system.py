@@ -1,0 +1,128 @@
+"""The flight software assembled: HAL -> rover -> bus -> fault protection ->
+sequencer -> executor -> HAL, one fixed cycle on the HAL's clock.
+
+    hal.read(); rover.update(dt); publish telemetry; fault.update();
+    sequencer.update(); executor.update(); hal.write(); recorder.poll();
+    hal.advance(dt)
+
+Mode entry actions make the modes mean something: entering SAFE or SURVIVAL
+stops the wheels and cancels the mobility and payload sequences (the fault
+slot keeps running, it is what put us there); leaving DRIVE stops the wheels.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flight.commands import CommandExecutor
+from flight.dictionary import default_dictionary
+from flight.fault import FaultProtection, load_default_table
+from flight.fault.tables import RESPONSES_DIR
+from flight.modes import ModeManager
+from flight.modes.guards import default_guards
+from flight.rover.rover import Rover
+from flight.seq.engine import Sequencer, SequencerError, SlotState
+from flight.seq.library import SequenceLibrary, load_any
+from flight.tlm.bus import TelemetryBus
+
+BOOT_SEQUENCE = Path(__file__).resolve().parent / "seq" / "boot.seq"
+DEFAULT_CYCLE_MS = 100            # 10 Hz flight cycle; the board loops run at 1 kHz below it
+TRUTH_EVERY_CYCLES = 10           # simulator truth is for the record, 1 Hz is plenty
+
+
+class FlightSystem:
+    def __init__(self, hal, *, dictionary=None, fault_table=None, limit_set: str | None = None,
+                 cycle_ms: int = DEFAULT_CYCLE_MS, search_dirs=(), mission=None,
+                 boot: bool = True):
+        if not isinstance(cycle_ms, int) or cycle_ms <= 0:
+            raise ValueError(f"cycle_ms must be a positive int, got {cycle_ms!r}")
+        self.hal = hal
+        self.clock = hal.clock
+        self.cycle_ms = cycle_ms
+        self.dictionary = dictionary or default_dictionary()
+        self.bus = TelemetryBus(self.clock, self.dictionary.event_formatter())
+        self.rover = Rover(hal)
+        self.modes = ModeManager(self.bus, self.clock, guards=default_guards())
+        self.executor = CommandExecutor(self.dictionary, self.bus, self.clock, self.modes,
+                                        self.rover, hal)
+        self.sequencer = Sequencer(self.dictionary, self.bus, self.clock, self.executor)
+        self.library = SequenceLibrary(self.dictionary, [*search_dirs, RESPONSES_DIR], mission)
+        self.fault = FaultProtection(self.bus, self.clock, fault_table or load_default_table(),
+                                     self._dispatch_response, limit_set=limit_set)
+        self.executor.fault = self.fault
+        self.executor.extra_handlers.update(SEQ_START=self._seq_start, SEQ_CANCEL=self._seq_cancel)
+        self.modes.register_entry("SAFE", self._enter_safe)
+        self.modes.register_entry("SURVIVAL", self._enter_safe)
+        self.modes.register_exit("DRIVE", lambda change: self.rover.stop())
+        self.recorder = None
+        self.cycles = 0
+        self._truth = hal.truth() is not None
+        self._heaters = tuple(hal.heaters.items())
+        self._publish()
+        if boot:
+            self.sequencer.start("boot", load_any(BOOT_SEQUENCE, self.dictionary))
+
+    # -- wiring -------------------------------------------------------------------
+    def _enter_safe(self, change) -> None:
+        self.rover.stop()
+        self.sequencer.cancel_all(f"entered {change.to_mode}: {change.reason}",
+                                  except_slots=("fault",))
+
+    def _dispatch_response(self, spec) -> None:
+        seq = (load_any(spec.sequence_path, self.dictionary) if spec.sequence_path
+               else self.library.get(spec.sequence))
+        self.sequencer.start("fault", seq, preempt=True)
+
+    def _seq_start(self, h, a) -> None:
+        try:
+            seq = self.library.get(a["name"])
+            self.sequencer.start(a["slot"], seq)
+        except (KeyError, SequencerError) as e:
+            raise ValueError(str(e).strip("'\"")) from None
+
+    def _seq_cancel(self, h, a) -> None:
+        try:
+            self.sequencer.cancel(a["slot"], f"SEQ_CANCEL from {h.source}")
+        except SequencerError as e:
+            raise ValueError(str(e)) from None
+
+    def attach_recorder(self, recorder) -> None:
+        self.recorder = recorder
+
+    # -- the cycle -----------------------------------------------------------------
+    def _publish(self) -> None:
+        bus = self.bus
+        bus.publish_many(self.rover.telemetry())
+        for name, h in self._heaters:
+            bus.publish(f"heater.{name}_duty", h.duty)
+        if self._truth and self.cycles % TRUTH_EVERY_CYCLES == 0:
+            t = self.hal.truth()
+            bus.publish_many({"truth.x_m": t["x_m"], "truth.y_m": t["y_m"],
+                              "truth.distance_m": t["distance_m"],
+                              "truth.max_slip": max(t["slip"])})
+
+    def cycle(self) -> None:
+        hal = self.hal
+        dt = self.cycle_ms
+        hal.read()
+        self.rover.update(dt)
+        self._publish()
+        self.fault.update()
+        self.sequencer.update()
+        self.executor.update()
+        hal.write()
+        if self.recorder is not None:
+            self.recorder.poll()
+        hal.advance(dt)
+        self.cycles += 1
+
+    def run_until(self, predicate, timeout_ms: int) -> bool:
+        """Cycle until predicate() is true or timeout_ms of simulated time pass."""
+        end = self.clock.now_ms() + timeout_ms
+        while not predicate():
+            if self.clock.now_ms() >= end:
+                return False
+            self.cycle()
+        return True
+
+    def slot_state(self, slot: str) -> SlotState:
+        return self.sequencer.slot(slot).state
