@@ -64,8 +64,10 @@ class FlightSystem:
     # -- wiring -------------------------------------------------------------------
     def _enter_safe(self, change) -> None:
         self.rover.stop()
+        # The slot that asked for SAFE (a failure handler, the fault slot) goes on.
+        running = self.sequencer.running_slot
         self.sequencer.cancel_all(f"entered {change.to_mode}: {change.reason}",
-                                  except_slots=("fault",))
+                                  except_slots=("fault", running))
 
     def _dispatch_response(self, spec) -> None:
         seq = (load_any(spec.sequence_path, self.dictionary) if spec.sequence_path
@@ -74,7 +76,8 @@ class FlightSystem:
 
     def _seq_start(self, h, a) -> None:
         try:
-            seq = self.library.get(a["name"])
+            caller = self.sequencer.slots.get(h.source)
+            seq = self.library.get(a["name"], caller.sequence if caller is not None else None)
             self.sequencer.start(a["slot"], seq)
         except (KeyError, SequencerError) as e:
             raise ValueError(str(e).strip("'\"")) from None

@@ -115,7 +115,9 @@ def test_stall_fires_after_exactly_stall_ms(stall_ms, stall_effort, speed_lim, m
         assert lib.wheel_loop_step(w, c, 0) == 0
     lib.wheel_loop_set_target(w, 5000)
     assert lib.wheel_loop_step(w, c, meas) == 0 and w.stalled == 1
-    lib.wheel_loop_set_target(w, 0)     # target 0 clears the latch
+    lib.wheel_loop_set_target(w, 0)     # a stop does not clear the latch ...
+    assert w.stalled == 1 and lib.wheel_loop_step(w, c, 0) == 0
+    lib.wheel_loop_reset(w)             # ... only an explicit reset does
     assert w.stalled == 0
     lib.wheel_loop_set_target(w, 5000)
     # Pushing again: the count starts from zero (stall_ms = 1 re-stalls at once).

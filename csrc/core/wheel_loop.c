@@ -33,11 +33,8 @@ void wheel_loop_set_target(struct wheel_loop *w, int32_t target_mradps)
 {
 	w->target_mradps = fx_clamp32(target_mradps, -(int32_t)WHEEL_TARGET_MAX_MRADPS,
 				      (int32_t)WHEEL_TARGET_MAX_MRADPS);
-	if (w->target_mradps == 0) {
-		/* Commanding zero is the operator's acknowledgement of a stall. */
-		w->stalled = 0;
-		w->stall_count_ms = 0;
-	}
+	/* A stall stays latched until wheel_loop_reset(): commanding zero (which
+	 * any stop does) must not hide it from the host's fault protection. */
 }
 
 /* Stalled (or just latched): stop pushing and forget the loop history so a

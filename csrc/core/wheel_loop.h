@@ -37,7 +37,7 @@ struct wheel_loop {
 	int32_t prev_err;           /* previous error, mrad/s, saturated */
 	int16_t effort;             /* last output, Q15 */
 	uint16_t stall_count_ms;
-	uint8_t stalled;            /* latched until wheel_loop_reset or target 0 */
+	uint8_t stalled;            /* latched until wheel_loop_reset() */
 };
 
 void wheel_loop_init(struct wheel_loop *w);

@@ -285,6 +285,8 @@ int rel_rx_on_cmd(struct rel_rx *rx, const struct link_frame *f)
 	uint8_t d;
 
 	rx->reply_type = 0;
+	if (f->type != LINK_T_CMD)
+		return REL_RX_IGNORED;
 	if ((f->flags & LINK_F_OPEN) && f->len >= 4) {
 		sess = (uint32_t)f->payload[0] | ((uint32_t)f->payload[1] << 8) |
 		       ((uint32_t)f->payload[2] << 16) | ((uint32_t)f->payload[3] << 24);

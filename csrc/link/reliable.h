@@ -28,6 +28,7 @@
 #define REL_NAK_BUSY 4          /* receiver cannot take the command now */
 
 /* rel_rx_on_cmd() verdicts. */
+#define REL_RX_IGNORED 0        /* not a CMD frame: nothing to do */
 #define REL_RX_EXECUTE 1        /* new command, in order: execute the payload */
 #define REL_RX_OPENED 2         /* a session was opened (nothing to execute) */
 #define REL_RX_DUPLICATE 3      /* seen before: acked again, not executed */

@@ -52,7 +52,7 @@ def check_cmd(files, dict_path):
 def compile_cmd(file, output, dict_path):
     """Check FILE and write a binary sequence (magic, version, dictionary hash, CRC-32)."""
     from flight.seq import SequenceErrors, load_sequence
-    from flight.seq.binary import compile_sequence
+    from flight.seq.binary import SeqBinaryError, compile_sequence
     d = _dict(dict_path)
     try:
         seq = load_sequence(file, d)
@@ -62,6 +62,9 @@ def compile_cmd(file, output, dict_path):
         click.echo(f"{len(e.errors)} error{'s' if len(e.errors) != 1 else ''}; nothing written", err=True)
         raise SystemExit(1)
     out = Path(output) if output else Path(file).with_suffix(".rseq")
-    blob = compile_sequence(seq, d)
+    try:
+        blob = compile_sequence(seq, d)
+    except SeqBinaryError as e:
+        raise click.ClickException(f"{file}: {e}") from None
     out.write_bytes(blob)
     click.echo(f"wrote {out} ({len(blob)} bytes, dictionary {d.hash[:12]})")

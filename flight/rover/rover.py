@@ -146,10 +146,10 @@ class Rover:
         for name, sensor in hal.thermal.items():
             out[f"thermal.{name}_c"] = sensor.temp_c
         for n, w in zip(WHEEL_NAMES, self._wheels):
-            out[f"wheel.{n}.speed_mradps"] = w.speed_mradps
-            out[f"wheel.{n}.current_a"] = w.current_a
+            out[f"rover.wheel_speed_mradps.{n}"] = w.speed_mradps
+            out[f"rover.wheel_current_a.{n}"] = w.current_a
         for n, s in zip(STEER_NAMES, self._steering):
-            out[f"steer.{n}.angle_mrad"] = s.angle_mrad
+            out[f"rover.steer_mrad.{n}"] = s.angle_mrad
         return out
 
     def release(self) -> None:

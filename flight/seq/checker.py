@@ -12,10 +12,9 @@ from flight.dictionary.model import ArgumentError, Dictionary, INT_RANGES, sugge
 from . import nodes as N
 from .conditions import check_condition
 from .errors import SeqError
-from .resolve import BindError, describe, to_param
+from .resolve import BindError, convert_arg, describe, to_param
 
 MAX_REPEAT = 1000
-_BLOCKS = (N.Repeat, N.If)
 
 
 def _children(s):
@@ -197,7 +196,6 @@ class _Checker:
                     self.usages.setdefault(sub_name, []).append((p.name, adef, s, a))
                 continue
             try:
-                from .resolve import convert_arg
                 convert_arg(adef, v)
             except ArgumentError as e:
                 self.err(v, f"{s.name}: {e}")
@@ -247,7 +245,6 @@ class _Checker:
             if pname != p.name:
                 continue
             try:
-                from .resolve import convert_arg
                 convert_arg(adef, bound)
             except ArgumentError as e:
                 self.err(where, f"{p.name}={describe(value)} does not fit {cmd.name}.{adef.name} "

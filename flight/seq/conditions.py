@@ -45,8 +45,10 @@ def operand_type(e, dictionary: Dictionary, params: dict | None):
         if ch is None:
             from flight.dictionary.model import suggest
             s = suggest(e.name, dictionary.telemetry)
-            raise CondTypeError(e, f"unknown telemetry channel '{e.name}'"
-                                   + (f"; did you mean {' or '.join(s)}?" if s else ""))
+            hint = (f"; did you mean {' or '.join(s)}?" if s else
+                    "" if "." in e.name else
+                    " (enum names are UPPER_CASE or \"quoted\")")
+            raise CondTypeError(e, f"unknown telemetry channel '{e.name}'{hint}")
         if ch.type in _NUMERIC_CH:
             return "num", ch.unit
         return ("bool" if ch.type == "bool" else "str"), None

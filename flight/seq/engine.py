@@ -438,6 +438,7 @@ class Sequencer:
         self.epoch_ms = epoch_ms
         self.slots = {n: Slot(n, self) for n in slots}
         self.lookup = bus.values.get
+        self.running_slot: str | None = None      # the slot executing right now, if any
         self._cond_cache: dict = {}
         for s in self.slots.values():
             s._publish()
@@ -479,7 +480,11 @@ class Sequencer:
     def update(self) -> None:
         for s in self.slots.values():
             if s.state is SlotState.RUNNING:
-                s.update()
+                self.running_slot = s.name
+                try:
+                    s.update()
+                finally:
+                    self.running_slot = None
 
     @property
     def busy(self) -> bool:

@@ -37,17 +37,20 @@ class SequenceLibrary:
         self.parent = parent
         self._cache: dict[str, N.Sequence] = {}
 
-    def get(self, name: str) -> N.Sequence:
-        if name in self._cache:
-            return self._cache[name]
-        seq = None
-        if self.parent is not None:
-            sub = self.parent.subsequence(name)
+    def get(self, name: str, parent: N.Sequence | None = None) -> N.Sequence:
+        """``parent``: the sequence asking (its sub-sequences come first)."""
+        for owner in (parent, self.parent):
+            if owner is None:
+                continue
+            sub = owner.subsequence(name)
             if sub is not None:
                 if any(p.default is None for p in sub.params):
                     raise KeyError(f"sequence {name!r} needs arguments and cannot be started "
                                    f"from a slot")
-                seq = as_sequence(self.parent, sub)
+                return as_sequence(owner, sub)
+        if name in self._cache:
+            return self._cache[name]
+        seq = None
         if seq is None:
             for d in self.search_dirs:
                 for ext in (".seq", ".rseq"):

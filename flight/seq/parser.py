@@ -33,6 +33,7 @@ KEYWORDS = {"on", "error", "include", "sequence", "end", "else", "repeat", "if",
             "true", "false", "continue"}
 PARAM_TYPES = ("int", "float", "str", "bool", "enum")
 MAX_EXPR_DEPTH = 32
+MAX_DURATION_MS = 10_000 * 3_600_000   # 10000 h: over a year of lunar days; keeps ints small
 MAX_BLOCK_DEPTH = 16      # nested repeat/if; keeps every consumer's recursion shallow
 
 
@@ -424,7 +425,10 @@ def _parse_duration(c: _Cursor, what: str) -> int:
         h, m, s = (int(x) for x in hms.split(":"))
         if m > 59 or s > 59:
             raise ParseError(t.col, f"bad time '{t.text}': minutes and seconds must be 00..59")
-        return ((h * 60 + m) * 60 + s) * 1000 + (int(frac.ljust(3, "0")) if frac else 0)
+        ms = ((h * 60 + m) * 60 + s) * 1000 + (int(frac.ljust(3, "0")) if frac else 0)
+        if ms > MAX_DURATION_MS:
+            raise ParseError(t.col, f"{what} longer than {MAX_DURATION_MS // 3_600_000} h")
+        return ms
     if t.kind == "OP" and t.text == "-":
         raise ParseError(t.col, f"{what} cannot be negative")
     if t.kind != "NUM":
@@ -436,14 +440,17 @@ def _parse_duration(c: _Cursor, what: str) -> int:
     if unit is None:
         raise ParseError(t.col, f"duration {t.text} needs a time unit ({', '.join(U.TIME_UNITS)})")
     try:
-        return U.duration_ms(value, unit)
+        ms = U.duration_ms(value, unit)
     except U.UnitError as e:
         raise ParseError(ut.col, f"bad {what}: {e}") from None
+    if ms > MAX_DURATION_MS:
+        raise ParseError(t.col, f"{what} longer than {MAX_DURATION_MS // 3_600_000} h")
+    return ms
 
 
 def _num(t: Token):
     txt = t.text
-    if all(ch.isdigit() for ch in txt):
+    if all(ch.isdigit() for ch in txt) and len(txt) < 19:   # beyond that, a float (fits 64-bit encodings)
         return int(txt)
     v = float(txt)
     if v != v or v in (float("inf"), float("-inf")):

@@ -122,9 +122,6 @@ def wheel_loop_reset(w: WheelLoop) -> None:
 
 def wheel_loop_set_target(w: WheelLoop, target_mradps: int) -> None:
     w.target_mradps = clamp(target_mradps, -WHEEL_TARGET_MAX_MRADPS, WHEEL_TARGET_MAX_MRADPS)
-    if w.target_mradps == 0:
-        w.stalled = 0
-        w.stall_count_ms = 0
 
 
 def _wheel_idle(w: WheelLoop) -> int:

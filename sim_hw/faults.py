@@ -1,0 +1,49 @@
+"""Fault injection into the simulated rover: what a HIL bench does with a
+clamp on a wheel, a cut encoder wire, a drained pack or a freezer.
+
+Every injection acts on the plant state inside the C simulator, so the
+flight software sees it only through its sensors, as it would on hardware.
+"""
+from __future__ import annotations
+
+from hal.interfaces import WHEEL_NAMES
+
+KELVIN = 273.15
+
+
+def _wheel_index(wheel) -> int:
+    if isinstance(wheel, int) and 0 <= wheel < 6:
+        return wheel
+    if isinstance(wheel, str) and wheel.lower() in WHEEL_NAMES:
+        return WHEEL_NAMES.index(wheel.lower())
+    raise ValueError(f"unknown wheel {wheel!r}; wheels are 0..5 or {', '.join(WHEEL_NAMES)}")
+
+
+class FaultInjector:
+    def __init__(self, simulator):
+        self.sim = simulator
+
+    def lock_wheel(self, wheel, locked: bool = True) -> None:
+        """The wheel cannot turn (rock jam, seized gearbox): the board's stall detector trips."""
+        self.sim.wheel_locked[_wheel_index(wheel)] = 1 if locked else 0
+
+    def kill_encoder(self, wheel, dead: bool = True) -> None:
+        """The encoder stops producing edges (cut wire)."""
+        self.sim.encoder_dead[_wheel_index(wheel)] = 1 if dead else 0
+
+    def set_battery_soc(self, soc_pct: float) -> None:
+        """Drain (or fill) the pack to a state of charge."""
+        if not 0.0 <= soc_pct <= 100.0:
+            raise ValueError(f"soc_pct must be in 0..100, got {soc_pct}")
+        self.sim._sim.batt.soc = soc_pct / 100.0
+
+    def set_ebox_temp_c(self, temp_c: float) -> None:
+        """Put the electronics box at a temperature (e.g. after a long shadow)."""
+        if not -200.0 <= temp_c <= 150.0:
+            raise ValueError(f"temp_c must be in -200..150 C, got {temp_c}")
+        self.sim._sim.ebox.temp_k = temp_c + KELVIN
+
+    def clear_all(self) -> None:
+        for i in range(6):
+            self.sim.wheel_locked[i] = 0
+            self.sim.encoder_dead[i] = 0
