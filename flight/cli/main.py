@@ -12,6 +12,8 @@ SUBCOMMANDS = {
     "perf": ("flight.cli.perf", "perf"),
     "tlm": ("flight.cli.tlm_cmd", "tlm"),
     "run": ("flight.cli.run_cmd", "run"),
+    "dict": ("flight.cli.dict_cmd", "dict_cmd"),
+    "seq": ("flight.cli.seq_cmd", "seq_cmd"),
     "plot": ("flight.cli.plot_cmd", "plot"),
 }
 

@@ -412,10 +412,10 @@ class Slot:
             except BindError as e:
                 self._end(SlotState.ABORTED, f"{msg} (handler {pol.target!r}: {e})")
                 return
-            # The handler runs in place of the rest of the sequence.
-            self.stack = [self._frame(sub.body, bindings, N.Policy("continue", None, sub.file,
-                                                                    sub.line, sub.col),
-                                      owner=True, fail_after=f"{msg} (handled by {sub.name})")]
+            # The handler runs in place of the rest of the sequence, under its
+            # own error policy (default abort).
+            self.stack = [self._frame(sub.body, bindings, sub.on_error, owner=True,
+                                      fail_after=f"{msg} (handled by {sub.name})")]
             self._done()
             return
         self._end(SlotState.ABORTED, msg)
