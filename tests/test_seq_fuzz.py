@@ -23,7 +23,10 @@ VOCAB = ["NOOP", "DRIVE_TO", "TURN", "LOG", "SET_MODE", "x", "=", "==", "<", ">=
 
 
 def _assert_sane(text, errors):
-    lines = text.splitlines()
+    # the parser's line rule: universal newlines only
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
     for e in errors:
         assert isinstance(e, SeqError)
         assert e.message

@@ -121,7 +121,11 @@ def _show(t: Token) -> str:
 
 
 def parse_text(text: str, file: str) -> ParsedFile:
-    lines = text.splitlines()
+    # Lines end at \n, \r\n or \r (universal newlines, as Python reads text
+    # files); str.splitlines would also split at \x85, \u2028 ... inside strings.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
     pf = ParsedFile(file=file, on_error=None, body=[], subsequences=[], lines=lines)
     top = _Block("top", 0, 0, body=pf.body)
     stack = [top]
