@@ -147,8 +147,8 @@ def test_limit_state():
 # ---------------------------------------------------------------- events
 def test_event_format_and_bus_formatter():
     ev = D.event("CMD_REFUSED")
-    assert ev.format_message({"cmd": "TURN", "reason": "mode SAFE"}) == "TURN refused: mode SAFE"
-    assert ev.format_message({"cmd": "TURN"}) == "TURN refused: <reason?>"   # never raises
+    assert ev.format_message({"command": "TURN", "reason": "mode SAFE"}) == "TURN refused: mode SAFE"
+    assert ev.format_message({"command": "TURN"}) == "TURN refused: <reason?>"   # never raises
     bus = TelemetryBus(SimClock(1234), D.event_formatter())
     e = bus.emit("LINK_LOST", link="mobility", age_ms=2500)
     assert (e.severity, e.message, e.t_ms) == ("ERROR", "link mobility lost: heartbeat age 2500 ms", 1234)

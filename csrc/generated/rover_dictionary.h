@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#define ROVER_DICT_HASH_HEX "3ee3df7c8ab6cf7ffbc06ce5f8392e54a8ed3a497f36ecd1c0fca3f3b76bb893"
-#define ROVER_DICT_HASH32 0x3EE3DF7CUL
+#define ROVER_DICT_HASH_HEX "938b3640a614991472f9aaf81abf49af9edeafe9460cedb35fa069ccb67ad7d4"
+#define ROVER_DICT_HASH32 0x938B3640UL
 
 /* modes: bit i of a command's mode mask allows it in mode i */
 #define ROVER_MODE_BOOT 0

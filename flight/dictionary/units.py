@@ -36,7 +36,10 @@ UNITS: dict[str, Unit] = dict([
     _u("deg", "angle"), _u("mdeg", "angle", 1, 1000),
     # rad is irrational in degrees; 180/pi as a ratio of large integers is exact enough
     ("rad", Unit("rad", "angle", 180_000_000_000_000, round(math.pi * 1_000_000_000_000))),
+    ("mrad", Unit("mrad", "angle", 180_000_000_000, round(math.pi * 1_000_000_000_000))),
     _u("deg/s", "angular_rate"),
+    ("rad/s", Unit("rad/s", "angular_rate", 180_000_000_000_000, round(math.pi * 1_000_000_000_000))),
+    ("mrad/s", Unit("mrad/s", "angular_rate", 180_000_000_000, round(math.pi * 1_000_000_000_000))),
     _u("s", "time"), _u("ms", "time", 1, 1000), _u("min", "time", 60), _u("h", "time", 3600),
     _u("C", "temperature"), _u("K", "temperature", 1, 1, -273.15),
     _u("%", "fraction"),

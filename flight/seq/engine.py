@@ -290,7 +290,7 @@ class Slot:
                 why = f"wait until {cond.text} timed out after {stmt.timeout_ms} ms (last: {last}"
                 why += f"; never published: {missing})" if missing else ")"
                 eng.bus.emit("WAIT_TIMEOUT", "WARN", f"{_where(stmt)}: {why}",
-                             where=_where(stmt), condition=cond.text)
+                             where=_where(stmt), condition=cond.text, timeout_ms=stmt.timeout_ms)
                 self._fail(stmt, why, already_reported=True)
                 return True
             self._wait = ("until", (stmt, cond, deadline, held_since))
