@@ -1,0 +1,101 @@
+"""`rover run`: the main job end to end, including the ways it refuses to start."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from flight.cli.run_cmd import run
+from flight.tlm.reader import read_run
+
+MISSIONS = Path(__file__).resolve().parent.parent / "missions"
+
+
+def invoke(*args):
+    return CliRunner().invoke(run, [*args, "--quiet"], catch_exceptions=False)
+
+
+def test_short_mission_passes_and_writes_the_run_directory(tmp_path):
+    out = tmp_path / "run"
+    r = invoke(str(MISSIONS / "short_drive.seq"), "--out", str(out), "--seed", "2")
+    assert r.exit_code == 0, r.output
+    assert "mission PASSED" in r.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["status"] == "passed" and report["final_mode"] == "IDLE"
+    assert report["distance_m"] == pytest.approx(10.0, abs=1.0)
+    assert report["sim_time_s"] > 30 and report["wall_time_s"] > 0
+    assert report["energy_used_j"] > 0 and report["faults_seen"] == []
+    log = read_run(out)
+    assert log.closed_cleanly and log.torn_tail_bytes == 0
+    assert "rover.x_m" in log.samples and any(e.name == "SEQ_COMPLETED" for e in log.events)
+    for png in ("path.png", "timeline.png", "power.png"):
+        assert (out / png).stat().st_size > 5000
+    assert "short drive complete" in (out / "events.log").read_text()
+
+
+def test_same_seed_same_report(tmp_path):
+    a = invoke(str(MISSIONS / "short_drive.seq"), "--out", str(tmp_path / "a"), "--seed", "5")
+    b = invoke(str(MISSIONS / "short_drive.seq"), "--out", str(tmp_path / "b"), "--seed", "5")
+    assert a.exit_code == b.exit_code == 0
+    ra = json.loads((tmp_path / "a" / "report.json").read_text())
+    rb = json.loads((tmp_path / "b" / "report.json").read_text())
+    for k in ("wall_time_s", "realtime_factor", "plots"):
+        ra.pop(k), rb.pop(k)
+    assert ra == rb
+
+
+def test_bad_mission_lists_every_error_and_runs_nothing(tmp_path):
+    bad = tmp_path / "bad.seq"
+    bad.write_text("SET_MODE mode=DRIVE\nDRIVE_TO x=1 m, y=2 m, speed=9 m/s\nFLY_TO x=1\n"
+                   "wait until rover.altitude_m > 3 timeout 5 s\n")
+    out = tmp_path / "run"
+    r = invoke(str(bad), "--out", str(out))
+    assert r.exit_code == 2
+    assert f"{bad}:2:" in r.output and f"{bad}:3:1" in r.output and f"{bad}:4:" in r.output
+    assert "nothing ran" in r.output
+    assert not out.exists()
+
+
+def test_bad_binary_refused(tmp_path):
+    from flight.dictionary import default_dictionary
+    from flight.seq.binary import compile_sequence
+    from flight.seq.library import load_any
+    blob = bytearray(compile_sequence(load_any(MISSIONS / "short_drive.seq", default_dictionary()),
+                                      default_dictionary()))
+    blob[-1] ^= 0xFF
+    f = tmp_path / "m.rseq"
+    f.write_bytes(bytes(blob))
+    r = invoke(str(f), "--out", str(tmp_path / "run"))
+    assert r.exit_code == 2 and "CRC" in r.output
+
+
+def test_missing_file_bad_url_bad_seed(tmp_path):
+    r = invoke(str(tmp_path / "nope.seq"))
+    assert r.exit_code == 2 and "not found" in r.output
+    r = invoke(str(MISSIONS / "short_drive.seq"), "--hal", "warp://drive", "--out", str(tmp_path / "r"))
+    assert r.exit_code == 2 and "unknown HAL scheme 'warp'" in r.output
+    r = CliRunner().invoke(run, [str(MISSIONS / "short_drive.seq"), "--seed", "-1"])
+    assert r.exit_code == 2 and "seed" in r.output
+
+
+def test_failing_mission_exits_nonzero(tmp_path):
+    m = tmp_path / "fail.seq"
+    m.write_text("check power.soc_pct > 101 %\n")
+    r = invoke(str(m), "--out", str(tmp_path / "run"))
+    assert r.exit_code == 1 and "ABORTED" in r.output
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert report["status"] == "aborted" and "fail.seq:1:1" in report["reason"]
+
+
+def test_console_script_runs_demo_mission(tmp_path):
+    """The README's main job, as a user types it."""
+    out = tmp_path / "demo"
+    p = subprocess.run([sys.executable, "-m", "flight.cli.main", "run", str(MISSIONS / "demo.seq"),
+                        "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["status"] == "passed"
+    assert report["distance_m"] > 90
+    assert report["slots"]["payload"]["state"] == "COMPLETED"
