@@ -57,6 +57,7 @@ class FlightSystem:
         self.cycles = 0
         self._truth = hal.truth() is not None
         self._heaters = tuple(hal.heaters.items())
+        self._hal_events = getattr(hal, "drain_events", None)   # link events of a board backend
         self._publish()
         if boot:
             self.sequencer.start("boot", load_any(BOOT_SEQUENCE, self.dictionary))
@@ -97,6 +98,12 @@ class FlightSystem:
         bus.publish_many(self.rover.telemetry())
         for name, h in self._heaters:
             bus.publish(f"heater.{name}_duty", h.duty)
+        hal_tlm = self.hal.telemetry()
+        if hal_tlm:
+            bus.publish_many(hal_tlm)
+        if self._hal_events is not None:
+            for name, args in self._hal_events():
+                bus.emit(name, **args)
         if self._truth and self.cycles % TRUTH_EVERY_CYCLES == 0:
             t = self.hal.truth()
             bus.publish_many({"truth.x_m": t["x_m"], "truth.y_m": t["y_m"],

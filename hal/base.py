@@ -103,6 +103,11 @@ class Hal(ABC):
         """The map the flight software plans on, if the backend has one."""
         return None
 
+    def telemetry(self) -> dict:
+        """Backend channels the flight software publishes every cycle (link
+        statistics of a board backend: link.<board>.*); {} when there are none."""
+        return {}
+
     def truth(self) -> dict | None:
         """Ground truth (simulator only): pose, slip, ...; None on hardware."""
         return None

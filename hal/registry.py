@@ -15,6 +15,9 @@ ENV_VAR = "ROVER_HAL"
 # scheme -> "module:function" taking (url, parsed params) and returning a Hal
 _BACKENDS: dict[str, str] = {
     "sim": "hal.backends.sim:open_sim",
+    "board": "hal.backends.board:open_board",      # a set of boards: board://?mobility=PORT&payload=PORT
+    "serial": "hal.backends.board:open_serial",    # one board: serial:///dev/ttyACM0?role=mobility
+    "bench": "hal.backends.board:open_bench",      # a bench file: bench://bench.toml
 }
 
 

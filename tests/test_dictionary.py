@@ -314,3 +314,95 @@ def test_cli_header_and_bad_dictionary(tmp_path):
     bad.write_text("[meta]\nmodes=[]\n")
     out = r.invoke(dict_cmd, ["--file", str(bad), "hash"])
     assert out.exit_code == 1 and "meta.modes must be a non-empty list" in out.output
+
+
+# ---------------------------------------------------------------- board commands and packets
+def test_board_commands_are_separate_from_flight_commands():
+    from flight.dictionary.model import BOARDS
+    assert {"MOB_DRIVE", "MOB_CLEAR_STALL", "MOB_RESET_ODOM", "BOARD_HEATER", "BOARD_SAFE",
+            "BOARD_CLEAR_FAULT", "BOARD_TLM_PERIOD"} <= set(D.board_commands)
+    assert not set(D.board_commands) & set(D.commands)
+    assert D.board_command("MOB_DRIVE").board == "mobility"
+    assert D.board_by_opcode[D.board_command("BOARD_SAFE").opcode].name == "BOARD_SAFE"
+    assert BOARDS == {"mobility": 1, "payload": 2}
+    lay = layout(D.board_command("MOB_DRIVE"))
+    assert len(lay) == 10 and all(f.wire_type == "i16" for f in lay)
+    assert (lay[0].min, lay[0].max, lay[6].min, lay[6].max) == (-2000, 2000, -1200, 1200)
+
+
+def test_packets_layout_and_limits():
+    from flight.dictionary.model import PACKET_MAX_PAYLOAD
+    assert {"MOB_WHEELS", "MOB_BODY", "PAY_STATUS", "LINK_STATS"} <= set(D.packets)
+    for k in D.packets.values():
+        assert k.size <= PACKET_MAX_PAYLOAD
+        off = 1
+        for f in k.fields:
+            assert f.offset == off
+            off += f.total_size
+    w = D.packet("MOB_WHEELS")
+    assert w.field("enc_count").count == 6 and w.field("enc_count").offset == 5
+
+
+def test_packet_codec_round_trip():
+    from flight.dictionary.packets import (CmdResult, PacketError, decode_packet, decode_tlm,
+                                           encode_board_command, encode_packet)
+    vals = {"time_ms": 4000000000, "steer": [0.5, -0.25, 0, 1.2], "pitch": -12.345,
+            "battery_a": -1.5, "fault_flags": 0x41, "energy_used": 12345}
+    b = encode_packet(D, "MOB_BODY", vals)
+    assert len(b) == D.packet("MOB_BODY").size
+    name, out = decode_tlm(D, b)
+    assert name == "MOB_BODY" and out["time_ms"] == 4000000000 and out["fault_flags"] == 0x41
+    assert out["steer"] == pytest.approx([0.5, -0.25, 0, 1.2]) and out["pitch"] == pytest.approx(-12.345)
+    assert decode_packet(D, b[0], b[1:]) == (name, out)
+    with pytest.raises(PacketError):
+        decode_packet(D, 0xEE, b)
+    with pytest.raises(PacketError):
+        decode_tlm(D, b[:-1] + b"\0\0")
+    with pytest.raises(PacketError):
+        encode_packet(D, "PAY_STATUS", {"heater_duty": 300})
+    p = encode_board_command(D, "BOARD_HEATER", zone=0, target=10000)
+    assert p == bytes([0x01, 0x11, 0, 0x10, 0x27])
+    with pytest.raises(ArgumentError):
+        encode_board_command(D, "MOB_CLEAR_STALL", wheel=7)
+    r = CmdResult(5, 0x1001, 3, 2)
+    assert CmdResult.unpack(r.pack()) == r and r.status_name == "ARG_RANGE"
+
+
+def test_board_and_packet_validation():
+    def dup_pkt(r):
+        r["packet"].append(dict(r["packet"][0], name="X_PKT"))
+    _expect_problem(dup_pkt, "packet id 0x01 already used by MOB_WHEELS")
+
+    def big(r):
+        r["packet"][0]["fields"] = [{"name": "a", "type": "u32", "count": 16}]
+    _expect_problem(big, "payload is 65 bytes with the id byte, more than 64")
+
+    def badtype(r):
+        r["packet"][0]["fields"] = [{"name": "a", "type": "f32"}]
+    _expect_problem(badtype, "type must be one of i8, u8")
+
+    def badboard(r):
+        r["packet"][0]["board"] = "arm"
+        r["command"][-1]["board"] = "science"
+    _expect_problem(badboard, "board must be one of mobility, payload, any, got 'arm'")
+    _expect_problem(badboard, "got 'science'")
+
+    def board_modes(r):
+        r["command"][-1]["modes"] = ["ALL"]
+    _expect_problem(board_modes, "a board command takes no modes")
+
+
+def test_header_has_board_tables():
+    h = render_header(D)
+    assert "#define ROVER_BOARD_MOBILITY 1" in h and "#define ROVER_BOARD_PAYLOAD 2" in h
+    assert "#define ROVER_OP_MOB_DRIVE 0x1001u" in h
+    assert "rover_board_cmd_defs[ROVER_BOARD_CMD_COUNT]" in h
+    assert "#define ROVER_PKT_MOB_WHEELS_ENC_COUNT_OFFSET 5" in h
+
+
+def test_sequence_checker_refuses_board_commands(tmp_path):
+    from flight.seq import check_sequence
+    f = tmp_path / "b.seq"
+    f.write_text("BOARD_SAFE\n")
+    errs = check_sequence(f, D)
+    assert len(errs) == 1 and "board-level command 'BOARD_SAFE'" in str(errs[0])

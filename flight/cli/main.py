@@ -15,6 +15,7 @@ SUBCOMMANDS = {
     "dict": ("flight.cli.dict_cmd", "dict_cmd"),
     "seq": ("flight.cli.seq_cmd", "seq_cmd"),
     "plot": ("flight.cli.plot_cmd", "plot"),
+    "hil": ("flight.cli.hil_cmd", "hil"),
 }
 
 

@@ -161,3 +161,37 @@ def sim(as_json, seed, hal_url, min_sim_s, rover_only, profile):
         click.echo(f"{r['sim_time_s']:.0f} s simulated in {r['wall_time_s']:.2f} s wall: "
                    f"{r['realtime_factor']:.0f}x real time, {r['distance_m']:.1f} m driven, "
                    f"{r['status']}")
+
+
+@perf.command("link")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
+@click.option("--baud", type=click.IntRange(min=1200), default=115200, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="board and proxy seed")
+@click.option("--soak", "soak_commands", type=click.IntRange(min=1), default=10000,
+              show_default=True, help="commands through the fault-injecting proxy")
+@click.option("--rtt", "rtt_commands", type=click.IntRange(min=10), default=1000,
+              show_default=True, help="commands for the round-trip percentiles")
+@click.option("--goodput-seconds", type=click.FloatRange(min=0.5), default=5.0, show_default=True)
+def link(as_json, baud, seed, soak_commands, rtt_commands, goodput_seconds):
+    """Serial link against an emulated mobility board: goodput, command round
+    trip, and exactly-once delivery through a lossy line (docs/hil.md)."""
+    try:
+        from sim_hw.hil_launcher import HilError, measure_link   # bench tool
+    except ImportError as e:
+        raise click.ClickException(f"perf link needs sim_hw.hil_launcher: {e}") from None
+    from hal.errors import HalError
+
+    say = None if as_json else (lambda m: click.echo(f"... {m}", err=True))
+    try:
+        r = measure_link(baud=baud, seed=seed, soak_commands=soak_commands,
+                         rtt_commands=rtt_commands, goodput_s=goodput_seconds, progress=say)
+    except (HilError, HalError) as e:
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        click.echo(json.dumps(r))
+    else:
+        click.echo(f"goodput {r['goodput_ratio']:.3f} of the line at {baud} baud; "
+                   f"RTT p50 {r['rtt_p50_ms']:.2f} ms, p99 {r['rtt_p99_ms']:.2f} ms; "
+                   f"soak {r['soak_commands']} commands: {r['soak_lost']} lost, "
+                   f"{r['soak_executed_twice']} executed twice, {r['soak_retransmits']} "
+                   f"retransmits, {r['soak_wall_s']} s; {'PASS' if r['pass'] else 'FAIL'}")

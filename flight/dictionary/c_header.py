@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .model import Dictionary
+from .model import BOARDS, Dictionary
 from .wire import layout, payload_size
 
 HEADER_RELPATH = "csrc/generated/rover_dictionary.h"
@@ -93,6 +93,9 @@ def render_header(d: Dictionary) -> str:
             for i, v in enumerate(f.arg.values):
                 w(f"#define {an}_{_ident(v)} {i}")
         w("")
+    w("/* The tables below are static const; a file that only needs the macros")
+    w(" * defines ROVER_DICT_NO_TABLES first (no unused-variable warnings). */")
+    w("#ifndef ROVER_DICT_NO_TABLES")
     for c in cmds:
         lay = layout(c)
         if not lay:
@@ -111,7 +114,9 @@ def render_header(d: Dictionary) -> str:
         w(f"\t{{ROVER_OP_{_ident(c.name)}, {len(c.args)}, {payload_size(c)}, {int(c.critical)}, "
           f"0x{mask:02X}u, {int(round(c.timeout_s * 1000))}UL, {args}}},")
     w("};")
+    w("#endif /* ROVER_DICT_NO_TABLES */")
     w("")
+    _render_board(d, w)
     w("/* event ids and severities (0 DIAG .. 4 FATAL) */")
     sev = {"DIAG": 0, "INFO": 1, "WARN": 2, "ERROR": 3, "FATAL": 4}
     for e in sorted(d.events.values(), key=lambda e: e.id):
@@ -120,6 +125,76 @@ def render_header(d: Dictionary) -> str:
     w("")
     w("#endif /* ROVER_DICTIONARY_H */")
     return "\n".join(L) + "\n"
+
+
+def _render_board(d: Dictionary, w) -> None:
+    """Board roles, board-level commands and telemetry packets."""
+    w("/* ---- boards on the serial link (role reported in IDENTIFY) ---- */")
+    w("#define ROVER_BOARD_ANY 0")
+    for name, role in BOARDS.items():
+        w(f"#define ROVER_BOARD_{_ident(name)} {role}")
+    w("")
+    w("typedef struct {")
+    w("\tuint16_t opcode;")
+    w("\tuint8_t nargs;")
+    w("\tuint8_t payload_size;  /* argument bytes after the u16 opcode */")
+    w("\tuint8_t board;         /* ROVER_BOARD_* (ANY = every board) */")
+    w("\tconst rover_arg_layout_t *args;")
+    w("} rover_board_cmd_def_t;")
+    w("")
+    bcmds = sorted(d.board_commands.values(), key=lambda c: c.opcode)
+    for c in bcmds:
+        n = _ident(c.name)
+        w(f"/* {c.name} (board {c.board}): {c.description.replace('*/', '* /')} */")
+        w(f"#define ROVER_OP_{n} 0x{c.opcode:04X}u")
+        w(f"#define ROVER_{n}_PAYLOAD_SIZE {payload_size(c)}")
+        for f in layout(c):
+            an = f"ROVER_{n}_{_ident(f.arg.name)}"
+            w(f"#define {an}_OFFSET {f.offset}")
+            w(f"#define {an}_SIZE {f.size}")
+            w(f"#define {an}_MIN {_c_int(f.min)}  /* {f.wire_unit} */")
+            w(f"#define {an}_MAX {_c_int(f.max)}")
+        w("")
+    w("#ifndef ROVER_DICT_NO_TABLES")
+    for c in bcmds:
+        lay = layout(c)
+        if not lay:
+            continue
+        w(f"static const rover_arg_layout_t rover_args_{c.name.lower()}[{len(lay)}] = {{")
+        for f in lay:
+            w(f"\t{{{_WIRE_ENUM[f.wire_type]}, {f.offset}, {f.size}, {_c_int(f.min)}, {_c_int(f.max)}}},"
+              f" /* {f.arg.name} */")
+        w("};")
+    w("")
+    w(f"#define ROVER_BOARD_CMD_COUNT {len(bcmds)}")
+    if bcmds:
+        w("static const rover_board_cmd_def_t rover_board_cmd_defs[ROVER_BOARD_CMD_COUNT] = {")
+        for c in bcmds:
+            args = f"rover_args_{c.name.lower()}" if c.args else "0"
+            w(f"\t{{ROVER_OP_{_ident(c.name)}, {len(c.args)}, {payload_size(c)}, "
+              f"ROVER_BOARD_{_ident(c.board)}, {args}}},")
+        w("};")
+    w("#endif /* ROVER_DICT_NO_TABLES */")
+    w("")
+    w("/* ---- telemetry packets: TLM payload = [id u8][fields], little-endian;")
+    w(" * _OFFSET counts from the id byte (0); _SIZE is one element, _COUNT elements. */")
+    pkts = sorted(d.packets.values(), key=lambda k: k.id)
+    for k in pkts:
+        n = f"ROVER_PKT_{_ident(k.name)}"
+        w(f"/* {k.name} (board {k.board}): {k.description.replace('*/', '* /')} */")
+        w(f"#define {n}_ID 0x{k.id:02X}u")
+        w(f"#define {n}_SIZE {k.size}")
+        w(f"#define {n}_BOARD ROVER_BOARD_{_ident(k.board)}")
+        w(f"#define {n}_PERIOD_MS {k.period_ms}u")
+        w(f"#define {n}_FIXED {int(k.fixed)}")
+        for f in k.fields:
+            fn = f"{n}_{_ident(f.name)}"
+            w(f"#define {fn}_OFFSET {f.offset}")
+            w(f"#define {fn}_SIZE {f.size}")
+            w(f"#define {fn}_COUNT {f.count}")
+        w("")
+    w(f"#define ROVER_PKT_COUNT {len(pkts)}")
+    w("")
 
 
 def write_header(d: Dictionary, path: str | Path) -> Path:

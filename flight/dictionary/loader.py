@@ -14,11 +14,15 @@ import tomllib
 from pathlib import Path
 
 from . import units as _units
-from .model import (ARG_TYPES, CHANNEL_TYPES, F32_MAX, INT_RANGES, SEVERITIES, ArgDef,
-                    ChannelDef, CommandDef, Dictionary, EventDef, format_fields)
+from .model import (ARG_TYPES, BOARD_KEYS, CHANNEL_TYPES, F32_MAX, INT_RANGES, PACKET_MAX_PAYLOAD,
+                    PACKET_TYPES, SEVERITIES, ArgDef, ChannelDef, CommandDef, Dictionary, EventDef,
+                    PacketDef, PacketField, format_fields)
 
 DEFAULT_PATH = Path(__file__).with_name("rover.toml")
-_CMD_KEYS = {"name", "opcode", "subsystem", "args", "critical", "modes", "timeout_s", "description"}
+_CMD_KEYS = {"name", "opcode", "subsystem", "args", "critical", "modes", "timeout_s", "description",
+             "board"}
+_PKT_KEYS = {"name", "id", "board", "period_ms", "fixed", "fields", "description"}
+_FLD_KEYS = {"name", "type", "count", "scale", "unit", "description"}
 _ARG_KEYS = {"name", "type", "unit", "min", "max", "values", "description"}
 _TLM_KEYS = {"name", "type", "unit", "red_low", "yellow_low", "yellow_high", "red_high", "description"}
 _EVT_KEYS = {"id", "name", "severity", "format", "description"}
@@ -61,22 +65,23 @@ def build_dictionary(raw: dict, source: str = "<dict>") -> Dictionary:
     if not modes or not all(isinstance(m, str) and m for m in modes):
         p("meta.modes must be a non-empty list of mode names")
     for key in raw:
-        if key not in ("meta", "command", "telemetry", "event"):
-            p(f"unknown top-level table {key!r} (expected meta, command, telemetry, event)")
+        if key not in ("meta", "command", "telemetry", "event", "packet"):
+            p(f"unknown top-level table {key!r} (expected meta, command, telemetry, event, packet)")
 
     commands: dict[str, CommandDef] = {}
+    board_commands: dict[str, CommandDef] = {}
     opcodes: dict[int, str] = {}
     for i, c in enumerate(raw.get("command", [])):
         where = f"command #{i + 1} {c.get('name', '?')}"
         cmd = _build_command(c, where, modes, p)
         if cmd is None:
             continue
-        if cmd.name in commands:
+        if cmd.name in commands or cmd.name in board_commands:
             p(f"{where}: duplicate command name {cmd.name}")
         elif cmd.opcode in opcodes:
             p(f"{where}: opcode 0x{cmd.opcode:04X} already used by {opcodes[cmd.opcode]}")
         else:
-            commands[cmd.name] = cmd
+            (board_commands if cmd.is_board else commands)[cmd.name] = cmd
             opcodes[cmd.opcode] = cmd.name
 
     telemetry: dict[str, ChannelDef] = {}
@@ -105,12 +110,30 @@ def build_dictionary(raw: dict, source: str = "<dict>") -> Dictionary:
             events[ev.name] = ev
             ids[ev.id] = ev.name
 
+    packets: dict[str, PacketDef] = {}
+    pids: dict[int, str] = {}
+    for i, k in enumerate(raw.get("packet", [])):
+        where = f"packet #{i + 1} {k.get('name', '?') if isinstance(k, dict) else '?'}"
+        pk = _build_packet(k, where, p)
+        if pk is None:
+            continue
+        if pk.name in packets:
+            p(f"{where}: duplicate packet name {pk.name}")
+        elif pk.id in pids:
+            p(f"{where}: packet id 0x{pk.id:02X} already used by {pids[pk.id]}")
+        else:
+            packets[pk.name] = pk
+            pids[pk.id] = pk.name
+
     if problems:
         raise DictionaryError(source, problems)
-    h = dictionary_hash(modes, commands, telemetry, events)
+    h = dictionary_hash(modes, commands, telemetry, events, board_commands, packets)
     return Dictionary(commands=commands, telemetry=telemetry, events=events, modes=modes,
                       hash=h, source=source,
-                      by_opcode={c.opcode: c for c in commands.values()})
+                      by_opcode={c.opcode: c for c in commands.values()},
+                      board_commands=board_commands, packets=packets,
+                      board_by_opcode={c.opcode: c for c in board_commands.values()},
+                      packets_by_id={k.id: k for k in packets.values()})
 
 
 def _unknown_keys(d, allowed, where, p):
@@ -135,11 +158,19 @@ def _build_command(c, where, modes, p):
     sub = c.get("subsystem")
     if not isinstance(sub, str) or not sub:
         p(f"{where}: subsystem must be a non-empty string")
+    board = c.get("board")
+    if board is not None and board not in BOARD_KEYS:
+        p(f"{where}: board must be one of {', '.join(BOARD_KEYS)}, got {board!r}")
+        board = None
     cmodes = c.get("modes", [])
     if cmodes == ["ALL"]:
         cmodes = list(modes)
     bad = [m for m in cmodes if m not in modes]
-    if bad or not cmodes:
+    if board is not None:
+        # board-level: flight modes do not apply (the HAL sends these itself)
+        if cmodes:
+            p(f"{where}: a board command takes no modes")
+    elif bad or not cmodes:
         p(f"{where}: modes must be a non-empty list of {', '.join(modes)} (or [\"ALL\"]); bad: {bad}")
     timeout = c.get("timeout_s", 10)
     if not _num(timeout) or timeout <= 0:
@@ -159,9 +190,84 @@ def _build_command(c, where, modes, p):
             p(f"{awhere}: duplicate argument name {ad.name}")
         seen.add(ad.name)
         args.append(ad)
+    if board is not None:
+        for ad in args:
+            if ad.type not in INT_RANGES:
+                p(f"{where}, arg {ad.name}: board command arguments must be integers "
+                  f"(i8..u32), got {ad.type}")
+        size = sum(int(ad.type[1:]) // 8 for ad in args if ad.type in INT_RANGES)
+        if size + 2 > PACKET_MAX_PAYLOAD:
+            p(f"{where}: {size + 2} bytes with the opcode, more than {PACKET_MAX_PAYLOAD}")
     return CommandDef(name=name, opcode=op, subsystem=str(sub), args=tuple(args),
                       critical=bool(crit), modes=tuple(m for m in modes if m in cmodes),
-                      timeout_s=float(timeout), description=str(c.get("description", "")))
+                      timeout_s=float(timeout), description=str(c.get("description", "")),
+                      board=board)
+
+
+def _build_packet(k, where, p):
+    if not isinstance(k, dict):
+        p(f"{where}: must be a table")
+        return None
+    _unknown_keys(k, _PKT_KEYS, where, p)
+    name, pid, board = k.get("name"), k.get("id"), k.get("board")
+    if not isinstance(name, str) or not name.isidentifier() or name.upper() != name:
+        p(f"{where}: name must be an UPPER_CASE identifier, got {name!r}")
+        return None
+    if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid <= 0xFF:
+        p(f"{where}: id must be an integer 1..255 (u8), got {pid!r}")
+        return None
+    if board not in BOARD_KEYS:
+        p(f"{where}: board must be one of {', '.join(BOARD_KEYS)}, got {board!r}")
+        return None
+    period = k.get("period_ms", 100)
+    if not isinstance(period, int) or isinstance(period, bool) or not 0 <= period <= 0xFFFF:
+        p(f"{where}: period_ms must be an integer 0..65535, got {period!r}")
+        period = 100
+    fixed = k.get("fixed", False)
+    if not isinstance(fixed, bool):
+        p(f"{where}: fixed must be true or false")
+    fields, seen, off = [], set(), 1     # offset 0 is the packet id byte
+    raw_fields = k.get("fields", [])
+    if not isinstance(raw_fields, list) or not raw_fields:
+        p(f"{where}: fields must be a non-empty list")
+        return None
+    for j, f in enumerate(raw_fields):
+        fwhere = f"{where}, field #{j + 1} {f.get('name', '?') if isinstance(f, dict) else '?'}"
+        if not isinstance(f, dict):
+            p(f"{fwhere}: must be a table")
+            continue
+        _unknown_keys(f, _FLD_KEYS, fwhere, p)
+        fname, ftype = f.get("name"), f.get("type")
+        if not isinstance(fname, str) or not all(x.isidentifier() for x in fname.split(".")):
+            p(f"{fwhere}: name must be dotted identifiers, got {fname!r}")
+            continue
+        if fname in seen:
+            p(f"{fwhere}: duplicate field name {fname}")
+            continue
+        seen.add(fname)
+        if ftype not in PACKET_TYPES:
+            p(f"{fwhere}: type must be one of {', '.join(PACKET_TYPES)}, got {ftype!r}")
+            continue
+        count = f.get("count", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 64:
+            p(f"{fwhere}: count must be an integer 1..64, got {count!r}")
+            continue
+        scale = f.get("scale", 1)
+        if not _num(scale) or scale == 0:
+            p(f"{fwhere}: scale must be a finite non-zero number, got {scale!r}")
+            scale = 1
+        unit = f.get("unit")
+        if unit is not None and unit not in _units.UNITS:
+            p(f"{fwhere}: unknown unit {unit!r}")
+        pf = PacketField(name=fname, type=ftype, offset=off, count=count, scale=float(scale),
+                         unit=unit, description=str(f.get("description", "")))
+        fields.append(pf)
+        off += pf.total_size
+    pk = PacketDef(name=name, id=pid, board=board, fields=tuple(fields), period_ms=period,
+                   fixed=bool(fixed), description=str(k.get("description", "")))
+    if pk.size > PACKET_MAX_PAYLOAD:
+        p(f"{where}: payload is {pk.size} bytes with the id byte, more than {PACKET_MAX_PAYLOAD}")
+    return pk
 
 
 def _build_arg(a, where, p):
@@ -276,13 +382,13 @@ def _build_event(e, where, p):
                     description=str(e.get("description", "")))
 
 
-def canonical_form(modes, commands, telemetry, events) -> dict:
+def canonical_form(modes, commands, telemetry, events, board_commands=None, packets=None) -> dict:
     """Everything that affects compatibility, in a fixed order.  Descriptions
     are left out on purpose: fixing a typo must not force a board reflash."""
     def arg(a):
         return {"name": a.name, "type": a.type, "unit": a.unit, "min": a.min, "max": a.max,
                 "values": list(a.values)}
-    return {
+    out = {
         "modes": list(modes),
         "commands": [{"name": c.name, "opcode": c.opcode, "subsystem": c.subsystem,
                       "critical": c.critical, "modes": sorted(c.modes), "timeout_s": c.timeout_s,
@@ -295,10 +401,26 @@ def canonical_form(modes, commands, telemetry, events) -> dict:
         "events": [{"id": e.id, "name": e.name, "severity": e.severity, "format": e.format}
                    for e in sorted(events.values(), key=lambda e: e.name)],
     }
+    # board entries only enter the canonical form when present, so a dictionary
+    # without them hashes exactly as before they existed
+    if board_commands:
+        out["board_commands"] = [
+            {"name": c.name, "opcode": c.opcode, "board": c.board, "timeout_s": c.timeout_s,
+             "args": [arg(a) for a in c.args]}
+            for c in sorted(board_commands.values(), key=lambda c: c.name)]
+    if packets:
+        out["packets"] = [
+            {"name": k.name, "id": k.id, "board": k.board, "period_ms": k.period_ms,
+             "fixed": k.fixed,
+             "fields": [{"name": f.name, "type": f.type, "count": f.count, "scale": f.scale,
+                         "unit": f.unit} for f in k.fields]}     # field order is the layout
+            for k in sorted(packets.values(), key=lambda k: k.name)]
+    return out
 
 
-def dictionary_hash(modes, commands, telemetry, events) -> str:
-    blob = json.dumps(canonical_form(modes, commands, telemetry, events), sort_keys=True,
+def dictionary_hash(modes, commands, telemetry, events, board_commands=None, packets=None) -> str:
+    blob = json.dumps(canonical_form(modes, commands, telemetry, events, board_commands, packets),
+                      sort_keys=True,
                       separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(blob.encode("ascii")).hexdigest()
 

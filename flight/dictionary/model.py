@@ -23,6 +23,11 @@ F32_MAX = 3.4028234663852886e38
 ARG_TYPES = tuple(INT_RANGES) + ("f32", "bool", "enum", "str")
 CHANNEL_TYPES = tuple(INT_RANGES) + ("f32", "f64", "bool", "str")
 SEVERITIES = ("DIAG", "INFO", "WARN", "ERROR", "FATAL")
+# Boards on the serial link; the number is the role a board reports in IDENTIFY.
+BOARDS = {"mobility": 1, "payload": 2}
+BOARD_KEYS = tuple(BOARDS) + ("any",)
+PACKET_TYPES = ("i8", "u8", "i16", "u16", "i32", "u32")
+PACKET_MAX_PAYLOAD = 64        # LINK_MAX_PAYLOAD, including the packet id byte
 
 
 class ArgumentError(ValueError):
@@ -121,6 +126,11 @@ class CommandDef:
     modes: tuple[str, ...] = ()
     timeout_s: float = 10.0
     description: str = ""
+    board: str | None = None       # mobility / payload / any: a board-level command
+
+    @property
+    def is_board(self) -> bool:
+        return self.board is not None
 
     def arg(self, name: str) -> ArgDef | None:
         for a in self.args:
@@ -217,6 +227,53 @@ def format_fields(fmt: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class PacketField:
+    """One field of a board telemetry packet (repeated ``count`` times)."""
+    name: str
+    type: str                      # i8 u8 i16 u16 i32 u32
+    offset: int                    # bytes from the start of the TLM payload (id byte = 0)
+    count: int = 1
+    scale: float = 1.0             # python value = wire * scale
+    unit: str | None = None
+    description: str = ""
+
+    @property
+    def size(self) -> int:
+        """Bytes of one element."""
+        return int(self.type[1:]) // 8
+
+    @property
+    def total_size(self) -> int:
+        return self.size * self.count
+
+
+@dataclass(frozen=True)
+class PacketDef:
+    """A board telemetry packet: TLM frame payload = [id u8][fields...]."""
+    name: str
+    id: int
+    board: str                     # mobility / payload / any
+    fields: tuple[PacketField, ...]
+    period_ms: int = 100           # default period, board time
+    fixed: bool = False            # True: BOARD_TLM_PERIOD does not change it
+    description: str = ""
+
+    @property
+    def size(self) -> int:
+        """Payload bytes including the id byte."""
+        return 1 + sum(f.total_size for f in self.fields)
+
+    def field(self, name: str) -> PacketField | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def for_board(self, board: str) -> bool:
+        return self.board in (board, "any")
+
+
+@dataclass(frozen=True)
 class Dictionary:
     """The loaded dictionary.  Build it with loader.load_dictionary()."""
     commands: dict[str, CommandDef]
@@ -226,6 +283,23 @@ class Dictionary:
     hash: str
     source: str = ""
     by_opcode: dict[int, CommandDef] = field(default_factory=dict, compare=False)
+    # board-level commands (serial link only; never in sequences) and packets
+    board_commands: dict[str, CommandDef] = field(default_factory=dict)
+    packets: dict[str, PacketDef] = field(default_factory=dict)
+    board_by_opcode: dict[int, CommandDef] = field(default_factory=dict, compare=False)
+    packets_by_id: dict[int, PacketDef] = field(default_factory=dict, compare=False)
+
+    def board_command(self, name: str) -> CommandDef:
+        try:
+            return self.board_commands[name]
+        except KeyError:
+            raise UnknownNameError("board command", name, self.board_commands) from None
+
+    def packet(self, name: str) -> PacketDef:
+        try:
+            return self.packets[name]
+        except KeyError:
+            raise UnknownNameError("packet", name, self.packets) from None
 
     @property
     def hash32(self) -> int:

@@ -42,6 +42,8 @@ UNITS: dict[str, Unit] = dict([
     ("mrad/s", Unit("mrad/s", "angular_rate", 180_000_000_000, round(math.pi * 1_000_000_000_000))),
     _u("s", "time"), _u("ms", "time", 1, 1000), _u("min", "time", 60), _u("h", "time", 3600),
     _u("C", "temperature"), _u("K", "temperature", 1, 1, -273.15),
+    _u("dC", "temperature", 1, 10),
+    _u("g", "acceleration"), _u("mg", "acceleration", 1, 1000),
     _u("%", "fraction"),
     _u("V", "voltage"), _u("mV", "voltage", 1, 1000),
     _u("A", "current"), _u("mA", "current", 1, 1000),
@@ -50,7 +52,7 @@ UNITS: dict[str, Unit] = dict([
 ])
 
 BASE_UNIT = {"length": "m", "speed": "m/s", "angle": "deg", "angular_rate": "deg/s",
-             "time": "s", "temperature": "C", "fraction": "%", "voltage": "V",
+             "time": "s", "temperature": "C", "acceleration": "g", "fraction": "%", "voltage": "V",
              "current": "A", "power": "W", "energy": "J"}
 
 TIME_UNITS = tuple(n for n, u in UNITS.items() if u.dimension == "time")

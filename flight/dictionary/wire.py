@@ -22,7 +22,7 @@ WIRE_UNITS = {
     "length": ("mm", 1000), "speed": ("mm/s", 1000), "angle": ("mdeg", 1000),
     "angular_rate": ("mdeg/s", 1000), "time": ("ms", 1000), "temperature": ("deci-C", 10),
     "fraction": ("centi-%", 100), "voltage": ("mV", 1000), "current": ("mA", 1000),
-    "power": ("mW", 1000), "energy": ("J", 1), None: ("milli", 1000),
+    "power": ("mW", 1000), "energy": ("J", 1), "acceleration": ("mg", 1000), None: ("milli", 1000),
 }
 _FMT = {"i8": "b", "u8": "B", "i16": "h", "u16": "H", "i32": "i", "u32": "I"}
 

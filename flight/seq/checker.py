@@ -162,6 +162,11 @@ class _Checker:
 
     def check_command(self, s: N.Command, params, sub_name):
         cdef = self.d.commands.get(s.name)
+        if cdef is None and s.name in getattr(self.d, "board_commands", {}):
+            bdef = self.d.board_commands[s.name]
+            self.err(s, f"board-level command '{s.name}' (board {bdef.board}) cannot be used "
+                        f"in a sequence; the HAL sends it to the board")
+            return
         if cdef is None:
             sug = suggest(s.name, self.d.commands)
             self.err(s, f"unknown command '{s.name}'" +

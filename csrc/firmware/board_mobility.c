@@ -1,0 +1,285 @@
+/*
+ * Mobility board: six wheel velocity loops on quadrature encoders, four
+ * steering servos, IMU tilt filter, odometry, e-box heater, power sensing.
+ * Loop parameters are the ones the simulator's board model uses
+ * (sim_hw/params.py, tuned on the plant; docs/plant.md).
+ */
+#define ROVER_DICT_NO_TABLES
+#include "fw.h"
+#include "rover_dictionary.h"
+
+#define MOB_PERIOD_MS 10u       /* IMU, tilt, odometry */
+#define MOB_HEATER_TICK_MS 100u
+#define MOB_SPEED_WINDOW_MS 20u
+/* 64 counts per motor turn (16-line encoder, x4) x 150:1 gearbox = 9600 per
+ * wheel turn; wheel radius 0.10 m. */
+#define MOB_MRAD_PER_COUNT_Q16 42893L       /* 2 pi 1000 / 9600 * 65536 */
+#define MOB_UM_PER_COUNT_Q16 4289321L       /* 2 pi 0.1e6 / 9600 * 65536 */
+#define MOB_ODOM_DELTA_MAX 400              /* counts per period; keeps int32 math */
+
+static const struct wheel_loop_cfg mob_wheel_cfg = {
+	2048, 13, 0, 32767, 512, 29000, 100, 500
+};
+
+/* e-box heater: 0..60 C targets, guard at -100 C (open sensor) and 70 C */
+const struct heater_cfg mob_heater_cfg = {
+	25600, 64, 0, 32767, -1000, 700, 20, 3000L, 10, 600000UL, MOB_HEATER_TICK_MS
+};
+
+static const struct tilt_cfg mob_tilt_cfg = { 32113 };
+
+static const struct odom_geom mob_geom = {
+	{ 350, 350, 0, 0, -350, -350 },
+	{ 250, -250, 270, -270, 250, -250 }
+};
+
+static void odom_reset_counts(struct mob_board *m)
+{
+	uint8_t i;
+
+	for (i = 0; i < 6; i++) {
+		m->odom_prev[i] = m->qd[i].count;
+		m->odom_rem_q16[i] = 0;
+	}
+}
+
+void mob_init(struct fw *fw)
+{
+	struct mob_board *m = &fw->b.mob;
+	uint8_t i;
+
+	for (i = 0; i < 6; i++) {
+		wheel_loop_init(&m->wl[i]);
+		quad_init(&m->qd[i], 0);
+		speed_est_init(&m->se[i], MOB_MRAD_PER_COUNT_Q16, MOB_SPEED_WINDOW_MS, 0);
+	}
+	for (i = 0; i < 4; i++) {
+		m->steer_cmd_mrad[i] = (int16_t)port_adc_read(fw->port, (uint8_t)(PORT_ADC_STEER_MRAD0 + i));
+		m->steer_meas_mrad[i] = m->steer_cmd_mrad[i];
+	}
+	odom_init(&m->odom, 0, 0, 0);
+	odom_reset_counts(m);
+	tilt_init(&m->tilt);
+	heater_init(&m->heater);
+}
+
+void fw_encoder_edge(struct fw *fw, uint8_t ch, uint8_t ab)
+{
+	if (fw->role == FW_ROLE_MOBILITY && ch < 6)
+		quad_update(&fw->b.mob.qd[ch], ab);
+}
+
+static void odometry(struct mob_board *m)
+{
+	int32_t d_um[6];
+	uint8_t i;
+
+	for (i = 0; i < 6; i++) {
+		int32_t c = m->qd[i].count;
+		int32_t delta = (int32_t)((uint32_t)c - (uint32_t)m->odom_prev[i]);
+		int32_t num, d;
+
+		if (delta > MOB_ODOM_DELTA_MAX)
+			delta = MOB_ODOM_DELTA_MAX;
+		else if (delta < -MOB_ODOM_DELTA_MAX)
+			delta = -MOB_ODOM_DELTA_MAX;
+		num = delta * MOB_UM_PER_COUNT_Q16 + m->odom_rem_q16[i];
+		/* floor division by 65536 without relying on >> of negatives */
+		d = num >= 0 ? num / 65536 : -((-num + 65535) / 65536);
+		m->odom_rem_q16[i] = num - d * 65536;
+		m->odom_prev[i] = c;
+		d_um[i] = d;
+	}
+	odom_update(&m->odom, &mob_geom, d_um, m->steer_meas_mrad);
+}
+
+void mob_tick(struct fw *fw)
+{
+	struct mob_board *m = &fw->b.mob;
+	uint8_t i;
+
+	for (i = 0; i < 6; i++) {
+		int32_t meas = speed_est_update(&m->se[i], m->qd[i].count);
+		int16_t eff = wheel_loop_step(&m->wl[i], &mob_wheel_cfg, meas);
+
+		m->speed_mradps[i] = meas;
+		port_pwm_write(fw->port, (uint8_t)(PORT_PWM_WHEEL0 + i), eff);
+	}
+	if (++m->period_acc_ms >= MOB_PERIOD_MS) {
+		m->period_acc_ms = 0;
+		for (i = 0; i < 4; i++)
+			m->steer_meas_mrad[i] = fw_sat16(port_adc_read(fw->port,
+							(uint8_t)(PORT_ADC_STEER_MRAD0 + i)));
+		port_imu_read(fw->port, m->accel_mg, m->gyro_mdps);
+		tilt_update(&m->tilt, &mob_tilt_cfg, m->accel_mg, m->gyro_mdps, MOB_PERIOD_MS);
+		odometry(m);
+	}
+	if (++m->heater_acc_ms >= MOB_HEATER_TICK_MS) {
+		int16_t t = fw_sat16(port_adc_read(fw->port, PORT_ADC_HEATER0_DC));
+
+		m->heater_acc_ms = 0;
+		port_pwm_write(fw->port, PORT_PWM_HEATER0, heater_step(&m->heater, &mob_heater_cfg, t));
+	}
+}
+
+static void stop_wheels(struct mob_board *m, uint8_t hard)
+{
+	uint8_t i;
+
+	for (i = 0; i < 6; i++) {
+		wheel_loop_set_target(&m->wl[i], 0);
+		if (hard) {
+			/* stop now (active braking), keep a latched stall visible */
+			m->wl[i].ramp_q8 = 0;
+			m->wl[i].integ_q8 = 0;
+		}
+	}
+	m->drive_active = 0;
+}
+
+void mob_safe(struct fw *fw)
+{
+	/* wheels stop, steering holds where it is, heater off (fw.c) */
+	stop_wheels(&fw->b.mob, 1);
+	port_pwm_write(fw->port, PORT_PWM_HEATER0, 0);
+}
+
+void mob_drive_expired(struct fw *fw)
+{
+	/* a stale drive command: ramp the wheels down, steering holds */
+	stop_wheels(&fw->b.mob, 0);
+}
+
+void mob_shutdown(struct fw *fw)
+{
+	uint8_t i;
+
+	for (i = 0; i < PORT_PWM_COUNT; i++)
+		port_pwm_write(fw->port, i, 0);
+}
+
+uint8_t mob_command(struct fw *fw, uint16_t opcode, const uint8_t *args, int32_t *detail)
+{
+	struct mob_board *m = &fw->b.mob;
+	uint8_t i, any = 0;
+
+	switch (opcode) {
+	case ROVER_OP_MOB_DRIVE:
+		if (fw->latched & FW_FAULT_HB_LOST)
+			return FW_CMD_NOT_ALLOWED;
+		for (i = 0; i < 6; i++) {
+			int16_t w = (int16_t)fw_get16(args, (uint8_t)(ROVER_MOB_DRIVE_W_FL_OFFSET + 2 * i));
+
+			wheel_loop_set_target(&m->wl[i], w);
+			any |= w != 0;
+		}
+		for (i = 0; i < 4; i++) {
+			int16_t s = (int16_t)fw_get16(args, (uint8_t)(ROVER_MOB_DRIVE_S_FL_OFFSET + 2 * i));
+
+			m->steer_cmd_mrad[i] = s;
+			port_servo_write(fw->port, i, s);
+		}
+		m->drive_active = any;
+		fw->drive_deadline_ms = fw->now_ms + FW_DRIVE_DEADLINE_MS;
+		fw->faults &= (uint16_t)~FW_FAULT_DRIVE_DEADLINE;
+		return FW_CMD_OK;
+	case ROVER_OP_MOB_CLEAR_STALL: {
+		uint8_t w = args[ROVER_MOB_CLEAR_STALL_WHEEL_OFFSET];
+
+		for (i = 0; i < 6; i++)
+			if (w == 6 || w == i) {
+				int32_t tgt = m->wl[i].target_mradps;
+
+				wheel_loop_reset(&m->wl[i]);
+				wheel_loop_set_target(&m->wl[i], tgt);
+			}
+		return FW_CMD_OK;
+	}
+	case ROVER_OP_MOB_RESET_ODOM: {
+		int32_t x = (int32_t)fw_get32(args, ROVER_MOB_RESET_ODOM_X_OFFSET);
+		int32_t y = (int32_t)fw_get32(args, ROVER_MOB_RESET_ODOM_Y_OFFSET);
+		int16_t yaw = (int16_t)fw_get16(args, ROVER_MOB_RESET_ODOM_YAW_OFFSET);
+
+		odom_init(&m->odom, x * 1000, y * 1000, (int32_t)yaw * 1000);
+		odom_reset_counts(m);
+		return FW_CMD_OK;
+	}
+	default:
+		*detail = 0;
+		return FW_CMD_WRONG_BOARD;
+	}
+}
+
+uint16_t mob_faults(struct fw *fw)
+{
+	uint8_t i;
+
+	for (i = 0; i < 6; i++)
+		if (fw->b.mob.wl[i].stalled)
+			return FW_FAULT_STALL;
+	return 0;
+}
+
+static uint8_t pct(int16_t q15)
+{
+	return (uint8_t)(q15 > 0 ? fw_q15_pct(q15) : 0);
+}
+
+uint8_t mob_pack(struct fw *fw, uint8_t id, uint8_t *b)
+{
+	struct mob_board *m = &fw->b.mob;
+	struct port *p = fw->port;
+	uint8_t i, stalled = 0;
+
+	b[0] = id;
+	if (id == ROVER_PKT_MOB_WHEELS_ID) {
+		fw_put32(b, ROVER_PKT_MOB_WHEELS_TIME_MS_OFFSET, fw->now_ms);
+		for (i = 0; i < 6; i++) {
+			fw_put32(b, (uint8_t)(ROVER_PKT_MOB_WHEELS_ENC_COUNT_OFFSET + 4 * i),
+				 (uint32_t)m->qd[i].count);
+			fw_put16(b, (uint8_t)(ROVER_PKT_MOB_WHEELS_WHEEL_SPEED_OFFSET + 2 * i),
+				 (uint16_t)fw_sat16(m->speed_mradps[i]));
+			fw_put16(b, (uint8_t)(ROVER_PKT_MOB_WHEELS_MOTOR_CURRENT_OFFSET + 2 * i),
+				 (uint16_t)fw_sat16(port_adc_read(p, (uint8_t)(PORT_ADC_MOTOR_MA0 + i))));
+			b[ROVER_PKT_MOB_WHEELS_EFFORT_OFFSET + i] = (uint8_t)fw_q15_pct(m->wl[i].effort);
+			if (m->wl[i].stalled)
+				stalled |= (uint8_t)(1u << i);
+		}
+		b[ROVER_PKT_MOB_WHEELS_STALLED_OFFSET] = stalled;
+		return ROVER_PKT_MOB_WHEELS_SIZE;
+	}
+	if (id == ROVER_PKT_MOB_BODY_ID) {
+		int32_t v;
+
+		fw_put32(b, ROVER_PKT_MOB_BODY_TIME_MS_OFFSET, fw->now_ms);
+		for (i = 0; i < 4; i++)
+			fw_put16(b, (uint8_t)(ROVER_PKT_MOB_BODY_STEER_OFFSET + 2 * i),
+				 (uint16_t)m->steer_meas_mrad[i]);
+		for (i = 0; i < 3; i++) {
+			fw_put16(b, (uint8_t)(ROVER_PKT_MOB_BODY_ACCEL_OFFSET + 2 * i),
+				 (uint16_t)m->accel_mg[i]);
+			/* mdeg/s -> 0.01 deg/s */
+			fw_put16(b, (uint8_t)(ROVER_PKT_MOB_BODY_GYRO_OFFSET + 2 * i),
+				 (uint16_t)fw_sat16(m->gyro_mdps[i] / 10));
+		}
+		fw_put32(b, ROVER_PKT_MOB_BODY_PITCH_OFFSET, (uint32_t)m->tilt.pitch_mdeg);
+		fw_put32(b, ROVER_PKT_MOB_BODY_ROLL_OFFSET, (uint32_t)m->tilt.roll_mdeg);
+		fw_put32(b, ROVER_PKT_MOB_BODY_ODOM_X_OFFSET, (uint32_t)m->odom.x_um);
+		fw_put32(b, ROVER_PKT_MOB_BODY_ODOM_Y_OFFSET, (uint32_t)m->odom.y_um);
+		fw_put32(b, ROVER_PKT_MOB_BODY_ODOM_YAW_OFFSET, (uint32_t)m->odom.yaw_urad);
+		v = port_adc_read(p, PORT_ADC_BATT_MV);
+		fw_put16(b, ROVER_PKT_MOB_BODY_BATTERY_V_OFFSET, (uint16_t)(v < 0 ? 0 : (v > 65535 ? 65535 : v)));
+		fw_put16(b, ROVER_PKT_MOB_BODY_BATTERY_A_OFFSET,
+			 (uint16_t)fw_sat16(port_adc_read(p, PORT_ADC_BATT_MA)));
+		fw_put16(b, ROVER_PKT_MOB_BODY_SOC_OFFSET, (uint16_t)port_adc_read(p, PORT_ADC_SOC_PERMILLE));
+		fw_put16(b, ROVER_PKT_MOB_BODY_SOLAR_OFFSET, (uint16_t)port_adc_read(p, PORT_ADC_SOLAR_DW));
+		fw_put16(b, ROVER_PKT_MOB_BODY_EBOX_TEMP_OFFSET,
+			 (uint16_t)fw_sat16(port_adc_read(p, PORT_ADC_HEATER0_DC)));
+		b[ROVER_PKT_MOB_BODY_HEATER_DUTY_OFFSET] = pct(m->heater.duty);
+		b[ROVER_PKT_MOB_BODY_HEATER_FAULT_OFFSET] = m->heater.fault;
+		fw_put16(b, ROVER_PKT_MOB_BODY_FAULT_FLAGS_OFFSET, fw_fault_flags(fw));
+		fw_put32(b, ROVER_PKT_MOB_BODY_ENERGY_USED_OFFSET, (uint32_t)port_adc_read(p, PORT_ADC_ENERGY_J));
+		return ROVER_PKT_MOB_BODY_SIZE;
+	}
+	return 0;
+}

@@ -1,0 +1,82 @@
+/*
+ * Payload board: the sintering head heater (core heater PID + runaway
+ * guard, 0..1500 C) and the hopper level sensor.  The printer's steppers
+ * join with the printer issue.
+ */
+#define ROVER_DICT_NO_TABLES
+#include "fw.h"
+#include "rover_dictionary.h"
+
+#define PAY_HEATER_TICK_MS 100u
+
+/* Sintering head: PID in deci-C -> Q15 duty, 100 ms ticks.  kp 64 duty
+ * counts per deci-C (full power 5 C below target); guard: sensor below
+ * -100 C (open thermocouple) or above 1600 C trips; while holding, the error
+ * beyond the 5 C band may integrate to 50 C*s; while heating flat out the
+ * head must gain 2 C every 20 s.  docs/firmware.md has the reasoning. */
+const struct heater_cfg pay_heater_cfg = {
+	16384, 64, 0, 32767, -1000, 16000, 50, 5000L, 20, 20000UL, PAY_HEATER_TICK_MS
+};
+
+void pay_init(struct fw *fw)
+{
+	heater_init(&fw->b.pay.heater);
+	fw->b.pay.head_dc = fw_sat16(port_adc_read(fw->port, PORT_ADC_HEATER0_DC));
+}
+
+void pay_tick(struct fw *fw)
+{
+	struct pay_board *pb = &fw->b.pay;
+
+	if (++pb->heater_acc_ms >= PAY_HEATER_TICK_MS) {
+		pb->heater_acc_ms = 0;
+		pb->head_dc = fw_sat16(port_adc_read(fw->port, PORT_ADC_HEATER0_DC));
+		port_pwm_write(fw->port, PORT_PWM_HEATER0,
+			       heater_step(&pb->heater, &pay_heater_cfg, pb->head_dc));
+	}
+}
+
+void pay_safe(struct fw *fw)
+{
+	port_pwm_write(fw->port, PORT_PWM_HEATER0, 0);
+}
+
+void pay_shutdown(struct fw *fw)
+{
+	port_pwm_write(fw->port, PORT_PWM_HEATER0, 0);
+}
+
+uint8_t pay_command(struct fw *fw, uint16_t opcode, const uint8_t *args, int32_t *detail)
+{
+	(void)fw;
+	(void)opcode;
+	(void)args;
+	*detail = 0;
+	return FW_CMD_WRONG_BOARD;
+}
+
+uint16_t pay_faults(struct fw *fw)
+{
+	(void)fw;
+	return 0;
+}
+
+uint8_t pay_pack(struct fw *fw, uint8_t id, uint8_t *b)
+{
+	struct pay_board *pb = &fw->b.pay;
+	int32_t lvl;
+
+	if (id != ROVER_PKT_PAY_STATUS_ID)
+		return 0;
+	b[0] = id;
+	fw_put32(b, ROVER_PKT_PAY_STATUS_TIME_MS_OFFSET, fw->now_ms);
+	fw_put16(b, ROVER_PKT_PAY_STATUS_HEAD_TEMP_OFFSET, (uint16_t)pb->head_dc);
+	fw_put16(b, ROVER_PKT_PAY_STATUS_HEAD_TARGET_OFFSET, (uint16_t)pb->heater.target_dc);
+	b[ROVER_PKT_PAY_STATUS_HEATER_DUTY_OFFSET] =
+		(uint8_t)(pb->heater.duty > 0 ? fw_q15_pct(pb->heater.duty) : 0);
+	b[ROVER_PKT_PAY_STATUS_HEATER_FAULT_OFFSET] = pb->heater.fault;
+	lvl = port_adc_read(fw->port, PORT_ADC_HOPPER_PCT);
+	b[ROVER_PKT_PAY_STATUS_HOPPER_LEVEL_OFFSET] = (uint8_t)(lvl < 0 ? 0 : (lvl > 100 ? 100 : lvl));
+	fw_put16(b, ROVER_PKT_PAY_STATUS_FAULT_FLAGS_OFFSET, fw_fault_flags(fw));
+	return ROVER_PKT_PAY_STATUS_SIZE;
+}

@@ -1,0 +1,215 @@
+/*
+ * Portable board firmware: link, command dispatch, safety, telemetry.
+ *
+ * C99, no malloc, no mutable statics: the whole board is one struct fw the
+ * port allocates.  Only port.h, csrc/core, csrc/link and the generated
+ * dictionary header are used, so the same files build for the host (a
+ * Linux process on a pty), an ATmega2560 and a Cortex-M3.  docs/firmware.md
+ * explains the design; docs/protocol.md the link.
+ */
+#ifndef ROVER_FW_H
+#define ROVER_FW_H
+
+#include <stdint.h>
+
+#include "link/frame.h"
+#include "link/reliable.h"
+#include "core/wheel_loop.h"
+#include "core/quadrature.h"
+#include "core/odometry.h"
+#include "core/tilt.h"
+#include "core/heater.h"
+#include "port.h"
+
+#define FW_VERSION_MAJOR 1
+#define FW_VERSION_MINOR 0
+#define FW_VERSION_PATCH 0
+
+#define FW_ROLE_MOBILITY 1          /* = ROVER_BOARD_MOBILITY */
+#define FW_ROLE_PAYLOAD 2           /* = ROVER_BOARD_PAYLOAD */
+
+/* Safety deadlines, board ms (docs/firmware.md). */
+#define FW_DRIVE_DEADLINE_MS 300u
+#define FW_HEATER_DEADLINE_MS 3000u
+#define FW_HOST_HB_TIMEOUT_MS 1000u
+#define FW_HB_PERIOD_MS 200u
+/* Telemetry is queued only when at most this many bytes wait for the line,
+ * so a reply never waits behind more than about one telemetry frame. */
+#define FW_TLM_TX_LOW 8u
+
+/* CMD_RESULT status (EVENT payload [seq u8][opcode u16][status u8][detail i32]) */
+#define FW_CMD_OK 0
+#define FW_CMD_UNKNOWN_OPCODE 1
+#define FW_CMD_BAD_LENGTH 2
+#define FW_CMD_ARG_RANGE 3          /* detail = argument index */
+#define FW_CMD_NOT_ALLOWED 4        /* a latched fault forbids it */
+#define FW_CMD_WRONG_BOARD 5
+
+/* Board fault flags (MOB_BODY / PAY_STATUS fault_flags). */
+#define FW_FAULT_HB_LOST 0x0001u        /* latched */
+#define FW_FAULT_DRIVE_DEADLINE 0x0002u
+#define FW_FAULT_HEATER_DEADLINE 0x0004u
+#define FW_FAULT_HEATER 0x0008u         /* core heater guard (latched in the heater) */
+#define FW_FAULT_STALL 0x0010u
+#define FW_FAULT_OFF_MAP 0x0020u        /* from the port */
+#define FW_FAULT_BAD_COMMAND 0x0040u    /* latched: rejected command or damaged frame */
+#define FW_FAULT_LATCHED (FW_FAULT_HB_LOST | FW_FAULT_BAD_COMMAND)
+
+#define FW_MAX_PACKETS 3
+
+struct fw_tlm {
+	uint8_t id;                 /* ROVER_PKT_*_ID */
+	uint8_t fixed;              /* ignores BOARD_TLM_PERIOD */
+	uint8_t pending;            /* due, waiting for the line */
+	uint16_t period_ms;
+	uint32_t next_ms;
+};
+
+struct fw_counters {
+	uint32_t tx_frames;
+	uint16_t cmd_rejected;
+	uint16_t tx_dropped;        /* telemetry due again before it went out */
+	uint16_t tx_overflow;       /* control frame lost: UART ring full */
+	uint16_t heartbeats_rx;
+	uint16_t rx_unexpected;
+};
+
+struct mob_board {
+	struct wheel_loop wl[6];
+	struct quad_dec qd[6];
+	struct speed_est se[6];
+	struct odom_pose odom;
+	struct tilt_est tilt;
+	struct heater heater;
+	int32_t speed_mradps[6];
+	int32_t odom_prev[6];
+	int32_t odom_rem_q16[6];
+	int32_t gyro_mdps[3];
+	int16_t accel_mg[3];
+	int16_t steer_cmd_mrad[4];
+	int16_t steer_meas_mrad[4];
+	uint8_t drive_active;       /* a non-zero drive command is in force */
+	uint8_t period_acc_ms;
+	uint8_t heater_acc_ms;
+};
+
+struct pay_board {
+	struct heater heater;
+	int16_t head_dc;
+	uint8_t heater_acc_ms;
+};
+
+struct fw {
+	struct port *port;
+	uint8_t role;
+	uint32_t dict_hash32;
+	uint32_t now_ms;            /* board time: 1 kHz ticks since power-up */
+	/* link */
+	struct link_rx rx;
+	struct rel_rx rel;
+	uint8_t tx_seq;
+	uint8_t txbuf[LINK_MAX_WIRE];
+	/* safety */
+	uint16_t latched;           /* FW_FAULT_LATCHED bits */
+	uint16_t faults;            /* current non-latched bits (deadlines, stall, ...) */
+	uint8_t hb_armed;           /* a host heartbeat has been seen */
+	uint8_t heater_active;
+	uint32_t last_hb_ms;
+	uint32_t drive_deadline_ms;
+	uint32_t heater_deadline_ms;
+	uint32_t next_hb_ms;
+	uint8_t shut_down;
+	/* telemetry */
+	struct fw_tlm tlm[FW_MAX_PACKETS];
+	uint8_t ntlm;
+	uint8_t tlm_rr;             /* round-robin start */
+	struct fw_counters cnt;
+	union {
+		struct mob_board mob;
+		struct pay_board pay;
+	} b;
+};
+
+/* --- entry points for the port ------------------------------------------ */
+/* Returns 0, or -1 for an unknown role.  Every output starts safe. */
+int fw_init(struct fw *fw, struct port *port, uint8_t role, uint32_t dict_hash32);
+/* Bytes received on the UART, in order. */
+void fw_rx(struct fw *fw, const uint8_t *b, uint16_t n);
+/* An encoder pin change: ab = (A << 1) | B. */
+void fw_encoder_edge(struct fw *fw, uint8_t ch, uint8_t ab);
+/* The 1 kHz control tick. */
+void fw_tick(struct fw *fw);
+/* Idle work between ticks: queue telemetry when the line is free. */
+void fw_service(struct fw *fw);
+/* Every output to its safe state; the board stays quiet afterwards. */
+void fw_shutdown(struct fw *fw);
+/* Current fault flags (latched | live | port). */
+uint16_t fw_fault_flags(struct fw *fw);
+
+/* --- shared between fw.c and the board files ----------------------------- */
+/* All outputs safe: wheels stopped, steering held, heaters off. */
+void fw_outputs_safe(struct fw *fw);
+
+void mob_init(struct fw *fw);
+void mob_tick(struct fw *fw);
+void mob_safe(struct fw *fw);
+void mob_drive_expired(struct fw *fw);
+void mob_shutdown(struct fw *fw);
+/* Returns FW_CMD_* and the failing argument index in *detail. */
+uint8_t mob_command(struct fw *fw, uint16_t opcode, const uint8_t *args, int32_t *detail);
+uint8_t mob_pack(struct fw *fw, uint8_t id, uint8_t *buf);
+uint16_t mob_faults(struct fw *fw);
+
+void pay_init(struct fw *fw);
+void pay_tick(struct fw *fw);
+void pay_safe(struct fw *fw);
+void pay_shutdown(struct fw *fw);
+uint8_t pay_command(struct fw *fw, uint16_t opcode, const uint8_t *args, int32_t *detail);
+uint8_t pay_pack(struct fw *fw, uint8_t id, uint8_t *buf);
+uint16_t pay_faults(struct fw *fw);
+
+/* Heater zone 0 helpers used by BOARD_HEATER and the deadlines. */
+int16_t fw_heater_max_dc(const struct fw *fw);
+struct heater *fw_heater(struct fw *fw);
+const struct heater_cfg *fw_heater_cfg(const struct fw *fw);
+extern const struct heater_cfg mob_heater_cfg;    /* board_mobility.c */
+extern const struct heater_cfg pay_heater_cfg;    /* board_payload.c */
+
+/* Little-endian field access (no alignment assumptions). */
+static inline void fw_put16(uint8_t *b, uint8_t off, uint16_t v)
+{
+	b[off] = (uint8_t)(v & 0xFFu);
+	b[off + 1] = (uint8_t)(v >> 8);
+}
+
+static inline void fw_put32(uint8_t *b, uint8_t off, uint32_t v)
+{
+	b[off] = (uint8_t)(v & 0xFFu);
+	b[off + 1] = (uint8_t)((v >> 8) & 0xFFu);
+	b[off + 2] = (uint8_t)((v >> 16) & 0xFFu);
+	b[off + 3] = (uint8_t)(v >> 24);
+}
+
+static inline uint16_t fw_get16(const uint8_t *b, uint8_t off)
+{
+	return (uint16_t)((uint16_t)b[off] | ((uint16_t)b[off + 1] << 8));
+}
+
+static inline uint32_t fw_get32(const uint8_t *b, uint8_t off)
+{
+	return (uint32_t)b[off] | ((uint32_t)b[off + 1] << 8) | ((uint32_t)b[off + 2] << 16) |
+	       ((uint32_t)b[off + 3] << 24);
+}
+
+static inline int16_t fw_sat16(int32_t v)
+{
+	return (int16_t)(v > 32767 ? 32767 : (v < -32768 ? -32768 : v));
+}
+
+/* Q15 duty -> percent, rounded toward zero. */
+static inline int8_t fw_q15_pct(int16_t q15)
+{
+	return (int8_t)(((int32_t)q15 * 100) / 32767);
+}
+
+#endif

@@ -1,0 +1,429 @@
+/*
+ * rover-fw-host: the board firmware as a Linux process.
+ *
+ * The "UART" is a pty (the slave path is printed as "PTY <path>" and linked
+ * at --pty-link); bytes leave at the real line rate (10 bits per byte at
+ * --baud).  The 1 kHz tick runs --time-scale ticks per wall millisecond, and
+ * each tick steps the simulated plant wired to the pin layer.  SIGTERM or
+ * SIGINT runs the shutdown handler and exits 0.  SIGUSR1 toggles a heater
+ * sensor fault (open sensor) for tests.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "port_host.h"
+#include "rover_dictionary.h"
+
+static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_usr1;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	g_usr1++;
+}
+
+/* ---- port.h implementation ------------------------------------------------ */
+void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
+{
+	if (ch < PORT_PWM_COUNT)
+		p->pwm[ch] = q15;
+}
+
+void port_servo_write(struct port *p, uint8_t ch, int16_t mrad)
+{
+	if (ch < 4)
+		p->servo_mrad[ch] = mrad;
+}
+
+static int32_t rnd(double v)
+{
+	return (int32_t)floor(v + 0.5);
+}
+
+int32_t port_adc_read(struct port *p, uint8_t ch)
+{
+	if (p->role == FW_ROLE_PAYLOAD) {
+		if (ch == PORT_ADC_HEATER0_DC)
+			return p->sensor_fault ? -2000 : rnd((p->head.temp_k - 273.15) * 10.0);
+		if (ch == PORT_ADC_HOPPER_PCT)
+			return 75;      /* no feed mechanism yet: a constant level */
+		return 0;
+	} else {
+		struct sim *s = p->sim;
+
+		if (ch < PORT_ADC_MOTOR_MA0 + 6)
+			return rnd(s->motor[ch - PORT_ADC_MOTOR_MA0].i_a * 1000.0);
+		if (ch < PORT_ADC_STEER_MRAD0 + 4)
+			return rnd(s->servo[ch - PORT_ADC_STEER_MRAD0].angle_rad * 1000.0);
+		switch (ch) {
+		case PORT_ADC_BATT_MV:
+			return rnd(s->batt.v_term * 1000.0);
+		case PORT_ADC_BATT_MA:
+			return rnd(s->batt.i_a * 1000.0);
+		case PORT_ADC_SOC_PERMILLE:
+			return rnd(s->batt.soc * 1000.0);
+		case PORT_ADC_ENERGY_J:
+			return rnd(s->batt.energy_used_j);
+		case PORT_ADC_SOLAR_DW:
+			return rnd(s->out.solar_w * 10.0);
+		case PORT_ADC_HEATER0_DC:
+			return p->sensor_fault ? -2000 : rnd((s->ebox.temp_k - 273.15) * 10.0);
+		default:
+			return 0;
+		}
+	}
+}
+
+void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		accel_mg[i] = p->sim ? p->sim->imu.accel_mg[i] : 0;
+		gyro_mdps[i] = p->sim ? p->sim->imu.gyro_mdps[i] : 0;
+	}
+}
+
+uint16_t port_fault_flags(struct port *p)
+{
+	return (p->sim && p->sim->out.off_map) ? PORT_FAULT_OFF_MAP : 0;
+}
+
+uint16_t port_uart_tx_pending(struct port *p)
+{
+	return (uint16_t)((p->tx_head - p->tx_tail) % HOST_TX_RING);
+}
+
+uint16_t port_uart_tx_free(struct port *p)
+{
+	return (uint16_t)(HOST_TX_RING - 1u - port_uart_tx_pending(p));
+}
+
+void port_uart_write(struct port *p, const uint8_t *b, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		p->tx[p->tx_head] = b[i];
+		p->tx_head = (uint16_t)((p->tx_head + 1u) % HOST_TX_RING);
+	}
+}
+
+uint64_t port_time_us(struct port *p)
+{
+	/* board time: the tick count, refined by the wall clock inside the ms */
+	uint64_t base = p->ticks * 1000u;
+
+	if (p->wall_us_now <= base)
+		return base;
+	return p->wall_us_now - base > 999u ? base + 999u : p->wall_us_now;
+}
+
+/* ---- host process ---------------------------------------------------------- */
+struct opts {
+	const char *role, *link, *terrain;
+	long baud;
+	unsigned long long seed;
+	double scale;
+	long nx, ny;
+	double cell_m, x0_m, y0_m, sx_m, sy_m, syaw_deg;
+	int have_hash;
+	uint32_t hash;
+};
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: rover-fw-host --role mobility|payload [--pty-link PATH] [--baud 115200]\n"
+		"       [--seed N] [--time-scale K] [--dict-hash32 0xHEX]\n"
+		"       [--terrain FILE.f32 --nx N --ny N --cell-m M --x0-m X --y0-m Y]\n"
+		"       [--start-x-m X --start-y-m Y --start-yaw-deg D]\n");
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	int i;
+
+	memset(o, 0, sizeof *o);
+	o->baud = 115200;
+	o->scale = 1.0;
+	o->cell_m = 1.0;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage();
+			exit(0);
+		}
+		if (!v) {
+			fprintf(stderr, "rover-fw-host: %s needs a value\n", a);
+			return -1;
+		}
+		i++;
+		if (!strcmp(a, "--role")) o->role = v;
+		else if (!strcmp(a, "--pty-link")) o->link = v;
+		else if (!strcmp(a, "--baud")) o->baud = strtol(v, NULL, 0);
+		else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--time-scale")) o->scale = strtod(v, NULL);
+		else if (!strcmp(a, "--terrain")) o->terrain = v;
+		else if (!strcmp(a, "--nx")) o->nx = strtol(v, NULL, 0);
+		else if (!strcmp(a, "--ny")) o->ny = strtol(v, NULL, 0);
+		else if (!strcmp(a, "--cell-m")) o->cell_m = strtod(v, NULL);
+		else if (!strcmp(a, "--x0-m")) o->x0_m = strtod(v, NULL);
+		else if (!strcmp(a, "--y0-m")) o->y0_m = strtod(v, NULL);
+		else if (!strcmp(a, "--start-x-m")) o->sx_m = strtod(v, NULL);
+		else if (!strcmp(a, "--start-y-m")) o->sy_m = strtod(v, NULL);
+		else if (!strcmp(a, "--start-yaw-deg")) o->syaw_deg = strtod(v, NULL);
+		else if (!strcmp(a, "--dict-hash32")) {
+			o->have_hash = 1;
+			o->hash = (uint32_t)strtoul(v, NULL, 0);
+		} else {
+			fprintf(stderr, "rover-fw-host: unknown option %s\n", a);
+			return -1;
+		}
+	}
+	if (!o->role || (strcmp(o->role, "mobility") && strcmp(o->role, "payload"))) {
+		fprintf(stderr, "rover-fw-host: --role mobility|payload is required\n");
+		return -1;
+	}
+	if (o->baud < 300 || o->baud > 4000000 || !(o->scale > 0.0) || o->scale > 1000.0) {
+		fprintf(stderr, "rover-fw-host: bad --baud or --time-scale\n");
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int open_pty(int *master, int *slave, char *name, size_t cap)
+{
+	struct termios t;
+	const char *sn;
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+
+	if (m < 0 || grantpt(m) || unlockpt(m) || !(sn = ptsname(m)))
+		return -1;
+	snprintf(name, cap, "%s", sn);
+	/* keep our own slave fd open: the master never sees a hang-up while the
+	 * host reconnects, and the slave stays in raw mode */
+	*slave = open(name, O_RDWR | O_NOCTTY);
+	if (*slave < 0)
+		return -1;
+	if (tcgetattr(*slave, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(*slave, TCSANOW, &t);
+	}
+	fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK);
+	*master = m;
+	return 0;
+}
+
+static int setup_mobility(struct port *p, const struct opts *o)
+{
+	struct sim_params sp;
+	int rc;
+
+	memset(&sp, 0, sizeof sp);
+	mob_plant_params(&sp);
+	p->sim = calloc(1, sizeof *p->sim);
+	if (!p->sim || sim_init(p->sim, &sp, o->seed) != SIM_OK) {
+		fprintf(stderr, "rover-fw-host: plant init failed\n");
+		return -1;
+	}
+	if (o->terrain) {
+		size_t n = (size_t)o->nx * (size_t)o->ny;
+		FILE *f = fopen(o->terrain, "rb");
+
+		if (o->nx < 2 || o->ny < 2 || !f) {
+			fprintf(stderr, "rover-fw-host: cannot read terrain %s (--nx/--ny?)\n", o->terrain);
+			if (f)
+				fclose(f);
+			return -1;
+		}
+		p->terrain = malloc(n * sizeof(float));
+		if (!p->terrain || fread(p->terrain, sizeof(float), n, f) != n) {
+			fprintf(stderr, "rover-fw-host: terrain file shorter than nx*ny float32\n");
+			fclose(f);
+			return -1;
+		}
+		fclose(f);
+		if (sim_bind_terrain(p->sim, p->terrain, (int32_t)o->nx, (int32_t)o->ny, o->cell_m,
+				     o->x0_m, o->y0_m) != SIM_OK) {
+			fprintf(stderr, "rover-fw-host: bad terrain geometry\n");
+			return -1;
+		}
+	}
+	rc = sim_place(p->sim, o->sx_m, o->sy_m, o->syaw_deg * 3.14159265358979323846 / 180.0);
+	if (rc != SIM_OK) {
+		fprintf(stderr, "rover-fw-host: start pose is off the terrain map\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void board_tick(struct port *p)
+{
+	fw_tick(p->fw);
+	if (p->role == FW_ROLE_MOBILITY)
+		mob_plant_step(p);
+	else
+		pay_plant_step(&p->head, p->pwm[PORT_PWM_HEATER0], 0.001);
+	p->ticks++;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct port *p;
+	struct fw *fw;
+	struct sigaction sa;
+	char name[256];
+	uint8_t rbuf[512];
+	int master, slave;
+	uint64_t t0, last_tx_ns;
+	double credit = 0.0, bytes_per_ns;
+	uint32_t usr1_seen = 0;
+
+	if (parse(argc, argv, &o)) {
+		usage();
+		return 2;
+	}
+	p = calloc(1, sizeof *p);
+	fw = calloc(1, sizeof *fw);
+	if (!p || !fw)
+		return 1;
+	p->role = !strcmp(o.role, "mobility") ? FW_ROLE_MOBILITY : FW_ROLE_PAYLOAD;
+	p->fw = fw;
+	if (p->role == FW_ROLE_MOBILITY) {
+		if (setup_mobility(p, &o))
+			return 1;
+	} else {
+		pay_plant_init(&p->head);
+	}
+	fw_init(fw, p, p->role, o.have_hash ? o.hash : (uint32_t)ROVER_DICT_HASH32);
+	(void)rover_cmd_defs;
+	(void)rover_board_cmd_defs;
+
+	if (open_pty(&master, &slave, name, sizeof name)) {
+		perror("rover-fw-host: pty");
+		return 1;
+	}
+	if (o.link) {
+		unlink(o.link);
+		if (symlink(name, o.link)) {
+			perror("rover-fw-host: symlink");
+			return 1;
+		}
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	printf("PTY %s\n", name);
+	fflush(stdout);
+
+	bytes_per_ns = (double)o.baud / 10.0 / 1e9;
+	t0 = now_ns();
+	last_tx_ns = t0;
+	while (!g_stop) {
+		uint64_t now = now_ns(), target;
+		struct pollfd pfd;
+		struct timespec to;
+		ssize_t r;
+		int k;
+
+		if ((uint32_t)g_usr1 != usr1_seen) {
+			usr1_seen = (uint32_t)g_usr1;
+			p->sensor_fault = !p->sensor_fault;
+		}
+		/* board time = scaled wall time; catch up in bounded batches so the
+		 * UART keeps being served */
+		p->wall_us_now = (uint64_t)((double)(now - t0) * o.scale / 1000.0);
+		target = p->wall_us_now / 1000u;
+		for (k = 0; k < 50 && p->ticks < target; k++)
+			board_tick(p);
+
+		/* RX: whatever arrived, unpaced (the sender paces its own line) */
+		r = read(master, rbuf, sizeof rbuf);
+		if (r > 0)
+			fw_rx(fw, rbuf, (uint16_t)r);
+		fw_service(fw);
+
+		/* TX at the line rate: byte credit accrues at baud/10 per second */
+		credit += (double)(now - last_tx_ns) * bytes_per_ns;
+		last_tx_ns = now;
+		if (credit > 4.0)
+			credit = 4.0;
+		while (credit >= 1.0 && port_uart_tx_pending(p)) {
+			uint16_t n = port_uart_tx_pending(p), room = (uint16_t)(HOST_TX_RING - p->tx_tail);
+
+			if (n > (uint16_t)credit)
+				n = (uint16_t)credit;
+			if (n > room)
+				n = room;
+			r = write(master, p->tx + p->tx_tail, n);
+			if (r <= 0) {
+				/* nobody reading and the pty is full: like a real UART
+				 * the bytes go out anyway and are lost */
+				if (r < 0 && errno != EAGAIN && errno != EINTR)
+					break;
+				r = n;
+			}
+			p->tx_tail = (uint16_t)((p->tx_tail + (uint16_t)r) % HOST_TX_RING);
+			credit -= (double)r;
+		}
+		if (!port_uart_tx_pending(p) && credit > 1.0)
+			credit = 1.0;   /* an idle line banks no more than a byte */
+
+		if (p->ticks < target)
+			continue;   /* behind: no sleep */
+		pfd.fd = master;
+		pfd.events = POLLIN;
+		to.tv_sec = 0;
+		to.tv_nsec = port_uart_tx_pending(p) ? 200000 : (long)(1e6 / o.scale);
+		if (to.tv_nsec > 1000000)
+			to.tv_nsec = 1000000;
+		if (to.tv_nsec < 50000)
+			to.tv_nsec = 50000;
+		ppoll(&pfd, 1, &to, NULL);
+	}
+	fw_shutdown(fw);
+	printf("SHUTDOWN outputs safe (heater %d, wheels %d %d %d %d %d %d)\n", p->pwm[PORT_PWM_HEATER0],
+	       p->pwm[0], p->pwm[1], p->pwm[2], p->pwm[3], p->pwm[4], p->pwm[5]);
+	fflush(stdout);
+	if (o.link)
+		unlink(o.link);
+	close(slave);
+	close(master);
+	free(p->terrain);
+	free(p->sim);
+	free(p);
+	free(fw);
+	return 0;
+}

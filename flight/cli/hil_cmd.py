@@ -1,0 +1,103 @@
+"""`rover hil`: emulated dev boards for hardware-in-the-loop runs.
+
+    rover hil up [--boards mobility,payload] [--seed N] [--site NAME]
+                 [--baud 115200] [--time-scale K] [--dir DIR]
+    rover hil status [--dir DIR]
+    rover hil down [--dir DIR]
+
+`up` builds the host firmware, starts one process per board on a pty (in
+the background), writes DIR/state.json (default runs/hil, or $ROVER_HIL_DIR)
+and prints the ports and the HAL URL to pass to `rover run --hal` or
+`pytest --hal`.  See docs/hil.md.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+
+def _boards(value: str) -> list[str]:
+    from sim_hw.hil_launcher import ROLES
+    roles = [r.strip() for r in value.split(",") if r.strip()]
+    bad = [r for r in roles if r not in ROLES]
+    if bad or not roles:
+        raise click.BadParameter(f"unknown board(s) {', '.join(bad) or '(none)'}; boards: "
+                                 f"{', '.join(ROLES)}", param_hint="--boards")
+    return roles
+
+
+@click.group("hil")
+def hil():
+    """Emulated boards (host firmware on ptys) for HIL runs."""
+
+
+@hil.command("up")
+@click.option("--boards", default="mobility,payload", show_default=True,
+              help="comma-separated boards to start")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+@click.option("--site", default="mons-mouton", show_default=True, help="simulated site")
+@click.option("--baud", type=click.IntRange(min=1), default=115200, show_default=True)
+@click.option("--time-scale", type=click.FloatRange(min=0.01, max=100.0), default=1.0,
+              show_default=True, help="board time runs K times faster than wall time")
+@click.option("--dir", "dir_", type=click.Path(file_okay=False), default=None,
+              help="state directory (default $ROVER_HIL_DIR or runs/hil)")
+@click.option("--json", "as_json", is_flag=True, help="print the state as one JSON object")
+def up_cmd(boards, seed, site, baud, time_scale, dir_, as_json):
+    """Build the host firmware and start the boards in the background."""
+    from sim_hw import hil_launcher as L
+    from sim_hw.site import KNOWN_SITES
+
+    roles = _boards(boards)
+    if site not in KNOWN_SITES:
+        raise click.BadParameter(f"unknown site {site!r}; sites: {', '.join(KNOWN_SITES)}",
+                                 param_hint="--site")
+    try:
+        st = L.up(roles, seed=seed, site=site, baud=baud, time_scale=time_scale, dir_=dir_)
+    except L.HilError as e:
+        click.echo(f"rover hil up: {e}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(st))
+        return
+    for role, b in st["boards"].items():
+        click.echo(f"{role:9} pid {b['pid']:<7} port {b['pty']}")
+    click.echo(f"baud {st['baud']}, time scale {st['time_scale']:g}, state {L.state_path(dir_)}")
+    click.echo("HAL URL:")
+    click.echo(st["url"])
+
+
+@hil.command("down")
+@click.option("--dir", "dir_", type=click.Path(file_okay=False), default=None)
+def down_cmd(dir_):
+    """Stop the boards started by `rover hil up` (SIGTERM, then wait)."""
+    from sim_hw import hil_launcher as L
+    try:
+        stopped = L.down(dir_)
+    except L.HilError as e:
+        click.echo(f"rover hil down: {e}", err=True)
+        sys.exit(2)
+    click.echo(f"stopped: {', '.join(stopped)}" if stopped else "no boards running")
+
+
+@hil.command("status")
+@click.option("--dir", "dir_", type=click.Path(file_okay=False), default=None)
+@click.option("--json", "as_json", is_flag=True)
+def status_cmd(dir_, as_json):
+    """Show the boards of the state file and whether they still run."""
+    from sim_hw import hil_launcher as L
+    try:
+        st = L.status(dir_)
+    except L.HilError as e:
+        click.echo(f"rover hil status: {e}", err=True)
+        sys.exit(2)
+    if st is None:
+        click.echo("no boards (no state file)" if not as_json else "{}")
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(st))
+        return
+    for role, b in st["boards"].items():
+        click.echo(f"{role:9} pid {b['pid']:<7} {'running' if b['alive'] else 'STOPPED':8} {b['pty']}")
+    click.echo(st["url"])

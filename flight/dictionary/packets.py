@@ -1,0 +1,170 @@
+"""Board telemetry packets and board-command payloads, derived from the dictionary.
+
+A TLM frame's payload is ``[packet id u8][fields]`` with the fields of the
+packet's ``[[packet]]`` entry packed in order, little-endian, no padding
+(docs/firmware.md).  A decoded value is ``wire * scale`` in the field's unit:
+an int when the scale is 1, else a float; a field with ``count > 1`` decodes
+to a list.  The firmware writes the same layout from
+csrc/generated/rover_dictionary.h, so the two cannot drift apart.
+
+Also here: the board application's CMD_RESULT event and fault-flag bits, and
+``encode_board_command`` (opcode + arguments, the CMD frame payload).
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .model import ArgumentError, Dictionary, PacketDef
+from .wire import encode_args
+
+_FMT = {"i8": "b", "u8": "B", "i16": "h", "u16": "H", "i32": "i", "u32": "I"}
+
+# CMD_RESULT status codes (EVENT frame payload [seq u8][opcode u16][status u8][detail i32])
+CMD_OK = 0
+CMD_UNKNOWN_OPCODE = 1
+CMD_BAD_LENGTH = 2
+CMD_ARG_RANGE = 3          # detail = argument index
+CMD_NOT_ALLOWED = 4        # latched fault
+CMD_WRONG_BOARD = 5
+CMD_STATUS_NAMES = {CMD_OK: "OK", CMD_UNKNOWN_OPCODE: "UNKNOWN_OPCODE",
+                    CMD_BAD_LENGTH: "BAD_LENGTH", CMD_ARG_RANGE: "ARG_RANGE",
+                    CMD_NOT_ALLOWED: "NOT_ALLOWED", CMD_WRONG_BOARD: "WRONG_BOARD"}
+CMD_RESULT_FMT = struct.Struct("<BHBi")
+
+# board fault flags (MOB_BODY.fault_flags, PAY_STATUS.fault_flags)
+FAULT_HEARTBEAT_LOST = 1 << 0     # latched
+FAULT_DRIVE_DEADLINE = 1 << 1
+FAULT_HEATER_DEADLINE = 1 << 2
+FAULT_HEATER = 1 << 3             # core heater guard tripped (latched in the heater)
+FAULT_STALL = 1 << 4
+FAULT_OFF_MAP = 1 << 5            # host plant only
+FAULT_BAD_COMMAND = 1 << 6        # latched: a rejected command or a damaged frame was seen
+FAULT_NAMES = {FAULT_HEARTBEAT_LOST: "heartbeat_lost", FAULT_DRIVE_DEADLINE: "drive_deadline",
+               FAULT_HEATER_DEADLINE: "heater_deadline", FAULT_HEATER: "heater_fault",
+               FAULT_STALL: "stall", FAULT_OFF_MAP: "off_map", FAULT_BAD_COMMAND: "bad_command"}
+
+
+class PacketError(ValueError):
+    """A TLM payload that does not match the dictionary (unknown id, wrong size)."""
+
+
+@dataclass(frozen=True)
+class CmdResult:
+    seq: int
+    opcode: int
+    status: int
+    detail: int
+
+    @property
+    def ok(self) -> bool:
+        return self.status == CMD_OK
+
+    @property
+    def status_name(self) -> str:
+        return CMD_STATUS_NAMES.get(self.status, f"STATUS_{self.status}")
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> "CmdResult":
+        if len(payload) != CMD_RESULT_FMT.size:
+            raise PacketError(f"CMD_RESULT is {CMD_RESULT_FMT.size} bytes, got {len(payload)}")
+        return cls(*CMD_RESULT_FMT.unpack(payload))
+
+    def pack(self) -> bytes:
+        return CMD_RESULT_FMT.pack(self.seq, self.opcode, self.status, self.detail)
+
+
+def fault_names(flags: int) -> list[str]:
+    return [n for bit, n in FAULT_NAMES.items() if flags & bit]
+
+
+@lru_cache(maxsize=64)
+def _struct(pk: PacketDef) -> struct.Struct:
+    return struct.Struct("<B" + "".join(f"{f.count}{_FMT[f.type]}" if f.count > 1 else _FMT[f.type]
+                                        for f in pk.fields))
+
+
+def packet_struct(pk: PacketDef) -> struct.Struct:
+    """The struct.Struct of a whole TLM payload (id byte first)."""
+    return _struct(pk)
+
+
+def decode_packet(dictionary: Dictionary, packet_id: int, payload: bytes) -> tuple[str, dict]:
+    """Decode a TLM payload.  ``payload`` may start with the id byte (it must
+    then equal ``packet_id``) or be the fields alone.  Returns
+    ``(name, {field: scaled value})``."""
+    pk = dictionary.packets_by_id.get(packet_id)
+    if pk is None:
+        raise PacketError(f"unknown packet id 0x{packet_id:02X}")
+    st = _struct(pk)
+    if len(payload) == st.size - 1:
+        payload = bytes([packet_id]) + bytes(payload)
+    if len(payload) != st.size:
+        raise PacketError(f"{pk.name}: payload is {len(payload)} bytes, expected {st.size}")
+    if payload[0] != packet_id:
+        raise PacketError(f"{pk.name}: id byte 0x{payload[0]:02X} != 0x{packet_id:02X}")
+    raw = st.unpack(payload)
+    out, i = {}, 1
+    for f in pk.fields:
+        vals = raw[i:i + f.count]
+        i += f.count
+        if f.scale != 1.0:
+            vals = [v * f.scale for v in vals]
+        out[f.name] = list(vals) if f.count > 1 else vals[0]
+    return pk.name, out
+
+
+def decode_tlm(dictionary: Dictionary, payload: bytes) -> tuple[str, dict]:
+    """Decode a whole TLM frame payload (id byte first)."""
+    if not payload:
+        raise PacketError("empty TLM payload")
+    return decode_packet(dictionary, payload[0], payload)
+
+
+def encode_packet(dictionary: Dictionary, name: str, values: dict) -> bytes:
+    """The TLM payload (id byte first) for scaled ``values`` (for tests and
+    emulated boards).  Missing fields are 0; values are rounded to the wire
+    resolution and must fit the wire type."""
+    pk = dictionary.packet(name)
+    extra = set(values) - {f.name for f in pk.fields}
+    if extra:
+        raise PacketError(f"{name}: unknown field(s) {', '.join(sorted(extra))}")
+    flat = [pk.id]
+    for f in pk.fields:
+        v = values.get(f.name, [0] * f.count if f.count > 1 else 0)
+        vals = list(v) if f.count > 1 else [v]
+        if len(vals) != f.count:
+            raise PacketError(f"{name}.{f.name}: expected {f.count} values, got {len(vals)}")
+        lo, hi = _range(f.type)
+        for x in vals:
+            n = int(round(x / f.scale))
+            if not lo <= n <= hi:
+                raise PacketError(f"{name}.{f.name}: {x} is outside the {f.type} wire range")
+            flat.append(n)
+    return _struct(pk).pack(*flat)
+
+
+def _range(t: str) -> tuple[int, int]:
+    bits = int(t[1:])
+    return (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if t[0] == "i" else (0, (1 << bits) - 1)
+
+
+def encode_board_command(dictionary: Dictionary, name: str, **values) -> bytes:
+    """CMD frame payload ``[opcode u16][args]`` for a board-level command.
+    Arguments are in the command's own (integer) units; they are range-checked
+    here as well as on the board (never clamped)."""
+    cmd = dictionary.board_command(name)
+    conv = cmd.convert_args(values)
+    return struct.pack("<H", cmd.opcode) + encode_args(cmd, conv)
+
+
+def board_packets(dictionary: Dictionary, board: str) -> list[PacketDef]:
+    """Packets a board of this role sends."""
+    return sorted((k for k in dictionary.packets.values() if k.for_board(board)), key=lambda k: k.id)
+
+
+__all__ = ["CMD_OK", "CMD_UNKNOWN_OPCODE", "CMD_BAD_LENGTH", "CMD_ARG_RANGE", "CMD_NOT_ALLOWED",
+           "CMD_WRONG_BOARD", "CmdResult", "PacketError", "ArgumentError", "decode_packet",
+           "decode_tlm", "encode_packet", "encode_board_command", "board_packets", "fault_names",
+           "packet_struct"]

@@ -1,0 +1,723 @@
+"""board:// serial:// bench:// backends: the HAL's devices on real or emulated
+dev boards over serial links (hal.link.session), one session per board.
+
+URLs (docs/hil.md):
+
+    board://?mobility=PORT&payload=PORT&baud=115200[&terrain=FILE.npz][&time_scale=K]
+    serial://PORT?baud=115200&role=mobility[&terrain=FILE.npz][&time_scale=K]
+    bench://FILE.toml
+
+A bench file lists the boards (``[[board]]`` with ``role``, ``port``,
+``baud``) and may carry ``terrain = "FILE.npz"``, ``time_scale`` and a
+``[geometry]`` table (the VehicleGeometry fields); relative paths are relative
+to the file.  Without a geometry the simulated rover's numbers are used (the
+emulated boards run that plant; a real bench sets its own).
+
+The cycle: ``read()`` latches the newest packets the reader threads decoded;
+``write()`` sends one MOB_DRIVE with every wheel and steering setpoint (it
+refreshes the board's 300 ms drive deadline) and refreshes the heater target
+at least once a second (the board's heater deadline is 3 s); ``advance(dt)``
+sleeps until the board clock (clock sync with the mobility board, the time
+master) reaches the next cycle.  Device status: OFFLINE when the board's link
+is down, STALE when its packet is older than STALE_MS, FAULT from the
+board's flags; errors never leave the cycle as exceptions.
+"""
+from __future__ import annotations
+
+import math
+import os
+import threading
+import tomllib
+from collections import deque
+from pathlib import Path
+
+from hal.base import Hal
+from hal.errors import CommandRangeError, HalError, HalUrlError
+from hal.interfaces import (STEER_NAMES, WHEEL_NAMES, DeviceStatus, DriveWheel, Heater, Imu,
+                            Odometer, OdomPose, PowerMonitor, SteeringActuator, TerrainMap,
+                            ThermalSensor, VehicleGeometry)
+from hal.link.clock_sync import BoardClock
+from hal.link.session import ROLES, BoardSession, LinkError, LinkState
+
+DEFAULT_BAUD = 115200
+STALE_MS = 500                 # board ms without a packet before a device reads STALE
+TLM_PERIOD_MS = 100            # packet period we ask for: one per 10 Hz flight cycle
+HEATER_REFRESH_MS = 1000       # board heater deadline is 3 s
+EBOX_HEATER_MAX_C = 60.0
+LATCH_CLEAR_MS = 1000         # link latches (heartbeat lost, bad command) cleared at most this often
+MAX_LATE_CYCLES = 5            # advance() re-synchronises when this far behind
+KNOWN = {
+    "board": ("mobility", "payload", "baud", "terrain", "time_scale", "connect_timeout"),
+    "serial": ("baud", "role", "terrain", "time_scale", "connect_timeout"),
+    "bench": ("connect_timeout",),
+}
+
+# The simulated rover's geometry (sim_hw/params.py RoverParams defaults: the
+# emulated boards run that plant).  Kept here so this backend never imports
+# the simulator; tests/test_board_backend.py checks the two agree.
+SIM_ROVER_GEOMETRY = VehicleGeometry(
+    wheel_x_m=(0.35, 0.35, 0.0, 0.0, -0.35, -0.35),
+    wheel_y_m=(0.25, -0.25, 0.27, -0.27, 0.25, -0.25),
+    wheel_radius_m=0.10, max_wheel_mradps=2000, steer_min_mrad=-1200, steer_max_mrad=1200,
+    counts_per_wheel_rev=9600)
+
+
+# ------------------------------------------------------------------ URL parsing
+def _check_params(scheme, url, params):
+    unknown = sorted(set(params) - set(KNOWN[scheme]))
+    if unknown:
+        raise HalUrlError(f"{scheme}:// unknown parameter(s) {', '.join(unknown)} in {url!r}; "
+                          f"known: {', '.join(KNOWN[scheme])}")
+
+
+def _num(scheme, params, key, default, kind=int, lo=None):
+    raw = params.get(key)
+    if raw is None:
+        return default
+    try:
+        v = kind(raw)
+    except ValueError:
+        raise HalUrlError(f"{scheme}:// parameter {key}={raw!r} is not a number") from None
+    if isinstance(v, float) and not math.isfinite(v):
+        raise HalUrlError(f"{scheme}:// parameter {key}={raw!r} must be finite")
+    if lo is not None and v < lo:
+        raise HalUrlError(f"{scheme}:// parameter {key}={raw!r} must be >= {lo}")
+    return v
+
+
+def _common(scheme, params):
+    return dict(terrain=params.get("terrain") or None,
+                time_scale=_num(scheme, params, "time_scale", None, float, 0.001),
+                connect_timeout=_num(scheme, params, "connect_timeout", 3.0, float, 0.1))
+
+
+def open_board(url: str, where: str, params: dict[str, str]) -> "BoardHal":
+    _check_params("board", url, params)
+    if where.strip("/"):
+        raise HalUrlError(f"board:// takes the ports as parameters (board://?mobility=PORT"
+                          f"&payload=PORT), not a path; got {where!r} in {url!r}")
+    baud = _num("board", params, "baud", DEFAULT_BAUD, int, 1)
+    boards = [(role, params[role], baud) for role in ROLES if params.get(role)]
+    for role in ROLES:
+        if role in params and not params[role]:
+            raise HalUrlError(f"board:// parameter {role} is empty in {url!r}: give the port")
+    if not boards:
+        raise HalUrlError(f"board:// needs at least the mobility port: "
+                          f"board://?mobility=PORT[&payload=PORT] (got {url!r})")
+    return BoardHal(url, boards, **_common("board", params))
+
+
+def open_serial(url: str, where: str, params: dict[str, str]) -> "BoardHal":
+    _check_params("serial", url, params)
+    port = where
+    if not port or port == "/":
+        raise HalUrlError(f"serial:// needs a port: serial:///dev/ttyACM0?baud=115200&role=mobility "
+                          f"(got {url!r})")
+    role = params.get("role", "mobility")
+    if role not in ROLES:
+        raise HalUrlError(f"serial:// role={role!r} is not a board role; known: {', '.join(ROLES)}")
+    baud = _num("serial", params, "baud", DEFAULT_BAUD, int, 1)
+    return BoardHal(url, [(role, port, baud)], **_common("serial", params))
+
+
+def load_bench_file(path: str | Path) -> dict:
+    """Parse and check a bench file; returns the keyword arguments of BoardHal."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HalUrlError(f"bench file {path} not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise HalUrlError(f"bench file {path}: {e}") from None
+    allowed = {"board", "terrain", "time_scale", "geometry", "name", "description"}
+    extra = sorted(set(raw) - allowed)
+    if extra:
+        raise HalUrlError(f"bench file {path}: unknown key(s) {', '.join(extra)}; "
+                          f"known: {', '.join(sorted(allowed))}")
+    boards = []
+    seen = set()
+    for i, b in enumerate(raw.get("board", [])):
+        where = f"bench file {path}: board #{i + 1}"
+        if not isinstance(b, dict):
+            raise HalUrlError(f"{where}: must be a table")
+        bad = sorted(set(b) - {"role", "port", "baud"})
+        if bad:
+            raise HalUrlError(f"{where}: unknown key(s) {', '.join(bad)}; known: role, port, baud")
+        role, port = b.get("role"), b.get("port")
+        if role not in ROLES:
+            raise HalUrlError(f"{where}: role {role!r} is not one of {', '.join(ROLES)}")
+        if role in seen:
+            raise HalUrlError(f"{where}: role {role} listed twice")
+        seen.add(role)
+        if not isinstance(port, str) or not port:
+            raise HalUrlError(f"{where} ({role}): port missing")
+        baud = b.get("baud", DEFAULT_BAUD)
+        if not isinstance(baud, int) or baud <= 0:
+            raise HalUrlError(f"{where} ({role}): baud must be a positive integer")
+        boards.append((role, _rel(path, port), baud))
+    if not boards:
+        raise HalUrlError(f"bench file {path}: no [[board]] entries")
+    geometry = None
+    if "geometry" in raw:
+        try:
+            g = dict(raw["geometry"])
+            for k in ("wheel_x_m", "wheel_y_m"):
+                g[k] = tuple(float(v) for v in g[k])
+            geometry = VehicleGeometry(**g)
+        except (TypeError, KeyError, ValueError) as e:
+            raise HalUrlError(f"bench file {path}: [geometry]: {e}") from None
+    terrain = raw.get("terrain")
+    ts = raw.get("time_scale")
+    return dict(boards=boards, terrain=_rel(path, terrain) if terrain else None,
+                time_scale=float(ts) if ts is not None else None, geometry=geometry)
+
+
+def _rel(base: Path, p: str) -> str:
+    if p.startswith("/dev/") or os.path.isabs(p):
+        return p
+    return str((base.parent / p))
+
+
+def open_bench(url: str, where: str, params: dict[str, str]) -> "BoardHal":
+    _check_params("bench", url, params)
+    if not where:
+        raise HalUrlError(f"bench:// needs a file: bench://path/to/bench.toml (got {url!r})")
+    cfg = load_bench_file(where)
+    return BoardHal(url, cfg.pop("boards"), connect_timeout=_num("bench", params, "connect_timeout",
+                                                                 3.0, float, 0.1), **cfg)
+
+
+# ------------------------------------------------------------------ devices
+class _Dev:
+    def __init__(self, hal: "BoardHal", name: str, board: str = "mobility"):
+        self._hal = hal
+        self.name = name
+        self._board = board
+
+    def _link_status(self, packet: str):
+        return self._hal._status(self._board, packet)
+
+
+class BoardWheel(_Dev, DriveWheel):
+    def __init__(self, hal, name, index):
+        super().__init__(hal, name)
+        self.index = index
+
+    def set_speed_mradps(self, speed_mradps: int) -> None:
+        limit = self._hal.geometry.max_wheel_mradps
+        if not -limit <= speed_mradps <= limit:
+            raise CommandRangeError(f"{self.name}: speed {speed_mradps} mrad/s outside "
+                                    f"[-{limit}, {limit}] mrad/s")
+        self._hal._wheel_cmd[self.index] = int(speed_mradps)
+
+    @property
+    def status(self):
+        st = self._link_status("MOB_WHEELS")
+        if st is DeviceStatus.OK and self.stalled:
+            return DeviceStatus.FAULT
+        return st
+
+    @property
+    def speed_mradps(self):
+        return self._hal._speed[self.index]
+
+    @property
+    def encoder_count(self):
+        return self._hal._count[self.index]
+
+    @property
+    def current_a(self):
+        return self._hal._current_a[self.index]
+
+    @property
+    def effort_q15(self):
+        return self._hal._effort_q15[self.index]
+
+    @property
+    def stalled(self):
+        return bool(self._hal._stalled & (1 << self.index))
+
+    def clear_stall(self) -> None:
+        self._hal._command("mobility", "MOB_CLEAR_STALL", wheel=self.index)
+
+
+class BoardSteering(_Dev, SteeringActuator):
+    def __init__(self, hal, name, index):
+        super().__init__(hal, name)
+        self.index = index
+        self.min_angle_mrad = hal.geometry.steer_min_mrad
+        self.max_angle_mrad = hal.geometry.steer_max_mrad
+
+    def set_angle_mrad(self, angle_mrad: int) -> None:
+        if not self.min_angle_mrad <= angle_mrad <= self.max_angle_mrad:
+            raise CommandRangeError(f"{self.name}: angle {angle_mrad} mrad outside "
+                                    f"[{self.min_angle_mrad}, {self.max_angle_mrad}] mrad")
+        self._hal._steer_cmd[self.index] = int(angle_mrad)
+
+    @property
+    def status(self):
+        return self._link_status("MOB_BODY")
+
+    @property
+    def angle_mrad(self):
+        return self._hal._steer[self.index]
+
+
+class BoardImu(_Dev, Imu):
+    @property
+    def status(self):
+        return self._link_status("MOB_BODY")
+
+    @property
+    def accel_mg(self):
+        return self._hal._accel
+
+    @property
+    def gyro_mdps(self):
+        return self._hal._gyro
+
+    @property
+    def pitch_mdeg(self):
+        return self._hal._pitch_mdeg
+
+    @property
+    def roll_mdeg(self):
+        return self._hal._roll_mdeg
+
+
+class BoardOdometer(_Dev, Odometer):
+    @property
+    def status(self):
+        return self._link_status("MOB_BODY")
+
+    @property
+    def pose(self):
+        return self._hal._pose
+
+    def reset(self, x_m: float, y_m: float, yaw_rad: float) -> None:
+        yaw = math.remainder(yaw_rad, 2 * math.pi)
+        self._hal._command("mobility", "MOB_RESET_ODOM", x=int(round(x_m * 1000)),
+                           y=int(round(y_m * 1000)),
+                           yaw=max(-3142, min(3142, int(round(yaw * 1000)))))
+        self._hal._pose = OdomPose(x_m, y_m, yaw_rad)
+        self._hal._pose_hold_until = self._hal._rx_count("MOB_BODY") + 1
+
+
+class BoardPower(_Dev, PowerMonitor):
+    @property
+    def status(self):
+        return self._link_status("MOB_BODY")
+
+    @property
+    def battery_v(self):
+        return self._hal._power[0]
+
+    @property
+    def battery_a(self):
+        return self._hal._power[1]
+
+    @property
+    def soc_pct(self):
+        return self._hal._power[2]
+
+    @property
+    def solar_w(self):
+        return self._hal._power[3]
+
+    @property
+    def energy_used_j(self):
+        return self._hal._power[4]
+
+
+class BoardThermal(_Dev, ThermalSensor):
+    @property
+    def status(self):
+        return self._link_status("MOB_BODY")
+
+    @property
+    def temp_c(self):
+        return self._hal._ebox_c
+
+
+class BoardHeater(_Dev, Heater):
+    max_target_c = EBOX_HEATER_MAX_C
+
+    def __init__(self, hal, name):
+        super().__init__(hal, name)
+        self._target_c = 0.0
+
+    def set_target_c(self, target_c: float) -> None:
+        if not (0.0 <= target_c <= self.max_target_c):
+            raise CommandRangeError(f"{self.name}: target {target_c} C outside [0, {self.max_target_c}] C")
+        self._target_c = float(target_c)
+        self._hal._heater_dirty = True
+
+    @property
+    def target_c(self):
+        return self._target_c
+
+    @property
+    def status(self):
+        st = self._link_status("MOB_BODY")
+        if st is DeviceStatus.OK and self._hal._heater_fault:
+            return DeviceStatus.FAULT
+        return st
+
+    @property
+    def duty(self):
+        return self._hal._heater_duty
+
+    @property
+    def fault(self):
+        return self._hal._heater_fault
+
+    def reset_fault(self) -> None:
+        self._hal._command("mobility", "BOARD_CLEAR_FAULT")
+
+
+# ------------------------------------------------------------------ the HAL
+class _Board:
+    """What the backend keeps per board: its session and the newest packets."""
+
+    def __init__(self, role, port, baud):
+        self.role, self.port, self.baud = role, port, baud
+        self.session: BoardSession | None = None
+        self.lock = threading.Lock()
+        self.latest: dict[str, tuple[dict, float]] = {}     # packet -> (fields, host time)
+        self.rx_counts: dict[str, int] = {}
+        self.packet_errors = 0
+        self.cmd_results = 0
+        self.cmd_rejects = 0
+        self.last_reject = None
+        self.fault_flags = 0
+        self.link_stats: dict = {}
+        self.results: deque = deque(maxlen=64)
+        self.last_clear_ms = None
+        self.latch_clears = 0
+
+
+class BoardHal(Hal):
+    def __init__(self, url, boards, *, terrain=None, time_scale=None, geometry=None,
+                 connect_timeout: float = 3.0, dictionary=None):
+        from flight.dictionary import default_dictionary
+        from flight.dictionary import packets as P
+
+        self._P = P
+        self.dictionary = dictionary or default_dictionary()
+        roles = [b[0] for b in boards]
+        master = "mobility" if "mobility" in roles else roles[0]
+        super().__init__(url, BoardClock(rate_guess=time_scale or 1.0))
+        self.geometry = geometry or SIM_ROVER_GEOMETRY
+        self.time_master = master
+        self._terrain_path = terrain
+        self._map = None
+        self._events: list[tuple[str, dict]] = []
+        self._events_lock = threading.Lock()
+        self.boards: dict[str, _Board] = {r: _Board(r, p, b) for r, p, b in boards}
+        self._wheel_cmd = [0] * 6
+        self._steer_cmd = [0] * 4
+        self._heater_dirty = True
+        self._heater_sent_ms = None
+        self._pose_hold_until = 0
+        self.cmd_drops = 0
+        self.cycle_overruns = 0
+        self._target_ms = None
+        self._init_values()
+        self.wheels = tuple(BoardWheel(self, f"wheel.{n}", i) for i, n in enumerate(WHEEL_NAMES))
+        self.steering = tuple(BoardSteering(self, f"steer.{n}", i) for i, n in enumerate(STEER_NAMES))
+        self.imu = BoardImu(self, "imu")
+        self.odometer = BoardOdometer(self, "odometer")
+        self.power = BoardPower(self, "power")
+        self.thermal = {"ebox": BoardThermal(self, "thermal.ebox")}
+        self.heaters = {"ebox": BoardHeater(self, "heater.ebox")}
+        if terrain is not None and not os.path.isfile(terrain):
+            raise HalUrlError(f"{url}: terrain file {terrain} not found")
+        d = self.dictionary
+        opened = []
+        try:
+            # the time master first: the others' heartbeats carry its clock
+            for b in sorted(self.boards.values(), key=lambda b: b.role != master):
+                b.session = BoardSession(
+                    b.port, b.role, baud=b.baud, expected_hash32=d.hash32, expected_hash_hex=d.hash,
+                    clock=self.clock, clock_master=(b.role == master),
+                    on_tlm=lambda p, t, b=b: self._on_tlm(b, p, t),
+                    on_event=lambda p, t, b=b: self._on_event(b, p, t),
+                    on_state=lambda s, st, why, b=b: self._on_state(b, st, why),
+                    on_up=lambda s, b=b: self._on_up(b))
+                b.session.connect(timeout_s=connect_timeout)
+                opened.append(b.session)
+        except LinkError as e:
+            for s in opened:
+                s.close()
+            raise HalError(str(e)) from None
+        self._wait_first_packets(connect_timeout)
+        self.read()
+
+    def _init_values(self):
+        self._speed = [0] * 6
+        self._count = [0] * 6
+        self._current_a = [0.0] * 6
+        self._effort_q15 = [0] * 6
+        self._stalled = 0
+        self._steer = [0] * 4
+        self._accel = (0, 0, 1000)
+        self._gyro = (0, 0, 0)
+        self._pitch_mdeg = 0
+        self._roll_mdeg = 0
+        self._pose = OdomPose(0.0, 0.0, 0.0)
+        self._power = (0.0, 0.0, 0.0, 0.0, 0.0)
+        self._ebox_c = 0.0
+        self._heater_duty = 0.0
+        self._heater_fault = 0
+        self.payload_status: dict = {}
+
+    # -- reader-thread callbacks ------------------------------------------------------
+    def _on_tlm(self, b: _Board, payload: bytes, host_t: float) -> None:
+        try:
+            name, fields = self._P.decode_tlm(self.dictionary, payload)
+        except Exception:
+            b.packet_errors += 1
+            return
+        with b.lock:
+            b.latest[name] = (fields, host_t)
+            b.rx_counts[name] = b.rx_counts.get(name, 0) + 1
+            if "fault_flags" in fields:
+                b.fault_flags = fields["fault_flags"]
+            if name == "LINK_STATS":
+                b.link_stats = fields
+
+    def _on_event(self, b: _Board, payload: bytes, host_t: float) -> None:
+        try:
+            r = self._P.CmdResult.unpack(payload)
+        except Exception:
+            b.packet_errors += 1
+            return
+        with b.lock:
+            b.cmd_results += 1
+            b.results.append(r)
+            if not r.ok:
+                b.cmd_rejects += 1
+                b.last_reject = r
+
+    def _on_state(self, b: _Board, state: LinkState, why: str) -> None:
+        with self._events_lock:
+            if state is LinkState.DOWN:
+                age = b.session.heartbeat_age_ms if b.session else 0
+                self._events.append(("LINK_LOST", dict(link=b.role, age_ms=age, reason=why)))
+            elif state is LinkState.UP and b.session is not None and b.session.counters["reconnects"]:
+                self._events.append(("LINK_RESTORED", dict(link=b.role)))
+
+    def _on_up(self, b: _Board) -> None:
+        s = b.session
+        s.send_command(self._P.encode_board_command(self.dictionary, "BOARD_TLM_PERIOD",
+                                                    period=TLM_PERIOD_MS))
+        self._heater_dirty = True
+
+    def _wait_first_packets(self, timeout_s: float) -> None:
+        import time
+        want = {"mobility": "MOB_BODY", "payload": "PAY_STATUS"}
+        end = time.monotonic() + timeout_s
+        for b in self.boards.values():
+            name = want[b.role]
+            while name not in b.latest:
+                if time.monotonic() >= end:
+                    self.close()
+                    raise HalError(f"{b.role} board on {b.port}: identified, but no {name} "
+                                   f"telemetry within {timeout_s:g} s")
+                time.sleep(0.01)
+
+    # -- helpers ------------------------------------------------------------------------
+    def _rx_count(self, packet: str) -> int:
+        b = self.boards.get("mobility")
+        return b.rx_counts.get(packet, 0) if b else 0
+
+    def _age_ms(self, b: _Board, packet: str) -> int | None:
+        got = b.latest.get(packet)
+        if got is None:
+            return None
+        import time
+        return int(max(0.0, time.monotonic() - got[1]) * self.clock.rate * 1000)
+
+    def _status(self, role: str, packet: str) -> DeviceStatus:
+        b = self.boards.get(role)
+        if b is None or b.session is None or b.session.state is not LinkState.UP:
+            return DeviceStatus.OFFLINE
+        age = self._age_ms(b, packet)
+        if age is None or age > STALE_MS:
+            return DeviceStatus.STALE
+        return DeviceStatus.OK
+
+    def _command(self, role: str, name: str, **args) -> bool:
+        """Send one board command; False (counted) when it could not go out."""
+        b = self.boards.get(role)
+        if b is None or b.session is None:
+            self.cmd_drops += 1
+            return False
+        payload = self._P.encode_board_command(self.dictionary, name, **args)
+        if b.session.send_command(payload) is None:
+            self.cmd_drops += 1
+            return False
+        return True
+
+    # -- cycle ----------------------------------------------------------------------------
+    def read(self) -> None:
+        b = self.boards.get("mobility")
+        if b is not None:
+            with b.lock:
+                wheels = b.latest.get("MOB_WHEELS")
+                body = b.latest.get("MOB_BODY")
+                n_body = b.rx_counts.get("MOB_BODY", 0)
+            if wheels is not None:
+                w = wheels[0]
+                self._count = list(w["enc_count"])
+                self._speed = [int(round(v * 1000)) for v in w["wheel_speed"]]
+                self._current_a = [float(v) for v in w["motor_current"]]
+                self._effort_q15 = [int(round(v * 32767 / 100)) for v in w["effort"]]
+                self._stalled = int(w["stalled"])
+            if body is not None:
+                f = body[0]
+                self._steer = [int(round(v * 1000)) for v in f["steer"]]
+                self._accel = tuple(int(round(v * 1000)) for v in f["accel"])
+                self._gyro = tuple(int(round(v * 1000)) for v in f["gyro"])
+                self._pitch_mdeg = int(round(f["pitch"] * 1000))
+                self._roll_mdeg = int(round(f["roll"] * 1000))
+                if n_body > self._pose_hold_until:   # a packet sent before a reset would undo it
+                    self._pose = OdomPose(f["odom_x"], f["odom_y"], f["odom_yaw"])
+                self._power = (float(f["battery_v"]), float(f["battery_a"]), float(f["soc"]),
+                               float(f["solar"]), float(f["energy_used"]))
+                self._ebox_c = float(f["ebox_temp"])
+                self._heater_duty = f["heater_duty"] / 100.0
+                self._heater_fault = int(f["heater_fault"])
+        p = self.boards.get("payload")
+        if p is not None:
+            with p.lock:
+                st = p.latest.get("PAY_STATUS")
+            if st is not None:
+                self.payload_status = dict(st[0])
+        self._clear_link_latches()
+
+    def _clear_link_latches(self) -> None:
+        """A board latches "heartbeat lost" when the host went quiet and "bad
+        command" when a damaged frame arrived; both are link events the host
+        has already counted and reported (LINK_LOST, rx error counters, the
+        fault protection's heartbeat monitor), so once the link is up again
+        the backend clears them (at most once a second per board).  A heater
+        guard trip is never cleared here: that takes Heater.reset_fault()."""
+        P = self._P
+        link_bits = P.FAULT_HEARTBEAT_LOST | P.FAULT_BAD_COMMAND
+        now = self.clock.now_ms()
+        for b in self.boards.values():
+            flags = b.fault_flags
+            if not flags & link_bits or flags & P.FAULT_HEATER:
+                continue
+            if b.session is None or b.session.state is not LinkState.UP:
+                continue
+            if b.last_clear_ms is not None and now - b.last_clear_ms < LATCH_CLEAR_MS:
+                continue
+            if self._command(b.role, "BOARD_CLEAR_FAULT"):
+                b.last_clear_ms = now
+                b.latch_clears += 1
+
+    def write(self) -> None:
+        if "mobility" in self.boards:
+            w, s = self._wheel_cmd, self._steer_cmd
+            self._command("mobility", "MOB_DRIVE",
+                          w_fl=w[0], w_fr=w[1], w_ml=w[2], w_mr=w[3], w_rl=w[4], w_rr=w[5],
+                          s_fl=s[0], s_fr=s[1], s_rl=s[2], s_rr=s[3])
+            now = self.clock.now_ms()
+            if self._heater_dirty or self._heater_sent_ms is None \
+                    or now - self._heater_sent_ms >= HEATER_REFRESH_MS:
+                target_dc = int(round(self.heaters["ebox"].target_c * 10))
+                if self._command("mobility", "BOARD_HEATER", zone=0, target=target_dc):
+                    self._heater_dirty = False
+                    self._heater_sent_ms = now
+
+    def advance(self, dt_ms: int) -> None:
+        if not isinstance(dt_ms, int) or dt_ms <= 0:
+            raise ValueError(f"advance: dt_ms must be a positive int, got {dt_ms!r}")
+        now = self.clock.now_ms()
+        target = (self._target_ms if self._target_ms is not None else now) + dt_ms
+        if now > target + MAX_LATE_CYCLES * dt_ms:      # far behind (a long pause): start afresh
+            self.cycle_overruns += 1
+            target = now + dt_ms
+        elif now > target:
+            self.cycle_overruns += 1
+        self._target_ms = target
+        # the clock keeps running on the last fit while the master board is away
+        self.clock.wait_until(target, max_step_s=0.005, timeout_s=5.0 + dt_ms / 1000.0)
+
+    def safe(self) -> None:
+        super().safe()
+        for role in self.boards:
+            self._command(role, "BOARD_SAFE")
+
+    # -- extras ------------------------------------------------------------------------------
+    def terrain_map(self) -> TerrainMap | None:
+        if self._map is None and self._terrain_path:
+            import numpy as np
+            z = np.load(self._terrain_path)
+            height = z["height_m"].astype(np.float32)
+            slope = z["slope_deg"].astype(np.float32)
+            no_go = z["no_go_mask"].astype(bool) if "no_go_mask" in z else np.zeros(height.shape, bool)
+            self._map = TerrainMap(height_m=height, slope_deg=slope, no_go_mask=no_go,
+                                   cell_m=float(z["cell_m"]),
+                                   origin_xy_m=(float(z["origin_xy_m"][0]), float(z["origin_xy_m"][1])))
+        return self._map
+
+    def truth(self):
+        return None
+
+    def link_stats(self) -> dict:
+        """Every board's link counters (for `rover perf link` and reports)."""
+        out = {}
+        for role, b in self.boards.items():
+            if b.session is None:
+                continue
+            st = b.session.stats()
+            st.update(cmd_results=b.cmd_results, cmd_rejects=b.cmd_rejects,
+                      latch_clears=b.latch_clears,
+                      packet_errors=b.packet_errors, fault_flags=b.fault_flags,
+                      board_link_stats=dict(b.link_stats), rx_packets=dict(b.rx_counts))
+            out[role] = st
+        out["hal"] = dict(cmd_drops=self.cmd_drops, cycle_overruns=self.cycle_overruns)
+        return out
+
+    def telemetry(self) -> dict:
+        out = {}
+        for role, b in self.boards.items():
+            s = b.session
+            if s is None:
+                continue
+            st = s.stats()
+            p = f"link.{role}."
+            out[p + "heartbeat_age_ms"] = min(st["heartbeat_age_ms"], 0xFFFFFFFF)
+            out[p + "telemetry_age_ms"] = min(st["telemetry_age_ms"], 0xFFFFFFFF)
+            out[p + "state"] = st["state"]
+            out[p + "frames_rx"] = st["frames_rx"]
+            out[p + "frames_tx"] = st["frames_tx"]
+            out[p + "crc_errors"] = st["crc_errors"]
+            out[p + "rx_errors"] = st["rx_errors"]
+            out[p + "retransmits"] = st["retransmits"]
+            out[p + "rtt_p50_ms"] = float(st["rtt_p50_ms"] or 0.0)
+            out[p + "rtt_p99_ms"] = float(st["rtt_p99_ms"] or 0.0)
+            out[p + "reconnects"] = st["reconnects"]
+            out[p + "cmd_rejects"] = b.cmd_rejects
+            out[p + "fault_flags"] = b.fault_flags
+        return out
+
+    def drain_events(self) -> list[tuple[str, dict]]:
+        """Link events since the last call (LINK_LOST, LINK_RESTORED), for the bus."""
+        with self._events_lock:
+            ev, self._events = self._events, []
+        return ev
+
+    def close(self) -> None:
+        for b in self.boards.values():
+            if b.session is not None:
+                if b.session.state is LinkState.UP:
+                    try:
+                        b.session.send_command(self._P.encode_board_command(
+                            self.dictionary, "BOARD_SAFE"))
+                    except Exception:
+                        pass
+                b.session.close()

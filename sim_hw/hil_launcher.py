@@ -1,0 +1,627 @@
+"""Emulated boards for HIL runs: build the host firmware, start one
+``rover-fw-host`` process per board on a pty, and describe them.
+
+Used by ``rover hil up|down|status`` (the boards keep running in the
+background between commands; a state file remembers them) and by tests and
+``rover perf link`` (:class:`EmulatedBench`, a context manager that stops its
+boards on exit).  docs/hil.md is the user's guide.
+
+The mobility board runs the C plant on the simulator's site, so the launcher
+writes the site's height grid as raw little-endian float32 [ny][nx] for the
+firmware and the map (height, slope, no-go mask, cell size, origin) as
+terrain.npz for the flight software's planner (the board backend loads it
+through the ``terrain=`` URL parameter).
+
+This is a bench tool: it reads the wall clock and starts processes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIRMWARE_DIR = REPO / "csrc" / "firmware"
+DEFAULT_BUILD = REPO / "build" / "fw"
+EXE_NAME = "rover-fw-host"
+DEFAULT_DIR = Path("runs") / "hil"
+ENV_DIR = "ROVER_HIL_DIR"
+STATE_NAME = "state.json"
+ROLES = ("mobility", "payload")
+START_TIMEOUT_S = 10.0
+
+
+class HilError(RuntimeError):
+    """The emulated boards could not be built, started or found."""
+
+
+def hil_dir(dir_: str | Path | None = None) -> Path:
+    if dir_ is not None:
+        return Path(dir_)
+    return Path(os.environ.get(ENV_DIR) or DEFAULT_DIR)
+
+
+# ------------------------------------------------------------------ build
+def firmware_exe(build_dir: str | Path | None = None) -> Path:
+    return Path(build_dir or DEFAULT_BUILD) / EXE_NAME
+
+
+def build_firmware(build_dir: str | Path | None = None, quiet: bool = True) -> Path:
+    """``make -C csrc/firmware host BUILD=<build_dir>``; returns the executable."""
+    build = Path(build_dir or DEFAULT_BUILD).resolve()
+    if not (FIRMWARE_DIR / "Makefile").is_file():
+        raise HilError(f"no firmware sources at {FIRMWARE_DIR} (Makefile missing)")
+    cmd = ["make", "-C", str(FIRMWARE_DIR), "host", f"BUILD={build}"]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    except FileNotFoundError:
+        raise HilError("make not found: install make and gcc to build the host firmware") from None
+    if r.returncode != 0:
+        raise HilError(f"firmware build failed ({' '.join(cmd)}):\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
+    exe = build / EXE_NAME
+    if not exe.is_file():
+        raise HilError(f"firmware build did not produce {exe}")
+    return exe
+
+
+# ------------------------------------------------------------------ terrain
+def write_terrain(site, out_dir: Path) -> dict:
+    """terrain.f32 (firmware) and terrain.npz (planner); returns the grid facts."""
+    import numpy as np
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    h = np.ascontiguousarray(site.height_m, dtype="<f4")
+    ny, nx = h.shape
+    f32 = out_dir / "terrain.f32"
+    f32.write_bytes(h.tobytes())
+    npz = out_dir / "terrain.npz"
+    np.savez_compressed(npz, height_m=h.astype(np.float32),
+                        slope_deg=np.asarray(site.slope_deg, dtype=np.float32),
+                        no_go_mask=np.asarray(site.psr_mask, dtype=bool),
+                        cell_m=np.float64(site.cell_m),
+                        origin_xy_m=np.asarray(site.origin_xy_m, dtype=np.float64))
+    return dict(f32=str(f32), npz=str(npz), nx=nx, ny=ny, cell_m=float(site.cell_m),
+                x0_m=float(site.origin_xy_m[0]), y0_m=float(site.origin_xy_m[1]))
+
+
+# ------------------------------------------------------------------ boards
+@dataclass
+class BoardProc:
+    role: str
+    pid: int
+    pty: str                 # the path to open (the stable link when the firmware made one)
+    log: str
+    argv: list = field(default_factory=list)
+    proc: subprocess.Popen | None = field(default=None, repr=False)
+
+    def to_json(self) -> dict:
+        return dict(role=self.role, pid=self.pid, pty=self.pty, log=self.log, argv=self.argv)
+
+
+def board_argv(exe: Path, role: str, link: Path, *, baud: int, seed: int, time_scale: float,
+               terrain: dict, start=(0.0, 0.0, 0.0), dict_hash32: int | None = None) -> list[str]:
+    argv = [str(exe), "--role", role, "--pty-link", str(link), "--baud", str(baud),
+            "--seed", str(seed), "--time-scale", f"{time_scale:g}",
+            "--terrain", terrain["f32"], "--nx", str(terrain["nx"]), "--ny", str(terrain["ny"]),
+            "--cell-m", f"{terrain['cell_m']:g}", "--x0-m", f"{terrain['x0_m']:g}",
+            "--y0-m", f"{terrain['y0_m']:g}", "--start-x-m", f"{start[0]:g}",
+            "--start-y-m", f"{start[1]:g}", "--start-yaw-deg", f"{start[2]:g}"]
+    if dict_hash32 is not None:
+        argv += ["--dict-hash32", f"0x{dict_hash32:08X}"]
+    return argv
+
+
+def start_board(argv: list[str], role: str, log_path: Path, link: Path,
+                timeout_s: float = START_TIMEOUT_S, detach: bool = False) -> BoardProc:
+    """Start one board process, wait for its ``PTY <path>`` line."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "wb")
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=detach, close_fds=True)
+    except OSError as e:
+        raise HilError(f"cannot start the {role} board ({argv[0]}): {e}") from None
+    finally:
+        log.close()
+    end = time.monotonic() + timeout_s
+    pty_path = None
+    while pty_path is None:
+        text = log_path.read_text(errors="replace")
+        for line in text.splitlines():
+            if line.startswith("PTY "):
+                pty_path = line[4:].strip()
+                break
+        if pty_path is not None:
+            break
+        if proc.poll() is not None:
+            raise HilError(f"the {role} board exited with status {proc.returncode} before it "
+                           f"printed its port:\n{text[-2000:]}")
+        if time.monotonic() >= end:
+            stop_pid(proc.pid, proc)
+            raise HilError(f"the {role} board printed no 'PTY <path>' within {timeout_s:g} s; "
+                           f"log {log_path}")
+        time.sleep(0.02)
+    # prefer the stable link (it survives a board restart); else what it printed
+    port = str(link) if link.exists() else pty_path
+    return BoardProc(role, proc.pid, port, str(log_path), argv, proc)
+
+
+def stop_pid(pid: int, proc: subprocess.Popen | None = None, timeout_s: float = 5.0) -> bool:
+    """SIGTERM, wait, then SIGKILL.  True when the process is gone."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return True
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if proc is not None:
+            if proc.poll() is not None:
+                return True
+        else:
+            try:
+                wpid, _ = os.waitpid(pid, os.WNOHANG)
+                if wpid == pid:
+                    return True
+            except ChildProcessError:
+                if not _alive(pid):
+                    return True
+        time.sleep(0.02)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return True
+    if proc is not None:
+        proc.wait(timeout=2.0)
+    return not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:                           # a zombie is gone for our purposes
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _is_board_process(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return EXE_NAME.encode() in f.read()
+    except OSError:
+        return False
+
+
+def hal_url(boards: dict[str, str], baud: int, terrain_npz: str | None = None,
+            time_scale: float | None = None) -> str:
+    """The HAL URL for a set of boards (role -> port)."""
+    q = [f"{r}={boards[r]}" for r in ROLES if r in boards]
+    q.append(f"baud={baud}")
+    if terrain_npz:
+        q.append(f"terrain={terrain_npz}")
+    if time_scale:
+        q.append(f"time_scale={time_scale:g}")
+    return "board://?" + "&".join(q)
+
+
+# ------------------------------------------------------------------ a bench in a process
+class EmulatedBench:
+    """Emulated boards owned by this process (tests, `rover perf link`)::
+
+        with EmulatedBench(["mobility"], time_scale=5) as bench:
+            hal = open_hal(bench.url)
+            bench.kill("mobility"); bench.restart("mobility")
+    """
+
+    def __init__(self, boards=("mobility", "payload"), *, seed: int = 1, site: str = "mons-mouton",
+                 baud: int = 115200, time_scale: float = 1.0, dir_: str | Path | None = None,
+                 build_dir: str | Path | None = None, exe: str | Path | None = None,
+                 dict_hash32: int | None = None, start=(0.0, 0.0, 0.0), build: bool = True,
+                 detach: bool = False):
+        for r in boards:
+            if r not in ROLES:
+                raise HilError(f"unknown board {r!r}; boards: {', '.join(ROLES)}")
+        if not boards:
+            raise HilError("no boards given")
+        self.roles = list(dict.fromkeys(boards))
+        self.seed, self.site_name, self.baud, self.time_scale = seed, site, baud, time_scale
+        self.dir = Path(dir_) if dir_ is not None else None
+        self._tmp = None
+        self.build_dir, self.exe_path, self.do_build = build_dir, exe, build
+        self.dict_hash32, self.start_pose, self.detach = dict_hash32, start, detach
+        self.procs: dict[str, BoardProc] = {}
+        self.terrain: dict = {}
+
+    # -- life cycle ---------------------------------------------------------------
+    def start(self) -> "EmulatedBench":
+        if self.dir is None:
+            import tempfile
+            self._tmp = tempfile.TemporaryDirectory(prefix="rover-hil-")
+            self.dir = Path(self._tmp.name)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if self.exe_path is None:
+            self.exe_path = build_firmware(self.build_dir) if self.do_build else firmware_exe(self.build_dir)
+        self.exe_path = Path(self.exe_path)
+        if not self.exe_path.is_file():
+            raise HilError(f"host firmware {self.exe_path} not found (build it: make -C "
+                           f"csrc/firmware host)")
+        from sim_hw.site import site_from_name
+        site = site_from_name(self.site_name, self.seed)
+        self.terrain = write_terrain(site, self.dir)
+        try:
+            for role in self.roles:
+                self._start(role)
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def _link(self, role: str) -> Path:
+        return self.dir / f"{role}.pty"
+
+    def _start(self, role: str) -> BoardProc:
+        link = Path(os.path.abspath(self._link(role)))      # not resolve(): it is a symlink
+        argv = board_argv(self.exe_path, role, link, baud=self.baud,
+                          seed=self.seed, time_scale=self.time_scale, terrain=self.terrain,
+                          start=self.start_pose, dict_hash32=self.dict_hash32)
+        bp = start_board(argv, role, self.dir / f"{role}.log", link, detach=self.detach)
+        self.procs[role] = bp
+        return bp
+
+    def kill(self, role: str, sig: int = signal.SIGKILL) -> None:
+        """Make a board disappear (SIGKILL: as if unplugged; SIGTERM: clean stop)."""
+        bp = self.procs.get(role)
+        if bp is None:
+            return
+        if sig == signal.SIGTERM:
+            stop_pid(bp.pid, bp.proc)
+        else:
+            try:
+                os.kill(bp.pid, sig)
+            except ProcessLookupError:
+                pass
+            if bp.proc is not None:
+                bp.proc.wait(timeout=5)
+
+    def restart(self, role: str) -> BoardProc:
+        self.kill(role, signal.SIGTERM)
+        return self._start(role)
+
+    def stop(self) -> None:
+        for role, bp in list(self.procs.items()):
+            stop_pid(bp.pid, bp.proc)
+        self.procs.clear()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> "EmulatedBench":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- description -----------------------------------------------------------------
+    @property
+    def ports(self) -> dict[str, str]:
+        return {r: bp.pty for r, bp in self.procs.items()}
+
+    @property
+    def url(self) -> str:
+        return hal_url(self.ports, self.baud, self.terrain.get("npz"), self.time_scale)
+
+    def state(self) -> dict:
+        return dict(boards={r: bp.to_json() for r, bp in self.procs.items()}, baud=self.baud,
+                    time_scale=self.time_scale, seed=self.seed, site=self.site_name,
+                    terrain=self.terrain, exe=str(self.exe_path), url=self.url,
+                    started=time.strftime("%Y-%m-%dT%H:%M:%S"))
+
+
+# ------------------------------------------------------------------ `rover hil` back end
+def state_path(dir_: str | Path | None = None) -> Path:
+    return hil_dir(dir_) / STATE_NAME
+
+
+def read_state(dir_: str | Path | None = None) -> dict | None:
+    p = state_path(dir_)
+    if not p.is_file():
+        return None
+    try:
+        return json.loads(p.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise HilError(f"state file {p} is unreadable: {e}") from None
+
+
+def up(boards=("mobility", "payload"), *, seed: int = 1, site: str = "mons-mouton",
+       baud: int = 115200, time_scale: float = 1.0, dir_: str | Path | None = None,
+       build_dir: str | Path | None = None, dict_hash32: int | None = None) -> dict:
+    """Start detached boards and write the state file; returns the state."""
+    d = hil_dir(dir_)
+    old = read_state(d)
+    if old is not None:
+        live = [r for r, b in old.get("boards", {}).items()
+                if _alive(b["pid"]) and _is_board_process(b["pid"])]
+        if live:
+            raise HilError(f"boards already running from {state_path(d)} ({', '.join(live)}); "
+                           f"run `rover hil down` first")
+    d.mkdir(parents=True, exist_ok=True)
+    bench = EmulatedBench(boards, seed=seed, site=site, baud=baud, time_scale=time_scale,
+                          dir_=d.resolve(), build_dir=build_dir, dict_hash32=dict_hash32,
+                          detach=True)
+    bench.start()
+    st = bench.state()
+    state_path(d).write_text(json.dumps(st, indent=2) + "\n")
+    return st
+
+
+def down(dir_: str | Path | None = None) -> list[str]:
+    """SIGTERM every board of the state file, wait, remove the state; returns the roles stopped."""
+    st = read_state(dir_)
+    if st is None:
+        return []
+    stopped = []
+    for role, b in st.get("boards", {}).items():
+        pid = b["pid"]
+        if _alive(pid) and _is_board_process(pid):
+            stop_pid(pid)
+            stopped.append(role)
+    try:
+        state_path(dir_).unlink()
+    except FileNotFoundError:
+        pass
+    return stopped
+
+
+def status(dir_: str | Path | None = None) -> dict | None:
+    st = read_state(dir_)
+    if st is None:
+        return None
+    for b in st.get("boards", {}).values():
+        b["alive"] = _alive(b["pid"]) and _is_board_process(b["pid"])
+    return st
+
+
+# ------------------------------------------------------------------ link benchmark (`rover perf link`)
+class _Relay:
+    """Copies bytes both ways between two ttys (a LinkProxy end and a board's
+    pty), unpaced: the proxy does the pacing and the fault injection."""
+
+    def __init__(self, path_a: str, path_b: str):
+        import threading
+        import tty
+        self.fds = []
+        for p in (path_a, path_b):
+            fd = os.open(p, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+            tty.setraw(fd)
+            self.fds.append(fd)
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True, name="link-relay")
+        self._t.start()
+
+    def _run(self):
+        import select
+        a, b = self.fds
+        peer = {a: b, b: a}
+        while not self._stop.is_set():
+            r, _, _ = select.select([a, b], [], [], 0.05)
+            for fd in r:
+                try:
+                    data = os.read(fd, 4096)
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError:
+                    time.sleep(0.01)
+                    continue
+                off = 0
+                while off < len(data) and not self._stop.is_set():
+                    try:
+                        off += os.write(peer[fd], data[off:])
+                    except BlockingIOError:
+                        select.select([], [peer[fd]], [], 0.01)
+                    except OSError:
+                        break
+
+    def close(self):
+        self._stop.set()
+        self._t.join(timeout=2)
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _session(port: str, baud: int, on_tlm=None, on_event=None, rtt_window: int = 100000,
+             time_scale: float = 1.0):
+    from flight.dictionary import default_dictionary
+    from hal.link.clock_sync import BoardClock
+    from hal.link.session import BoardSession
+
+    d = default_dictionary()
+    s = BoardSession(port, "mobility", baud=baud, expected_hash32=d.hash32, expected_hash_hex=d.hash,
+                     clock=BoardClock(rate_guess=time_scale), on_tlm=on_tlm, on_event=on_event,
+                     rtt_window=rtt_window)
+    s.connect(timeout_s=5.0)
+    return d, s
+
+
+def _cmd(d, name, **args) -> bytes:
+    from flight.dictionary.packets import encode_board_command
+    return encode_board_command(d, name, **args)
+
+
+def _send_wait(s, payload: bytes, timeout_s: float = 5.0) -> bool:
+    end = time.monotonic() + timeout_s
+    while s.send_command(payload) is None:
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.0005)
+    while s.sender.outstanding:
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.0002)
+    return True
+
+
+def measure_goodput(port: str, baud: int, seconds: float = 5.0) -> dict:
+    """Telemetry streaming as fast as the line allows (BOARD_TLM_PERIOD 0)."""
+    got = {"bytes": 0, "frames": 0}
+    counting = [False]
+
+    def on_tlm(payload, t):
+        if counting[0]:
+            got["bytes"] += len(payload)
+            got["frames"] += 1
+
+    d, s = _session(port, baud, on_tlm=on_tlm)
+    try:
+        _send_wait(s, _cmd(d, "BOARD_CLEAR_FAULT"))
+        _send_wait(s, _cmd(d, "BOARD_TLM_PERIOD", period=0))
+        time.sleep(0.5)                     # let the stream settle
+        counting[0] = True
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        counting[0] = False
+        dt = time.monotonic() - t0
+        _send_wait(s, _cmd(d, "BOARD_TLM_PERIOD", period=100))
+        st = s.stats()
+    finally:
+        s.close()
+    capacity = baud / 10.0
+    return dict(goodput_ratio=round(got["bytes"] / dt / capacity, 4),
+                tlm_payload_bytes_per_s=round(got["bytes"] / dt, 1), tlm_frames=got["frames"],
+                line_bytes_per_s=capacity, seconds=round(dt, 2), rx_errors=st["rx_errors"])
+
+
+def measure_rtt(port: str, baud: int, n: int = 1000) -> dict:
+    """One MOB_DRIVE at a time (zero setpoints), send -> ack, with the HAL's
+    telemetry (one packet set per 100 ms) on the return line."""
+    d, s = _session(port, baud)
+    lost = 0
+    try:
+        _send_wait(s, _cmd(d, "BOARD_CLEAR_FAULT"))
+        _send_wait(s, _cmd(d, "BOARD_TLM_PERIOD", period=100))
+        s.rtts_ms.clear()
+        zero = {k: 0 for k in ("w_fl", "w_fr", "w_ml", "w_mr", "w_rl", "w_rr",
+                               "s_fl", "s_fr", "s_rl", "s_rr")}
+        drive = _cmd(d, "MOB_DRIVE", **zero)
+        for _ in range(n):
+            if not _send_wait(s, drive, timeout_s=2.0):
+                lost += 1
+            time.sleep(0.001)
+        vals = sorted(s.rtts_ms)
+        st = s.stats()
+    finally:
+        s.close()
+    pick = lambda q: round(vals[min(len(vals) - 1, int(round(q * (len(vals) - 1))))], 3)  # noqa: E731
+    return dict(rtt_p50_ms=pick(0.5), rtt_p99_ms=pick(0.99), rtt_max_ms=round(vals[-1], 3),
+                rtt_commands=len(vals), rtt_timeouts=lost, retransmits=st["retransmits"])
+
+
+def measure_soak(board_port: str, baud: int, n: int = 10000, p_corrupt: float = 0.01,
+                 p_drop: float = 0.01, seed: int = 1, timeout_s: float = 240.0) -> dict:
+    """n commands through a LinkProxy that corrupts p_corrupt of the bytes and
+    drops p_drop of the frames in both directions; the board's own executed
+    counter (LINK_STATS.cmd_executed) says how many ran."""
+    from flight.dictionary.packets import decode_tlm
+    from sim_hw.link_proxy import LinkProxy
+
+    stats_seen = []
+    results = []
+
+    proxy = LinkProxy(baud=baud, p_corrupt=p_corrupt, p_drop=p_drop, seed=seed).start()
+    relay = _Relay(proxy.board_path, board_port)
+    d = s = None
+    try:
+        def on_tlm(payload, t):
+            try:
+                name, f = decode_tlm(d, payload)
+            except Exception:
+                return
+            if name == "LINK_STATS":
+                stats_seen.append((t, f))
+
+        def on_event(payload, t):
+            results.append(payload)
+
+        from flight.dictionary import default_dictionary
+        d = default_dictionary()
+        d, s = _session(proxy.host_path, baud, on_tlm=on_tlm, on_event=on_event)
+
+        def fresh_stats(after: float):
+            end = time.monotonic() + 15.0
+            while time.monotonic() < end:
+                for t, f in reversed(stats_seen):
+                    if t > after:
+                        return f
+                time.sleep(0.05)
+            raise HilError("no LINK_STATS packet from the board within 15 s")
+
+        _send_wait(s, _cmd(d, "BOARD_TLM_PERIOD", period=60000), timeout_s=30)
+        t_setup = time.monotonic()
+        base = fresh_stats(t_setup)
+        payload = _cmd(d, "BOARD_CLEAR_FAULT")
+        wall0 = time.monotonic()
+        sent = 0
+        end = wall0 + timeout_s
+        reconnects0 = s.counters["reconnects"]
+        while sent < n and time.monotonic() < end:
+            if s.send_command(payload) is not None:
+                sent += 1
+            else:
+                time.sleep(0.0005)
+        while s.sender.outstanding and time.monotonic() < end:
+            time.sleep(0.002)
+        wall = time.monotonic() - wall0
+        t_done = time.monotonic()
+        final = fresh_stats(t_done)
+        st = s.stats()
+        px = proxy.stats
+    finally:
+        if s is not None:
+            s.close()
+        relay.close()
+        proxy.stop()
+    executed = final["cmd_executed"] - base["cmd_executed"]
+    return dict(soak_commands=sent, soak_acked_all=(st["outstanding"] == 0),
+                soak_executed=executed, soak_lost=max(0, sent - executed),
+                soak_executed_twice=max(0, executed - sent),
+                soak_board_duplicates=final["cmd_duplicates"] - base["cmd_duplicates"],
+                soak_retransmits=st["retransmits"], soak_reconnects=st["reconnects"] - reconnects0,
+                soak_cmds_unconfirmed=st["cmds_unconfirmed"],
+                soak_host_rx_errors=st["rx_errors"], soak_wall_s=round(wall, 1),
+                soak_p_corrupt=p_corrupt, soak_p_drop=p_drop,
+                soak_proxy=dict(h2b_frames_dropped=px["host_to_board"]["frames_dropped"],
+                                h2b_bytes_corrupted=px["host_to_board"]["bytes_corrupted"],
+                                b2h_frames_dropped=px["board_to_host"]["frames_dropped"],
+                                b2h_bytes_corrupted=px["board_to_host"]["bytes_corrupted"]))
+
+
+def measure_link(baud: int = 115200, seed: int = 1, soak_commands: int = 10000,
+                 rtt_commands: int = 1000, goodput_s: float = 5.0, build: bool = True,
+                 progress=None) -> dict:
+    """Everything `rover perf link` reports, against one emulated mobility board."""
+    say = progress or (lambda msg: None)
+    out = dict(baud=baud)
+    with EmulatedBench(["mobility"], seed=seed, baud=baud, time_scale=1.0, build=build) as bench:
+        port = bench.ports["mobility"]
+        say("goodput: telemetry streaming at BOARD_TLM_PERIOD 0")
+        out.update(measure_goodput(port, baud, goodput_s))
+        say(f"round trip: {rtt_commands} commands, one at a time")
+        out.update(measure_rtt(port, baud, rtt_commands))
+        say(f"soak: {soak_commands} commands, 1 % bytes corrupted, 1 % frames dropped")
+        out.update(measure_soak(port, baud, soak_commands, seed=seed))
+    out["targets"] = dict(goodput_ratio_min=0.85, rtt_p99_ms_max=10.0, lost=0, executed_twice=0)
+    out["pass"] = bool(out["goodput_ratio"] >= 0.85 and out["rtt_p99_ms"] <= 10.0
+                       and out["soak_lost"] == 0 and out["soak_executed_twice"] == 0
+                       and out["soak_acked_all"])
+    return out

@@ -1,0 +1,340 @@
+"""The board firmware built for the host (csrc/firmware, `make host`): a Linux
+process whose UART is a pty and whose pins drive the simulated plant.  These
+tests talk to it over the real serial path with pyserial and hal.link.codec.
+
+Waits that are about board time use --time-scale so the file stays short.
+"""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import struct
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from flight.dictionary import default_dictionary
+from flight.dictionary.model import BOARDS
+from flight.dictionary.packets import (CMD_ARG_RANGE, CMD_BAD_LENGTH, CMD_NOT_ALLOWED, CMD_OK,
+                                       CMD_UNKNOWN_OPCODE, CMD_WRONG_BOARD, FAULT_BAD_COMMAND,
+                                       FAULT_DRIVE_DEADLINE, FAULT_HEARTBEAT_LOST, FAULT_HEATER,
+                                       CmdResult, decode_tlm, encode_board_command)
+from hal.link import codec
+
+serial = pytest.importorskip("serial")
+ROOT = Path(__file__).resolve().parents[1]
+D = default_dictionary()
+
+pytestmark = [
+    pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs POSIX ptys"),
+    pytest.mark.skipif(shutil.which("make") is None or shutil.which("gcc") is None,
+                       reason="needs make and gcc"),
+]
+
+
+@pytest.fixture(scope="module")
+def fw_exe(tmp_path_factory):
+    build = tmp_path_factory.mktemp("fwbuild")
+    r = subprocess.run(["make", "-s", "-C", str(ROOT / "csrc" / "firmware"), "host", f"BUILD={build}",
+                        "-j2"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    exe = build / "rover-fw-host"
+    assert exe.exists()
+    return exe
+
+
+class Board:
+    """A host-build board process and a minimal host side of the link."""
+
+    def __init__(self, exe, tmp, role="mobility", scale=1.0, extra=()):
+        self.link = Path(tmp) / f"{role}-{random.randrange(1 << 30)}.pty"
+        self.proc = subprocess.Popen([str(exe), "--role", role, "--pty-link", str(self.link),
+                                      "--time-scale", str(scale), "--seed", "7", *extra],
+                                     stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        assert line.startswith("PTY /dev/"), line
+        assert os.path.realpath(self.link) == line.split()[1]
+        self.ser = serial.Serial(str(self.link), 115200, timeout=0)
+        self.ser.reset_input_buffer()
+        self.dec = codec.FrameDecoder()
+        self.tx = codec.ReliableSender(session=random.randrange(1, 1 << 32))
+        self.t0 = time.monotonic()
+        self.tlm: dict[str, dict] = {}
+        self.tlm_count: dict[str, int] = {}
+        self.results: dict[int, CmdResult] = {}
+        self.n_results = 0
+        self.other: list = []
+        self.hb_seq = 0
+
+    def ms(self):
+        return int((time.monotonic() - self.t0) * 1000)
+
+    def write(self, data: bytes):
+        self.ser.write(data)
+
+    def pump(self, dt=0.0):
+        end = time.monotonic() + dt
+        while True:
+            data = self.ser.read(8192)
+            if data:
+                for f in self.dec.feed(data):
+                    self.tx.on_frame(f, self.ms())
+                    if f.ftype == codec.T_TLM:
+                        name, vals = decode_tlm(D, f.payload)
+                        self.tlm[name] = vals
+                        self.tlm_count[name] = self.tlm_count.get(name, 0) + 1
+                    elif f.ftype == codec.T_EVENT:
+                        r = CmdResult.unpack(f.payload)
+                        self.results[r.seq] = r
+                        self.n_results += 1
+                    else:
+                        self.other.append(f)
+            out = self.tx.poll(self.ms())
+            if out:
+                self.write(out)
+            if time.monotonic() >= end:
+                return
+            time.sleep(0.002)
+
+    def wait(self, pred, timeout=3.0, what="condition"):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.pump(0.01)
+            v = pred()
+            if v:
+                return v
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def command(self, name, timeout=3.0, **args) -> CmdResult:
+        return self.raw_command(encode_board_command(D, name, **args), timeout)
+
+    def raw_command(self, payload: bytes, timeout=3.0) -> CmdResult:
+        seq = self.tx.submit(payload)
+        assert seq is not None
+        return self.wait(lambda: self.results.get(seq), timeout, f"CMD_RESULT seq {seq}")
+
+    def heartbeat(self):
+        self.hb_seq = (self.hb_seq + 1) & 0xFF
+        self.write(codec.encode_frame(self.hb_seq, 0, 0, codec.T_HEARTBEAT,
+                                      codec.HEARTBEAT_FMT.pack(self.ms(), 0)))
+
+    def fresh(self, name, timeout=2.0):
+        """The next packet of this name (one received after the call)."""
+        n0 = self.tlm_count.get(name, 0)
+        self.wait(lambda: self.tlm_count.get(name, 0) > n0, timeout, f"packet {name}")
+        return self.tlm[name]
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.ser.close()
+
+
+@pytest.fixture
+def board(fw_exe, tmp_path):
+    made = []
+
+    def make(role="mobility", scale=1.0, extra=()):
+        b = Board(fw_exe, tmp_path, role, scale, extra)
+        made.append(b)
+        return b
+
+    yield make
+    for b in made:
+        b.close()
+
+
+def drive(**kw):
+    args = {f"w_{w}": 0 for w in ("fl", "fr", "ml", "mr", "rl", "rr")}
+    args.update({f"s_{w}": 0 for w in ("fl", "fr", "rl", "rr")})
+    args.update(kw)
+    return args
+
+
+# ---------------------------------------------------------------- identify, clock
+def test_identify_and_clock(board):
+    b = board("mobility")
+    b.write(b"\x00" + codec.encode_frame(0, 0, 0, codec.T_IDENTIFY_REQ))
+    f = b.wait(lambda: next((x for x in b.other if x.ftype == codec.T_IDENTIFY), None), what="IDENTIFY")
+    ident = codec.Identify.unpack(f.payload)
+    assert ident.role == BOARDS["mobility"] and ident.fw_version == (1, 0, 0)
+    assert ident.dict_hash32 == D.hash32
+    assert ident.max_payload == 64 and ident.window == 8 and ident.clock_hz == 1_000_000
+    times = []
+    for tag in (11, 12):
+        b.write(codec.encode_frame(1, 0, 0, codec.T_CLOCK_REQ, struct.pack("<I", tag)))
+        f = b.wait(lambda: next((x for x in b.other if x.ftype == codec.T_CLOCK
+                                 and codec.CLOCK_FMT.unpack(x.payload)[0] == tag), None), what="CLOCK")
+        times.append((time.monotonic(), codec.CLOCK_FMT.unpack(f.payload)[1]))
+        b.pump(0.2)
+    (w0, c0), (w1, c1) = times
+    assert c1 > c0 and abs((c1 - c0) / 1e6 - (w1 - w0)) < 0.05   # board us track wall time at K=1
+
+
+def test_stale_dictionary_hash_override(board):
+    b = board("payload", extra=("--dict-hash32", "0x12345678"))
+    b.write(codec.encode_frame(0, 0, 0, codec.T_IDENTIFY_REQ))
+    f = b.wait(lambda: next((x for x in b.other if x.ftype == codec.T_IDENTIFY), None), what="IDENTIFY")
+    ident = codec.Identify.unpack(f.payload)
+    assert ident.role == BOARDS["payload"] and ident.dict_hash32 == 0x12345678
+
+
+# ---------------------------------------------------------------- driving and deadlines
+def test_drive_follows_setpoints_then_deadline_stops(board):
+    b = board("mobility", scale=2.0)
+    b.fresh("MOB_WHEELS")
+    targets = [800, 800, 1000, 1000, 600, 600]
+    names = ("fl", "fr", "ml", "mr", "rl", "rr")
+    end = time.monotonic() + 1.5           # 3 s of board time, refreshed every ~100 ms
+    while time.monotonic() < end:
+        r = b.command("MOB_DRIVE", **drive(**{f"w_{n}": t for n, t in zip(names, targets)}, s_fl=200))
+        assert r.status == CMD_OK, r
+        b.pump(0.04)
+    w = b.fresh("MOB_WHEELS")
+    assert w["wheel_speed"] == pytest.approx([t / 1000 for t in targets], abs=0.08), w
+    assert all(c > 0 for c in w["enc_count"]) and all(e > 0 for e in w["effort"])
+    assert b.fresh("MOB_BODY")["steer"][0] == pytest.approx(0.2, abs=0.02)
+    # stop refreshing: after 300 ms of board time the wheels stop, fault bit 1
+    body = b.wait(lambda: b.tlm["MOB_BODY"]["fault_flags"] & FAULT_DRIVE_DEADLINE and b.tlm["MOB_BODY"],
+                  1.0, "drive deadline")
+    assert body["steer"][0] == pytest.approx(0.2, abs=0.02)             # steering holds
+    b.pump(0.8)                                                          # 1.6 s board: ramped down
+    w = b.fresh("MOB_WHEELS")
+    assert w["wheel_speed"] == pytest.approx([0] * 6, abs=0.05), w
+    # a fresh command clears the deadline bit
+    assert b.command("MOB_DRIVE", **drive()).status == CMD_OK
+    assert not b.fresh("MOB_BODY")["fault_flags"] & FAULT_DRIVE_DEADLINE
+
+
+def test_heartbeat_loss_latches_and_clear_fault(board):
+    b = board("mobility", scale=5.0)
+    for _ in range(4):
+        b.heartbeat()
+        b.pump(0.05)
+    assert b.command("MOB_DRIVE", **drive(w_fl=500)).status == CMD_OK
+    assert b.command("BOARD_HEATER", zone=0, target=300).status == CMD_OK
+    b.pump(0.3)                                                 # 1.5 s board, no heartbeat
+    body = b.fresh("MOB_BODY")
+    assert body["fault_flags"] & FAULT_HEARTBEAT_LOST and body["heater_duty"] == 0
+    b.pump(0.3)
+    assert b.fresh("MOB_WHEELS")["wheel_speed"][0] == pytest.approx(0, abs=0.05)
+    r = b.command("MOB_DRIVE", **drive(w_fl=500))
+    assert r.status == CMD_NOT_ALLOWED                          # latched: refused
+    b.heartbeat()
+    assert b.command("BOARD_CLEAR_FAULT").status == CMD_OK
+    b.heartbeat()
+    assert not b.fresh("MOB_BODY")["fault_flags"] & FAULT_HEARTBEAT_LOST
+    assert b.command("MOB_DRIVE", **drive(w_fl=500)).status == CMD_OK
+
+
+# ---------------------------------------------------------------- bad input
+def test_rejected_commands_answer_with_reasons_and_move_nothing(board):
+    b = board("mobility", scale=2.0)
+    bad_range = bytearray(encode_board_command(D, "MOB_DRIVE", **drive()))
+    struct.pack_into("<h", bad_range, 2 + 2 * 3, 2001)               # w_mr out of range
+    r = b.raw_command(bytes(bad_range))
+    assert (r.status, r.detail, r.opcode) == (CMD_ARG_RANGE, 3, 0x1001)
+    r = b.raw_command(struct.pack("<H", 0x7E7E) + b"\x01")
+    assert (r.status, r.opcode) == (CMD_UNKNOWN_OPCODE, 0x7E7E)
+    r = b.raw_command(bytes(bad_range[:-1]))
+    assert r.status == CMD_BAD_LENGTH
+    r = b.raw_command(encode_board_command(D, "BOARD_HEATER", zone=0, target=601))  # e-box max 60 C
+    assert (r.status, r.detail) == (CMD_ARG_RANGE, 1)
+    b.pump(0.3)
+    w, body = b.fresh("MOB_WHEELS"), b.fresh("MOB_BODY")
+    assert all(e == 0 for e in w["effort"]) and all(c == 0 for c in w["enc_count"])
+    assert body["heater_duty"] == 0 and body["fault_flags"] & FAULT_BAD_COMMAND
+    stats = b.fresh("LINK_STATS", 1.5)
+    assert stats["cmd_rejected"] == 4 and stats["cmd_executed"] == 4
+
+
+def test_payload_refuses_mobility_commands(board):
+    b = board("payload")
+    r = b.command("MOB_DRIVE", **drive(w_fl=100))
+    assert r.status == CMD_WRONG_BOARD
+
+
+def test_garbage_truncated_and_corrupt_frames_are_counted(board):
+    b = board("mobility", scale=2.0)
+    rng = random.Random(3)
+    b.write(bytes(rng.randrange(256) for _ in range(3000)) + b"\x00")
+    good = bytearray(codec.encode_frame(0, 0, 0, codec.T_CMD,
+                                        encode_board_command(D, "MOB_DRIVE", **drive(w_fl=900))))
+    b.write(bytes(good[:8]) + b"\x00")                                   # truncated
+    bad = bytearray(good)
+    bad[6] ^= 0x10
+    b.write(bytes(bad))                                                  # bad CRC
+    b.write(b"\x05" + b"\x11" * 200 + b"\x00")                           # oversize
+    b.write(codec.encode_frame(0, 0, 0x80, codec.T_CMD, b"\x01\x10"))    # reserved flag
+    b.write(codec.encode_frame(0, 0, 0, codec.T_TLM, b"\x01"))           # not for a board
+    b.write(good)                                                        # no session: dropped
+    b.pump(1.2)
+    s = b.fresh("LINK_STATS", 1.5)
+    assert s["rx_crc"] + s["rx_malformed"] + s["rx_too_short"] + s["rx_too_long"] >= 10
+    assert s["rx_too_long"] >= 1 and s["rx_bad_flags"] >= 1 and s["rx_unexpected"] >= 1
+    assert s["cmd_executed"] == 0
+    w = b.fresh("MOB_WHEELS")
+    assert all(e == 0 for e in w["effort"]) and all(c == 0 for c in w["enc_count"])
+    assert b.fresh("MOB_BODY")["fault_flags"] & FAULT_BAD_COMMAND
+
+
+def test_retransmitted_command_executes_once(board):
+    b = board("payload")
+    assert b.command("BOARD_TLM_PERIOD", period=100).status == CMD_OK
+    payload = encode_board_command(D, "BOARD_SAFE")
+    seq = b.tx.submit(payload)
+    frame = b.tx.poll(b.ms())
+    b.write(frame)
+    b.write(frame)                          # the same frame again (a lost ack's retransmission)
+    b.write(frame)
+    b.wait(lambda: b.results.get(seq), what="result")
+    b.pump(1.2)
+    s = b.fresh("LINK_STATS", 1.5)
+    assert s["cmd_executed"] == 2 and s["cmd_duplicates"] == 2   # TLM_PERIOD + SAFE once each
+    assert b.n_results == 2
+
+
+# ---------------------------------------------------------------- payload heater
+def test_payload_heater_reaches_1000C_and_guard_trips_on_sensor_fault(board):
+    b = board("payload", scale=40.0)
+    assert b.command("BOARD_TLM_PERIOD", period=1000).status == CMD_OK
+    t_end = time.monotonic() + 12
+    st = None
+    while time.monotonic() < t_end:
+        assert b.command("BOARD_HEATER", zone=0, target=10000).status == CMD_OK
+        b.pump(0.04)                                                 # 1.6 s board < 3 s deadline
+        st = b.tlm.get("PAY_STATUS")
+        if st and st["head_temp"] >= 995:
+            break
+    assert st and st["head_temp"] >= 995 and st["head_target"] == 1000, st
+    for _ in range(10):                                              # holds near the target
+        assert b.command("BOARD_HEATER", zone=0, target=10000).status == CMD_OK
+        b.pump(0.04)
+    st = b.fresh("PAY_STATUS")
+    assert abs(st["head_temp"] - 1000) < 10 and st["heater_fault"] == 0, st
+    b.proc.send_signal(signal.SIGUSR1)                               # thermocouple opens
+    st = b.wait(lambda: b.tlm["PAY_STATUS"]["heater_fault"] and b.tlm["PAY_STATUS"], 2, "guard")
+    assert st["heater_fault"] == 2 and st["heater_duty"] == 0 and st["fault_flags"] & FAULT_HEATER
+    assert b.command("BOARD_HEATER", zone=0, target=10000).status == CMD_NOT_ALLOWED
+
+
+# ---------------------------------------------------------------- shutdown
+def test_sigterm_runs_shutdown_and_exits_0(board):
+    b = board("payload", scale=5.0)
+    assert b.command("BOARD_HEATER", zone=0, target=5000).status == CMD_OK
+    b.pump(0.2)
+    assert b.fresh("PAY_STATUS")["heater_duty"] > 0
+    b.proc.send_signal(signal.SIGTERM)
+    out, _ = b.proc.communicate(timeout=5)
+    assert b.proc.returncode == 0
+    assert "SHUTDOWN outputs safe (heater 0, wheels 0 0 0 0 0 0)" in out
+    assert not b.link.exists()

@@ -1,0 +1,112 @@
+"""The same missions and bench-API tests as tests/test_missions.py, on
+emulated boards: the host firmware (`rover-fw-host`) for the mobility and
+payload boards on ptys, started the way `rover hil up` starts them, at
+--time-scale 5, through the board:// HAL URL.  The sequence files are the
+very ones the sim:// tests run.
+
+Tests from tests/test_missions.py are imported here, so they run a second
+time with this module's `rover` fixture (fresh boards for each test, the
+rover back at the start); those that inject faults skip themselves off the
+simulator.  The demo traverse runs once, through run_mission (what
+`rover run --hal URL` does), with the checks of test_demo_mission_passes."""
+from pathlib import Path
+
+import pytest
+
+import test_missions as sim_tests
+
+L = pytest.importorskip("sim_hw.hil_launcher")
+pytestmark = pytest.mark.boards
+MISSIONS = Path(__file__).resolve().parent.parent / "missions"
+SCALE = 5.0
+
+
+@pytest.fixture(scope="module")
+def fw_exe():
+    if not (L.FIRMWARE_DIR / "Makefile").is_file():
+        pytest.skip("board firmware (csrc/firmware) is not in this tree")
+    try:
+        return L.build_firmware()
+    except L.HilError as e:
+        if "make not found" in str(e):
+            pytest.skip(str(e))
+        raise
+
+
+@pytest.fixture
+def boards(fw_exe):
+    with L.EmulatedBench(["mobility", "payload"], time_scale=SCALE, exe=fw_exe, seed=1) as b:
+        yield b
+
+
+@pytest.fixture
+def rover_hal_url(boards):
+    return boards.url
+
+
+@pytest.fixture
+def rover_unbooted(rover_hal_url):
+    from flight.system import FlightSystem
+    from flight.testing.bench import RoverBench
+    from hal import open_hal
+
+    hal = open_hal(rover_hal_url)
+    try:
+        yield RoverBench(FlightSystem(hal))
+    finally:
+        hal.close()
+
+
+@pytest.fixture
+def rover(rover_unbooted):
+    rover_unbooted.boot()
+    return rover_unbooted
+
+
+# the bench-API tests of tests/test_missions.py, on boards
+test_boot_leaves_rover_idle = sim_tests.test_boot_leaves_rover_idle
+test_drive_command_completes_when_goal_reached_not_when_accepted = \
+    sim_tests.test_drive_command_completes_when_goal_reached_not_when_accepted
+test_command_refused_in_wrong_mode_with_reason = sim_tests.test_command_refused_in_wrong_mode_with_reason
+test_out_of_range_argument_rejected_before_dispatch = \
+    sim_tests.test_out_of_range_argument_rejected_before_dispatch
+test_await_telemetry_timeout_names_condition_and_last_value = \
+    sim_tests.test_await_telemetry_timeout_names_condition_and_last_value
+test_wheel_stall_stops_drive_and_goes_safe = sim_tests.test_wheel_stall_stops_drive_and_goes_safe  # skips
+
+
+def _no_link_trouble(res):
+    names = [e.name for e in res.system.bus.events]
+    assert "LINK_LOST" not in names, [e.message for e in res.system.bus.events if e.name == "LINK_LOST"]
+    stats = res.system.hal.link_stats()
+    for role in ("mobility", "payload"):
+        assert stats[role]["reconnects"] == 0
+        assert stats[role]["cmd_rejects"] == 0, stats[role]
+    return stats
+
+
+def test_short_mission_on_boards(boards, tmp_path):
+    from flight.mission import run_mission
+    res = run_mission(MISSIONS / "short_drive.seq", hal_url=boards.url, out_dir=tmp_path / "run")
+    assert res.status == "passed", (res.reason, res.report["faults_seen"])
+    assert res.report["hal"].startswith("board://")
+    assert res.report["distance_m"] == pytest.approx(10.0, abs=1.5)
+    assert res.system.modes.mode == "IDLE"
+    _no_link_trouble(res)
+    assert (tmp_path / "run" / "report.json").is_file()
+
+
+def test_demo_mission_on_boards(boards, tmp_path):
+    """missions/demo.seq, unchanged, as on sim:// (test_demo_mission_passes)."""
+    from flight.mission import run_mission
+    res = run_mission(MISSIONS / "demo.seq", hal_url=boards.url, out_dir=tmp_path / "demo",
+                      max_sim_s=3600)
+    assert res.status == "passed", (res.reason, res.report["faults_seen"])
+    bus = res.system.bus
+    assert bus.value("mode") == "IDLE"
+    x, y = bus.value("rover.x_m"), bus.value("rover.y_m")
+    assert (x - 90) ** 2 + (y - 20) ** 2 < 1.5 ** 2
+    assert any(e.name == "SEQ_COMPLETED" and e.args.get("slot") == "payload" for e in bus.events)
+    assert not [e for e in bus.events if e.name == "FP_RESPONSE_FIRED"]
+    stats = _no_link_trouble(res)
+    assert stats["mobility"]["rtt_p99_ms"] < 50
