@@ -108,6 +108,11 @@ class Hal(ABC):
         statistics of a board backend: link.<board>.*); {} when there are none."""
         return {}
 
+    @property
+    def faults(self):
+        """Fault injection (lock a wheel, drain the pack, ...): simulator only."""
+        raise HalError(f"fault injection needs the simulator; this HAL is {self.url}")
+
     def truth(self) -> dict | None:
         """Ground truth (simulator only): pose, slip, ...; None on hardware."""
         return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -51,7 +52,7 @@ def run(mission, hal_url, out_dir, seed, limit_set, max_sim_s, quiet):
             sys.stderr.flush()
     try:
         res = run_mission(mission, hal_url=url, seed=seed, out_dir=out, max_sim_s=max_sim_s,
-                          limit_set=limit_set, progress=progress)
+                          limit_set=limit_set, progress=progress, wall_clock=time.perf_counter)
     except (MissionError, HalError) as e:
         click.echo(f"rover run: {e}", err=True)
         sys.exit(2)

@@ -168,9 +168,5 @@ class RoverBench:
     # -- simulator extras ------------------------------------------------------------
     @property
     def faults(self):
-        """Fault injection (sim:// only)."""
-        sim = getattr(self.fs.hal, "sim", None)
-        if sim is None:
-            raise RuntimeError(f"fault injection needs the simulator; HAL is {self.fs.hal.url}")
-        from sim_hw.faults import FaultInjector
-        return FaultInjector(sim)
+        """Fault injection (the simulator's; a HalError elsewhere)."""
+        return self.fs.hal.faults

@@ -309,6 +309,11 @@ class SimHal(Hal):
         self.clock.advance(dt_ms)
 
     # -- simulator extras -------------------------------------------------
+    @property
+    def faults(self):
+        from sim_hw.faults import FaultInjector
+        return FaultInjector(self.sim)
+
     def terrain_map(self) -> TerrainMap:
         if self._map is None:
             self._map = TerrainMap(height_m=self.site.height_m, slope_deg=self.site.slope_deg,
