@@ -108,6 +108,16 @@ class Hal(ABC):
         statistics of a board backend: link.<board>.*); {} when there are none."""
         return {}
 
+    def clear_faults(self) -> None:
+        """Release latched device faults (stalls, heater guard trips, a board's
+        safe-output latch).  Only an explicit operator/flight decision calls this."""
+        for w in self.wheels:
+            if w.stalled:
+                w.clear_stall()
+        for h in self.heaters.values():
+            if h.fault:
+                h.reset_fault()
+
     @property
     def faults(self):
         """Fault injection (lock a wheel, drain the pack, ...): simulator only."""

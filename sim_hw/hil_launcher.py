@@ -488,16 +488,20 @@ def measure_goodput(port: str, baud: int, seconds: float = 5.0) -> dict:
         _send_wait(s, _cmd(d, "BOARD_TLM_PERIOD", period=0))
         time.sleep(0.5)                     # let the stream settle
         counting[0] = True
+        all0 = s.counters["payload_bytes_rx"]
         t0 = time.monotonic()
         time.sleep(seconds)
         counting[0] = False
         dt = time.monotonic() - t0
+        all_bytes = s.counters["payload_bytes_rx"] - all0
         _send_wait(s, _cmd(d, "BOARD_TLM_PERIOD", period=100))
         st = s.stats()
     finally:
         s.close()
     capacity = baud / 10.0
-    return dict(goodput_ratio=round(got["bytes"] / dt / capacity, 4),
+    return dict(goodput_ratio=round(all_bytes / dt / capacity, 4),
+                payload_bytes_per_s=round(all_bytes / dt, 1),
+                tlm_goodput_ratio=round(got["bytes"] / dt / capacity, 4),
                 tlm_payload_bytes_per_s=round(got["bytes"] / dt, 1), tlm_frames=got["frames"],
                 line_bytes_per_s=capacity, seconds=round(dt, 2), rx_errors=st["rx_errors"])
 

@@ -9,7 +9,6 @@ assertion about time is on the HAL's clock (board time)."""
 import os
 import pty
 import random
-import signal
 import time
 import tty
 
@@ -248,8 +247,10 @@ def test_out_of_range_setpoints_are_refused_before_the_line():
     from hal.backends.board import BoardWheel
     from hal.errors import CommandRangeError
 
+    from hal.backends.board import SIM_ROVER_GEOMETRY
+
     class FakeHal:
-        geometry = __import__("hal.backends.board", fromlist=["x"]).SIM_ROVER_GEOMETRY
+        geometry = SIM_ROVER_GEOMETRY
         _wheel_cmd = [0] * 6
     w = BoardWheel(FakeHal(), "wheel.fl", 0)
     with pytest.raises(CommandRangeError, match="outside"):

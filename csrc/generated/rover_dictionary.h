@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#define ROVER_DICT_HASH_HEX "dae26f3c72ff872c48d0afe4b346acf2f35d923b7a314ebe1510fe2bbae4bef9"
-#define ROVER_DICT_HASH32 0xDAE26F3CUL
+#define ROVER_DICT_HASH_HEX "6bb505c3e358a8b8a26e4d3dc050194aa94d196c2c158a8f10a0235946afddad"
+#define ROVER_DICT_HASH32 0x6BB505C3UL
 
 /* modes: bit i of a command's mode mask allows it in mode i */
 #define ROVER_MODE_BOOT 0

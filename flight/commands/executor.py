@@ -210,11 +210,7 @@ class CommandExecutor:
             self._finish(h, False, res.reason)
 
     def _clear_fault(self, h, a):
-        for w in self.hal.wheels:
-            if w.stalled:
-                w.clear_stall()
-        if self._heater is not None and self._heater.fault:
-            self._heater.reset_fault()
+        self.hal.clear_faults()
         if self.fault is not None and hasattr(self.fault, "clear"):
             self.fault.clear()
 

@@ -506,6 +506,11 @@ class BoardHal(Hal):
                 self._events.append(("LINK_LOST", dict(link=b.role, age_ms=age, reason=why)))
             elif state is LinkState.UP and b.session is not None and b.session.counters["reconnects"]:
                 self._events.append(("LINK_RESTORED", dict(link=b.role)))
+            elif state is LinkState.FAILED and b.session is not None and "dictionary" in why:
+                got = b.session.last_identify.dict_hash32 if b.session.last_identify else 0
+                self._events.append(("DICT_MISMATCH", dict(board=b.role, got=f"0x{got:08X}",
+                                                           expected=self.dictionary.hash,
+                                                           reason=why)))
 
     def _on_up(self, b: _Board) -> None:
         s = b.session
@@ -597,18 +602,17 @@ class BoardHal(Hal):
         self._clear_link_latches()
 
     def _clear_link_latches(self) -> None:
-        """A board latches "heartbeat lost" when the host went quiet and "bad
-        command" when a damaged frame arrived; both are link events the host
-        has already counted and reported (LINK_LOST, rx error counters, the
-        fault protection's heartbeat monitor), so once the link is up again
-        the backend clears them (at most once a second per board).  A heater
-        guard trip is never cleared here: that takes Heater.reset_fault()."""
+        """"Bad command seen" is a counter-like flag (every damaged frame sets
+        it) that the host has already counted in its rx errors: clear it while
+        the link is up, at most once a second per board.  The heartbeat-lost
+        latch is NOT cleared here: the board holds its outputs safe until the
+        flight software decides (fault protection goes to SAFE on
+        link.<board>.latched, and CLEAR_FAULT -> clear_faults() releases it)."""
         P = self._P
-        link_bits = P.FAULT_HEARTBEAT_LOST | P.FAULT_BAD_COMMAND
         now = self.clock.now_ms()
         for b in self.boards.values():
             flags = b.fault_flags
-            if not flags & link_bits or flags & P.FAULT_HEATER:
+            if not flags & P.FAULT_BAD_COMMAND or flags & (P.FAULT_HEARTBEAT_LOST | P.FAULT_HEATER):
                 continue
             if b.session is None or b.session.state is not LinkState.UP:
                 continue
@@ -617,6 +621,13 @@ class BoardHal(Hal):
             if self._command(b.role, "BOARD_CLEAR_FAULT"):
                 b.last_clear_ms = now
                 b.latch_clears += 1
+
+    def clear_faults(self) -> None:
+        """The operator's CLEAR_FAULT: release every board's latches and stalls."""
+        for b in self.boards.values():
+            self._command(b.role, "BOARD_CLEAR_FAULT")
+        if "mobility" in self.boards:
+            self._command("mobility", "MOB_CLEAR_STALL", wheel=6)
 
     def write(self) -> None:
         if "mobility" in self.boards:
@@ -703,6 +714,7 @@ class BoardHal(Hal):
             out[p + "reconnects"] = st["reconnects"]
             out[p + "cmd_rejects"] = b.cmd_rejects
             out[p + "fault_flags"] = b.fault_flags
+            out[p + "latched"] = 1 if b.fault_flags & self._P.FAULT_HEARTBEAT_LOST else 0
         return out
 
     def drain_events(self) -> list[tuple[str, dict]]:

@@ -76,6 +76,11 @@ class ClockSync:
         best = min(s[2] for s in samples)
         limit = best * (1.0 + self.rtt_slack) + self.rtt_floor_s
         pts = [s for s in samples if s[2] <= limit]
+        # too narrow in time for a slope: widen the round-trip limit step by step
+        while len(pts) < len(samples) and (max(p[0] for p in pts) - min(p[0] for p in pts)
+                                           < self.min_span_s):
+            limit *= 2.0
+            pts = [s for s in samples if s[2] <= limit]
         n = len(pts)
         mh = sum(p[0] for p in pts) / n
         mb = sum(p[1] for p in pts) / n

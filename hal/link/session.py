@@ -109,6 +109,7 @@ class BoardSession:
         self.state = LinkState.CONNECTING
         self.state_reason = ""
         self.identify: C.Identify | None = None
+        self.last_identify: C.Identify | None = None   # also when it was refused
         self.decoder = C.FrameDecoder()
         self.sender = C.ReliableSender(self._rng.getrandbits(32))
         self._tx_frame_seq = 0
@@ -123,6 +124,7 @@ class BoardSession:
         self._sent_at: dict[int, float] = {}
         self.rtts_ms: deque[float] = deque(maxlen=rtt_window)
         self.counters = dict(frames_rx=0, frames_tx=0, bytes_rx=0, bytes_tx=0, tlm_rx=0,
+                             payload_bytes_rx=0,
                              events_rx=0, heartbeats_rx=0, cmds_sent=0, cmds_acked=0,
                              cmds_window_full=0, cmds_while_down=0, cmds_unconfirmed=0,
                              reconnects=0, losses=0, board_resets=0, open_failures=0,
@@ -265,6 +267,7 @@ class BoardSession:
                 self._note_rx(f)
                 if f.ftype == C.T_IDENTIFY and len(f.payload) >= C.IDENTIFY_FMT.size:
                     ident = C.Identify.unpack(f.payload)
+        self.last_identify = ident
         got_role = ROLE_NAMES.get(ident.role, f"role {ident.role}")
         if got_role != self.role:
             self._fail(f"{self.role} board expected on {port}, but the board there says it is "
@@ -340,7 +343,9 @@ class BoardSession:
     def _handle(self, f: C.Frame) -> None:
         now = self._host_time()
         self._last_rx = now
-        self.counters["frames_rx"] += 1
+        c = self.counters
+        c["frames_rx"] += 1
+        c["payload_bytes_rx"] += len(f.payload)
         t = f.ftype
         if (f.flags & C.F_ACK) or t == C.T_NAK:
             self._on_ack(f, now)
