@@ -244,15 +244,15 @@ def test_garbage_on_the_line_is_counted_and_moves_nothing(hal, bench):
 
 
 def test_out_of_range_setpoints_are_refused_before_the_line():
-    from hal.backends.board import BoardWheel
     from hal.errors import CommandRangeError
+    from hal.latched import LatchedWheel
 
     from hal.backends.board import SIM_ROVER_GEOMETRY
 
     class FakeHal:
         geometry = SIM_ROVER_GEOMETRY
         _wheel_cmd = [0] * 6
-    w = BoardWheel(FakeHal(), "wheel.fl", 0)
+    w = LatchedWheel(FakeHal(), "wheel.fl", 0)
     with pytest.raises(CommandRangeError, match="outside"):
         w.set_speed_mradps(2001)
     assert FakeHal._wheel_cmd == [0] * 6

@@ -32,10 +32,9 @@ from collections import deque
 from pathlib import Path
 
 from hal.base import Hal
-from hal.errors import CommandRangeError, HalError, HalUrlError
-from hal.interfaces import (STEER_NAMES, WHEEL_NAMES, DeviceStatus, DriveWheel, Heater, Imu,
-                            Odometer, OdomPose, PowerMonitor, SteeringActuator, TerrainMap,
-                            ThermalSensor, VehicleGeometry)
+from hal.errors import HalError, HalUrlError
+from hal.interfaces import DeviceStatus, OdomPose, TerrainMap, VehicleGeometry
+from hal.latched import Latch, make_devices
 from hal.link.clock_sync import BoardClock
 from hal.link.session import ROLES, BoardSession, LinkError, LinkState
 
@@ -43,8 +42,7 @@ DEFAULT_BAUD = 115200
 STALE_MS = 500                 # board ms without a packet before a device reads STALE
 TLM_PERIOD_MS = 100            # packet period we ask for: one per 10 Hz flight cycle
 HEATER_REFRESH_MS = 1000       # board heater deadline is 3 s
-EBOX_HEATER_MAX_C = 60.0
-LATCH_CLEAR_MS = 1000         # link latches (heartbeat lost, bad command) cleared at most this often
+LATCH_CLEAR_MS = 1000          # the "bad command" flag is cleared at most this often
 MAX_LATE_CYCLES = 5            # advance() re-synchronises when this far behind
 KNOWN = {
     "board": ("mobility", "payload", "baud", "terrain", "time_scale", "connect_timeout"),
@@ -187,194 +185,6 @@ def open_bench(url: str, where: str, params: dict[str, str]) -> "BoardHal":
                                                                  3.0, float, 0.1), **cfg)
 
 
-# ------------------------------------------------------------------ devices
-class _Dev:
-    def __init__(self, hal: "BoardHal", name: str, board: str = "mobility"):
-        self._hal = hal
-        self.name = name
-        self._board = board
-
-    def _link_status(self, packet: str):
-        return self._hal._status(self._board, packet)
-
-
-class BoardWheel(_Dev, DriveWheel):
-    def __init__(self, hal, name, index):
-        super().__init__(hal, name)
-        self.index = index
-
-    def set_speed_mradps(self, speed_mradps: int) -> None:
-        limit = self._hal.geometry.max_wheel_mradps
-        if not -limit <= speed_mradps <= limit:
-            raise CommandRangeError(f"{self.name}: speed {speed_mradps} mrad/s outside "
-                                    f"[-{limit}, {limit}] mrad/s")
-        self._hal._wheel_cmd[self.index] = int(speed_mradps)
-
-    @property
-    def status(self):
-        st = self._link_status("MOB_WHEELS")
-        if st is DeviceStatus.OK and self.stalled:
-            return DeviceStatus.FAULT
-        return st
-
-    @property
-    def speed_mradps(self):
-        return self._hal._speed[self.index]
-
-    @property
-    def encoder_count(self):
-        return self._hal._count[self.index]
-
-    @property
-    def current_a(self):
-        return self._hal._current_a[self.index]
-
-    @property
-    def effort_q15(self):
-        return self._hal._effort_q15[self.index]
-
-    @property
-    def stalled(self):
-        return bool(self._hal._stalled & (1 << self.index))
-
-    def clear_stall(self) -> None:
-        self._hal._command("mobility", "MOB_CLEAR_STALL", wheel=self.index)
-
-
-class BoardSteering(_Dev, SteeringActuator):
-    def __init__(self, hal, name, index):
-        super().__init__(hal, name)
-        self.index = index
-        self.min_angle_mrad = hal.geometry.steer_min_mrad
-        self.max_angle_mrad = hal.geometry.steer_max_mrad
-
-    def set_angle_mrad(self, angle_mrad: int) -> None:
-        if not self.min_angle_mrad <= angle_mrad <= self.max_angle_mrad:
-            raise CommandRangeError(f"{self.name}: angle {angle_mrad} mrad outside "
-                                    f"[{self.min_angle_mrad}, {self.max_angle_mrad}] mrad")
-        self._hal._steer_cmd[self.index] = int(angle_mrad)
-
-    @property
-    def status(self):
-        return self._link_status("MOB_BODY")
-
-    @property
-    def angle_mrad(self):
-        return self._hal._steer[self.index]
-
-
-class BoardImu(_Dev, Imu):
-    @property
-    def status(self):
-        return self._link_status("MOB_BODY")
-
-    @property
-    def accel_mg(self):
-        return self._hal._accel
-
-    @property
-    def gyro_mdps(self):
-        return self._hal._gyro
-
-    @property
-    def pitch_mdeg(self):
-        return self._hal._pitch_mdeg
-
-    @property
-    def roll_mdeg(self):
-        return self._hal._roll_mdeg
-
-
-class BoardOdometer(_Dev, Odometer):
-    @property
-    def status(self):
-        return self._link_status("MOB_BODY")
-
-    @property
-    def pose(self):
-        return self._hal._pose
-
-    def reset(self, x_m: float, y_m: float, yaw_rad: float) -> None:
-        yaw = math.remainder(yaw_rad, 2 * math.pi)
-        self._hal._command("mobility", "MOB_RESET_ODOM", x=int(round(x_m * 1000)),
-                           y=int(round(y_m * 1000)),
-                           yaw=max(-3142, min(3142, int(round(yaw * 1000)))))
-        self._hal._pose = OdomPose(x_m, y_m, yaw_rad)
-        self._hal._pose_hold_until = self._hal._rx_count("MOB_BODY") + 1
-
-
-class BoardPower(_Dev, PowerMonitor):
-    @property
-    def status(self):
-        return self._link_status("MOB_BODY")
-
-    @property
-    def battery_v(self):
-        return self._hal._power[0]
-
-    @property
-    def battery_a(self):
-        return self._hal._power[1]
-
-    @property
-    def soc_pct(self):
-        return self._hal._power[2]
-
-    @property
-    def solar_w(self):
-        return self._hal._power[3]
-
-    @property
-    def energy_used_j(self):
-        return self._hal._power[4]
-
-
-class BoardThermal(_Dev, ThermalSensor):
-    @property
-    def status(self):
-        return self._link_status("MOB_BODY")
-
-    @property
-    def temp_c(self):
-        return self._hal._ebox_c
-
-
-class BoardHeater(_Dev, Heater):
-    max_target_c = EBOX_HEATER_MAX_C
-
-    def __init__(self, hal, name):
-        super().__init__(hal, name)
-        self._target_c = 0.0
-
-    def set_target_c(self, target_c: float) -> None:
-        if not (0.0 <= target_c <= self.max_target_c):
-            raise CommandRangeError(f"{self.name}: target {target_c} C outside [0, {self.max_target_c}] C")
-        self._target_c = float(target_c)
-        self._hal._heater_dirty = True
-
-    @property
-    def target_c(self):
-        return self._target_c
-
-    @property
-    def status(self):
-        st = self._link_status("MOB_BODY")
-        if st is DeviceStatus.OK and self._hal._heater_fault:
-            return DeviceStatus.FAULT
-        return st
-
-    @property
-    def duty(self):
-        return self._hal._heater_duty
-
-    @property
-    def fault(self):
-        return self._hal._heater_fault
-
-    def reset_fault(self) -> None:
-        self._hal._command("mobility", "BOARD_CLEAR_FAULT")
-
-
 # ------------------------------------------------------------------ the HAL
 class _Board:
     """What the backend keeps per board: its session and the newest packets."""
@@ -396,7 +206,7 @@ class _Board:
         self.latch_clears = 0
 
 
-class BoardHal(Hal):
+class BoardHal(Latch, Hal):
     def __init__(self, url, boards, *, terrain=None, time_scale=None, geometry=None,
                  connect_timeout: float = 3.0, dictionary=None):
         from flight.dictionary import default_dictionary
@@ -414,22 +224,15 @@ class BoardHal(Hal):
         self._events: list[tuple[str, dict]] = []
         self._events_lock = threading.Lock()
         self.boards: dict[str, _Board] = {r: _Board(r, p, b) for r, p, b in boards}
-        self._wheel_cmd = [0] * 6
-        self._steer_cmd = [0] * 4
-        self._heater_dirty = True
+        self.init_latch()
+        self._heater_dirty = True        # send the heater target on the first write
         self._heater_sent_ms = None
         self._pose_hold_until = 0
         self.cmd_drops = 0
         self.cycle_overruns = 0
         self._target_ms = None
-        self._init_values()
-        self.wheels = tuple(BoardWheel(self, f"wheel.{n}", i) for i, n in enumerate(WHEEL_NAMES))
-        self.steering = tuple(BoardSteering(self, f"steer.{n}", i) for i, n in enumerate(STEER_NAMES))
-        self.imu = BoardImu(self, "imu")
-        self.odometer = BoardOdometer(self, "odometer")
-        self.power = BoardPower(self, "power")
-        self.thermal = {"ebox": BoardThermal(self, "thermal.ebox")}
-        self.heaters = {"ebox": BoardHeater(self, "heater.ebox")}
+        self.payload_status: dict = {}
+        make_devices(self)
         if terrain is not None and not os.path.isfile(terrain):
             raise HalUrlError(f"{url}: terrain file {terrain} not found")
         d = self.dictionary
@@ -452,24 +255,6 @@ class BoardHal(Hal):
             raise HalError(str(e)) from None
         self._wait_first_packets(connect_timeout)
         self.read()
-
-    def _init_values(self):
-        self._speed = [0] * 6
-        self._count = [0] * 6
-        self._current_a = [0.0] * 6
-        self._effort_q15 = [0] * 6
-        self._stalled = 0
-        self._steer = [0] * 4
-        self._accel = (0, 0, 1000)
-        self._gyro = (0, 0, 0)
-        self._pitch_mdeg = 0
-        self._roll_mdeg = 0
-        self._pose = OdomPose(0.0, 0.0, 0.0)
-        self._power = (0.0, 0.0, 0.0, 0.0, 0.0)
-        self._ebox_c = 0.0
-        self._heater_duty = 0.0
-        self._heater_fault = 0
-        self.payload_status: dict = {}
 
     # -- reader-thread callbacks ------------------------------------------------------
     def _on_tlm(self, b: _Board, payload: bytes, host_t: float) -> None:
@@ -552,6 +337,32 @@ class BoardHal(Hal):
             return DeviceStatus.STALE
         return DeviceStatus.OK
 
+    # -- what the latched devices ask of a backend ---------------------------------
+    _STATUS_PACKET = {"wheel": "MOB_WHEELS"}   # everything else rides in MOB_BODY
+
+    def _device_status(self, kind: str, index: int) -> DeviceStatus:
+        st = self._status("mobility", self._STATUS_PACKET.get(kind, "MOB_BODY"))
+        if st is DeviceStatus.OK:
+            if kind == "wheel" and self._stalled[index]:
+                return DeviceStatus.FAULT
+            if kind == "heater" and self._heater_fault:
+                return DeviceStatus.FAULT
+        return st
+
+    def _clear_stall(self, index: int) -> None:
+        self._command("mobility", "MOB_CLEAR_STALL", wheel=index)
+
+    def _reset_odometry(self, x_m: float, y_m: float, yaw_rad: float) -> None:
+        yaw = math.remainder(yaw_rad, 2 * math.pi)
+        self._command("mobility", "MOB_RESET_ODOM", x=int(round(x_m * 1000)),
+                      y=int(round(y_m * 1000)),
+                      yaw=max(-3142, min(3142, int(round(yaw * 1000)))))
+        # a packet the board sent before the reset would undo it
+        self._pose_hold_until = self._rx_count("MOB_BODY") + 1
+
+    def _reset_heater(self) -> None:
+        self._command("mobility", "BOARD_CLEAR_FAULT")
+
     def _command(self, role: str, name: str, **args) -> bool:
         """Send one board command; False (counted) when it could not go out."""
         b = self.boards.get(role)
@@ -578,7 +389,8 @@ class BoardHal(Hal):
                 self._speed = [int(round(v * 1000)) for v in w["wheel_speed"]]
                 self._current_a = [float(v) for v in w["motor_current"]]
                 self._effort_q15 = [int(round(v * 32767 / 100)) for v in w["effort"]]
-                self._stalled = int(w["stalled"])
+                mask = int(w["stalled"])
+                self._stalled = [bool(mask & (1 << i)) for i in range(6)]
             if body is not None:
                 f = body[0]
                 self._steer = [int(round(v * 1000)) for v in f["steer"]]

@@ -14,13 +14,11 @@ import math
 
 from flight.clock import SimClock
 from hal.base import Hal
-from hal.errors import CommandRangeError, HalUrlError
-from hal.interfaces import (STEER_NAMES, STEER_WHEEL_INDEX, WHEEL_NAMES, DeviceStatus, DriveWheel,
-                            Heater, Imu, Odometer, OdomPose, PowerMonitor, SteeringActuator,
-                            TerrainMap, ThermalSensor, VehicleGeometry)
+from hal.errors import HalUrlError
+from hal.interfaces import DeviceStatus, OdomPose, TerrainMap, VehicleGeometry
+from hal.latched import Latch, make_devices
 
 KNOWN_PARAMS = ("seed", "site", "x", "y", "yaw")
-EBOX_HEATER_MAX_C = 60.0   # survival heater for the electronics box; matches the dictionary range
 
 
 def _int_param(params, key, default):
@@ -73,182 +71,7 @@ def open_sim(url: str, where: str, params: dict[str, str]) -> "SimHal":
     return SimHal(url, site, seed, x_m, y_m, math.radians(yaw_deg))
 
 
-class _SimDevice:
-    def __init__(self, hal: "SimHal", name: str):
-        self._hal = hal
-        self.name = name
-
-
-class SimWheel(_SimDevice, DriveWheel):
-    def __init__(self, hal, name, index):
-        super().__init__(hal, name)
-        self.index = index
-
-    def set_speed_mradps(self, speed_mradps: int) -> None:
-        limit = self._hal.geometry.max_wheel_mradps
-        if not -limit <= speed_mradps <= limit:
-            raise CommandRangeError(f"{self.name}: speed {speed_mradps} mrad/s outside "
-                                    f"[-{limit}, {limit}] mrad/s")
-        self._hal._wheel_cmd[self.index] = int(speed_mradps)
-
-    @property
-    def status(self):
-        if self._hal._stalled[self.index]:
-            return DeviceStatus.FAULT
-        return DeviceStatus.OK
-
-    @property
-    def speed_mradps(self):
-        return self._hal._speed[self.index]
-
-    @property
-    def encoder_count(self):
-        return self._hal._count[self.index]
-
-    @property
-    def current_a(self):
-        return self._hal._current_ma[self.index] / 1000.0
-
-    @property
-    def effort_q15(self):
-        return self._hal._effort[self.index]
-
-    @property
-    def stalled(self):
-        return bool(self._hal._stalled[self.index])
-
-    def clear_stall(self) -> None:
-        self._hal.sim.clear_stall(self.index)
-
-
-class SimSteering(_SimDevice, SteeringActuator):
-    def __init__(self, hal, name, index):
-        super().__init__(hal, name)
-        self.index = index
-        self.min_angle_mrad = hal.geometry.steer_min_mrad
-        self.max_angle_mrad = hal.geometry.steer_max_mrad
-
-    def set_angle_mrad(self, angle_mrad: int) -> None:
-        if not self.min_angle_mrad <= angle_mrad <= self.max_angle_mrad:
-            raise CommandRangeError(f"{self.name}: angle {angle_mrad} mrad outside "
-                                    f"[{self.min_angle_mrad}, {self.max_angle_mrad}] mrad")
-        self._hal._steer_cmd[self.index] = int(angle_mrad)
-
-    @property
-    def status(self):
-        return DeviceStatus.OK
-
-    @property
-    def angle_mrad(self):
-        return self._hal._steer[self.index]
-
-
-class SimImu(_SimDevice, Imu):
-    @property
-    def status(self):
-        return DeviceStatus.OK
-
-    @property
-    def accel_mg(self):
-        return self._hal._accel
-
-    @property
-    def gyro_mdps(self):
-        return self._hal._gyro
-
-    @property
-    def pitch_mdeg(self):
-        return self._hal._pitch_mdeg
-
-    @property
-    def roll_mdeg(self):
-        return self._hal._roll_mdeg
-
-
-class SimOdometer(_SimDevice, Odometer):
-    @property
-    def status(self):
-        return DeviceStatus.OK
-
-    @property
-    def pose(self):
-        return self._hal._pose
-
-    def reset(self, x_m: float, y_m: float, yaw_rad: float) -> None:
-        self._hal.sim.reset_odometry(x_m, y_m, yaw_rad)
-        self._hal._pose = OdomPose(x_m, y_m, yaw_rad)
-
-
-class SimPower(_SimDevice, PowerMonitor):
-    @property
-    def status(self):
-        return DeviceStatus.OK
-
-    @property
-    def battery_v(self):
-        return self._hal._power[0]
-
-    @property
-    def battery_a(self):
-        return self._hal._power[1]
-
-    @property
-    def soc_pct(self):
-        return self._hal._power[2]
-
-    @property
-    def solar_w(self):
-        return self._hal._power[3]
-
-    @property
-    def energy_used_j(self):
-        return self._hal._power[4]
-
-
-class SimThermal(_SimDevice, ThermalSensor):
-    @property
-    def status(self):
-        return DeviceStatus.OK
-
-    @property
-    def temp_c(self):
-        return self._hal._ebox_c
-
-
-class SimHeater(_SimDevice, Heater):
-    max_target_c = EBOX_HEATER_MAX_C
-
-    def __init__(self, hal, name):
-        super().__init__(hal, name)
-        self._target_c = 0.0
-
-    def set_target_c(self, target_c: float) -> None:
-        if not (0.0 <= target_c <= self.max_target_c):
-            raise CommandRangeError(f"{self.name}: target {target_c} C outside [0, {self.max_target_c}] C")
-        self._target_c = float(target_c)
-        self._hal._heater_dirty = True
-
-    @property
-    def target_c(self):
-        return self._target_c
-
-    @property
-    def status(self):
-        return DeviceStatus.FAULT if self._hal._heater_fault else DeviceStatus.OK
-
-    @property
-    def duty(self):
-        return self._hal._heater_duty
-
-    @property
-    def fault(self):
-        return self._hal._heater_fault
-
-    def reset_fault(self) -> None:
-        self._hal.sim.reset_ebox_heater()
-
-
-class SimHal(Hal):
+class SimHal(Latch, Hal):
     def __init__(self, url, site, seed, x_m, y_m, yaw_rad):
         from sim_hw.simulator import Simulator
 
@@ -262,16 +85,8 @@ class SimHal(Hal):
             wheel_radius_m=p.wheel_radius_m, max_wheel_mradps=int(p.max_wheel_mradps),
             steer_min_mrad=int(p.steer_min_mrad), steer_max_mrad=int(p.steer_max_mrad),
             counts_per_wheel_rev=int(p.counts_per_wheel_rev))
-        self._wheel_cmd = [0] * 6
-        self._steer_cmd = [0] * 4
-        self._heater_dirty = False
-        self.wheels = tuple(SimWheel(self, f"wheel.{n}", i) for i, n in enumerate(WHEEL_NAMES))
-        self.steering = tuple(SimSteering(self, f"steer.{n}", i) for i, n in enumerate(STEER_NAMES))
-        self.imu = SimImu(self, "imu")
-        self.odometer = SimOdometer(self, "odometer")
-        self.power = SimPower(self, "power")
-        self.thermal = {"ebox": SimThermal(self, "thermal.ebox")}
-        self.heaters = {"ebox": SimHeater(self, "heater.ebox")}
+        self.init_latch()
+        make_devices(self)
         self._map = None
         self.read()
 
@@ -280,9 +95,9 @@ class SimHal(Hal):
         s = self.sim
         self._speed = s.wheel_speed_mradps.tolist()
         self._count = s.enc_count.tolist()
-        self._current_ma = s.wheel_current_ma.tolist()
-        self._effort = s.wheel_effort.tolist()
-        self._stalled = s.wheel_stalled.tolist()
+        self._current_a = [ma / 1000.0 for ma in s.wheel_current_ma.tolist()]
+        self._effort_q15 = s.wheel_effort.tolist()
+        self._stalled = [bool(x) for x in s.wheel_stalled.tolist()]
         self._steer = s.steer_angle_mrad.tolist()
         self._accel = tuple(s.accel_mg.tolist())
         self._gyro = tuple(s.gyro_mdps.tolist())
@@ -293,6 +108,23 @@ class SimHal(Hal):
         self._ebox_c = s.ebox_temp_c
         self._heater_duty = s.ebox_heater_duty
         self._heater_fault = s.ebox_heater_fault
+
+    # -- what the latched devices ask of a backend ---------------------------
+    def _device_status(self, kind: str, index: int) -> DeviceStatus:
+        if kind == "wheel" and self._stalled[index]:
+            return DeviceStatus.FAULT
+        if kind == "heater" and self._heater_fault:
+            return DeviceStatus.FAULT
+        return DeviceStatus.OK
+
+    def _clear_stall(self, index: int) -> None:
+        self.sim.clear_stall(index)
+
+    def _reset_odometry(self, x_m: float, y_m: float, yaw_rad: float) -> None:
+        self.sim.reset_odometry(x_m, y_m, yaw_rad)
+
+    def _reset_heater(self) -> None:
+        self.sim.reset_ebox_heater()
 
     def write(self) -> None:
         s = self.sim
