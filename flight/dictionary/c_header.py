@@ -79,33 +79,13 @@ def render_header(d: Dictionary) -> str:
     w("")
     cmds = sorted(d.commands.values(), key=lambda c: c.opcode)
     for c in cmds:
-        n = _ident(c.name)
         w(f"/* {c.name} ({c.subsystem}){' CRITICAL' if c.critical else ''}: "
           f"{c.description.replace('*/', '* /')} */")
-        w(f"#define ROVER_OP_{n} 0x{c.opcode:04X}u")
-        w(f"#define ROVER_{n}_PAYLOAD_SIZE {payload_size(c)}")
-        for f in layout(c):
-            an = f"ROVER_{n}_{_ident(f.arg.name)}"
-            w(f"#define {an}_OFFSET {f.offset}")
-            w(f"#define {an}_SIZE {f.size}")
-            w(f"#define {an}_MIN {_c_int(f.min)}  /* {f.wire_unit} */")
-            w(f"#define {an}_MAX {_c_int(f.max)}")
-            for i, v in enumerate(f.arg.values):
-                w(f"#define {an}_{_ident(v)} {i}")
-        w("")
+        _command_macros(c, w)
     w("/* The tables below are static const; a file that only needs the macros")
     w(" * defines ROVER_DICT_NO_TABLES first (no unused-variable warnings). */")
     w("#ifndef ROVER_DICT_NO_TABLES")
-    for c in cmds:
-        lay = layout(c)
-        if not lay:
-            continue
-        w(f"static const rover_arg_layout_t rover_args_{c.name.lower()}[{len(lay)}] = {{")
-        for f in lay:
-            w(f"\t{{{_WIRE_ENUM[f.wire_type]}, {f.offset}, {f.size}, {_c_int(f.min)}, {_c_int(f.max)}}},"
-              f" /* {f.arg.name} */")
-        w("};")
-    w("")
+    _arg_tables(cmds, w)
     w(f"#define ROVER_CMD_COUNT {len(cmds)}")
     w("static const rover_cmd_def_t rover_cmd_defs[ROVER_CMD_COUNT] = {")
     for c in cmds:
@@ -127,6 +107,37 @@ def render_header(d: Dictionary) -> str:
     return "\n".join(L) + "\n"
 
 
+def _command_macros(c, w) -> None:
+    """Opcode, payload size and per-argument offset/size/bounds (and enum
+    members) of one command, flight-level or board-level."""
+    n = _ident(c.name)
+    w(f"#define ROVER_OP_{n} 0x{c.opcode:04X}u")
+    w(f"#define ROVER_{n}_PAYLOAD_SIZE {payload_size(c)}")
+    for f in layout(c):
+        an = f"ROVER_{n}_{_ident(f.arg.name)}"
+        w(f"#define {an}_OFFSET {f.offset}")
+        w(f"#define {an}_SIZE {f.size}")
+        w(f"#define {an}_MIN {_c_int(f.min)}  /* {f.wire_unit} */")
+        w(f"#define {an}_MAX {_c_int(f.max)}")
+        for i, v in enumerate(f.arg.values):
+            w(f"#define {an}_{_ident(v)} {i}")
+    w("")
+
+
+def _arg_tables(cmds, w) -> None:
+    """The board-side bounds tables: one rover_arg_layout_t array per command."""
+    for c in cmds:
+        lay = layout(c)
+        if not lay:
+            continue
+        w(f"static const rover_arg_layout_t rover_args_{c.name.lower()}[{len(lay)}] = {{")
+        for f in lay:
+            w(f"\t{{{_WIRE_ENUM[f.wire_type]}, {f.offset}, {f.size}, {_c_int(f.min)}, {_c_int(f.max)}}},"
+              f" /* {f.arg.name} */")
+        w("};")
+    w("")
+
+
 def _render_board(d: Dictionary, w) -> None:
     """Board roles, board-level commands and telemetry packets."""
     w("/* ---- boards on the serial link (role reported in IDENTIFY) ---- */")
@@ -144,28 +155,10 @@ def _render_board(d: Dictionary, w) -> None:
     w("")
     bcmds = sorted(d.board_commands.values(), key=lambda c: c.opcode)
     for c in bcmds:
-        n = _ident(c.name)
         w(f"/* {c.name} (board {c.board}): {c.description.replace('*/', '* /')} */")
-        w(f"#define ROVER_OP_{n} 0x{c.opcode:04X}u")
-        w(f"#define ROVER_{n}_PAYLOAD_SIZE {payload_size(c)}")
-        for f in layout(c):
-            an = f"ROVER_{n}_{_ident(f.arg.name)}"
-            w(f"#define {an}_OFFSET {f.offset}")
-            w(f"#define {an}_SIZE {f.size}")
-            w(f"#define {an}_MIN {_c_int(f.min)}  /* {f.wire_unit} */")
-            w(f"#define {an}_MAX {_c_int(f.max)}")
-        w("")
+        _command_macros(c, w)
     w("#ifndef ROVER_DICT_NO_TABLES")
-    for c in bcmds:
-        lay = layout(c)
-        if not lay:
-            continue
-        w(f"static const rover_arg_layout_t rover_args_{c.name.lower()}[{len(lay)}] = {{")
-        for f in lay:
-            w(f"\t{{{_WIRE_ENUM[f.wire_type]}, {f.offset}, {f.size}, {_c_int(f.min)}, {_c_int(f.max)}}},"
-              f" /* {f.arg.name} */")
-        w("};")
-    w("")
+    _arg_tables(bcmds, w)
     w(f"#define ROVER_BOARD_CMD_COUNT {len(bcmds)}")
     if bcmds:
         w("static const rover_board_cmd_def_t rover_board_cmd_defs[ROVER_BOARD_CMD_COUNT] = {")
