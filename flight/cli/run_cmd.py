@@ -45,11 +45,10 @@ def run(mission, hal_url, out_dir, seed, limit_set, max_sim_s, quiet):
         raise click.BadParameter(f"seed must be >= 0, got {seed}", param_hint="--seed")
     url = hal_url or os.environ.get("ROVER_HAL") or f"sim://?seed={seed}"
     out = Path(out_dir) if out_dir else Path("runs") / f"{Path(mission).stem}-seed{seed}"
-    progress = None
-    if not quiet:
-        def progress(fs, wall_s):
-            sys.stderr.write(_progress_line(fs, wall_s))
-            sys.stderr.flush()
+    def show_progress(fs, wall_s):
+        sys.stderr.write(_progress_line(fs, wall_s))
+        sys.stderr.flush()
+    progress = None if quiet else show_progress
     try:
         res = run_mission(mission, hal_url=url, seed=seed, out_dir=out, max_sim_s=max_sim_s,
                           limit_set=limit_set, progress=progress, wall_clock=time.perf_counter)

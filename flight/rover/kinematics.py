@@ -205,7 +205,7 @@ class Kinematics:
                 "point turn needs corner angles "
                 f"{[round(a * 1000) for a in self.point_turn_steer_rad]} mrad, outside the steer "
                 f"range {self.geometry.steer_min_mrad}..{self.geometry.steer_max_mrad} mrad")
-        xs, ys = self._x, self._y
+        ys = self._y
         rim = []
         for i in range(6):
             # rim speed along the wheel's rolling direction: velocity w*(-y, x)

@@ -251,8 +251,6 @@ class Slot:
             if now < due:
                 return False
             self._wait = None
-            if isinstance(stmt, N.Command):
-                pass
             self._exec(stmt)
             return True
         if kind == "delay":
