@@ -178,9 +178,7 @@ def build_report(fs: FlightSystem, mission_path: Path, status: str, reason: str,
     }
     if truth is not None:
         report["truth_distance_m"] = round(truth["distance_m"], 3)
-        if err is not None:
-            report["odometry_error_m"] = round(err.get("position_error_m", math.nan), 3) \
-                if isinstance(err, dict) else err
+        report["odometry_error_m"] = round(err["position_error_m"], 3)
     return report
 
 

@@ -81,7 +81,8 @@ class FlightSystem:
             seq = self.library.get(a["name"], caller.sequence if caller is not None else None)
             self.sequencer.start(a["slot"], seq)
         except (KeyError, SequencerError) as e:
-            raise ValueError(str(e).strip("'\"")) from None
+            # KeyError's str() quotes its message; hand on the message itself
+            raise ValueError(e.args[0] if e.args else str(e)) from None
 
     def _seq_cancel(self, h, a) -> None:
         try:

@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#define ROVER_DICT_HASH_HEX "6bb505c3e358a8b8a26e4d3dc050194aa94d196c2c158a8f10a0235946afddad"
-#define ROVER_DICT_HASH32 0x6BB505C3UL
+#define ROVER_DICT_HASH_HEX "bba1fcf858b5b4a18fb1a25b91b74bd86dc3a636c6d42a3793353cdebbda9603"
+#define ROVER_DICT_HASH32 0xBBA1FCF8UL
 
 /* modes: bit i of a command's mode mask allows it in mode i */
 #define ROVER_MODE_BOOT 0
@@ -625,9 +625,9 @@ static const rover_board_cmd_def_t rover_board_cmd_defs[ROVER_BOARD_CMD_COUNT] =
 #define ROVER_EVT_SEQ_COMPLETED 21u
 #define ROVER_EVT_SEQ_COMPLETED_SEVERITY 1
 #define ROVER_EVT_SEQ_FAILED 22u
-#define ROVER_EVT_SEQ_FAILED_SEVERITY 2
+#define ROVER_EVT_SEQ_FAILED_SEVERITY 3
 #define ROVER_EVT_SEQ_ABORTED 23u
-#define ROVER_EVT_SEQ_ABORTED_SEVERITY 2
+#define ROVER_EVT_SEQ_ABORTED_SEVERITY 3
 #define ROVER_EVT_CHECK_FAILED 24u
 #define ROVER_EVT_CHECK_FAILED_SEVERITY 2
 #define ROVER_EVT_WAIT_TIMEOUT 25u

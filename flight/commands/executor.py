@@ -12,6 +12,9 @@ runs one command at a time.  A new command for a busy subsystem from the
 *same* source supersedes the old one (the navigator fails the old goal as
 "superseded"); from a *different* source it is refused, naming the owner,
 except for the fault slot and STOP, which always win.
+
+Events carry only their fields: severity and message text come from the
+dictionary's event declarations, the single source for both.
 """
 from __future__ import annotations
 
@@ -127,8 +130,7 @@ class CommandExecutor:
         handler = self._handlers.get(name) or self.extra_handlers.get(name)
         if handler is None:
             return self._refuse(h, "no handler on this vehicle")
-        self.bus.emit("CMD_DISPATCHED", "DIAG", f"{name} dispatched by {source}",
-                      command=name, source=source, cmd_id=h.cmd_id)
+        self.bus.emit("CMD_DISPATCHED", command=name, source=source, cmd_id=h.cmd_id)
         try:
             handler(h, converted)
         except (CommandRangeError, ValueError) as e:
@@ -150,8 +152,7 @@ class CommandExecutor:
         h.reason = f"refused: {reason}"
         h.t_done_ms = self.clock.now_ms()
         self.counts["refused"] += 1
-        self.bus.emit("CMD_REFUSED", "WARN", f"{h.name} refused: {reason}",
-                      command=h.name, reason=reason, source=h.source)
+        self.bus.emit("CMD_REFUSED", command=h.name, reason=reason, source=h.source)
         return h
 
     def _finish(self, h: CommandHandle, ok: bool, reason: str) -> None:
@@ -162,13 +163,12 @@ class CommandExecutor:
         h.t_done_ms = self.clock.now_ms()
         if ok:
             self.counts["completed"] += 1
-            self.bus.emit("CMD_COMPLETED", "INFO", f"{h.name} completed",
-                          command=h.name, source=h.source, cmd_id=h.cmd_id,
+            self.bus.emit("CMD_COMPLETED", command=h.name, source=h.source, cmd_id=h.cmd_id,
                           duration_ms=h.t_done_ms - h.t_dispatch_ms)
         else:
             self.counts["failed"] += 1
-            self.bus.emit("CMD_FAILED", "WARN", f"{h.name} failed: {reason}",
-                          command=h.name, source=h.source, cmd_id=h.cmd_id, reason=reason)
+            self.bus.emit("CMD_FAILED", command=h.name, source=h.source, cmd_id=h.cmd_id,
+                          reason=reason)
 
     def cancel(self, h: CommandHandle, reason: str) -> None:
         if not h.done:
@@ -192,9 +192,8 @@ class CommandExecutor:
             self._finish(h, res[0], res[1])
         elif self.clock.now_ms() >= h.deadline_ms:
             self.counts["timeout"] += 1
-            self.bus.emit("CMD_TIMEOUT", "ERROR",
-                          f"{h.name} did not complete within {h.deadline_ms - h.t_dispatch_ms} ms",
-                          command=h.name, timeout_ms=h.deadline_ms - h.t_dispatch_ms)
+            self.bus.emit("CMD_TIMEOUT", command=h.name,
+                          timeout_ms=h.deadline_ms - h.t_dispatch_ms)
             self.cancel(h, "timeout")
 
     # -- handlers -------------------------------------------------------------
@@ -202,7 +201,7 @@ class CommandExecutor:
         pass
 
     def _log(self, h, a):
-        self.bus.emit("LOG", "INFO", a["text"], text=a["text"])
+        self.bus.emit("LOG", text=a["text"])
 
     def _set_mode(self, h, a):
         res = self.modes.request_mode(a["mode"], f"command from {h.source}")

@@ -57,6 +57,30 @@ def load_dictionary(path: str | Path | None = None) -> Dictionary:
     return build_dictionary(raw, source=str(path))
 
 
+def _collect(items, label: str, noun: str, build, p, *, id_attr: str | None = None,
+             id_text=None) -> dict:
+    """Build each entry of one table, refusing duplicate names (and duplicate
+    ids/opcodes when ``id_attr`` is given); problems go to ``p``."""
+    by_name: dict = {}
+    by_id: dict = {}
+    for i, item in enumerate(items):
+        name = item.get("name", "?") if isinstance(item, dict) else "?"
+        where = f"{label} #{i + 1} {name}"
+        d = build(item, where)
+        if d is None:
+            continue
+        key = getattr(d, id_attr) if id_attr else None
+        if d.name in by_name:
+            p(f"{where}: duplicate {noun} name {d.name}")
+        elif id_attr and key in by_id:
+            p(f"{where}: {id_text(key)} already used by {by_id[key]}")
+        else:
+            by_name[d.name] = d
+            if id_attr:
+                by_id[key] = d.name
+    return by_name
+
+
 def build_dictionary(raw: dict, source: str = "<dict>") -> Dictionary:
     problems: list[str] = []
     p = problems.append
@@ -68,62 +92,19 @@ def build_dictionary(raw: dict, source: str = "<dict>") -> Dictionary:
         if key not in ("meta", "command", "telemetry", "event", "packet"):
             p(f"unknown top-level table {key!r} (expected meta, command, telemetry, event, packet)")
 
-    commands: dict[str, CommandDef] = {}
-    board_commands: dict[str, CommandDef] = {}
-    opcodes: dict[int, str] = {}
-    for i, c in enumerate(raw.get("command", [])):
-        where = f"command #{i + 1} {c.get('name', '?')}"
-        cmd = _build_command(c, where, modes, p)
-        if cmd is None:
-            continue
-        if cmd.name in commands or cmd.name in board_commands:
-            p(f"{where}: duplicate command name {cmd.name}")
-        elif cmd.opcode in opcodes:
-            p(f"{where}: opcode 0x{cmd.opcode:04X} already used by {opcodes[cmd.opcode]}")
-        else:
-            (board_commands if cmd.is_board else commands)[cmd.name] = cmd
-            opcodes[cmd.opcode] = cmd.name
-
-    telemetry: dict[str, ChannelDef] = {}
-    for i, t in enumerate(raw.get("telemetry", [])):
-        where = f"telemetry #{i + 1} {t.get('name', '?')}"
-        ch = _build_channel(t, where, p)
-        if ch is None:
-            continue
-        if ch.name in telemetry:
-            p(f"{where}: duplicate channel name {ch.name}")
-        else:
-            telemetry[ch.name] = ch
-
-    events: dict[str, EventDef] = {}
-    ids: dict[int, str] = {}
-    for i, e in enumerate(raw.get("event", [])):
-        where = f"event #{i + 1} {e.get('name', '?')}"
-        ev = _build_event(e, where, p)
-        if ev is None:
-            continue
-        if ev.name in events:
-            p(f"{where}: duplicate event name {ev.name}")
-        elif ev.id in ids:
-            p(f"{where}: event id {ev.id} already used by {ids[ev.id]}")
-        else:
-            events[ev.name] = ev
-            ids[ev.id] = ev.name
-
-    packets: dict[str, PacketDef] = {}
-    pids: dict[int, str] = {}
-    for i, k in enumerate(raw.get("packet", [])):
-        where = f"packet #{i + 1} {k.get('name', '?') if isinstance(k, dict) else '?'}"
-        pk = _build_packet(k, where, p)
-        if pk is None:
-            continue
-        if pk.name in packets:
-            p(f"{where}: duplicate packet name {pk.name}")
-        elif pk.id in pids:
-            p(f"{where}: packet id 0x{pk.id:02X} already used by {pids[pk.id]}")
-        else:
-            packets[pk.name] = pk
-            pids[pk.id] = pk.name
+    every_command = _collect(raw.get("command", []), "command", "command",
+                             lambda c, where: _build_command(c, where, modes, p), p,
+                             id_attr="opcode", id_text=lambda v: f"opcode 0x{v:04X}")
+    commands = {n: c for n, c in every_command.items() if not c.is_board}
+    board_commands = {n: c for n, c in every_command.items() if c.is_board}
+    telemetry = _collect(raw.get("telemetry", []), "telemetry", "channel",
+                         lambda t, where: _build_channel(t, where, p), p)
+    events = _collect(raw.get("event", []), "event", "event",
+                      lambda e, where: _build_event(e, where, p), p,
+                      id_attr="id", id_text=lambda v: f"event id {v}")
+    packets = _collect(raw.get("packet", []), "packet", "packet",
+                       lambda k, where: _build_packet(k, where, p), p,
+                       id_attr="id", id_text=lambda v: f"packet id 0x{v:02X}")
 
     if problems:
         raise DictionaryError(source, problems)

@@ -98,8 +98,7 @@ class Slot:
         self._wait = None
         self.last_done_ms = self.engine.clock.now_ms()
         self.failures = []
-        self.engine.bus.emit("SEQ_STARTED", "INFO", f"{seq.name} started in slot {self.name}",
-                             sequence=seq.name, slot=self.name)
+        self.engine.bus.emit("SEQ_STARTED", sequence=seq.name, slot=self.name)
         self._publish()
 
     def pause(self) -> None:
@@ -150,15 +149,13 @@ class Slot:
         name = self.sequence.name if self.sequence else "?"
         bus = self.engine.bus
         if state is SlotState.COMPLETED:
-            bus.emit("SEQ_COMPLETED", "INFO", f"{name} completed in slot {self.name}",
-                     sequence=name, slot=self.name)
+            bus.emit("SEQ_COMPLETED", sequence=name, slot=self.name)
         elif state is SlotState.ABORTED:
-            bus.emit("SEQ_ABORTED", "ERROR", f"{name} aborted in slot {self.name}: {reason}",
-                     sequence=name, slot=self.name, reason=reason)
+            bus.emit("SEQ_ABORTED", sequence=name, slot=self.name, reason=reason)
         else:
-            bus.emit("SEQ_FAILED", "WARN" if state is SlotState.CANCELLED else "ERROR",
-                     f"{name} {state.value.lower()} in slot {self.name}: {reason}",
-                     sequence=name, slot=self.name, reason=reason, state=state.value)
+            # a cancel is an operator's or a mode's decision, not a failure
+            bus.emit("SEQ_FAILED", "WARN" if state is SlotState.CANCELLED else None,
+                     sequence=name, slot=self.name, reason=reason, state=state.value.lower())
         self._publish()
 
     # -- running -----------------------------------------------------------------
