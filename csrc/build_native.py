@@ -1,4 +1,4 @@
-"""cffi (API mode, out-of-line) builder for the one private extension, hal._native.
+"""cffi (API mode, out-of-line) builder for the one private extension, common._native.
 
 Run by setup.py at install time; nothing compiles at import time.  The C
 declarations that Python may see are the regions of each header between the
@@ -75,7 +75,7 @@ _sources = [
     for p in sorted((CSRC / sub).glob("*.c"))
 ]
 ffibuilder.set_source(
-    "hal._native",
+    "common._native",
     "\n".join(f'#include "{key}"' for key in _order),
     sources=_sources,
     include_dirs=[os.path.relpath(CSRC, _root)],
@@ -85,5 +85,5 @@ ffibuilder.set_source(
 )
 
 if __name__ == "__main__":
-    # Developer shortcut: build hal/_native*.so in the source tree.
+    # Developer shortcut: build common/_native*.so in the source tree.
     ffibuilder.compile(tmpdir=str(_root), verbose=False)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flight.commands import CommandExecutor
-from flight.dictionary import default_dictionary
+from common.dictionary import default_dictionary
 from flight.fault import FaultProtection, load_default_table
 from flight.fault.tables import RESPONSES_DIR
 from flight.modes import ModeManager

@@ -16,9 +16,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from hal.errors import DeviceBusyError, HalError
-from hal.interfaces import (STEER_NAMES, WHEEL_NAMES, Device, DriveWheel, Heater, Imu,
-                            Odometer, PowerMonitor, SteeringActuator, TerrainMap,
-                            ThermalSensor, VehicleGeometry)
+from common.vehicle import STEER_NAMES, WHEEL_NAMES, VehicleGeometry
+from hal.interfaces import (Device, DriveWheel, Heater, Imu, Odometer, PowerMonitor,
+                            SteeringActuator, TerrainMap, ThermalSensor)
 
 ACTUATOR_TYPES = (DriveWheel, SteeringActuator, Heater)
 

@@ -16,9 +16,6 @@ import enum
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-WHEEL_NAMES = ("fl", "fr", "ml", "mr", "rl", "rr")
-STEER_NAMES = ("fl", "fr", "rl", "rr")
-STEER_WHEEL_INDEX = (0, 1, 4, 5)
 
 
 class DeviceStatus(enum.IntEnum):
@@ -169,19 +166,6 @@ class Heater(Device):
 
     @abstractmethod
     def reset_fault(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class VehicleGeometry:
-    """What the flight software needs to know about the vehicle it drives.
-    The backend supplies it (simulator parameters or a board's config)."""
-    wheel_x_m: tuple[float, ...]      # contact points, body frame, wheel order above
-    wheel_y_m: tuple[float, ...]
-    wheel_radius_m: float
-    max_wheel_mradps: int             # wheel speed command limit
-    steer_min_mrad: int
-    steer_max_mrad: int
-    counts_per_wheel_rev: int
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,7 @@ class LatchedHeater(_Dev, Heater):
 def make_devices(hal) -> None:
     """Attach the standard device set to ``hal`` (wheels, steering, IMU,
     odometer, power, electronics-box thermal sensor and heater)."""
-    from hal.interfaces import STEER_NAMES, WHEEL_NAMES
+    from common.vehicle import STEER_NAMES, WHEEL_NAMES
     hal.wheels = tuple(LatchedWheel(hal, f"wheel.{n}", i) for i, n in enumerate(WHEEL_NAMES))
     hal.steering = tuple(LatchedSteering(hal, f"steer.{n}", i) for i, n in enumerate(STEER_NAMES))
     hal.imu = LatchedImu(hal, "imu")

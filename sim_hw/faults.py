@@ -6,7 +6,7 @@ flight software sees it only through its sensors, as it would on hardware.
 """
 from __future__ import annotations
 
-from hal.interfaces import WHEEL_NAMES
+from common.vehicle import WHEEL_NAMES
 
 KELVIN = 273.15
 

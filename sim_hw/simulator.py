@@ -25,9 +25,9 @@ START_MARGIN_M = 1.0  # the whole rover must fit on the map at the start
 def native():
     """(ffi, lib) of the private extension; a clear error if it is not built."""
     try:
-        from hal._native import ffi, lib
+        from common._native import ffi, lib
     except ImportError as exc:  # pragma: no cover - depends on the build
-        raise ImportError("hal._native is not built: run `python csrc/build_native.py` "
+        raise ImportError("common._native is not built: run `python csrc/build_native.py` "
                           "or install the package") from exc
     return ffi, lib
 

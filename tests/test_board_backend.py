@@ -14,11 +14,11 @@ import tty
 
 import pytest
 
-from flight.dictionary import default_dictionary
+from common.dictionary import default_dictionary
 from hal import HalError, HalUrlError, open_hal
 from hal.interfaces import DeviceStatus
 
-L = pytest.importorskip("sim_hw.hil_launcher")
+L = pytest.importorskip("ground.hil_launcher")
 D = default_dictionary()
 SCALE = 5.0
 

@@ -1,10 +1,10 @@
-"""Differential tests: csrc/core (via hal._native) vs sim_hw.pyref.loops, bit for bit.
+"""Differential tests: csrc/core (via common._native) vs sim_hw.pyref.loops, bit for bit.
 
 Every test compares both the outputs and the complete state after each call.
 """
 from hypothesis import given, settings, strategies as st
 
-from hal._native import ffi, lib
+from common._native import ffi, lib
 from sim_hw.pyref import loops as ref
 
 SETTINGS = settings(max_examples=300, deadline=None)

@@ -8,7 +8,7 @@ import math
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from hal._native import ffi, lib
+from common._native import ffi, lib
 from sim_hw.pyref import loops as ref
 
 PROPS = settings(max_examples=60, deadline=None)

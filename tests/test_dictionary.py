@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, strategies as st
 
-from flight.clock import SimClock
-from flight.dictionary import (DEFAULT_PATH, ArgDef, ArgumentError, ChannelDef, DictionaryError,
+from common.clock import SimClock
+from common.dictionary import (DEFAULT_PATH, ArgDef, ArgumentError, ChannelDef, DictionaryError,
                                UnknownNameError, default_dictionary, load_dictionary)
-from flight.dictionary.c_header import HEADER_RELPATH, REGEN_HINT, render_header
-from flight.dictionary.loader import build_dictionary
-from flight.dictionary.wire import encode_args, layout
+from common.dictionary.c_header import HEADER_RELPATH, REGEN_HINT, render_header
+from common.dictionary.loader import build_dictionary
+from common.dictionary.wire import encode_args, layout
 from flight.tlm.bus import TelemetryBus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -291,7 +291,7 @@ def test_header_compiles_as_c99(tmp_path):
 
 # ---------------------------------------------------------------- CLI
 def test_cli_listings():
-    from flight.cli.dict_cmd import dict_cmd
+    from ground.cli.dict_cmd import dict_cmd
     r = CliRunner()
     out = r.invoke(dict_cmd, ["commands"])
     assert out.exit_code == 0 and "0x0201 DRIVE_TO" in out.output and "0.01..0.2 m/s" in out.output
@@ -306,7 +306,7 @@ def test_cli_listings():
 
 
 def test_cli_header_and_bad_dictionary(tmp_path):
-    from flight.cli.dict_cmd import dict_cmd
+    from ground.cli.dict_cmd import dict_cmd
     r = CliRunner()
     out = r.invoke(dict_cmd, ["header", "-o", str(tmp_path / "h.h")])
     assert out.exit_code == 0 and (tmp_path / "h.h").read_text() == render_header(D)
@@ -318,7 +318,7 @@ def test_cli_header_and_bad_dictionary(tmp_path):
 
 # ---------------------------------------------------------------- board commands and packets
 def test_board_commands_are_separate_from_flight_commands():
-    from flight.dictionary.model import BOARDS
+    from common.dictionary.model import BOARDS
     assert {"MOB_DRIVE", "MOB_CLEAR_STALL", "MOB_RESET_ODOM", "BOARD_HEATER", "BOARD_SAFE",
             "BOARD_CLEAR_FAULT", "BOARD_TLM_PERIOD"} <= set(D.board_commands)
     assert not set(D.board_commands) & set(D.commands)
@@ -331,7 +331,7 @@ def test_board_commands_are_separate_from_flight_commands():
 
 
 def test_packets_layout_and_limits():
-    from flight.dictionary.model import PACKET_MAX_PAYLOAD
+    from common.dictionary.model import PACKET_MAX_PAYLOAD
     assert {"MOB_WHEELS", "MOB_BODY", "PAY_STATUS", "LINK_STATS"} <= set(D.packets)
     for k in D.packets.values():
         assert k.size <= PACKET_MAX_PAYLOAD
@@ -344,7 +344,7 @@ def test_packets_layout_and_limits():
 
 
 def test_packet_codec_round_trip():
-    from flight.dictionary.packets import (CmdResult, PacketError, decode_packet, decode_tlm,
+    from common.dictionary.packets import (CmdResult, PacketError, decode_packet, decode_tlm,
                                            encode_board_command, encode_packet)
     vals = {"time_ms": 4000000000, "steer": [0.5, -0.25, 0, 1.2], "pitch": -12.345,
             "battery_a": -1.5, "fault_flags": 0x41, "energy_used": 12345}

@@ -3,9 +3,9 @@ software publishes or emits is declared there, every event's message format
 uses only fields the emitter provides, and every command has a handler."""
 import pytest
 
-from flight.dictionary.model import format_fields
+from common.dictionary.model import format_fields
 from flight.system import FlightSystem
-from flight.testing import RoverBench
+from ground.testing import RoverBench
 from hal import open_hal
 
 

@@ -3,7 +3,7 @@ import json
 
 from click.testing import CliRunner
 
-from flight.cli.main import cli
+from ground.cli.main import cli
 
 
 def test_drive_demo_writes_plot_and_summary(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flight.clock import SimClock
+from common.clock import SimClock
 from flight.fault import (
     ACTIVE, DISABLED, GREEN, PASSIVE, STALE, TRIPPED, UNKNOWN, ExpressionError, FaultProtection,
     ModeDispatcher, RecordingDispatcher, TableError, load_default_table, load_table, loads_table,

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from flight.dictionary import default_dictionary
-from flight.dictionary.model import BOARDS
-from flight.dictionary.packets import (CMD_ARG_RANGE, CMD_BAD_LENGTH, CMD_NOT_ALLOWED, CMD_OK,
+from common.dictionary import default_dictionary
+from common.dictionary.model import BOARDS
+from common.dictionary.packets import (CMD_ARG_RANGE, CMD_BAD_LENGTH, CMD_NOT_ALLOWED, CMD_OK,
                                        CMD_UNKNOWN_OPCODE, CMD_WRONG_BOARD, FAULT_BAD_COMMAND,
                                        FAULT_DRIVE_DEADLINE, FAULT_HEARTBEAT_LOST, FAULT_HEATER,
                                        CmdResult, decode_tlm, encode_board_command)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from hal.errors import CommandRangeError
-from hal.interfaces import VehicleGeometry
+from common.vehicle import VehicleGeometry
 from flight.rover.kinematics import Kinematics, KinematicsRangeError
 from flight.rover.limits import (LimitError, SpeedLimits, VIPER_MAX_SPEED_MPS,
                                  YUTU2_MAX_SPEED_MPS)

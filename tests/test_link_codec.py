@@ -5,7 +5,7 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from hal._native import ffi, lib
+from common._native import ffi, lib
 from hal.link import (
     FrameDecoder, Frame, LinkError, MAX_PAYLOAD, MAX_WIRE, T_CMD, T_TLM, T_ACK,
     cobs_encode, crc16, encode_frame,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from flight.testing import BenchTimeout
+from ground.testing import BenchTimeout
 
 MISSIONS = Path(__file__).resolve().parent.parent / "missions"
 
@@ -95,7 +95,7 @@ def test_cold_electronics_turn_heater_on(rover):
 def test_tilt_hazard_stops_and_safes(rover_hal_url, tmp_path):
     """Driving straight at the crater wall: the navigator or fault protection
     must stop before the tilt exceeds the no-go limit."""
-    from flight.mission import run_mission
+    from ground.runner import run_mission
     if not rover_hal_url.startswith("sim://"):
         pytest.skip("needs the generated site")
     seq = tmp_path / "into_wall.seq"

@@ -15,7 +15,7 @@ import pytest
 
 import test_missions as sim_tests
 
-L = pytest.importorskip("sim_hw.hil_launcher")
+L = pytest.importorskip("ground.hil_launcher")
 pytestmark = pytest.mark.boards
 MISSIONS = Path(__file__).resolve().parent.parent / "missions"
 SCALE = 5.0
@@ -47,7 +47,7 @@ def rover_hal_url(boards):
 @pytest.fixture
 def rover_unbooted(rover_hal_url):
     from flight.system import FlightSystem
-    from flight.testing.bench import RoverBench
+    from ground.testing.bench import RoverBench
     from hal import open_hal
 
     hal = open_hal(rover_hal_url)
@@ -86,7 +86,7 @@ def _no_link_trouble(res):
 
 
 def test_short_mission_on_boards(boards, tmp_path):
-    from flight.mission import run_mission
+    from ground.runner import run_mission
     res = run_mission(MISSIONS / "short_drive.seq", hal_url=boards.url, out_dir=tmp_path / "run")
     assert res.status == "passed", (res.reason, res.report["faults_seen"])
     assert res.report["hal"].startswith("board://")
@@ -98,7 +98,7 @@ def test_short_mission_on_boards(boards, tmp_path):
 
 def test_demo_mission_on_boards(boards, tmp_path):
     """missions/demo.seq, unchanged, as on sim:// (test_demo_mission_passes)."""
-    from flight.mission import run_mission
+    from ground.runner import run_mission
     res = run_mission(MISSIONS / "demo.seq", hal_url=boards.url, out_dir=tmp_path / "demo",
                       max_sim_s=3600)
     assert res.status == "passed", (res.reason, res.report["faults_seen"])

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from flight.clock import SimClock
+from common.clock import SimClock
 from flight.modes import (
     BOOT, DRIVE, IDLE, MODES, PRINT, SAFE, SURVIVAL, TRANSITIONS, GuardLimits, ModeManager,
     Transition, UnknownModeError,

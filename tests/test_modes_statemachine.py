@@ -8,7 +8,7 @@ the same wiring the flight build uses.
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from flight.clock import SimClock
+from common.clock import SimClock
 from flight.modes import DRIVE, MODES, PRINT, SAFE, SURVIVAL, ModeManager
 from flight.tlm.bus import TelemetryBus
 

@@ -8,11 +8,12 @@ import math
 
 import pytest
 
-from flight.clock import SimClock
+from common.clock import SimClock
 from hal.base import Hal
 from hal.errors import DeviceBusyError
+from common.vehicle import VehicleGeometry
 from hal.interfaces import (DeviceStatus, DriveWheel, Imu, Odometer, OdomPose, PowerMonitor,
-                            SteeringActuator, ThermalSensor, VehicleGeometry)
+                            SteeringActuator, ThermalSensor)
 from flight.rover.navigator import GoalStatus, NavConfig, NavRefusedError
 from flight.rover.rover import Rover
 
@@ -298,7 +299,7 @@ def test_telemetry_channels(fake):
 
 # -- part 2: the simulator in the loop ------------------------------------------------
 from hal import open_hal                       # noqa: E402
-from flight.rover.demo import standstill      # noqa: E402
+from ground.traverse import standstill      # noqa: E402
 
 
 def sim_rover(site="flat", **kw):

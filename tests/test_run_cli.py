@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from flight.cli.run_cmd import run
-from flight.tlm.reader import read_run
+from ground.cli.run_cmd import run
+from ground.tlm.reader import read_run
 
 MISSIONS = Path(__file__).resolve().parent.parent / "missions"
 
@@ -59,7 +59,7 @@ def test_bad_mission_lists_every_error_and_runs_nothing(tmp_path):
 
 
 def test_bad_binary_refused(tmp_path):
-    from flight.dictionary import default_dictionary
+    from common.dictionary import default_dictionary
     from flight.seq.binary import compile_sequence
     from flight.seq.library import load_any
     blob = bytearray(compile_sequence(load_any(MISSIONS / "short_drive.seq", default_dictionary()),
@@ -92,7 +92,7 @@ def test_failing_mission_exits_nonzero(tmp_path):
 def test_console_script_runs_demo_mission(tmp_path):
     """The README's main job, as a user types it."""
     out = tmp_path / "demo"
-    p = subprocess.run([sys.executable, "-m", "flight.cli.main", "run", str(MISSIONS / "demo.seq"),
+    p = subprocess.run([sys.executable, "-m", "ground.cli.main", "run", str(MISSIONS / "demo.seq"),
                         "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
     report = json.loads((out / "report.json").read_text())

@@ -8,8 +8,8 @@ import zlib
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from flight.dictionary import DEFAULT_PATH, default_dictionary
-from flight.dictionary.loader import build_dictionary
+from common.dictionary import DEFAULT_PATH, default_dictionary
+from common.dictionary.loader import build_dictionary
 from flight.seq import load_sequence, parse_sequence
 from flight.seq import nodes as N
 from flight.seq.binary import (FORMAT_VERSION, HEADER_SIZE, MAGIC, SeqBinaryError, _enc,

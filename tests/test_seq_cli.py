@@ -5,8 +5,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from flight.cli.seq_cmd import seq_cmd
-from flight.dictionary import default_dictionary
+from ground.cli.seq_cmd import seq_cmd
+from common.dictionary import default_dictionary
 from flight.seq import load_sequence
 from flight.seq.binary import load_binary
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from flight.clock import SimClock
-from flight.dictionary import default_dictionary
+from common.clock import SimClock
+from common.dictionary import default_dictionary
 from flight.seq import compile_condition, parse_sequence, render
 from flight.tlm.bus import TelemetryBus
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flight.dictionary import default_dictionary
+from common.dictionary import default_dictionary
 from flight.seq import SeqError, SequenceErrors, check_sequence, load_sequence, parse_sequence
 from flight.seq import nodes as N
 

@@ -169,7 +169,7 @@ def test_seq_start_unknown_name_fails_cleanly():
 
 
 def test_compiled_binary_runs_the_same(tmp_path):
-    from flight.dictionary import default_dictionary
+    from common.dictionary import default_dictionary
     from flight.seq.binary import compile_sequence
     from flight.seq.library import load_any
     text = "LOG text=\"bin\"\nwait 2 s\nR+1 s LOG text=\"done\"\n"

@@ -8,7 +8,7 @@ import pytest
 
 from sim_hw import sun
 from sim_hw.params import RoverParams
-from sim_hw.perf_loops import measure_loops, measure_sim_step
+from ground.perf_loops import measure_loops, measure_sim_step
 from sim_hw.simulator import Simulator
 from sim_hw.site import site_from_name
 

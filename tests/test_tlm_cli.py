@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from flight.cli.plot_cmd import plot
-from flight.cli.tlm_cmd import tlm
-from flight.clock import SimClock
+from ground.cli.plot_cmd import plot
+from ground.cli.tlm_cmd import tlm
+from common.clock import SimClock
 from flight.tlm.bus import TelemetryBus
-from flight.tlm.reader import TELEMETRY_FILENAME
+from ground.tlm.reader import TELEMETRY_FILENAME
 from flight.tlm.recorder import Recorder
 
 WHEELS = ("fl", "fr", "ml", "mr", "rl", "rr")

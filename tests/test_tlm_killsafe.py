@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from flight.tlm import record_format as rf
-from flight.tlm.reader import read_run
+from common import record_format as rf
+from ground.tlm.reader import read_run
 
 ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
 import os, sys
-from flight.clock import SimClock
+from common.clock import SimClock
 from flight.tlm.bus import TelemetryBus
 from flight.tlm.recorder import Recorder
 

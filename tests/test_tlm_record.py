@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flight.tlm import record_format as rf
-from flight.tlm.reader import decode_run
+from common import record_format as rf
+from ground.tlm.reader import decode_run
 
 # -- strategies -----------------------------------------------------------------
 

@@ -7,11 +7,11 @@ import os
 import numpy as np
 import pytest
 
-from flight.clock import SimClock
+from common.clock import SimClock
 from flight.tlm import recorder as recorder_mod
 from flight.tlm.bus import TelemetryBus
-from flight.tlm.reader import TELEMETRY_FILENAME, RunNotFoundError, read_run
-from flight.tlm.record_format import TelemetryFormatError
+from ground.tlm.reader import TELEMETRY_FILENAME, RunNotFoundError, read_run
+from common.record_format import TelemetryFormatError
 from flight.tlm.recorder import Recorder
 
 

@@ -1,5 +1,5 @@
 /*
- * GENERATED from flight/dictionary/rover.toml - do not edit by hand.
+ * GENERATED from common/dictionary/rover.toml - do not edit by hand.
  * Regenerate with: rover dict header -o csrc/generated/rover_dictionary.h
  *
  * Wire format of a command payload: arguments packed in declaration order,

@@ -262,7 +262,7 @@ class CommandExecutor:
         h.poll = lambda: (True, "") if abs(pose.speed_mps) < STOPPED_SPEED_MPS else None
 
     def _clear_stall(self, h, a):
-        from hal.interfaces import WHEEL_NAMES
+        from common.vehicle import WHEEL_NAMES
         which = a["wheel"]
         for n, w in zip(WHEEL_NAMES, self.hal.wheels):
             if which == "ALL" or which == n.upper():

@@ -34,7 +34,7 @@ _LIMIT_KEYS = {"low", "high", "value", "max_age_ms", "persist_ms", "clear_ms", "
 _MONITOR_KEYS = {"channel", "kind", "required", "description", "limits"} | _LIMIT_KEYS
 _KIND_KEYS = {"range": {"low", "high"}, "equals": {"value"}, "staleness": {"max_age_ms"}}
 _RESPONSE_KEYS = {"when", "sequence", "mode", "state", "cooldown_ms", "description"}
-# Python type names plus the dictionary's wire types (flight/dictionary/rover.toml).
+# Python type names plus the dictionary's wire types (common/dictionary/rover.toml).
 _TYPE_NAMES = {"int": int, "float": float, "bool": bool, "str": str, "enum": str,
                "f32": float, "f64": float,
                **{f"{s}{n}": int for s in "ui" for n in (8, 16, 32, 64)}}

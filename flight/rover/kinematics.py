@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 
 from hal.errors import CommandRangeError
-from hal.interfaces import STEER_WHEEL_INDEX, VehicleGeometry
+from common.vehicle import STEER_WHEEL_INDEX, VehicleGeometry
 
 # Steer angles are commanded in whole mrad; beyond this radius the largest
 # corner angle rounds to 0 mrad, so any larger radius is driving straight.

@@ -21,7 +21,7 @@ import enum
 import math
 from dataclasses import dataclass
 
-from hal.interfaces import WHEEL_NAMES
+from common.vehicle import WHEEL_NAMES
 from flight.rover.kinematics import MODE_STOP, DriveCommand, Kinematics, KinematicsRangeError
 from flight.rover.limits import SpeedLimits
 from flight.rover.pose import wrap_pi

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from hal.interfaces import STEER_NAMES, WHEEL_NAMES
+from common.vehicle import STEER_NAMES, WHEEL_NAMES
 from flight.rover.kinematics import Kinematics
 from flight.rover.limits import SpeedLimits
 from flight.rover.navigator import Goal, NavConfig, Navigator

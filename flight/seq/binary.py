@@ -25,7 +25,7 @@ import types
 import typing
 import zlib
 
-from flight.dictionary.model import Dictionary
+from common.dictionary.model import Dictionary
 
 from . import nodes as N
 from .checker import check_ast

@@ -6,8 +6,8 @@ the first error.
 """
 from __future__ import annotations
 
-from flight.dictionary import units as U
-from flight.dictionary.model import ArgumentError, Dictionary, INT_RANGES, suggest
+from common.dictionary import units as U
+from common.dictionary.model import ArgumentError, Dictionary, INT_RANGES, suggest
 
 from . import nodes as N
 from .conditions import check_condition

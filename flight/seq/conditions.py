@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flight.dictionary import units as U
-from flight.dictionary.model import Dictionary, INT_RANGES
+from common.dictionary import units as U
+from common.dictionary.model import Dictionary, INT_RANGES
 
 from . import nodes as N
 from .resolve import literal
@@ -43,7 +43,7 @@ def operand_type(e, dictionary: Dictionary, params: dict | None):
     if isinstance(e, N.Tlm):
         ch = dictionary.telemetry.get(e.name)
         if ch is None:
-            from flight.dictionary.model import suggest
+            from common.dictionary.model import suggest
             s = suggest(e.name, dictionary.telemetry)
             hint = (f"; did you mean {' or '.join(s)}?" if s else
                     "" if "." in e.name else

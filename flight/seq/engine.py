@@ -28,7 +28,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from flight.dictionary.model import ArgumentError
+from common.dictionary.model import ArgumentError
 
 from . import nodes as N
 from .conditions import compile_condition

@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flight.dictionary import default_dictionary
-from flight.dictionary.model import Dictionary
+from common.dictionary import default_dictionary
+from common.dictionary.model import Dictionary
 
 from . import nodes as N
 from .checker import check_ast

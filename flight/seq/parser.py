@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flight.dictionary import units as U
+from common.dictionary import units as U
 
 from . import nodes as N
 from .errors import ParseError, SeqError

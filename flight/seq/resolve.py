@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flight.dictionary import units as U
-from flight.dictionary.model import ArgumentError, CommandDef
+from common.dictionary import units as U
+from common.dictionary.model import ArgumentError, CommandDef
 
 from . import nodes as N
 

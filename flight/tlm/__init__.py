@@ -1,1 +1,2 @@
-"""Telemetry and events: the bus, the crash-safe recorder, export and plots."""
+"""Telemetry and events on board: the bus and the crash-safe recorder (reading
+runs back, export and plots are ground tools: ground.tlm)."""

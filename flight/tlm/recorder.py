@@ -1,6 +1,6 @@
 """Crash-safe, append-only telemetry recorder.
 
-Writes the bus to a record file (flight/tlm/record_format.py):
+Writes the bus to a record file (common/record_format.py):
 - every event immediately, as it is emitted;
 - channels that changed, once per ``sample_period_ms`` of simulated time;
 - string channels (mode, nav state, sequence states...) and any channels
@@ -24,7 +24,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import record_format as rf
+from common import record_format as rf
 
 # Exact Python type -> record type code (exact, because bool is an int
 # subclass and must still be recorded as a bool).

@@ -33,7 +33,8 @@ from pathlib import Path
 
 from hal.base import Hal
 from hal.errors import HalError, HalUrlError
-from hal.interfaces import DeviceStatus, OdomPose, TerrainMap, VehicleGeometry
+from common.vehicle import VehicleGeometry
+from hal.interfaces import DeviceStatus, OdomPose, TerrainMap
 from hal.latched import Latch, make_devices
 from hal.link.clock_sync import BoardClock
 from hal.link.session import ROLES, BoardSession, LinkError, LinkState
@@ -209,8 +210,8 @@ class _Board:
 class BoardHal(Latch, Hal):
     def __init__(self, url, boards, *, terrain=None, time_scale=None, geometry=None,
                  connect_timeout: float = 3.0, dictionary=None):
-        from flight.dictionary import default_dictionary
-        from flight.dictionary import packets as P
+        from common.dictionary import default_dictionary
+        from common.dictionary import packets as P
 
         self._P = P
         self.dictionary = dictionary or default_dictionary()

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import math
 
-from flight.clock import SimClock
+from common.clock import SimClock
 from hal.base import Hal
 from hal.errors import HalUrlError
-from hal.interfaces import DeviceStatus, OdomPose, TerrainMap, VehicleGeometry
+from common.vehicle import VehicleGeometry
+from hal.interfaces import DeviceStatus, OdomPose, TerrainMap
 from hal.latched import Latch, make_devices
 
 KNOWN_PARAMS = ("seed", "site", "x", "y", "yaw")

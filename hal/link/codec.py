@@ -1,4 +1,4 @@
-"""Thin Python wrappers over the C link protocol in csrc/link (hal._native).
+"""Thin Python wrappers over the C link protocol in csrc/link (common._native).
 
 Per-byte work stays in C: ``FrameDecoder.feed`` hands a whole ``bytes``
 object to ``link_rx_feed`` and crosses back into Python once per decoded
@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from hal._native import ffi, lib
+from common._native import ffi, lib
 
 MAX_PAYLOAD = lib.LINK_MAX_PAYLOAD
 MAX_WIRE = lib.LINK_MAX_WIRE

@@ -32,7 +32,7 @@ from hal.errors import HalError
 from hal.link import codec as C
 from hal.link.clock_sync import BoardClock
 
-ROLES = {"mobility": 1, "payload": 2}        # IDENTIFY role byte (flight.dictionary.model.BOARDS)
+ROLES = {"mobility": 1, "payload": 2}        # IDENTIFY role byte (common.dictionary.model.BOARDS)
 ROLE_NAMES = {v: k for k, v in ROLES.items()}
 
 HEARTBEAT_BOARD_MS = 200      # host heartbeat cadence, board ms (docs/protocol.md 3.4)

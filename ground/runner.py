@@ -74,7 +74,7 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
     mission_path = Path(mission_path)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise MissionError(f"seed must be a non-negative integer, got {seed!r}")
-    from flight.dictionary import default_dictionary
+    from common.dictionary import default_dictionary
     dictionary = default_dictionary()
     try:
         mission = load_any(mission_path, dictionary)   # validate before anything moves
@@ -196,7 +196,7 @@ def write_run_files(fs: FlightSystem, out: Path, report: dict) -> None:
         for e in fs.bus.events:
             f.write(f"{e.t_ms / 1000.0:10.1f} s  {e.severity:5}  {e.name:20}  {e.message}\n")
     try:
-        from flight.tlm.plots import plot_run
+        from ground.tlm.plots import plot_run
         report["plots"] = [p.name for p in plot_run(out, out)]
     except Exception as e:                      # plots are a convenience; never lose the report
         report["plots_error"] = f"{type(e).__name__}: {e}"

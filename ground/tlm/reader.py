@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from . import record_format as rf
-from .bus import Event
+from common import record_format as rf
+from flight.tlm.bus import Event
 
 TELEMETRY_FILENAME = "telemetry.rtlm"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flight.cli.tlm_cmd import load_run
+from ground.cli.tlm_cmd import load_run
 
 
 @click.command("plot")
@@ -13,7 +13,7 @@ from flight.cli.tlm_cmd import load_run
               help="Output directory (default: RUN/plots).")
 def plot(run, out_dir):
     """Write PNG plots of RUN (a run directory or its telemetry.rtlm)."""
-    from flight.tlm.plots import plot_run_report    # matplotlib import only when plotting
+    from ground.tlm.plots import plot_run_report    # matplotlib import only when plotting
     log = load_run(run)
     made, skipped = plot_run_report(log, out_dir)
     for p in made:

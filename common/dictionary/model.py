@@ -1,6 +1,6 @@
 """Frozen definitions of commands, arguments, telemetry channels and events.
 
-These are the in-memory form of flight/dictionary/rover.toml.  Argument
+These are the in-memory form of common/dictionary/rover.toml.  Argument
 conversion lives here (not in the sequencer) so every producer of commands
 - sequences, the CLI, HIL test benches - applies exactly the same rules:
 convert the unit, check the type, check the range, and never clamp.

@@ -38,7 +38,7 @@ def _progress_line(fs, wall_s: float) -> str:
 @click.option("--quiet", is_flag=True, help="no progress line")
 def run(mission, hal_url, out_dir, seed, limit_set, max_sim_s, quiet):
     """Run a mission sequence (text or compiled) and write a run report."""
-    from flight.mission import MissionError, run_mission
+    from ground.runner import MissionError, run_mission
     from hal.errors import HalError
 
     if seed < 0:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from flight.tlm.reader import RunLog, RunNotFoundError, read_run
-from flight.tlm.record_format import TelemetryFormatError
+from ground.tlm.reader import RunLog, RunNotFoundError, read_run
+from common.record_format import TelemetryFormatError
 
 
 def load_run(run: str) -> RunLog:
@@ -43,7 +43,7 @@ def tlm():
               help="Output directory (default: the run directory).")
 def export(run, as_csv, per_channel, out_dir):
     """Export RUN's channels and events as CSV."""
-    from flight.tlm.export import export_csv
+    from ground.tlm.export import export_csv
     log = load_run(run)
     out = Path(out_dir) if out_dir else default_out_dir(log)
     files = export_csv(log, out, per_channel=per_channel)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flight.dictionary import DictionaryError, default_dictionary, load_dictionary
+from common.dictionary import DictionaryError, default_dictionary, load_dictionary
 
 
 def _load(path):
@@ -98,6 +98,6 @@ def hash_cmd(ctx):
 @click.pass_context
 def header_cmd(ctx, output):
     """Write the generated C header for the firmware."""
-    from flight.dictionary.c_header import write_header
+    from common.dictionary.c_header import write_header
     path = write_header(_load(ctx.obj), output)
     click.echo(f"wrote {path}")

@@ -442,7 +442,7 @@ class _Relay:
 
 def _session(port: str, baud: int, on_tlm=None, on_event=None, rtt_window: int = 100000,
              time_scale: float = 1.0):
-    from flight.dictionary import default_dictionary
+    from common.dictionary import default_dictionary
     from hal.link.clock_sync import BoardClock
     from hal.link.session import BoardSession
 
@@ -455,7 +455,7 @@ def _session(port: str, baud: int, on_tlm=None, on_event=None, rtt_window: int =
 
 
 def _cmd(d, name, **args) -> bytes:
-    from flight.dictionary.packets import encode_board_command
+    from common.dictionary.packets import encode_board_command
     return encode_board_command(d, name, **args)
 
 
@@ -536,7 +536,7 @@ def measure_soak(board_port: str, baud: int, n: int = 10000, p_corrupt: float = 
     """n commands through a LinkProxy that corrupts p_corrupt of the bytes and
     drops p_drop of the frames in both directions; the board's own executed
     counter (LINK_STATS.cmd_executed) says how many ran."""
-    from flight.dictionary.packets import decode_tlm
+    from common.dictionary.packets import decode_tlm
     from sim_hw.link_proxy import LinkProxy
 
     stats_seen = []
@@ -557,7 +557,7 @@ def measure_soak(board_port: str, baud: int, n: int = 10000, p_corrupt: float = 
         def on_event(payload, t):
             results.append(payload)
 
-        from flight.dictionary import default_dictionary
+        from common.dictionary import default_dictionary
         d = default_dictionary()
         d, s = _session(proxy.host_path, baud, on_tlm=on_tlm, on_event=on_event)
 

@@ -32,7 +32,7 @@ def render_header(d: Dictionary) -> str:
     L = []
     w = L.append
     w("/*")
-    w(" * GENERATED from flight/dictionary/rover.toml - do not edit by hand.")
+    w(" * GENERATED from common/dictionary/rover.toml - do not edit by hand.")
     w(f" * Regenerate with: {REGEN_HINT}")
     w(" *")
     w(" * Wire format of a command payload: arguments packed in declaration order,")

@@ -8,14 +8,14 @@ import click
 
 # name -> (module, attribute); each attribute is a click command or group
 SUBCOMMANDS = {
-    "drive-demo": ("flight.cli.drive_demo", "drive_demo"),
-    "perf": ("flight.cli.perf", "perf"),
-    "tlm": ("flight.cli.tlm_cmd", "tlm"),
-    "run": ("flight.cli.run_cmd", "run"),
-    "dict": ("flight.cli.dict_cmd", "dict_cmd"),
-    "seq": ("flight.cli.seq_cmd", "seq_cmd"),
-    "plot": ("flight.cli.plot_cmd", "plot"),
-    "hil": ("flight.cli.hil_cmd", "hil"),
+    "drive-demo": ("ground.cli.drive_demo", "drive_demo"),
+    "perf": ("ground.cli.perf", "perf"),
+    "tlm": ("ground.cli.tlm_cmd", "tlm"),
+    "run": ("ground.cli.run_cmd", "run"),
+    "dict": ("ground.cli.dict_cmd", "dict_cmd"),
+    "seq": ("ground.cli.seq_cmd", "seq_cmd"),
+    "plot": ("ground.cli.plot_cmd", "plot"),
+    "hil": ("ground.cli.hil_cmd", "hil"),
 }
 
 

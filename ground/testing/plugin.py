@@ -29,7 +29,7 @@ def rover_hal_url(request) -> str:
 @pytest.fixture
 def rover_unbooted(rover_hal_url):
     from flight.system import FlightSystem
-    from flight.testing.bench import RoverBench
+    from ground.testing.bench import RoverBench
     from hal import open_hal
 
     hal = open_hal(rover_hal_url)

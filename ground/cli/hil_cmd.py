@@ -19,7 +19,7 @@ import click
 
 
 def _boards(value: str) -> list[str]:
-    from sim_hw.hil_launcher import ROLES
+    from ground.hil_launcher import ROLES
     roles = [r.strip() for r in value.split(",") if r.strip()]
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
@@ -46,7 +46,7 @@ def hil():
 @click.option("--json", "as_json", is_flag=True, help="print the state as one JSON object")
 def up_cmd(boards, seed, site, baud, time_scale, dir_, as_json):
     """Build the host firmware and start the boards in the background."""
-    from sim_hw import hil_launcher as L
+    from ground import hil_launcher as L
     from sim_hw.site import KNOWN_SITES
 
     roles = _boards(boards)
@@ -72,7 +72,7 @@ def up_cmd(boards, seed, site, baud, time_scale, dir_, as_json):
 @click.option("--dir", "dir_", type=click.Path(file_okay=False), default=None)
 def down_cmd(dir_):
     """Stop the boards started by `rover hil up` (SIGTERM, then wait)."""
-    from sim_hw import hil_launcher as L
+    from ground import hil_launcher as L
     try:
         stopped = L.down(dir_)
     except L.HilError as e:
@@ -86,7 +86,7 @@ def down_cmd(dir_):
 @click.option("--json", "as_json", is_flag=True)
 def status_cmd(dir_, as_json):
     """Show the boards of the state file and whether they still run."""
-    from sim_hw import hil_launcher as L
+    from ground import hil_launcher as L
     try:
         st = L.status(dir_)
     except L.HilError as e:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from flight.dictionary import DictionaryError, default_dictionary, load_dictionary
+from common.dictionary import DictionaryError, default_dictionary, load_dictionary
 
 
 def _dict(path):

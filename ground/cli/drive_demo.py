@@ -21,7 +21,7 @@ import click
 def drive_demo(seed, out_dir, hal_url, goal, speed_mps, quiet):
     """Drive a planned traverse and write path.png and summary.json."""
     from hal import open_hal
-    from flight.rover.demo import run_traverse, summary_dict, write_path_png
+    from ground.traverse import run_traverse, summary_dict, write_path_png
     from flight.rover.navigator import NavRefusedError
     from flight.rover.planner import PlanError
     from flight.rover.rover import Rover

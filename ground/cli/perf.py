@@ -23,9 +23,9 @@ def perf():
 def loops(as_json):
     """Wheel-loop steps per second: C core vs the Python reference."""
     try:
-        from sim_hw.perf_loops import measure_loops   # bench tool: may use the simulator package
+        from ground.perf_loops import measure_loops   # bench tool: may use the simulator package
     except ImportError as e:
-        raise click.ClickException(f"perf loops needs sim_hw.perf_loops: {e}") from None
+        raise click.ClickException(f"perf loops needs ground.perf_loops: {e}") from None
 
     r = measure_loops()
     if as_json:
@@ -39,7 +39,7 @@ def run_perf_sim(url: str, min_sim_s: float = MIN_SIM_S, speed_mps: float = 0.2,
                  profile: bool = False) -> dict:
     """Drive out to PERF_GOAL_XY_M and back (planned routes) until min_sim_s has passed."""
     from hal import open_hal
-    from flight.rover.demo import TraverseResult, drive_goal, standstill
+    from ground.traverse import TraverseResult, drive_goal, standstill
     from flight.rover.rover import Rover
 
     hal = open_hal(url)
@@ -105,7 +105,7 @@ def run_perf_mission(seed: int, min_sim_s: float, profile: bool = False,
     import tempfile
     from pathlib import Path
 
-    from flight.mission import run_mission
+    from ground.runner import run_mission
 
     mission = Path(__file__).resolve().parents[2] / "missions" / "demo.seq"
     if not mission.is_file():
@@ -186,9 +186,9 @@ def link(as_json, baud, seed, soak_commands, rtt_commands, goodput_seconds):
     """Serial link against an emulated mobility board: goodput, command round
     trip, and exactly-once delivery through a lossy line (docs/hil.md)."""
     try:
-        from sim_hw.hil_launcher import HilError, measure_link   # bench tool
+        from ground.hil_launcher import HilError, measure_link   # bench tool
     except ImportError as e:
-        raise click.ClickException(f"perf link needs sim_hw.hil_launcher: {e}") from None
+        raise click.ClickException(f"perf link needs ground.hil_launcher: {e}") from None
     from hal.errors import HalError
 
     say = None if as_json else (lambda m: click.echo(f"... {m}", err=True))

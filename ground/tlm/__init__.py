@@ -1,0 +1,1 @@
+"""Reading recorded runs back: decoder, CSV export, plots."""
