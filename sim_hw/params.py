@@ -117,6 +117,7 @@ class RoverParams:
     heater_gain_dc: int = 10
     heater_gain_period_ms: int = 600_000
     heater_tick_ms: int = 100
+    heater_max_target_dc: int = 600   # e-box survival heater: targets 0..60 C (assumption)
     cell_ocv_v: tuple[float, ...] = field(default=CELL_OCV_V)
 
     @property
@@ -153,3 +154,29 @@ class RoverParams:
             raise ValueError("RoverParams.steer_min_mrad <= 0 <= steer_max_mrad must hold")
         if not 1 <= self.speed_window_ms <= 64:
             raise ValueError(f"RoverParams.speed_window_ms must be in 1..64, got {self.speed_window_ms!r}")
+
+
+@dataclass(frozen=True)
+class PayloadParams:
+    """The payload board's sintering-head heater loop (docs/firmware.md section 4).
+
+    Assumptions of this project (no public figure exists for this head):
+    100 ms ticks; kp 64 duty counts per deci-C, so full power up to 5 C below
+    the target; ki 0.25 per deci-C per tick; guard: below -100 C (open
+    thermocouple) or above 1600 C trips, a 5 C holding band with a 50 C s
+    error budget, and a rise of 2 C per 20 s while heating flat out (the
+    Marlin/Klipper watch-period idea, scaled to the head's thermal mass).
+    Targets up to 1500 C (solar/radiant sintering runs at 1000-1500 C).
+    """
+
+    heater_kp_q8: int = 16384
+    heater_ki_q8: int = 64
+    heater_kd_q8: int = 0
+    heater_min_temp_dc: int = -1000
+    heater_max_temp_dc: int = 16000
+    heater_hysteresis_dc: int = 50
+    heater_max_error_dcs: int = 5000
+    heater_gain_dc: int = 20
+    heater_gain_period_ms: int = 20_000
+    heater_tick_ms: int = 100
+    heater_max_target_dc: int = 15000

@@ -1,37 +1,25 @@
 /*
  * Mobility board: six wheel velocity loops on quadrature encoders, four
  * steering servos, IMU tilt filter, odometry, e-box heater, power sensing.
- * Loop parameters are the ones the simulator's board model uses
- * (sim_hw/params.py, tuned on the plant; docs/plant.md).
+ * Loop gains, geometry and limits come from the generated board_config.h
+ * (sim_hw/params.py, tuned on the simulated plant; docs/plant.md).
  */
 #define ROVER_DICT_NO_TABLES
 #include "fw.h"
 #include "rover_dictionary.h"
+#include "board_config.h"
 
-#define MOB_PERIOD_MS 10u       /* IMU, tilt, odometry */
-#define MOB_HEATER_TICK_MS 100u
-#define MOB_SPEED_WINDOW_MS 20u
-/* 64 counts per motor turn (16-line encoder, x4) x 150:1 gearbox = 9600 per
- * wheel turn; wheel radius 0.10 m. */
-#define MOB_MRAD_PER_COUNT_Q16 42893L       /* 2 pi 1000 / 9600 * 65536 */
-#define MOB_UM_PER_COUNT_Q16 4289321L       /* 2 pi 0.1e6 / 9600 * 65536 */
+#define MOB_PERIOD_MS BOARD_MOB_PERIOD_MS   /* IMU, tilt, odometry */
 #define MOB_ODOM_DELTA_MAX 400              /* counts per period; keeps int32 math */
 
-static const struct wheel_loop_cfg mob_wheel_cfg = {
-	2048, 13, 0, 32767, 512, 29000, 100, 500
-};
+static const struct wheel_loop_cfg mob_wheel_cfg = BOARD_WHEEL_CFG;
 
 /* e-box heater: 0..60 C targets, guard at -100 C (open sensor) and 70 C */
-const struct heater_cfg mob_heater_cfg = {
-	25600, 64, 0, 32767, -1000, 700, 20, 3000L, 10, 600000UL, MOB_HEATER_TICK_MS
-};
+const struct heater_cfg mob_heater_cfg = BOARD_MOB_HEATER_CFG;
 
-static const struct tilt_cfg mob_tilt_cfg = { 32113 };
+static const struct tilt_cfg mob_tilt_cfg = { BOARD_TILT_ALPHA_Q15 };
 
-static const struct odom_geom mob_geom = {
-	{ 350, 350, 0, 0, -350, -350 },
-	{ 250, -250, 270, -270, 250, -250 }
-};
+static const struct odom_geom mob_geom = { BOARD_WHEEL_X_MM, BOARD_WHEEL_Y_MM };
 
 static void odom_reset_counts(struct mob_board *m)
 {
@@ -51,7 +39,7 @@ void mob_init(struct fw *fw)
 	for (i = 0; i < 6; i++) {
 		wheel_loop_init(&m->wl[i]);
 		quad_init(&m->qd[i], 0);
-		speed_est_init(&m->se[i], MOB_MRAD_PER_COUNT_Q16, MOB_SPEED_WINDOW_MS, 0);
+		speed_est_init(&m->se[i], BOARD_MRAD_PER_COUNT_Q16, BOARD_SPEED_WINDOW_MS, 0);
 	}
 	for (i = 0; i < 4; i++) {
 		m->steer_cmd_mrad[i] = (int16_t)port_adc_read(fw->port, (uint8_t)(PORT_ADC_STEER_MRAD0 + i));
@@ -83,7 +71,7 @@ static void odometry(struct mob_board *m)
 			delta = MOB_ODOM_DELTA_MAX;
 		else if (delta < -MOB_ODOM_DELTA_MAX)
 			delta = -MOB_ODOM_DELTA_MAX;
-		num = delta * MOB_UM_PER_COUNT_Q16 + m->odom_rem_q16[i];
+		num = delta * BOARD_UM_PER_COUNT_Q16 + m->odom_rem_q16[i];
 		/* floor division by 65536 without relying on >> of negatives */
 		d = num >= 0 ? num / 65536 : -((-num + 65535) / 65536);
 		m->odom_rem_q16[i] = num - d * 65536;
@@ -114,7 +102,7 @@ void mob_tick(struct fw *fw)
 		tilt_update(&m->tilt, &mob_tilt_cfg, m->accel_mg, m->gyro_mdps, MOB_PERIOD_MS);
 		odometry(m);
 	}
-	if (++m->heater_acc_ms >= MOB_HEATER_TICK_MS) {
+	if (++m->heater_acc_ms >= mob_heater_cfg.tick_ms) {
 		int16_t t = fw_sat16(port_adc_read(fw->port, PORT_ADC_HEATER0_DC));
 
 		m->heater_acc_ms = 0;

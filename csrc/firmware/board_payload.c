@@ -6,17 +6,11 @@
 #define ROVER_DICT_NO_TABLES
 #include "fw.h"
 #include "rover_dictionary.h"
+#include "board_config.h"
 
-#define PAY_HEATER_TICK_MS 100u
-
-/* Sintering head: PID in deci-C -> Q15 duty, 100 ms ticks.  kp 64 duty
- * counts per deci-C (full power 5 C below target); guard: sensor below
- * -100 C (open thermocouple) or above 1600 C trips; while holding, the error
- * beyond the 5 C band may integrate to 50 C*s; while heating flat out the
- * head must gain 2 C every 20 s.  docs/firmware.md has the reasoning. */
-const struct heater_cfg pay_heater_cfg = {
-	16384, 64, 0, 32767, -1000, 16000, 50, 5000L, 20, 20000UL, PAY_HEATER_TICK_MS
-};
+/* Sintering head: PID in deci-C -> Q15 duty (sim_hw/params.py PayloadParams
+ * through the generated board_config.h; docs/firmware.md has the reasoning). */
+const struct heater_cfg pay_heater_cfg = BOARD_PAY_HEATER_CFG;
 
 void pay_init(struct fw *fw)
 {
@@ -28,7 +22,7 @@ void pay_tick(struct fw *fw)
 {
 	struct pay_board *pb = &fw->b.pay;
 
-	if (++pb->heater_acc_ms >= PAY_HEATER_TICK_MS) {
+	if (++pb->heater_acc_ms >= pay_heater_cfg.tick_ms) {
 		pb->heater_acc_ms = 0;
 		pb->head_dc = fw_sat16(port_adc_read(fw->port, PORT_ADC_HEATER0_DC));
 		port_pwm_write(fw->port, PORT_PWM_HEATER0,

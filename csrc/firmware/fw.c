@@ -6,6 +6,7 @@
  */
 #include "fw.h"
 #include "rover_dictionary.h"
+#include "board_config.h"
 
 /* Sending a frame: control frames (replies, results, heartbeats) go to the
  * UART ring at once; telemetry only when the line is nearly idle. */
@@ -267,7 +268,8 @@ static int16_t check_args(const rover_board_cmd_def_t *d, const uint8_t *args)
 int16_t fw_heater_max_dc(const struct fw *fw)
 {
 	/* the dictionary range covers both boards; each board narrows it */
-	return fw->role == FW_ROLE_MOBILITY ? 600 : 15000;
+	return fw->role == FW_ROLE_MOBILITY ? BOARD_MOB_HEATER_MAX_TARGET_DC
+					 : BOARD_PAY_HEATER_MAX_TARGET_DC;
 }
 
 static uint8_t cmd_heater(struct fw *fw, const uint8_t *args, int32_t *detail)

@@ -1,22 +1,33 @@
 /*
- * The pin layer: everything the portable firmware (fw.c, board_*.c) needs
- * from a board, and nothing else.  A port (port_host/ now; avr and arm
- * later) implements these functions for its hardware.  The portable code
- * never touches a register, a file descriptor or a clock directly.
+ * The port layer: everything the portable firmware (fw.c, board_*.c) needs
+ * from a board, and nothing else.  A port implements these functions for
+ * its hardware; the portable code never touches a register, a file
+ * descriptor or a clock directly.  Ports today: port_host/ (a Linux process
+ * on a pty), csrc/sim/port_sim.c (in-process, linked into the simulator's
+ * extension); AVR and ARM ports implement the same contract.
+ *
+ * PORT_API_VERSION changes only when a function here changes meaning or
+ * signature; docs/firmware.md section 1.1 is the contract in prose.
  *
  * Conventions: every call takes the port handle the port gave to fw_init();
  * values are already in engineering units (the port owns the ADC scaling,
- * because only it knows the divider, the shunt and the reference).
+ * because only it knows the divider, the shunt and the reference).  None of
+ * these functions may call back into fw_*().
  *
  * Entry points the other way (port -> firmware) are in fw.h: fw_rx() for
- * received UART bytes, fw_encoder_edge() for each encoder pin change (an
- * interrupt on a microcontroller), fw_tick() once per 1 ms timer tick,
- * fw_service() whenever the main loop is idle, fw_shutdown() on exit.
+ * received UART bytes, fw_encoder_edge() for each encoder pin change,
+ * fw_tick() once per 1 ms timer tick, fw_service() whenever the main loop
+ * is idle, fw_shutdown() on exit.  All of them run in ONE context (the main
+ * loop): an interrupt only buffers (UART RX ring, encoder edge ring, a
+ * "tick due" count) and the main loop hands the buffered events over, in
+ * order, before the tick they belong to.
  */
 #ifndef ROVER_FW_PORT_H
 #define ROVER_FW_PORT_H
 
 #include <stdint.h>
+
+#define PORT_API_VERSION 1
 
 struct port;
 
