@@ -201,10 +201,22 @@ def _is_board_process(pid: int) -> bool:
         return False
 
 
-def hal_url(boards: dict[str, str], baud: int, terrain_npz: str | None = None,
+def write_geometry(out_dir: Path) -> str:
+    """geometry.toml for the emulated boards: the simulated rover they run."""
+    from common.vehicle import geometry_toml
+    from sim_hw.params import RoverParams
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "geometry.toml"
+    path.write_text("# the simulated rover (sim_hw/params.py), which the emulated boards run\n"
+                    + geometry_toml(RoverParams().vehicle_geometry()))
+    return str(path)
+
+
+def hal_url(boards: dict[str, str], baud: int, geometry: str, terrain_npz: str | None = None,
             time_scale: float | None = None) -> str:
-    """The HAL URL for a set of boards (role -> port)."""
+    """The HAL URL for a set of boards (role -> port) on the rover ``geometry`` file."""
     q = [f"{r}={boards[r]}" for r in ROLES if r in boards]
+    q.append(f"geometry={geometry}")
     q.append(f"baud={baud}")
     if terrain_npz:
         q.append(f"terrain={terrain_npz}")
@@ -240,6 +252,7 @@ class EmulatedBench:
         self.dict_hash32, self.start_pose, self.detach = dict_hash32, start, detach
         self.procs: dict[str, BoardProc] = {}
         self.terrain: dict = {}
+        self.geometry_path: str | None = None
 
     # -- life cycle ---------------------------------------------------------------
     def start(self) -> "EmulatedBench":
@@ -257,6 +270,7 @@ class EmulatedBench:
         from sim_hw.site import site_from_name
         site = site_from_name(self.site_name, self.seed)
         self.terrain = write_terrain(site, self.dir)
+        self.geometry_path = write_geometry(self.dir)
         try:
             for role in self.roles:
                 self._start(role)
@@ -317,7 +331,8 @@ class EmulatedBench:
 
     @property
     def url(self) -> str:
-        return hal_url(self.ports, self.baud, self.terrain.get("npz"), self.time_scale)
+        return hal_url(self.ports, self.baud, self.geometry_path, self.terrain.get("npz"),
+                       self.time_scale)
 
     def state(self) -> dict:
         return dict(boards={r: bp.to_json() for r, bp in self.procs.items()}, baud=self.baud,

@@ -37,10 +37,6 @@ class MissionResult:
     system: FlightSystem = field(repr=False, default=None)
 
 
-def default_hal_url(seed: int) -> str:
-    return f"sim://?seed={seed}"
-
-
 def _mission_outcome(fs: FlightSystem, timed_out: bool, boot_state) -> tuple[str, str]:
     slot = fs.sequencer.slot(MISSION_SLOT)
     if boot_state is not SlotState.COMPLETED:
@@ -69,7 +65,7 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
     """``wall_clock`` (e.g. time.perf_counter), if given, is used only to
     report the speed-up and pace ``progress``; the flight software itself
     never sees wall time."""
-    from hal import open_hal
+    from hal import open_hal, resolve_hal_url
 
     mission_path = Path(mission_path)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
@@ -84,7 +80,7 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
         raise MissionError(f"{mission_path}: mission rejected, nothing ran:\n{e}") from None
     own_hal = hal is None
     if hal is None:
-        hal = open_hal(hal_url or default_hal_url(seed))
+        hal = open_hal(resolve_hal_url(hal_url, seed=seed))
     out = Path(out_dir) if out_dir is not None else None
     recorder = None
     try:

@@ -4,4 +4,4 @@
 default).  flight/ uses only the interfaces in hal.interfaces.
 """
 from hal.errors import HalError, HalUrlError, DeviceBusyError  # noqa: F401
-from hal.registry import open_hal, known_schemes  # noqa: F401
+from hal.registry import known_schemes, open_hal, resolve_hal_url  # noqa: F401

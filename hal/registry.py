@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from hal.errors import HalUrlError
 
-DEFAULT_URL = "sim://"
 ENV_VAR = "ROVER_HAL"
+DEFAULT_SEED = 1
 
 # scheme -> "module:function" taking (url, parsed params) and returning a Hal
 _BACKENDS: dict[str, str] = {
@@ -45,10 +45,28 @@ def parse_hal_url(url: str) -> tuple[str, str, dict[str, str]]:
     return parts.scheme.lower(), parts.netloc + parts.path, params
 
 
+def resolve_hal_url(url: str | None = None, *, seed: int = DEFAULT_SEED,
+                    source: str = "HAL URL") -> str:
+    """The one default-HAL rule, used by every entry point: the explicit URL
+    if one was given, else $ROVER_HAL, else ``sim://?seed=SEED``.  An empty
+    URL (``--hal ""`` or ``ROVER_HAL=``) is an error, never the simulator.
+    ``source`` names where an explicit URL came from (e.g. ``--hal``)."""
+    if url is not None:
+        where = source
+    elif ENV_VAR in os.environ:
+        url, where = os.environ[ENV_VAR], f"${ENV_VAR}"
+    else:
+        return f"sim://?seed={int(seed)}"
+    if not isinstance(url, str) or not url.strip():
+        raise HalUrlError(f"{where} is empty; give a HAL URL such as sim://?seed=1 or "
+                          f"serial:///dev/ttyACM0?role=mobility&geometry=FILE "
+                          f"(known schemes: {', '.join(s + '://' for s in known_schemes())})")
+    return url.strip()
+
+
 def open_hal(url: str | None = None, **overrides):
-    """Open the HAL named by ``url`` (default: $ROVER_HAL, then sim://)."""
-    if url is None:
-        url = os.environ.get(ENV_VAR) or DEFAULT_URL
+    """Open the HAL named by ``url``, resolved by :func:`resolve_hal_url`."""
+    url = resolve_hal_url(url)
     scheme, where, params = parse_hal_url(url)
     target = _BACKENDS.get(scheme)
     if target is None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from common.vehicle import VehicleGeometry
+
 # Lunar surface gravity (project design brief; NASA Moon fact sheet 1.62 m/s^2).
 LUNAR_G_MPS2 = 1.62
 # Lunar regolith Bekker/Mohr-Coulomb values (project design brief, after
@@ -127,6 +129,16 @@ class RoverParams:
     @property
     def max_speed_mps(self) -> float:
         return self.max_wheel_mradps * 1e-3 * self.wheel_radius_m
+
+    def vehicle_geometry(self) -> VehicleGeometry:
+        """What the flight software is told about this rover (the sim:// HAL,
+        and the geometry file the HIL launcher writes for emulated boards)."""
+        return VehicleGeometry(
+            wheel_x_m=tuple(float(x) for x in self.wheel_x_m),
+            wheel_y_m=tuple(float(y) for y in self.wheel_y_m),
+            wheel_radius_m=float(self.wheel_radius_m), max_wheel_mradps=int(self.max_wheel_mradps),
+            steer_min_mrad=int(self.steer_min_mrad), steer_max_mrad=int(self.steer_max_mrad),
+            counts_per_wheel_rev=int(self.counts_per_wheel_rev))
 
     def validate(self) -> None:
         """Raise ValueError naming the first field that is out of range."""

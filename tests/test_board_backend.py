@@ -18,21 +18,10 @@ from common.dictionary import default_dictionary
 from hal import HalError, HalUrlError, open_hal
 from hal.interfaces import DeviceStatus
 
+pytestmark = pytest.mark.boards
 L = pytest.importorskip("ground.hil_launcher")
 D = default_dictionary()
 SCALE = 5.0
-
-
-@pytest.fixture(scope="module")
-def fw_exe():
-    if not (L.FIRMWARE_DIR / "Makefile").is_file():
-        pytest.skip("board firmware (csrc/firmware) is not in this tree")
-    try:
-        return L.build_firmware()
-    except L.HilError as e:
-        if "make not found" in str(e):
-            pytest.skip(str(e))
-        raise
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +35,12 @@ def hal(bench):
     h = open_hal(bench.url)
     yield h
     h.close()
+
+
+@pytest.fixture(scope="module")
+def geom(tmp_path_factory):
+    """A geometry file (real-board URLs must state the rover geometry)."""
+    return L.write_geometry(tmp_path_factory.mktemp("geometry"))
 
 
 def cycle(h, seconds, fn=None):
@@ -71,18 +66,22 @@ def cycle(h, seconds, fn=None):
     ("serial:///dev/ttyROVER_NOPE?role=mobility&parity=E", "unknown parameter.*parity"),
     ("bench://", "needs a file"),
     ("bench://no/such/bench.toml", "not found"),
+    ("board://?mobility=/dev/null", "board:// needs the rover geometry: add geometry=FILE.toml"),
+    ("serial:///dev/ttyROVER_NOPE?role=mobility", "serial:// needs the rover geometry"),
+    ("serial:///dev/ttyROVER_NOPE?role=mobility&geometry=/no/such.toml",
+     "geometry file /no/such.toml not found"),
 ])
 def test_url_errors_name_the_problem(url, message):
     with pytest.raises(HalUrlError, match=message):
         open_hal(url)
 
 
-def test_port_that_does_not_exist_names_board_and_port():
+def test_port_that_does_not_exist_names_board_and_port(geom):
     with pytest.raises(HalError, match=r"mobility board: port /dev/ttyROVER_NOPE does not exist"):
-        open_hal("serial:///dev/ttyROVER_NOPE?baud=115200&role=mobility")
+        open_hal(f"serial:///dev/ttyROVER_NOPE?baud=115200&role=mobility&geometry={geom}")
 
 
-def test_busy_port_is_refused_not_shared():
+def test_busy_port_is_refused_not_shared(geom):
     import serial
     m, s = pty.openpty()
     tty.setraw(s)
@@ -90,20 +89,20 @@ def test_busy_port_is_refused_not_shared():
     holder = serial.Serial(path, 115200, exclusive=True)
     try:
         with pytest.raises(HalError, match=rf"mobility board: port {path} is busy"):
-            open_hal(f"serial://{path}?role=mobility")
+            open_hal(f"serial://{path}?role=mobility&geometry={geom}")
     finally:
         holder.close()
         os.close(m)
         os.close(s)
 
 
-def test_port_with_no_board_behind_it_times_out_clearly():
+def test_port_with_no_board_behind_it_times_out_clearly(geom):
     m, s = pty.openpty()
     tty.setraw(s)
     path = os.ttyname(s)
     try:
         with pytest.raises(HalError, match=r"payload board on .*: no IDENTIFY answer within 0.3 s"):
-            open_hal(f"serial://{path}?role=payload&connect_timeout=0.3")
+            open_hal(f"serial://{path}?role=payload&connect_timeout=0.3&geometry={geom}")
     finally:
         os.close(m)
         os.close(s)
@@ -121,22 +120,17 @@ def test_dictionary_mismatch_says_which_board_to_reflash(fw_exe):
     assert f"reflash the mobility board with firmware built from dictionary {D.hash}" in msg
 
 
-def test_wrong_role_on_a_port_is_named(bench):
+def test_wrong_role_on_a_port_is_named(bench, geom):
     with pytest.raises(HalError, match="the board there says it is the payload board"):
-        open_hal(f"serial://{bench.ports['payload']}?role=mobility&time_scale={SCALE:g}")
+        open_hal(f"serial://{bench.ports['payload']}?role=mobility&time_scale={SCALE:g}"
+                 f"&geometry={geom}")
 
 
 # ------------------------------------------------------------------ devices
-def test_geometry_matches_the_simulated_rover(hal):
-    from hal.backends.board import SIM_ROVER_GEOMETRY
+def test_emulated_boards_state_the_simulated_rovers_geometry(bench, hal):
     from sim_hw.params import RoverParams
-    p = RoverParams()
-    g = SIM_ROVER_GEOMETRY
-    assert g.wheel_x_m == tuple(p.wheel_x_m) and g.wheel_y_m == tuple(p.wheel_y_m)
-    assert (g.wheel_radius_m, g.max_wheel_mradps, g.steer_min_mrad, g.steer_max_mrad,
-            g.counts_per_wheel_rev) == (p.wheel_radius_m, p.max_wheel_mradps, p.steer_min_mrad,
-                                        p.steer_max_mrad, p.counts_per_wheel_rev)
-    assert hal.geometry == g
+    assert "geometry=" in bench.url
+    assert hal.geometry == RoverParams().vehicle_geometry()
     assert hal.truth() is None
     tm = hal.terrain_map()
     assert tm is not None and tm.height_m.shape == tm.slope_deg.shape
@@ -247,10 +241,10 @@ def test_out_of_range_setpoints_are_refused_before_the_line():
     from hal.errors import CommandRangeError
     from hal.latched import LatchedWheel
 
-    from hal.backends.board import SIM_ROVER_GEOMETRY
+    from sim_hw.params import RoverParams
 
     class FakeHal:
-        geometry = SIM_ROVER_GEOMETRY
+        geometry = RoverParams().vehicle_geometry()
         _wheel_cmd = [0] * 6
     w = LatchedWheel(FakeHal(), "wheel.fl", 0)
     with pytest.raises(CommandRangeError, match="outside"):

@@ -35,7 +35,9 @@ def test_drive_demo_refused_goal_gives_error_exit(tmp_path):
 
 def test_drive_demo_bad_hal_url(tmp_path):
     r = CliRunner().invoke(cli, ["drive-demo", "--out", str(tmp_path), "--hal", "nope://x"])
-    assert r.exit_code != 0
+    assert r.exit_code == 2 and "unknown HAL scheme 'nope'" in r.output
+    r = CliRunner().invoke(cli, ["drive-demo", "--out", str(tmp_path), "--hal", ""])
+    assert r.exit_code == 2 and "--hal is empty" in r.output and "Traceback" not in r.output
 
 
 def test_perf_sim_json_last_line():

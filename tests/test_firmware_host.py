@@ -30,21 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 D = default_dictionary()
 
 pytestmark = [
+    pytest.mark.boards,
     pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs POSIX ptys"),
     pytest.mark.skipif(shutil.which("make") is None or shutil.which("gcc") is None,
                        reason="needs make and gcc"),
 ]
-
-
-@pytest.fixture(scope="module")
-def fw_exe(tmp_path_factory):
-    build = tmp_path_factory.mktemp("fwbuild")
-    r = subprocess.run(["make", "-s", "-C", str(ROOT / "csrc" / "firmware"), "host", f"BUILD={build}",
-                        "-j2"], capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
-    exe = build / "rover-fw-host"
-    assert exe.exists()
-    return exe
 
 
 class Board:

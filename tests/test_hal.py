@@ -4,7 +4,7 @@ from hypothesis import given, settings, strategies as st
 
 from hal import HalUrlError, DeviceBusyError, open_hal
 from hal.errors import CommandRangeError, HalError
-from hal.registry import known_schemes, parse_hal_url
+from hal.registry import known_schemes, parse_hal_url, resolve_hal_url
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,24 @@ def hal():
 def test_default_url_is_the_simulator(monkeypatch):
     monkeypatch.delenv("ROVER_HAL", raising=False)
     h = open_hal()
-    assert h.url == "sim://" and h.truth() is not None
+    assert h.url == "sim://?seed=1" and h.truth() is not None
+    h.close()
+
+
+def test_one_default_rule(monkeypatch):
+    """Explicit URL, then $ROVER_HAL, then sim://?seed=SEED; empty is an error."""
+    monkeypatch.delenv("ROVER_HAL", raising=False)
+    assert resolve_hal_url(None) == "sim://?seed=1"
+    assert resolve_hal_url(None, seed=7) == "sim://?seed=7"
+    assert resolve_hal_url("bench://b.toml", seed=7) == "bench://b.toml"
+    monkeypatch.setenv("ROVER_HAL", "sim://?seed=9&site=flat")
+    assert resolve_hal_url(None, seed=7) == "sim://?seed=9&site=flat"
+    assert resolve_hal_url("sim://?seed=2") == "sim://?seed=2"
+    with pytest.raises(HalUrlError, match=r"--hal is empty"):
+        resolve_hal_url("  ", source="--hal")
+    monkeypatch.setenv("ROVER_HAL", "")
+    with pytest.raises(HalUrlError, match=r"\$ROVER_HAL is empty"):
+        resolve_hal_url(None)
 
 
 def test_env_var_picks_the_backend(monkeypatch):
@@ -29,7 +46,7 @@ def test_env_var_picks_the_backend(monkeypatch):
 @pytest.mark.parametrize("url, message", [
     ("gopher://host", "unknown HAL scheme 'gopher'.*known schemes: .*sim://"),
     ("no-scheme-here", "has no scheme"),
-    ("", "non-empty"),
+    ("", "HAL URL is empty"),
     ("sim://?seed=abc", "seed='abc' is not an integer"),
     ("sim://?seed=-3", "seed='-3' must be >= 0"),
     ("sim://?site=atlantis", "unknown site 'atlantis'; known sites: mons-mouton"),

@@ -21,18 +21,6 @@ MISSIONS = Path(__file__).resolve().parent.parent / "missions"
 SCALE = 5.0
 
 
-@pytest.fixture(scope="module")
-def fw_exe():
-    if not (L.FIRMWARE_DIR / "Makefile").is_file():
-        pytest.skip("board firmware (csrc/firmware) is not in this tree")
-    try:
-        return L.build_firmware()
-    except L.HilError as e:
-        if "make not found" in str(e):
-            pytest.skip(str(e))
-        raise
-
-
 @pytest.fixture
 def boards(fw_exe):
     with L.EmulatedBench(["mobility", "payload"], time_scale=SCALE, exe=fw_exe, seed=1) as b:

@@ -80,6 +80,25 @@ def test_missing_file_bad_url_bad_seed(tmp_path):
     assert r.exit_code == 2 and "seed" in r.output
 
 
+def test_empty_hal_url_is_an_error_not_the_simulator(tmp_path, monkeypatch):
+    monkeypatch.delenv("ROVER_HAL", raising=False)
+    r = invoke(str(MISSIONS / "short_drive.seq"), "--hal", "", "--out", str(tmp_path / "a"))
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines() == [
+        r.output.strip().splitlines()[0]] and "--hal is empty" in r.output
+    assert not (tmp_path / "a").exists()
+    monkeypatch.setenv("ROVER_HAL", "")
+    r = invoke(str(MISSIONS / "short_drive.seq"), "--out", str(tmp_path / "b"))
+    assert r.exit_code == 2 and "$ROVER_HAL is empty" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_rover_hal_env_is_the_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROVER_HAL", "warp://drive")
+    r = invoke(str(MISSIONS / "short_drive.seq"), "--out", str(tmp_path / "r"))
+    assert r.exit_code == 2 and "unknown HAL scheme 'warp'" in r.output
+
+
 def test_failing_mission_exits_nonzero(tmp_path):
     m = tmp_path / "fail.seq"
     m.write_text("check power.soc_pct > 101 %\n")

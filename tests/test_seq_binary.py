@@ -15,7 +15,7 @@ from flight.seq import nodes as N
 from flight.seq.binary import (FORMAT_VERSION, HEADER_SIZE, MAGIC, SeqBinaryError, _enc,
                                compile_sequence, load_binary)
 
-from test_seq_strategies import sequence_texts
+from seq_strategies import sequence_texts
 
 D = default_dictionary()
 EXAMPLE = "missions/examples/drive_square.seq"

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from flight.seq import SeqError, parse_sequence
 
-from test_seq_strategies import sequence_texts
+from seq_strategies import sequence_texts
 
 EXAMPLE_DIR = Path(__file__).resolve().parents[1] / "missions" / "examples"
 EXAMPLE = (EXAMPLE_DIR / "drive_square.seq").read_text()
@@ -81,3 +81,9 @@ def test_deep_nesting_is_an_error_not_a_recursion_crash():
     msgs = [e.message for e in errors]
     assert any("nested more than" in m for m in msgs)
     assert any("blocks nested more than 16 deep" in m for m in msgs)
+
+
+@given(sequence_texts())
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_generator_produces_statements(text):
+    assert text.endswith("\n") and text.strip()

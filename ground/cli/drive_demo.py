@@ -13,23 +13,28 @@ import click
 @click.option("--seed", type=int, default=1, show_default=True, help="simulator seed")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out/drive-demo",
               show_default=True, help="directory for path.png and summary.json")
-@click.option("--hal", "hal_url", default=None, help="HAL URL (default sim://?seed=SEED)")
+@click.option("--hal", "hal_url", default=None, help="HAL URL (default: $ROVER_HAL, else sim://?seed=SEED)")
 @click.option("--goal", nargs=2, type=float, default=(90.0, 20.0), show_default=True,
               help="goal x_m y_m")
 @click.option("--speed", "speed_mps", type=float, default=0.2, show_default=True, help="m/s")
 @click.option("--quiet", is_flag=True, help="no progress line")
 def drive_demo(seed, out_dir, hal_url, goal, speed_mps, quiet):
     """Drive a planned traverse and write path.png and summary.json."""
-    from hal import open_hal
+    from hal import open_hal, resolve_hal_url
+    from hal.errors import HalError
     from ground.traverse import run_traverse, summary_dict, write_path_png
     from flight.rover.navigator import NavRefusedError
     from flight.rover.planner import PlanError
     from flight.rover.rover import Rover
 
-    url = hal_url or f"sim://?seed={seed}"
+    try:
+        url = resolve_hal_url(hal_url, seed=seed, source="--hal")
+        hal = open_hal(url)
+    except HalError as e:
+        click.echo(f"rover drive-demo: {e}", err=True)
+        sys.exit(2)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    hal = open_hal(url)
     wall0 = time.perf_counter()     # the CLI may read wall time: only for the speed-up figure
     tty = sys.stderr.isatty()
 

@@ -5,6 +5,7 @@ With --json the last line printed is exactly one JSON object.
 from __future__ import annotations
 
 import json
+import sys
 import time
 
 import click
@@ -150,7 +151,8 @@ def run_perf_mission(seed: int, min_sim_s: float, profile: bool = False,
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--hal", "hal_url", default=None,
-              help="HAL URL for --rover-only (default sim://?seed=SEED)")
+              help="HAL URL for --rover-only (default: $ROVER_HAL, else sim://?seed=SEED); "
+                   "the full-stack figure always runs the simulator")
 @click.option("--sim-seconds", "min_sim_s", type=click.FloatRange(min=1.0), default=MIN_SIM_S,
               show_default=True, help="minimum simulated time")
 @click.option("--rover-only", is_flag=True,
@@ -162,7 +164,14 @@ def sim(as_json, seed, hal_url, min_sim_s, rover_only, profile):
     By default the whole flight software runs the demo mission (recorder
     included); --rover-only measures the driving stack alone."""
     if rover_only:
-        r = run_perf_sim(hal_url or f"sim://?seed={seed}", min_sim_s, profile=profile)
+        from hal import resolve_hal_url
+        from hal.errors import HalError
+        try:
+            url = resolve_hal_url(hal_url, seed=seed, source="--hal")
+        except HalError as e:
+            click.echo(f"rover perf sim: {e}", err=True)
+            sys.exit(2)
+        r = run_perf_sim(url, min_sim_s, profile=profile)
     else:
         r = run_perf_mission(seed, min_sim_s, profile=profile)
     if as_json:

@@ -5,7 +5,6 @@ Exit code 0 when the mission passed, 1 when it failed or aborted, 2 when it
 could not start."""
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -39,11 +38,16 @@ def _progress_line(fs, wall_s: float) -> str:
 def run(mission, hal_url, out_dir, seed, limit_set, max_sim_s, quiet):
     """Run a mission sequence (text or compiled) and write a run report."""
     from ground.runner import MissionError, run_mission
+    from hal import resolve_hal_url
     from hal.errors import HalError
 
     if seed < 0:
         raise click.BadParameter(f"seed must be >= 0, got {seed}", param_hint="--seed")
-    url = hal_url or os.environ.get("ROVER_HAL") or f"sim://?seed={seed}"
+    try:
+        url = resolve_hal_url(hal_url, seed=seed, source="--hal")
+    except HalError as e:
+        click.echo(f"rover run: {e}", err=True)
+        sys.exit(2)
     out = Path(out_dir) if out_dir else Path("runs") / f"{Path(mission).stem}-seed{seed}"
     def show_progress(fs, wall_s):
         sys.stderr.write(_progress_line(fs, wall_s))

@@ -6,8 +6,6 @@ and ``rover_unbooted`` (before the boot sequence has run).
 """
 from __future__ import annotations
 
-import os
-
 import pytest
 
 
@@ -18,7 +16,8 @@ def pytest_addoption(parser):
 
 
 def _hal_url(config) -> str:
-    return config.getoption("--hal") or os.environ.get("ROVER_HAL") or "sim://?seed=1"
+    from hal import resolve_hal_url
+    return resolve_hal_url(config.getoption("--hal"), source="--hal")
 
 
 @pytest.fixture

@@ -3,15 +3,17 @@ dev boards over serial links (hal.link.session), one session per board.
 
 URLs (docs/hil.md):
 
-    board://?mobility=PORT&payload=PORT&baud=115200[&terrain=FILE.npz][&time_scale=K]
-    serial://PORT?baud=115200&role=mobility[&terrain=FILE.npz][&time_scale=K]
+    board://?mobility=PORT&payload=PORT&geometry=FILE.toml&baud=115200[&terrain=FILE.npz][&time_scale=K]
+    serial://PORT?role=mobility&geometry=FILE.toml&baud=115200[&terrain=FILE.npz][&time_scale=K]
     bench://FILE.toml
 
 A bench file lists the boards (``[[board]]`` with ``role``, ``port``,
-``baud``) and may carry ``terrain = "FILE.npz"``, ``time_scale`` and a
-``[geometry]`` table (the VehicleGeometry fields); relative paths are relative
-to the file.  Without a geometry the simulated rover's numbers are used (the
-emulated boards run that plant; a real bench sets its own).
+``baud``), states the rover's geometry (a ``[geometry]`` table of the
+VehicleGeometry fields, or ``geometry = "FILE.toml"``) and may carry
+``terrain = "FILE.npz"`` and ``time_scale``; relative paths are relative to
+the file.  The geometry is always stated: boards do not know the vehicle they
+sit in, and the simulator's rover is never assumed (the HIL launcher writes
+the emulated boards' geometry file from the simulator's parameters).
 
 The cycle: ``read()`` latches the newest packets the reader threads decoded;
 ``write()`` sends one MOB_DRIVE with every wheel and steering setpoint (it
@@ -33,7 +35,7 @@ from pathlib import Path
 
 from hal.base import Hal
 from hal.errors import HalError, HalUrlError
-from common.vehicle import VehicleGeometry
+from common.vehicle import GeometryError, geometry_from_mapping, load_geometry
 from hal.interfaces import DeviceStatus, OdomPose, TerrainMap
 from hal.latched import Latch, make_devices
 from hal.link.clock_sync import BoardClock
@@ -46,20 +48,11 @@ HEATER_REFRESH_MS = 1000       # board heater deadline is 3 s
 LATCH_CLEAR_MS = 1000          # the "bad command" flag is cleared at most this often
 MAX_LATE_CYCLES = 5            # advance() re-synchronises when this far behind
 KNOWN = {
-    "board": ("mobility", "payload", "baud", "terrain", "time_scale", "connect_timeout"),
-    "serial": ("baud", "role", "terrain", "time_scale", "connect_timeout"),
+    "board": ("mobility", "payload", "geometry", "baud", "terrain", "time_scale",
+              "connect_timeout"),
+    "serial": ("role", "geometry", "baud", "terrain", "time_scale", "connect_timeout"),
     "bench": ("connect_timeout",),
 }
-
-# The simulated rover's geometry (sim_hw/params.py RoverParams defaults: the
-# emulated boards run that plant).  Kept here so this backend never imports
-# the simulator; tests/test_board_backend.py checks the two agree.
-SIM_ROVER_GEOMETRY = VehicleGeometry(
-    wheel_x_m=(0.35, 0.35, 0.0, 0.0, -0.35, -0.35),
-    wheel_y_m=(0.25, -0.25, 0.27, -0.27, 0.25, -0.25),
-    wheel_radius_m=0.10, max_wheel_mradps=2000, steer_min_mrad=-1200, steer_max_mrad=1200,
-    counts_per_wheel_rev=9600)
-
 
 # ------------------------------------------------------------------ URL parsing
 def _check_params(scheme, url, params):
@@ -84,8 +77,20 @@ def _num(scheme, params, key, default, kind=int, lo=None):
     return v
 
 
-def _common(scheme, params):
-    return dict(terrain=params.get("terrain") or None,
+def _geometry(scheme, url, params):
+    path = params.get("geometry")
+    if not path:
+        raise HalUrlError(f"{scheme}:// needs the rover geometry: add geometry=FILE.toml to {url!r} "
+                          f"(the VehicleGeometry fields; docs/hil.md); boards never assume the "
+                          f"simulator's rover")
+    try:
+        return load_geometry(path)
+    except GeometryError as e:
+        raise HalUrlError(f"{scheme}://: {e}") from None
+
+
+def _common(scheme, url, params):
+    return dict(geometry=_geometry(scheme, url, params), terrain=params.get("terrain") or None,
                 time_scale=_num(scheme, params, "time_scale", None, float, 0.001),
                 connect_timeout=_num(scheme, params, "connect_timeout", 3.0, float, 0.1))
 
@@ -103,7 +108,7 @@ def open_board(url: str, where: str, params: dict[str, str]) -> "BoardHal":
     if not boards:
         raise HalUrlError(f"board:// needs at least the mobility port: "
                           f"board://?mobility=PORT[&payload=PORT] (got {url!r})")
-    return BoardHal(url, boards, **_common("board", params))
+    return BoardHal(url, boards, **_common("board", url, params))
 
 
 def open_serial(url: str, where: str, params: dict[str, str]) -> "BoardHal":
@@ -116,7 +121,7 @@ def open_serial(url: str, where: str, params: dict[str, str]) -> "BoardHal":
     if role not in ROLES:
         raise HalUrlError(f"serial:// role={role!r} is not a board role; known: {', '.join(ROLES)}")
     baud = _num("serial", params, "baud", DEFAULT_BAUD, int, 1)
-    return BoardHal(url, [(role, port, baud)], **_common("serial", params))
+    return BoardHal(url, [(role, port, baud)], **_common("serial", url, params))
 
 
 def load_bench_file(path: str | Path) -> dict:
@@ -156,15 +161,15 @@ def load_bench_file(path: str | Path) -> dict:
         boards.append((role, _rel(path, port), baud))
     if not boards:
         raise HalUrlError(f"bench file {path}: no [[board]] entries")
-    geometry = None
-    if "geometry" in raw:
-        try:
-            g = dict(raw["geometry"])
-            for k in ("wheel_x_m", "wheel_y_m"):
-                g[k] = tuple(float(v) for v in g[k])
-            geometry = VehicleGeometry(**g)
-        except (TypeError, KeyError, ValueError) as e:
-            raise HalUrlError(f"bench file {path}: [geometry]: {e}") from None
+    g = raw.get("geometry")
+    try:
+        if g is None:
+            raise GeometryError(f"bench file {path}: no geometry; add a [geometry] table (the "
+                                f"VehicleGeometry fields) or geometry = \"FILE.toml\" (docs/hil.md)")
+        geometry = (load_geometry(_rel(path, g)) if isinstance(g, str)
+                    else geometry_from_mapping(g, f"bench file {path}: [geometry]"))
+    except GeometryError as e:
+        raise HalUrlError(str(e)) from None
     terrain = raw.get("terrain")
     ts = raw.get("time_scale")
     return dict(boards=boards, terrain=_rel(path, terrain) if terrain else None,
@@ -208,7 +213,7 @@ class _Board:
 
 
 class BoardHal(Latch, Hal):
-    def __init__(self, url, boards, *, terrain=None, time_scale=None, geometry=None,
+    def __init__(self, url, boards, *, geometry, terrain=None, time_scale=None,
                  connect_timeout: float = 3.0, dictionary=None):
         from common.dictionary import default_dictionary
         from common.dictionary import packets as P
@@ -218,7 +223,7 @@ class BoardHal(Latch, Hal):
         roles = [b[0] for b in boards]
         master = "mobility" if "mobility" in roles else roles[0]
         super().__init__(url, BoardClock(rate_guess=time_scale or 1.0))
-        self.geometry = geometry or SIM_ROVER_GEOMETRY
+        self.geometry = geometry
         self.time_master = master
         self._terrain_path = terrain
         self._map = None

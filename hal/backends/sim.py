@@ -15,7 +15,6 @@ import math
 from common.clock import SimClock
 from hal.base import Hal
 from hal.errors import HalUrlError
-from common.vehicle import VehicleGeometry
 from hal.interfaces import DeviceStatus, OdomPose, TerrainMap
 from hal.latched import Latch, make_devices
 
@@ -80,12 +79,7 @@ class SimHal(Latch, Hal):
         self.site = site
         self.seed = seed
         self.sim = Simulator(site, seed, start_xy_m=(x_m, y_m), start_yaw_rad=yaw_rad)
-        p = self.sim.params
-        self.geometry = VehicleGeometry(
-            wheel_x_m=tuple(p.wheel_x_m), wheel_y_m=tuple(p.wheel_y_m),
-            wheel_radius_m=p.wheel_radius_m, max_wheel_mradps=int(p.max_wheel_mradps),
-            steer_min_mrad=int(p.steer_min_mrad), steer_max_mrad=int(p.steer_max_mrad),
-            counts_per_wheel_rev=int(p.counts_per_wheel_rev))
+        self.geometry = self.sim.params.vehicle_geometry()
         self.init_latch()
         make_devices(self)
         self._map = None
