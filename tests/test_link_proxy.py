@@ -1,7 +1,8 @@
 """The fault-injecting pty proxy (sim_hw/link_proxy.py) on real ptys.
 
-These are wall-clock tests of the proxy itself (its pacing is the point), so
-the timing assertions are loose.  Each test stays well under a second or two.
+The proxy paces bytes on wall time (its pacing is the point), so the one
+timing assertion is the physical bound a loaded machine cannot break: never
+faster than the line.  Each test stays well under a second or two.
 """
 import os
 import random
@@ -51,9 +52,12 @@ def test_bytes_pass_both_ways_paced_at_the_baud():
             os.write(h, data)
             got, first, t1 = _read_exactly(b, n)
             assert got == data
-            # n bytes take n * 10 / baud of line time (0.26 s here).
+            # n bytes take n * 10 / baud of line time (0.26 s here): the proxy
+            # may never beat the line (a loaded machine can only make it
+            # slower, so the lower bound is a figure for `rover perf link`,
+            # not an assertion here).
             rate = n / (t1 - t0)
-            assert 0.80 * baud / 10 <= rate <= 1.05 * baud / 10, rate
+            assert rate <= 1.05 * baud / 10, rate
             os.write(b, b"pong\x00")
             back, _, _ = _read_exactly(h, 5)
             assert back == b"pong\x00"
