@@ -139,8 +139,14 @@ class Simulator:
     """The simulated rover on a site; see module docstring and docs/plant.md."""
 
     def __init__(self, site, seed: int, start_xy_m=(0.0, 0.0), start_yaw_rad: float = 0.0,
-                 params: RoverParams | None = None):
+                 params: RoverParams | None = None, sun_epoch_s: float = 0.0):
+        """``sun_epoch_s``: sun time at t = 0 (sim_hw.sun.sun_vector's epoch),
+        i.e. the start time of day; the plant clock itself starts at 0."""
         self.params = params if params is not None else RoverParams()
+        if isinstance(sun_epoch_s, bool) or not isinstance(sun_epoch_s, numbers.Real) \
+                or not math.isfinite(sun_epoch_s):
+            raise ValueError(f"Simulator: sun_epoch_s must be a finite number, got {sun_epoch_s!r}")
+        self.sun_epoch_s = float(sun_epoch_s)
         seed = check_seed(seed)
         try:
             x0, y0 = (float(v) for v in start_xy_m)
@@ -213,8 +219,9 @@ class Simulator:
         t_s = self._sim.t_ms / 1000.0
         b = self._sim.body
         x, y = b.x_m, b.y_m
-        az, el = sun.sun_vector(t_s, latitude_deg=self.site.params.latitude_deg)
-        lit = sun.is_sunlit(self.site, x, y, t_s) if self.site.contains(x, y) else False
+        epoch = self.sun_epoch_s
+        az, el = sun.sun_vector(t_s, epoch, latitude_deg=self.site.params.latitude_deg)
+        lit = sun.is_sunlit(self.site, x, y, t_s, epoch) if self.site.contains(x, y) else False
         self._in.sun_az_rad = az
         self._in.sun_el_rad = el
         self._in.sunlit = 1 if lit else 0

@@ -1,6 +1,10 @@
 """sim:// backend: the HAL's devices backed by the simulator in sim_hw.
 
-URL: ``sim://?seed=N&site=NAME&x=X_M&y=Y_M&yaw=YAW_DEG``.  The simulator
+URL: ``sim://?seed=N&site=NAME&x=X_M&y=Y_M&yaw=YAW_DEG&site_seed=M&sun_start_h=H``.
+``seed`` seeds the plant's noise (and the site unless ``site_seed`` is
+given); ``sun_start_h`` is the simulated start time in hours after the
+sun's epoch (local noon, docs/site.md), which sets where the sun stands
+and what is in shadow.  The simulator
 owns the clock: ``advance(dt_ms)`` steps the C plant and the board loops by
 dt_ms in one call and moves ``hal.clock`` by the same amount.
 
@@ -10,6 +14,7 @@ latched commands into the simulator's input arrays.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 from common.clock import SimClock
@@ -18,7 +23,8 @@ from hal.errors import HalUrlError
 from hal.interfaces import DeviceStatus, OdomPose, TerrainMap
 from hal.latched import Latch, make_devices
 
-KNOWN_PARAMS = ("seed", "site", "x", "y", "yaw")
+KNOWN_PARAMS = ("seed", "site", "x", "y", "yaw", "site_seed", "sun_start_h")
+SITE_CACHE_SIZE = 2   # generated sites kept per process (read-only; ~0.5 s each to build)
 
 
 def _int_param(params, key, default):
@@ -48,7 +54,7 @@ def _float_param(params, key, default):
 
 
 def open_sim(url: str, where: str, params: dict[str, str]) -> "SimHal":
-    from sim_hw.site import KNOWN_SITES, site_from_name  # lazy: only when sim:// is used
+    from sim_hw.site import KNOWN_SITES  # lazy: only when sim:// is used
 
     if where.strip("/"):
         raise HalUrlError(f"sim:// takes no host or path, got {where!r} in {url!r}")
@@ -65,20 +71,33 @@ def open_sim(url: str, where: str, params: dict[str, str]) -> "SimHal":
     x_m = _float_param(params, "x", 0.0)
     y_m = _float_param(params, "y", 0.0)
     yaw_deg = _float_param(params, "yaw", 0.0)
-    site = site_from_name(site_name, seed)
+    site_seed = _int_param(params, "site_seed", seed)
+    sun_start_h = _float_param(params, "sun_start_h", 0.0)
+    if sun_start_h < 0:
+        raise HalUrlError(f"sim:// parameter sun_start_h={sun_start_h!r} must be >= 0")
+    site = _cached_site(site_name, site_seed)
     if not site.contains(x_m, y_m, margin_m=2.0):
         raise HalUrlError(f"sim:// start position ({x_m}, {y_m}) m is outside site {site_name!r}")
-    return SimHal(url, site, seed, x_m, y_m, math.radians(yaw_deg))
+    return SimHal(url, site, seed, x_m, y_m, math.radians(yaw_deg), sun_epoch_s=sun_start_h * 3600.0)
+
+
+@functools.lru_cache(maxsize=SITE_CACHE_SIZE)
+def _cached_site(name: str, seed: int):
+    """Sites are read-only and a pure function of (name, seed): runs on the
+    same site (campaigns, test suites) build it once per process."""
+    from sim_hw.site import site_from_name
+    return site_from_name(name, seed)
 
 
 class SimHal(Latch, Hal):
-    def __init__(self, url, site, seed, x_m, y_m, yaw_rad):
+    def __init__(self, url, site, seed, x_m, y_m, yaw_rad, sun_epoch_s: float = 0.0):
         from sim_hw.simulator import Simulator
 
         super().__init__(url, SimClock(0))
         self.site = site
         self.seed = seed
-        self.sim = Simulator(site, seed, start_xy_m=(x_m, y_m), start_yaw_rad=yaw_rad)
+        self.sim = Simulator(site, seed, start_xy_m=(x_m, y_m), start_yaw_rad=yaw_rad,
+                             sun_epoch_s=sun_epoch_s)
         self.geometry = self.sim.params.vehicle_geometry()
         self.init_latch()
         make_devices(self)
