@@ -84,8 +84,7 @@ def test_empty_hal_url_is_an_error_not_the_simulator(tmp_path, monkeypatch):
     monkeypatch.delenv("ROVER_HAL", raising=False)
     r = invoke(str(MISSIONS / "short_drive.seq"), "--hal", "", "--out", str(tmp_path / "a"))
     assert r.exit_code == 2
-    assert r.output.strip().splitlines() == [
-        r.output.strip().splitlines()[0]] and "--hal is empty" in r.output
+    assert len(r.output.strip().splitlines()) == 1 and "--hal is empty" in r.output
     assert not (tmp_path / "a").exists()
     monkeypatch.setenv("ROVER_HAL", "")
     r = invoke(str(MISSIONS / "short_drive.seq"), "--out", str(tmp_path / "b"))
@@ -118,3 +117,14 @@ def test_console_script_runs_demo_mission(tmp_path):
     assert report["status"] == "passed"
     assert report["distance_m"] > 90
     assert report["slots"]["payload"]["state"] == "COMPLETED"
+
+
+def test_board_url_or_bench_file_without_geometry_is_one_line_exit_2(tmp_path):
+    bench = tmp_path / "bench.toml"
+    bench.write_text('[[board]]\nrole = "mobility"\nport = "/dev/ttyROVER_NOPE"\n')
+    for url, msg in ((f"bench://{bench}", "no geometry; add a [geometry] table"),
+                     ("board://?mobility=/dev/ttyROVER_NOPE", "needs the rover geometry")):
+        r = invoke(str(MISSIONS / "short_drive.seq"), "--hal", url, "--out", str(tmp_path / "r"))
+        assert r.exit_code == 2, r.output
+        lines = r.output.strip().splitlines()
+        assert len(lines) == 1 and msg in lines[0] and "Traceback" not in r.output
