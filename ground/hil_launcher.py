@@ -31,7 +31,13 @@ EXE_NAME = "rover-fw-host"
 DEFAULT_DIR = Path("runs") / "hil"
 ENV_DIR = "ROVER_HIL_DIR"
 STATE_NAME = "state.json"
-ROLES = ("mobility", "payload")
+
+
+def board_names() -> tuple[str, ...]:
+    """The boards on the serial link, from the dictionary's [[board]] table."""
+    from common.dictionary import default_dictionary
+    return tuple(default_dictionary().boards)
+
 START_TIMEOUT_S = 10.0
 
 
@@ -215,7 +221,7 @@ def write_geometry(out_dir: Path) -> str:
 def hal_url(boards: dict[str, str], baud: int, geometry: str, terrain_npz: str | None = None,
             time_scale: float | None = None) -> str:
     """The HAL URL for a set of boards (role -> port) on the rover ``geometry`` file."""
-    q = [f"{r}={boards[r]}" for r in ROLES if r in boards]
+    q = [f"{r}={boards[r]}" for r in board_names() if r in boards]
     q.append(f"geometry={geometry}")
     q.append(f"baud={baud}")
     if terrain_npz:
@@ -234,14 +240,15 @@ class EmulatedBench:
             bench.kill("mobility"); bench.restart("mobility")
     """
 
-    def __init__(self, boards=("mobility", "payload"), *, seed: int = 1, site: str = "mons-mouton",
+    def __init__(self, boards=None, *, seed: int = 1, site: str = "mons-mouton",
                  baud: int = 115200, time_scale: float = 1.0, dir_: str | Path | None = None,
                  build_dir: str | Path | None = None, exe: str | Path | None = None,
                  dict_hash32: int | None = None, start=(0.0, 0.0, 0.0), build: bool = True,
                  detach: bool = False):
+        boards = board_names() if boards is None else boards
         for r in boards:
-            if r not in ROLES:
-                raise HilError(f"unknown board {r!r}; boards: {', '.join(ROLES)}")
+            if r not in board_names():
+                raise HilError(f"unknown board {r!r}; boards: {', '.join(board_names())}")
         if not boards:
             raise HilError("no boards given")
         self.roles = list(dict.fromkeys(boards))
@@ -356,7 +363,7 @@ def read_state(dir_: str | Path | None = None) -> dict | None:
         raise HilError(f"state file {p} is unreadable: {e}") from None
 
 
-def up(boards=("mobility", "payload"), *, seed: int = 1, site: str = "mons-mouton",
+def up(boards=None, *, seed: int = 1, site: str = "mons-mouton",
        baud: int = 115200, time_scale: float = 1.0, dir_: str | Path | None = None,
        build_dir: str | Path | None = None, dict_hash32: int | None = None) -> dict:
     """Start detached boards and write the state file; returns the state."""

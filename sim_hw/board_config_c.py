@@ -63,9 +63,7 @@ def values(rover=None, payload=None) -> dict[str, str]:
     return {
         "BOARD_WHEEL_CFG": _init(wheel),
         "BOARD_MOB_HEATER_CFG": _init(mob_heater),
-        "BOARD_MOB_HEATER_MAX_TARGET_DC": str(int(r.heater_max_target_dc)),
         "BOARD_PAY_HEATER_CFG": _init(pay_heater),
-        "BOARD_PAY_HEATER_MAX_TARGET_DC": str(int(pl.heater_max_target_dc)),
         "BOARD_TILT_ALPHA_Q15": str(int(r.tilt_alpha_q15)),
         "BOARD_WHEEL_X_MM": _ints(round(x * 1000) for x in r.wheel_x_m),
         "BOARD_WHEEL_Y_MM": _ints(round(y * 1000) for y in r.wheel_y_m),
@@ -83,9 +81,7 @@ def values(rover=None, payload=None) -> dict[str, str]:
 COMMENTS = {
     "BOARD_WHEEL_CFG": "struct wheel_loop_cfg, all six wheels",
     "BOARD_MOB_HEATER_CFG": "struct heater_cfg, mobility e-box heater",
-    "BOARD_MOB_HEATER_MAX_TARGET_DC": "mobility BOARD_HEATER targets 0..this",
     "BOARD_PAY_HEATER_CFG": "struct heater_cfg, payload sintering head",
-    "BOARD_PAY_HEATER_MAX_TARGET_DC": "payload BOARD_HEATER targets 0..this",
     "BOARD_TILT_ALPHA_Q15": "tilt complementary filter gyro weight per update",
     "BOARD_WHEEL_X_MM": "wheel contact x, body frame, FL FR ML MR RL RR",
     "BOARD_WHEEL_Y_MM": "wheel contact y, body frame",

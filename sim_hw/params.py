@@ -119,7 +119,6 @@ class RoverParams:
     heater_gain_dc: int = 10
     heater_gain_period_ms: int = 600_000
     heater_tick_ms: int = 100
-    heater_max_target_dc: int = 600   # e-box survival heater: targets 0..60 C (assumption)
     cell_ocv_v: tuple[float, ...] = field(default=CELL_OCV_V)
 
     @property
@@ -178,7 +177,7 @@ class PayloadParams:
     thermocouple) or above 1600 C trips, a 5 C holding band with a 50 C s
     error budget, and a rise of 2 C per 20 s while heating flat out (the
     Marlin/Klipper watch-period idea, scaled to the head's thermal mass).
-    Targets up to 1500 C (solar/radiant sintering runs at 1000-1500 C).
+    The highest target is the dictionary's (common/dictionary/rover.toml [[heater]]).
     """
 
     heater_kp_q8: int = 16384
@@ -191,4 +190,3 @@ class PayloadParams:
     heater_gain_dc: int = 20
     heater_gain_period_ms: int = 20_000
     heater_tick_ms: int = 100
-    heater_max_target_dc: int = 15000

@@ -17,12 +17,12 @@ def test_committed_board_config_is_current():
 def test_values_follow_the_parameters():
     r = dataclasses.replace(RoverParams(), wheel_kp_q8=1000, gear_ratio=100.0,
                             wheel_y_m=(0.3, -0.3, 0.3, -0.3, 0.3, -0.3))
-    v = board_config_c.values(r, dataclasses.replace(PayloadParams(), heater_max_target_dc=9000))
+    v = board_config_c.values(r, dataclasses.replace(PayloadParams(), heater_max_temp_dc=9000))
     assert ".kp_q8 = 1000," in v["BOARD_WHEEL_CFG"]
     assert v["BOARD_COUNTS_PER_WHEEL_REV"] == "6400"
     assert v["BOARD_MRAD_PER_COUNT_Q16"] == f"{math.floor(2 * math.pi * 1000 / 6400 * 65536 + 0.5)}L"
     assert v["BOARD_WHEEL_Y_MM"] == "{ 300, -300, 300, -300, 300, -300 }"
-    assert v["BOARD_PAY_HEATER_MAX_TARGET_DC"] == "9000"
+    assert ".max_temp_dc = 9000," in v["BOARD_PAY_HEATER_CFG"]
 
 
 def test_header_compiles_into_the_core_structs(tmp_path):

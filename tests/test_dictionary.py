@@ -15,7 +15,7 @@ from hypothesis import given, strategies as st
 from common.clock import SimClock
 from common.dictionary import (DEFAULT_PATH, ArgDef, ArgumentError, ChannelDef, DictionaryError,
                                UnknownNameError, default_dictionary, load_dictionary)
-from common.dictionary.c_header import HEADER_RELPATH, REGEN_HINT, render_header
+from common.dictionary.c_header import REGEN_HINT, generated_files, render_dispatch, render_header
 from common.dictionary.loader import build_dictionary
 from common.dictionary.wire import encode_args, layout
 from flight.tlm.bus import TelemetryBus
@@ -208,8 +208,10 @@ def test_validation_bad_event_format_and_severity():
 
 def test_validation_lists_all_problems(tmp_path):
     p = tmp_path / "d.toml"
-    p.write_text('[meta]\nmodes=["A"]\n[[command]]\nname="X"\nopcode=0\n[[command]]\nname="y"\nopcode=1\n'
-                 '[[event]]\nid=1\nname="E"\nseverity="INFO"\nformat="{a}"\nextra=1\n')
+    p.write_text('[meta]\nmodes=["A"]\nseverities=["INFO"]\n'
+                 '[[command]]\nname="X"\nopcode=0\n[[command]]\nname="y"\nopcode=1\n'
+                 '[[event]]\nid=1\nname="E"\nseverity="INFO"\nformat="{a}"\nextra=1\n'
+                 '[[event]]\nid=2\nname="UNDECLARED_EVENT"\nseverity="INFO"\nformat="{event}"\n')
     with pytest.raises(DictionaryError) as ei:
         load_dictionary(p)
     assert len(ei.value.problems) == 3 and str(p) in str(ei.value)
@@ -260,11 +262,12 @@ def test_wire_layout_and_encoding():
     assert s[:3] == b"\x02ab" and len(s) == 33 + 1 and s[-1] == 2
 
 
-def test_committed_header_is_current():
-    path = ROOT / HEADER_RELPATH
-    assert path.exists(), f"{HEADER_RELPATH} is missing; regenerate with: {REGEN_HINT}"
-    assert path.read_text() == render_header(D), \
-        f"{HEADER_RELPATH} is stale (dictionary changed); regenerate with: {REGEN_HINT}"
+def test_committed_generated_files_are_current():
+    for rel, text in generated_files(D).items():
+        path = ROOT / rel
+        assert path.exists(), f"{rel} is missing; regenerate with: {REGEN_HINT}"
+        assert path.read_text() == text, \
+            f"{rel} is stale (dictionary changed); regenerate with: {REGEN_HINT}"
 
 
 def test_header_reflects_dictionary():
@@ -308,23 +311,24 @@ def test_cli_listings():
 def test_cli_header_and_bad_dictionary(tmp_path):
     from ground.cli.dict_cmd import dict_cmd
     r = CliRunner()
-    out = r.invoke(dict_cmd, ["header", "-o", str(tmp_path / "h.h")])
-    assert out.exit_code == 0 and (tmp_path / "h.h").read_text() == render_header(D)
+    out = r.invoke(dict_cmd, ["header", "-o", str(tmp_path)])
+    assert out.exit_code == 0 and (tmp_path / "rover_dictionary.h").read_text() == render_header(D)
+    assert (tmp_path / "fw_dispatch.h").read_text() == render_dispatch(D)
     bad = tmp_path / "bad.toml"
     bad.write_text("[meta]\nmodes=[]\n")
     out = r.invoke(dict_cmd, ["--file", str(bad), "hash"])
-    assert out.exit_code == 1 and "meta.modes must be a non-empty list" in out.output
+    assert out.exit_code == 2 and "meta.modes must be a non-empty list" in out.output
+    assert "Traceback" not in out.output
 
 
 # ---------------------------------------------------------------- board commands and packets
 def test_board_commands_are_separate_from_flight_commands():
-    from common.dictionary.model import BOARDS
     assert {"MOB_DRIVE", "MOB_CLEAR_STALL", "MOB_RESET_ODOM", "BOARD_HEATER", "BOARD_SAFE",
             "BOARD_CLEAR_FAULT", "BOARD_TLM_PERIOD"} <= set(D.board_commands)
     assert not set(D.board_commands) & set(D.commands)
     assert D.board_command("MOB_DRIVE").board == "mobility"
     assert D.board_by_opcode[D.board_command("BOARD_SAFE").opcode].name == "BOARD_SAFE"
-    assert BOARDS == {"mobility": 1, "payload": 2}
+    assert D.roles == {"mobility": 1, "payload": 2}
     lay = layout(D.board_command("MOB_DRIVE"))
     assert len(lay) == 10 and all(f.wire_type == "i16" for f in lay)
     assert (lay[0].min, lay[0].max, lay[6].min, lay[6].max) == (-2000, 2000, -1200, 1200)
@@ -365,7 +369,7 @@ def test_packet_codec_round_trip():
     with pytest.raises(ArgumentError):
         encode_board_command(D, "MOB_CLEAR_STALL", wheel=7)
     r = CmdResult(5, 0x1001, 3, 2)
-    assert CmdResult.unpack(r.pack()) == r and r.status_name == "ARG_RANGE"
+    assert CmdResult.unpack(r.pack()) == r and r.status_name(D) == "ARG_RANGE"
 
 
 def test_board_and_packet_validation():

@@ -18,16 +18,18 @@ from pathlib import Path
 import pytest
 
 from common.dictionary import default_dictionary
-from common.dictionary.model import BOARDS
-from common.dictionary.packets import (CMD_ARG_RANGE, CMD_BAD_LENGTH, CMD_NOT_ALLOWED, CMD_OK,
-                                       CMD_UNKNOWN_OPCODE, CMD_WRONG_BOARD, FAULT_BAD_COMMAND,
-                                       FAULT_DRIVE_DEADLINE, FAULT_HEARTBEAT_LOST, FAULT_HEATER,
-                                       CmdResult, decode_tlm, encode_board_command)
+from common.dictionary.packets import CmdResult, decode_tlm, encode_board_command
 from hal.link import codec
 
 serial = pytest.importorskip("serial")
 ROOT = Path(__file__).resolve().parents[1]
 D = default_dictionary()
+# CMD_RESULT status codes and fault bits: the dictionary's [[cmd_status]] / [[fault_flag]]
+CMD_OK, CMD_ARG_RANGE, CMD_BAD_LENGTH, CMD_NOT_ALLOWED, CMD_UNKNOWN_OPCODE, CMD_WRONG_BOARD = (
+    D.status_code(n) for n in ("OK", "ARG_RANGE", "BAD_LENGTH", "NOT_ALLOWED", "UNKNOWN_OPCODE",
+                               "WRONG_BOARD"))
+FAULT_BAD_COMMAND, FAULT_DRIVE_DEADLINE, FAULT_HEARTBEAT_LOST, FAULT_HEATER = (
+    D.fault_mask(n) for n in ("BAD_COMMAND", "DRIVE_DEADLINE", "HEARTBEAT_LOST", "HEATER"))
 
 pytestmark = [
     pytest.mark.boards,
@@ -156,7 +158,7 @@ def test_identify_and_clock(board):
     b.write(b"\x00" + codec.encode_frame(0, 0, 0, codec.T_IDENTIFY_REQ))
     f = b.wait(lambda: next((x for x in b.other if x.ftype == codec.T_IDENTIFY), None), what="IDENTIFY")
     ident = codec.Identify.unpack(f.payload)
-    assert ident.role == BOARDS["mobility"] and ident.fw_version == (1, 0, 0)
+    assert ident.role == D.roles["mobility"] and ident.fw_version == (1, 0, 0)
     assert ident.dict_hash32 == D.hash32
     assert ident.max_payload == 64 and ident.window == 8 and ident.clock_hz == 1_000_000
     times = []
@@ -175,7 +177,7 @@ def test_stale_dictionary_hash_override(board):
     b.write(codec.encode_frame(0, 0, 0, codec.T_IDENTIFY_REQ))
     f = b.wait(lambda: next((x for x in b.other if x.ftype == codec.T_IDENTIFY), None), what="IDENTIFY")
     ident = codec.Identify.unpack(f.payload)
-    assert ident.role == BOARDS["payload"] and ident.dict_hash32 == 0x12345678
+    assert ident.role == D.roles["payload"] and ident.dict_hash32 == 0x12345678
 
 
 # ---------------------------------------------------------------- driving and deadlines

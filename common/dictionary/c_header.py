@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .model import BOARDS, Dictionary
+from .model import Dictionary
 from .wire import layout, payload_size
 
 HEADER_RELPATH = "csrc/generated/rover_dictionary.h"
-REGEN_HINT = "rover dict header -o csrc/generated/rover_dictionary.h"
+DISPATCH_RELPATH = "csrc/generated/fw_dispatch.h"
+REGEN_HINT = "rover dict header -o csrc/generated"
 _WIRE_ENUM = {"i8": "ROVER_WIRE_I8", "u8": "ROVER_WIRE_U8", "i16": "ROVER_WIRE_I16",
               "u16": "ROVER_WIRE_U16", "i32": "ROVER_WIRE_I32", "u32": "ROVER_WIRE_U32",
               "str": "ROVER_WIRE_STR"}
@@ -97,11 +98,11 @@ def render_header(d: Dictionary) -> str:
     w("#endif /* ROVER_DICT_NO_TABLES */")
     w("")
     _render_board(d, w)
-    w("/* event ids and severities (0 DIAG .. 4 FATAL) */")
-    sev = {"DIAG": 0, "INFO": 1, "WARN": 2, "ERROR": 3, "FATAL": 4}
+    _render_shared(d, w)
+    w("/* event ids and severities (ROVER_SEV_*) */")
     for e in sorted(d.events.values(), key=lambda e: e.id):
         w(f"#define ROVER_EVT_{_ident(e.name)} {e.id}u")
-        w(f"#define ROVER_EVT_{_ident(e.name)}_SEVERITY {sev[e.severity]}")
+        w(f"#define ROVER_EVT_{_ident(e.name)}_SEVERITY ROVER_SEV_{_ident(e.severity)}")
     w("")
     w("#endif /* ROVER_DICTIONARY_H */")
     return "\n".join(L) + "\n"
@@ -142,8 +143,8 @@ def _render_board(d: Dictionary, w) -> None:
     """Board roles, board-level commands and telemetry packets."""
     w("/* ---- boards on the serial link (role reported in IDENTIFY) ---- */")
     w("#define ROVER_BOARD_ANY 0")
-    for name, role in BOARDS.items():
-        w(f"#define ROVER_BOARD_{_ident(name)} {role}")
+    for b in sorted(d.boards.values(), key=lambda b: b.role):
+        w(f"#define ROVER_BOARD_{_ident(b.name)} {b.role}")
     w("")
     w("typedef struct {")
     w("\tuint16_t opcode;")
@@ -190,8 +191,90 @@ def _render_board(d: Dictionary, w) -> None:
     w("")
 
 
-def write_header(d: Dictionary, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_header(d), encoding="ascii")
-    return path
+def _render_shared(d: Dictionary, w) -> None:
+    """Severities, CMD_RESULT status codes, board fault flags, heaters, limits."""
+    w("/* event severities, lowest first */")
+    for i, sev in enumerate(d.severities):
+        w(f"#define ROVER_SEV_{_ident(sev)} {i}")
+    w("")
+    w("/* CMD_RESULT status (EVENT payload [seq u8][opcode u16][status u8][detail i32]) */")
+    for st in sorted(d.cmd_statuses.values(), key=lambda st: st.code):
+        note = f"  /* {st.description} */" if st.description else ""
+        w(f"#define ROVER_CMD_{_ident(st.name)} {st.code}{note}")
+    w("")
+    w("/* board fault flags (fault_flags in MOB_BODY / PAY_STATUS) */")
+    latched = []
+    for f in sorted(d.fault_flags.values(), key=lambda f: f.bit):
+        w(f"#define ROVER_FAULT_{_ident(f.name)} 0x{f.mask:04X}u"
+          f"{'  /* latched */' if f.latched else ''}")
+        if f.latched:
+            latched.append(f"ROVER_FAULT_{_ident(f.name)}")
+    w(f"#define ROVER_FAULT_LATCHED ({' | '.join(latched) or '0u'})")
+    w("")
+    w("/* heater zones: the highest target a command may set, deci-C */")
+    for h in sorted(d.heaters.values(), key=lambda h: h.name):
+        n = f"ROVER_HEATER_{_ident(h.name)}"
+        w(f"#define {n}_BOARD ROVER_BOARD_{_ident(h.board)}")
+        w(f"#define {n}_ZONE {h.zone}")
+        w(f"#define {n}_MAX_DC {int(round(h.max_target_c * 10))}")
+    w("")
+    w("/* limits */")
+    for x in sorted(d.limits.values(), key=lambda x: x.name):
+        v = x.value
+        text = f"{int(v)}" if float(v).is_integer() else repr(float(v))
+        w(f"#define ROVER_LIMIT_{_ident(x.name)} {text}{'u' if float(v).is_integer() and v >= 0 else ''}"
+          f"{f'  /* {x.unit} */' if x.unit else ''}")
+    w("")
+
+
+def render_dispatch(d: Dictionary) -> str:
+    """The firmware's command dispatch table: one handler per board command,
+    in the order of rover_board_cmd_defs (by opcode).  Each handler is
+    declared beside its code with FW_COMMAND(OPNAME, handler) in its owner's
+    source file; the prototypes here let the compiler hold the two to the
+    same signature."""
+    L = []
+    w = L.append
+    bcmds = sorted(d.board_commands.values(), key=lambda c: c.opcode)
+    w("/*")
+    w(" * GENERATED from common/dictionary/rover.toml - do not edit by hand.")
+    w(f" * Regenerate with: {REGEN_HINT}")
+    w(" *")
+    w(" * Board command handlers (owner and handler of each [[command]] with a")
+    w(" * board key).  fw_command_handlers[i] handles rover_board_cmd_defs[i].")
+    w(" */")
+    w("#ifndef ROVER_FW_DISPATCH_H")
+    w("#define ROVER_FW_DISPATCH_H")
+    w("")
+    w('#include "fw.h"')
+    w('#include "rover_dictionary.h"')
+    w("")
+    for c in bcmds:
+        src = d.components[c.owner].source
+        w(f"uint8_t {c.handler}(struct fw *fw, const uint8_t *args, int32_t *detail);"
+          f"  /* {c.name}: {src} */")
+    w("")
+    w("static const fw_command_fn fw_command_handlers[ROVER_BOARD_CMD_COUNT] = {")
+    for c in bcmds:
+        w(f"	{c.handler},")
+    w("};")
+    w("")
+    w("#endif /* ROVER_FW_DISPATCH_H */")
+    return "\n".join(L) + "\n"
+
+
+def generated_files(d: Dictionary) -> dict[str, str]:
+    """Repository path -> text of every file generated from the dictionary."""
+    return {HEADER_RELPATH: render_header(d), DISPATCH_RELPATH: render_dispatch(d)}
+
+
+def write_generated(d: Dictionary, out_dir: str | Path) -> list[Path]:
+    """Write the C header and the dispatch table into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for rel, text in generated_files(d).items():
+        path = out_dir / Path(rel).name
+        path.write_text(text, encoding="ascii")
+        written.append(path)
+    return written

@@ -14,13 +14,16 @@ import tomllib
 from pathlib import Path
 
 from . import units as _units
-from .model import (ARG_TYPES, BOARD_KEYS, CHANNEL_TYPES, F32_MAX, INT_RANGES, PACKET_MAX_PAYLOAD,
-                    PACKET_TYPES, SEVERITIES, ArgDef, ChannelDef, CommandDef, Dictionary, EventDef,
-                    PacketDef, PacketField, format_fields)
+from .model import (ARG_TYPES, BOARD_ANY, CHANNEL_TYPES, COMPONENT_SIDES, F32_MAX, INT_RANGES,
+                    PACKET_MAX_PAYLOAD, PACKET_TYPES, UNDECLARED_EVENT, ArgDef, BoardDef, ChannelDef,
+                    CmdStatusDef, CommandDef, ComponentDef, Dictionary, EventDef, FaultFlagDef,
+                    HeaterDef, LimitDef, PacketDef, PacketField, format_fields)
 
 DEFAULT_PATH = Path(__file__).with_name("rover.toml")
 _CMD_KEYS = {"name", "opcode", "subsystem", "args", "critical", "modes", "timeout_s", "description",
-             "board"}
+             "board", "owner", "handler", "always_allowed"}
+_TABLES = ("meta", "component", "board", "heater", "limit", "cmd_status", "fault_flag", "command",
+           "telemetry", "event", "packet")
 _PKT_KEYS = {"name", "id", "board", "period_ms", "fixed", "fields", "description"}
 _FLD_KEYS = {"name", "type", "count", "scale", "unit", "description"}
 _ARG_KEYS = {"name", "type", "unit", "min", "max", "values", "description"}
@@ -29,13 +32,13 @@ _EVT_KEYS = {"id", "name", "severity", "format", "description"}
 
 
 class DictionaryError(ValueError):
-    """The dictionary file is malformed; ``problems`` lists every issue found."""
+    """The dictionary file is malformed; ``problems`` lists every issue found,
+    and the message is one line per problem, each naming the file."""
 
     def __init__(self, path, problems: list[str]):
         self.path = str(path)
         self.problems = problems
-        super().__init__(f"{self.path}: {len(problems)} problem(s) in dictionary:\n  "
-                         + "\n  ".join(problems))
+        super().__init__("\n".join(f"{self.path}: {q}" for q in problems))
 
 
 def _num(x):
@@ -88,33 +91,173 @@ def build_dictionary(raw: dict, source: str = "<dict>") -> Dictionary:
     modes = tuple(meta.get("modes", ()))
     if not modes or not all(isinstance(m, str) and m for m in modes):
         p("meta.modes must be a non-empty list of mode names")
+    severities = tuple(meta.get("severities", ()))
+    if not severities or not all(isinstance(v, str) and v.isidentifier() for v in severities) \
+            or len(set(severities)) != len(severities):
+        p("meta.severities must be a non-empty list of distinct severity names, lowest first")
     for key in raw:
-        if key not in ("meta", "command", "telemetry", "event", "packet"):
-            p(f"unknown top-level table {key!r} (expected meta, command, telemetry, event, packet)")
+        if key not in _TABLES:
+            p(f"unknown top-level table {key!r} (expected {', '.join(_TABLES)})")
 
+    components = _collect(raw.get("component", []), "component", "component",
+                          lambda c, where: _build_component(c, where, p), p)
+    boards = _collect(raw.get("board", []), "board", "board",
+                      lambda b, where: _build_small(b, where, p, BoardDef, "role", (1, 255)), p,
+                      id_attr="role", id_text=lambda v: f"role {v}")
+    if BOARD_ANY in boards:
+        p(f"board: {BOARD_ANY!r} is reserved (a command or packet for every board)")
+    board_keys = (*boards, BOARD_ANY)
+    cmd_statuses = _collect(raw.get("cmd_status", []), "cmd_status", "status",
+                            lambda b, where: _build_small(b, where, p, CmdStatusDef, "code", (0, 255)),
+                            p, id_attr="code", id_text=lambda v: f"code {v}")
+    fault_flags = _collect(raw.get("fault_flag", []), "fault_flag", "fault flag",
+                           lambda b, where: _build_small(b, where, p, FaultFlagDef, "bit", (0, 15),
+                                                         flags=("latched",)),
+                           p, id_attr="bit", id_text=lambda v: f"bit {v}")
+    limits = _collect(raw.get("limit", []), "limit", "limit",
+                      lambda x, where: _build_limit(x, where, p), p)
+    heaters = _collect(raw.get("heater", []), "heater", "heater",
+                       lambda x, where: _build_heater(x, where, boards, p), p)
     every_command = _collect(raw.get("command", []), "command", "command",
-                             lambda c, where: _build_command(c, where, modes, p), p,
+                             lambda c, where: _build_command(c, where, modes, board_keys, p), p,
                              id_attr="opcode", id_text=lambda v: f"opcode 0x{v:04X}")
+    _check_handlers(every_command, components, p)
     commands = {n: c for n, c in every_command.items() if not c.is_board}
     board_commands = {n: c for n, c in every_command.items() if c.is_board}
     telemetry = _collect(raw.get("telemetry", []), "telemetry", "channel",
                          lambda t, where: _build_channel(t, where, p), p)
     events = _collect(raw.get("event", []), "event", "event",
-                      lambda e, where: _build_event(e, where, p), p,
+                      lambda e, where: _build_event(e, where, severities, p), p,
                       id_attr="id", id_text=lambda v: f"event id {v}")
+    if UNDECLARED_EVENT not in events:
+        p(f"event {UNDECLARED_EVENT} is missing (reported in place of an undeclared event)")
     packets = _collect(raw.get("packet", []), "packet", "packet",
-                       lambda k, where: _build_packet(k, where, p), p,
+                       lambda k, where: _build_packet(k, where, board_keys, p), p,
                        id_attr="id", id_text=lambda v: f"packet id 0x{v:02X}")
 
     if problems:
         raise DictionaryError(source, problems)
-    h = dictionary_hash(modes, commands, telemetry, events, board_commands, packets)
+    shared = {"severities": severities, "boards": boards, "heaters": heaters, "limits": limits,
+              "cmd_statuses": cmd_statuses, "fault_flags": fault_flags}
+    h = dictionary_hash(modes, commands, telemetry, events, board_commands, packets, shared)
     return Dictionary(commands=commands, telemetry=telemetry, events=events, modes=modes,
                       hash=h, source=source,
                       by_opcode={c.opcode: c for c in commands.values()},
                       board_commands=board_commands, packets=packets,
                       board_by_opcode={c.opcode: c for c in board_commands.values()},
-                      packets_by_id={k.id: k for k in packets.values()})
+                      packets_by_id={k.id: k for k in packets.values()},
+                      components=components, **shared)
+
+
+def _name_ok(name, lower: bool) -> bool:
+    return isinstance(name, str) and name.isidentifier() and \
+        (name.lower() == name if lower else name.upper() == name)
+
+
+def _build_component(c, where, p):
+    if not isinstance(c, dict):
+        p(f"{where}: must be a table")
+        return None
+    _unknown_keys(c, {"name", "side", "source", "description"}, where, p)
+    name, side, src = c.get("name"), c.get("side"), c.get("source")
+    if not _name_ok(name, lower=True):
+        p(f"{where}: name must be a lower_case identifier, got {name!r}")
+        return None
+    if side not in COMPONENT_SIDES:
+        p(f"{where}: side must be one of {', '.join(COMPONENT_SIDES)}, got {side!r}")
+        return None
+    if not isinstance(src, str) or not src or src.startswith("/"):
+        p(f"{where}: source must be a path relative to the repository, got {src!r}")
+        return None
+    return ComponentDef(name=name, side=side, source=src, description=str(c.get("description", "")))
+
+
+def _build_small(b, where, p, cls, num_key, num_range, flags=()):
+    """A [[board]] / [[cmd_status]] / [[fault_flag]] entry: a name and a number."""
+    if not isinstance(b, dict):
+        p(f"{where}: must be a table")
+        return None
+    _unknown_keys(b, {"name", num_key, "description", *flags}, where, p)
+    name, num = b.get("name"), b.get(num_key)
+    lower = cls is BoardDef
+    if not _name_ok(name, lower):
+        p(f"{where}: name must be a{' lower' if lower else 'n UPPER'}_case identifier, got {name!r}")
+        return None
+    lo, hi = num_range
+    if not isinstance(num, int) or isinstance(num, bool) or not lo <= num <= hi:
+        p(f"{where}: {num_key} must be an integer {lo}..{hi}, got {num!r}")
+        return None
+    extra = {}
+    for f in flags:
+        v = b.get(f, False)
+        if not isinstance(v, bool):
+            p(f"{where}: {f} must be true or false")
+        extra[f] = bool(v)
+    return cls(name, num, description=str(b.get("description", "")), **extra)
+
+
+def _build_limit(x, where, p):
+    if not isinstance(x, dict):
+        p(f"{where}: must be a table")
+        return None
+    _unknown_keys(x, {"name", "value", "unit", "description"}, where, p)
+    name, value, unit = x.get("name"), x.get("value"), x.get("unit")
+    if not _name_ok(name, lower=True):
+        p(f"{where}: name must be a lower_case identifier, got {name!r}")
+        return None
+    if not _num(value):
+        p(f"{where}: value must be a finite number, got {value!r}")
+        return None
+    if unit is not None and unit not in _units.UNITS:
+        p(f"{where}: unknown unit {unit!r}")
+    return LimitDef(name=name, value=value, unit=unit, description=str(x.get("description", "")))
+
+
+def _build_heater(x, where, boards, p):
+    if not isinstance(x, dict):
+        p(f"{where}: must be a table")
+        return None
+    _unknown_keys(x, {"name", "board", "zone", "max_target_c", "description"}, where, p)
+    name, board, zone, hi = x.get("name"), x.get("board"), x.get("zone"), x.get("max_target_c")
+    if not _name_ok(name, lower=True):
+        p(f"{where}: name must be a lower_case identifier, got {name!r}")
+        return None
+    if board not in boards:
+        p(f"{where}: board must be one of {', '.join(boards)}, got {board!r}")
+        return None
+    if not isinstance(zone, int) or isinstance(zone, bool) or not 0 <= zone <= 255:
+        p(f"{where}: zone must be an integer 0..255, got {zone!r}")
+        return None
+    if not _num(hi) or not 0 < hi <= 3000:
+        p(f"{where}: max_target_c must be a number in (0, 3000] C, got {hi!r}")
+        return None
+    return HeaterDef(name=name, board=board, zone=zone, max_target_c=hi,
+                     description=str(x.get("description", "")))
+
+
+def _check_handlers(commands, components, p) -> None:
+    """Every command names a declared owner; a board command is handled by
+    firmware, a flight command by flight software; no handler serves two."""
+    seen: dict[tuple[str, str], str] = {}
+    for c in commands.values():
+        where = f"command {c.name}"
+        if not c.owner or not c.handler:
+            p(f"{where}: no handler: owner and handler are required")
+            continue
+        comp = components.get(c.owner)
+        if comp is None:
+            p(f"{where}: owner {c.owner!r} is not a [[component]] "
+              f"({', '.join(components) or 'none declared'})")
+            continue
+        side = "firmware" if c.is_board else "flight"
+        if comp.side != side:
+            p(f"{where}: owner {c.owner} runs on the {comp.side} side; a "
+              f"{'board' if c.is_board else 'flight'} command is handled on the {side} side")
+        key = (comp.side, c.handler)
+        if key in seen:
+            p(f"{where}: handler {c.handler} is declared twice ({seen[key]} and {c.name})")
+        else:
+            seen[key] = c.name
 
 
 def _unknown_keys(d, allowed, where, p):
@@ -123,7 +266,7 @@ def _unknown_keys(d, allowed, where, p):
             p(f"{where}: unknown key {k!r}")
 
 
-def _build_command(c, where, modes, p):
+def _build_command(c, where, modes, board_keys, p):
     if not isinstance(c, dict):
         p(f"{where}: must be a table")
         return None
@@ -140,9 +283,19 @@ def _build_command(c, where, modes, p):
     if not isinstance(sub, str) or not sub:
         p(f"{where}: subsystem must be a non-empty string")
     board = c.get("board")
-    if board is not None and board not in BOARD_KEYS:
-        p(f"{where}: board must be one of {', '.join(BOARD_KEYS)}, got {board!r}")
+    if board is not None and board not in board_keys:
+        p(f"{where}: board must be one of {', '.join(board_keys)}, got {board!r}")
         board = None
+    owner, handler = c.get("owner", ""), c.get("handler", "")
+    if not isinstance(owner, str):
+        p(f"{where}: owner must be a component name, got {owner!r}")
+        owner = ""
+    if not isinstance(handler, str) or (handler and not _name_ok(handler, lower=True)):
+        p(f"{where}: handler must be a lower_case identifier, got {handler!r}")
+        handler = ""
+    always = c.get("always_allowed", False)
+    if not isinstance(always, bool):
+        p(f"{where}: always_allowed must be true or false")
     cmodes = c.get("modes", [])
     if cmodes == ["ALL"]:
         cmodes = list(modes)
@@ -182,10 +335,10 @@ def _build_command(c, where, modes, p):
     return CommandDef(name=name, opcode=op, subsystem=str(sub), args=tuple(args),
                       critical=bool(crit), modes=tuple(m for m in modes if m in cmodes),
                       timeout_s=float(timeout), description=str(c.get("description", "")),
-                      board=board)
+                      board=board, owner=owner, handler=handler, always_allowed=bool(always))
 
 
-def _build_packet(k, where, p):
+def _build_packet(k, where, board_keys, p):
     if not isinstance(k, dict):
         p(f"{where}: must be a table")
         return None
@@ -197,8 +350,8 @@ def _build_packet(k, where, p):
     if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid <= 0xFF:
         p(f"{where}: id must be an integer 1..255 (u8), got {pid!r}")
         return None
-    if board not in BOARD_KEYS:
-        p(f"{where}: board must be one of {', '.join(BOARD_KEYS)}, got {board!r}")
+    if board not in board_keys:
+        p(f"{where}: board must be one of {', '.join(board_keys)}, got {board!r}")
         return None
     period = k.get("period_ms", 100)
     if not isinstance(period, int) or isinstance(period, bool) or not 0 <= period <= 0xFFFF:
@@ -336,7 +489,7 @@ def _build_channel(t, where, p):
     return ChannelDef(name=name, type=typ, unit=unit, description=str(t.get("description", "")), **lims)
 
 
-def _build_event(e, where, p):
+def _build_event(e, where, severities, p):
     if not isinstance(e, dict):
         p(f"{where}: must be a table")
         return None
@@ -348,8 +501,8 @@ def _build_event(e, where, p):
     if not isinstance(eid, int) or isinstance(eid, bool) or not 0 < eid <= 0xFFFF:
         p(f"{where}: id must be an integer 1..65535, got {eid!r}")
         return None
-    if sev not in SEVERITIES:
-        p(f"{where}: severity must be one of {', '.join(SEVERITIES)}, got {sev!r}")
+    if sev not in severities:
+        p(f"{where}: severity must be one of {', '.join(severities)}, got {sev!r}")
         return None
     if not isinstance(fmt, str):
         p(f"{where}: format must be a string")
@@ -363,7 +516,8 @@ def _build_event(e, where, p):
                     description=str(e.get("description", "")))
 
 
-def canonical_form(modes, commands, telemetry, events, board_commands=None, packets=None) -> dict:
+def canonical_form(modes, commands, telemetry, events, board_commands=None, packets=None,
+                   shared=None) -> dict:
     """Everything that affects compatibility, in a fixed order.  Descriptions
     are left out on purpose: fixing a typo must not force a board reflash."""
     def arg(a):
@@ -396,11 +550,21 @@ def canonical_form(modes, commands, telemetry, events, board_commands=None, pack
              "fields": [{"name": f.name, "type": f.type, "count": f.count, "scale": f.scale,
                          "unit": f.unit} for f in k.fields]}     # field order is the layout
             for k in sorted(packets.values(), key=lambda k: k.name)]
+    if shared:
+        # severities, boards, heaters, limits, CMD_RESULT codes, fault bits:
+        # everything but the descriptions
+        out["shared"] = {
+            key: (list(v) if key == "severities" else
+                  [{f: getattr(x, f) for f in x.__dataclass_fields__ if f != "description"}
+                   for x in sorted(v.values(), key=lambda x: x.name)])
+            for key, v in sorted(shared.items())}
     return out
 
 
-def dictionary_hash(modes, commands, telemetry, events, board_commands=None, packets=None) -> str:
-    blob = json.dumps(canonical_form(modes, commands, telemetry, events, board_commands, packets),
+def dictionary_hash(modes, commands, telemetry, events, board_commands=None, packets=None,
+                    shared=None) -> str:
+    blob = json.dumps(canonical_form(modes, commands, telemetry, events, board_commands, packets,
+                                     shared),
                       sort_keys=True,
                       separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(blob.encode("ascii")).hexdigest()

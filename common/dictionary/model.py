@@ -22,10 +22,9 @@ INT_RANGES = {
 F32_MAX = 3.4028234663852886e38
 ARG_TYPES = tuple(INT_RANGES) + ("f32", "bool", "enum", "str")
 CHANNEL_TYPES = tuple(INT_RANGES) + ("f32", "f64", "bool", "str")
-SEVERITIES = ("DIAG", "INFO", "WARN", "ERROR", "FATAL")
-# Boards on the serial link; the number is the role a board reports in IDENTIFY.
-BOARDS = {"mobility": 1, "payload": 2}
-BOARD_KEYS = tuple(BOARDS) + ("any",)
+UNDECLARED_EVENT = "UNDECLARED_EVENT"   # reported in place of an event the dictionary lacks
+BOARD_ANY = "any"                # a board command or packet every board takes
+COMPONENT_SIDES = ("flight", "firmware")
 PACKET_TYPES = ("i8", "u8", "i16", "u16", "i32", "u32")
 PACKET_MAX_PAYLOAD = 64        # LINK_MAX_PAYLOAD, including the packet id byte
 
@@ -127,6 +126,9 @@ class CommandDef:
     timeout_s: float = 10.0
     description: str = ""
     board: str | None = None       # mobility / payload / any: a board-level command
+    owner: str = ""                # the component that handles it (a [[component]] name)
+    handler: str = ""              # the handler's name in the owner
+    always_allowed: bool = False   # runs even while its subsystem is busy for another source
 
     @property
     def is_board(self) -> bool:
@@ -274,6 +276,61 @@ class PacketDef:
 
 
 @dataclass(frozen=True)
+class ComponentDef:
+    """A component that handles commands: a flight class or a firmware source file."""
+    name: str
+    side: str                      # flight / firmware
+    source: str                    # repository path of the file its handlers are declared in
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BoardDef:
+    """A board on the serial link; ``role`` is the number it reports in IDENTIFY."""
+    name: str
+    role: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class HeaterDef:
+    name: str                      # flight name (hal.heaters key)
+    board: str
+    zone: int                      # the board's zone number (BOARD_HEATER zone)
+    max_target_c: float
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LimitDef:
+    name: str
+    value: float
+    unit: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CmdStatusDef:
+    """A CMD_RESULT status code a board answers a command with."""
+    name: str
+    code: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FaultFlagDef:
+    """One bit of a board's fault_flags."""
+    name: str
+    bit: int
+    latched: bool = False
+    description: str = ""
+
+    @property
+    def mask(self) -> int:
+        return 1 << self.bit
+
+
+@dataclass(frozen=True)
 class Dictionary:
     """The loaded dictionary.  Build it with loader.load_dictionary()."""
     commands: dict[str, CommandDef]
@@ -288,6 +345,62 @@ class Dictionary:
     packets: dict[str, PacketDef] = field(default_factory=dict)
     board_by_opcode: dict[int, CommandDef] = field(default_factory=dict, compare=False)
     packets_by_id: dict[int, PacketDef] = field(default_factory=dict, compare=False)
+    severities: tuple[str, ...] = ()
+    components: dict[str, ComponentDef] = field(default_factory=dict)
+    boards: dict[str, BoardDef] = field(default_factory=dict)
+    heaters: dict[str, HeaterDef] = field(default_factory=dict)
+    limits: dict[str, LimitDef] = field(default_factory=dict)
+    cmd_statuses: dict[str, CmdStatusDef] = field(default_factory=dict)
+    fault_flags: dict[str, FaultFlagDef] = field(default_factory=dict)
+
+    # -- the tables the rest of the software reads ------------------------------
+    def limit(self, name: str) -> float:
+        try:
+            return self.limits[name].value
+        except KeyError:
+            raise UnknownNameError("limit", name, self.limits) from None
+
+    def heater(self, name: str) -> HeaterDef:
+        try:
+            return self.heaters[name]
+        except KeyError:
+            raise UnknownNameError("heater", name, self.heaters) from None
+
+    @property
+    def roles(self) -> dict[str, int]:
+        """Board name -> IDENTIFY role number."""
+        return {b.name: b.role for b in self.boards.values()}
+
+    def status_code(self, name: str) -> int:
+        try:
+            return self.cmd_statuses[name].code
+        except KeyError:
+            raise UnknownNameError("CMD_RESULT status", name, self.cmd_statuses) from None
+
+    def status_name(self, code: int) -> str:
+        for s in self.cmd_statuses.values():
+            if s.code == code:
+                return s.name
+        return f"STATUS_{code}"
+
+    def fault_mask(self, *names: str) -> int:
+        m = 0
+        for n in names:
+            try:
+                m |= self.fault_flags[n].mask
+            except KeyError:
+                raise UnknownNameError("board fault flag", n, self.fault_flags) from None
+        return m
+
+    def fault_names(self, flags: int) -> list[str]:
+        """Names (lower case) of the fault bits set in ``flags``, lowest bit first."""
+        return [f.name.lower() for f in sorted(self.fault_flags.values(), key=lambda f: f.bit)
+                if flags & f.mask]
+
+    def handlers(self, side: str) -> dict[str, CommandDef]:
+        """Commands handled on one side (flight / firmware), by name."""
+        every = {**self.commands, **self.board_commands}
+        return {n: c for n, c in every.items() if self.components[c.owner].side == side}
 
     def board_command(self, name: str) -> CommandDef:
         try:
@@ -325,14 +438,15 @@ class Dictionary:
             raise UnknownNameError("event", name, self.events) from None
 
     def event_formatter(self):
-        """A callable for TelemetryBus.set_event_formatter: (name, args) -> (severity, message)."""
+        """A callable for the TelemetryBus: (name, args) -> (severity, message)."""
         events = self.events
+        undeclared = events[UNDECLARED_EVENT]
 
         def fmt(name: str, args: dict) -> tuple[str, str]:
             ev = events.get(name)
             if ev is None:
                 # an undeclared event is a software bug; make it loud but do not lose it
-                return "WARN", f"undeclared event {name} {args!r}"
+                return undeclared.severity, undeclared.format_message({"event": name, "args": args})
             return ev.severity, ev.format_message(args)
 
         return fmt

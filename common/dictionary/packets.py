@@ -7,7 +7,7 @@ an int when the scale is 1, else a float; a field with ``count > 1`` decodes
 to a list.  The firmware writes the same layout from
 csrc/generated/rover_dictionary.h, so the two cannot drift apart.
 
-Also here: the board application's CMD_RESULT event and fault-flag bits, and
+Also here: the board application's CMD_RESULT event and
 ``encode_board_command`` (opcode + arguments, the CMD frame payload).
 """
 from __future__ import annotations
@@ -21,29 +21,10 @@ from .wire import encode_args
 
 _FMT = {"i8": "b", "u8": "B", "i16": "h", "u16": "H", "i32": "i", "u32": "I"}
 
-# CMD_RESULT status codes (EVENT frame payload [seq u8][opcode u16][status u8][detail i32])
-CMD_OK = 0
-CMD_UNKNOWN_OPCODE = 1
-CMD_BAD_LENGTH = 2
-CMD_ARG_RANGE = 3          # detail = argument index
-CMD_NOT_ALLOWED = 4        # latched fault
-CMD_WRONG_BOARD = 5
-CMD_STATUS_NAMES = {CMD_OK: "OK", CMD_UNKNOWN_OPCODE: "UNKNOWN_OPCODE",
-                    CMD_BAD_LENGTH: "BAD_LENGTH", CMD_ARG_RANGE: "ARG_RANGE",
-                    CMD_NOT_ALLOWED: "NOT_ALLOWED", CMD_WRONG_BOARD: "WRONG_BOARD"}
+# CMD_RESULT (EVENT frame payload [seq u8][opcode u16][status u8][detail i32]);
+# the status codes and the fault-flag bits are the dictionary's [[cmd_status]]
+# and [[fault_flag]] entries (Dictionary.status_code, fault_mask, fault_names).
 CMD_RESULT_FMT = struct.Struct("<BHBi")
-
-# board fault flags (MOB_BODY.fault_flags, PAY_STATUS.fault_flags)
-FAULT_HEARTBEAT_LOST = 1 << 0     # latched
-FAULT_DRIVE_DEADLINE = 1 << 1
-FAULT_HEATER_DEADLINE = 1 << 2
-FAULT_HEATER = 1 << 3             # core heater guard tripped (latched in the heater)
-FAULT_STALL = 1 << 4
-FAULT_OFF_MAP = 1 << 5            # host plant only
-FAULT_BAD_COMMAND = 1 << 6        # latched: a rejected command or a damaged frame was seen
-FAULT_NAMES = {FAULT_HEARTBEAT_LOST: "heartbeat_lost", FAULT_DRIVE_DEADLINE: "drive_deadline",
-               FAULT_HEATER_DEADLINE: "heater_deadline", FAULT_HEATER: "heater_fault",
-               FAULT_STALL: "stall", FAULT_OFF_MAP: "off_map", FAULT_BAD_COMMAND: "bad_command"}
 
 
 class PacketError(ValueError):
@@ -57,13 +38,8 @@ class CmdResult:
     status: int
     detail: int
 
-    @property
-    def ok(self) -> bool:
-        return self.status == CMD_OK
-
-    @property
-    def status_name(self) -> str:
-        return CMD_STATUS_NAMES.get(self.status, f"STATUS_{self.status}")
+    def status_name(self, dictionary: Dictionary) -> str:
+        return dictionary.status_name(self.status)
 
     @classmethod
     def unpack(cls, payload: bytes) -> "CmdResult":
@@ -73,10 +49,6 @@ class CmdResult:
 
     def pack(self) -> bytes:
         return CMD_RESULT_FMT.pack(self.seq, self.opcode, self.status, self.detail)
-
-
-def fault_names(flags: int) -> list[str]:
-    return [n for bit, n in FAULT_NAMES.items() if flags & bit]
 
 
 @lru_cache(maxsize=64)
@@ -164,7 +136,5 @@ def board_packets(dictionary: Dictionary, board: str) -> list[PacketDef]:
     return sorted((k for k in dictionary.packets.values() if k.for_board(board)), key=lambda k: k.id)
 
 
-__all__ = ["CMD_OK", "CMD_UNKNOWN_OPCODE", "CMD_BAD_LENGTH", "CMD_ARG_RANGE", "CMD_NOT_ALLOWED",
-           "CMD_WRONG_BOARD", "CmdResult", "PacketError", "ArgumentError", "decode_packet",
-           "decode_tlm", "encode_packet", "encode_board_command", "board_packets", "fault_names",
-           "packet_struct"]
+__all__ = ["CmdResult", "PacketError", "ArgumentError", "decode_packet", "decode_tlm",
+           "encode_packet", "encode_board_command", "board_packets", "packet_struct"]

@@ -6,7 +6,6 @@
  */
 #define ROVER_DICT_NO_TABLES
 #include "fw.h"
-#include "rover_dictionary.h"
 #include "board_config.h"
 
 #define MOB_PERIOD_MS BOARD_MOB_PERIOD_MS   /* IMU, tilt, odometry */
@@ -53,7 +52,7 @@ void mob_init(struct fw *fw)
 
 void fw_encoder_edge(struct fw *fw, uint8_t ch, uint8_t ab)
 {
-	if (fw->role == FW_ROLE_MOBILITY && ch < 6)
+	if (fw->role == ROVER_BOARD_MOBILITY && ch < 6)
 		quad_update(&fw->b.mob.qd[ch], ab);
 }
 
@@ -146,56 +145,60 @@ void mob_shutdown(struct fw *fw)
 		port_pwm_write(fw->port, i, 0);
 }
 
-uint8_t mob_command(struct fw *fw, uint16_t opcode, const uint8_t *args, int32_t *detail)
+FW_COMMAND(MOB_DRIVE, cmd_mob_drive)
 {
 	struct mob_board *m = &fw->b.mob;
 	uint8_t i, any = 0;
 
-	switch (opcode) {
-	case ROVER_OP_MOB_DRIVE:
-		if (fw->latched & FW_FAULT_HB_LOST)
-			return FW_CMD_NOT_ALLOWED;
-		for (i = 0; i < 6; i++) {
-			int16_t w = (int16_t)fw_get16(args, (uint8_t)(ROVER_MOB_DRIVE_W_FL_OFFSET + 2 * i));
+	(void)detail;
+	if (fw->latched & ROVER_FAULT_HEARTBEAT_LOST)
+		return ROVER_CMD_NOT_ALLOWED;
+	for (i = 0; i < 6; i++) {
+		int16_t w = (int16_t)fw_get16(args, (uint8_t)(ROVER_MOB_DRIVE_W_FL_OFFSET + 2 * i));
 
-			wheel_loop_set_target(&m->wl[i], w);
-			any |= w != 0;
+		wheel_loop_set_target(&m->wl[i], w);
+		any |= w != 0;
+	}
+	for (i = 0; i < 4; i++) {
+		int16_t s = (int16_t)fw_get16(args, (uint8_t)(ROVER_MOB_DRIVE_S_FL_OFFSET + 2 * i));
+
+		m->steer_cmd_mrad[i] = s;
+		port_servo_write(fw->port, i, s);
+	}
+	m->drive_active = any;
+	fw->drive_deadline_ms = fw->now_ms + ROVER_LIMIT_BOARD_DRIVE_DEADLINE_MS;
+	fw->faults &= (uint16_t)~ROVER_FAULT_DRIVE_DEADLINE;
+	return ROVER_CMD_OK;
+}
+
+FW_COMMAND(MOB_CLEAR_STALL, cmd_mob_clear_stall)
+{
+	struct mob_board *m = &fw->b.mob;
+	uint8_t w = args[ROVER_MOB_CLEAR_STALL_WHEEL_OFFSET];
+	uint8_t i;
+
+	(void)detail;
+	for (i = 0; i < 6; i++)
+		if (w == 6 || w == i) {
+			int32_t tgt = m->wl[i].target_mradps;
+
+			wheel_loop_reset(&m->wl[i]);
+			wheel_loop_set_target(&m->wl[i], tgt);
 		}
-		for (i = 0; i < 4; i++) {
-			int16_t s = (int16_t)fw_get16(args, (uint8_t)(ROVER_MOB_DRIVE_S_FL_OFFSET + 2 * i));
+	return ROVER_CMD_OK;
+}
 
-			m->steer_cmd_mrad[i] = s;
-			port_servo_write(fw->port, i, s);
-		}
-		m->drive_active = any;
-		fw->drive_deadline_ms = fw->now_ms + FW_DRIVE_DEADLINE_MS;
-		fw->faults &= (uint16_t)~FW_FAULT_DRIVE_DEADLINE;
-		return FW_CMD_OK;
-	case ROVER_OP_MOB_CLEAR_STALL: {
-		uint8_t w = args[ROVER_MOB_CLEAR_STALL_WHEEL_OFFSET];
+FW_COMMAND(MOB_RESET_ODOM, cmd_mob_reset_odom)
+{
+	struct mob_board *m = &fw->b.mob;
+	int32_t x = (int32_t)fw_get32(args, ROVER_MOB_RESET_ODOM_X_OFFSET);
+	int32_t y = (int32_t)fw_get32(args, ROVER_MOB_RESET_ODOM_Y_OFFSET);
+	int16_t yaw = (int16_t)fw_get16(args, ROVER_MOB_RESET_ODOM_YAW_OFFSET);
 
-		for (i = 0; i < 6; i++)
-			if (w == 6 || w == i) {
-				int32_t tgt = m->wl[i].target_mradps;
-
-				wheel_loop_reset(&m->wl[i]);
-				wheel_loop_set_target(&m->wl[i], tgt);
-			}
-		return FW_CMD_OK;
-	}
-	case ROVER_OP_MOB_RESET_ODOM: {
-		int32_t x = (int32_t)fw_get32(args, ROVER_MOB_RESET_ODOM_X_OFFSET);
-		int32_t y = (int32_t)fw_get32(args, ROVER_MOB_RESET_ODOM_Y_OFFSET);
-		int16_t yaw = (int16_t)fw_get16(args, ROVER_MOB_RESET_ODOM_YAW_OFFSET);
-
-		odom_init(&m->odom, x * 1000, y * 1000, (int32_t)yaw * 1000);
-		odom_reset_counts(m);
-		return FW_CMD_OK;
-	}
-	default:
-		*detail = 0;
-		return FW_CMD_WRONG_BOARD;
-	}
+	(void)detail;
+	odom_init(&m->odom, x * 1000, y * 1000, (int32_t)yaw * 1000);
+	odom_reset_counts(m);
+	return ROVER_CMD_OK;
 }
 
 uint16_t mob_faults(struct fw *fw)
@@ -204,7 +207,7 @@ uint16_t mob_faults(struct fw *fw)
 
 	for (i = 0; i < 6; i++)
 		if (fw->b.mob.wl[i].stalled)
-			return FW_FAULT_STALL;
+			return ROVER_FAULT_STALL;
 	return 0;
 }
 

@@ -1,11 +1,11 @@
 /*
  * Payload board: the sintering head heater (core heater PID + runaway
  * guard, 0..1500 C) and the hopper level sensor.  The printer's steppers
- * join with the printer issue.
+ * join with the printer issue; the payload board has no commands of its own
+ * yet (it takes the fw_core ones: BOARD_HEATER, BOARD_SAFE, ...).
  */
 #define ROVER_DICT_NO_TABLES
 #include "fw.h"
-#include "rover_dictionary.h"
 #include "board_config.h"
 
 /* Sintering head: PID in deci-C -> Q15 duty (sim_hw/params.py PayloadParams
@@ -38,15 +38,6 @@ void pay_safe(struct fw *fw)
 void pay_shutdown(struct fw *fw)
 {
 	port_pwm_write(fw->port, PORT_PWM_HEATER0, 0);
-}
-
-uint8_t pay_command(struct fw *fw, uint16_t opcode, const uint8_t *args, int32_t *detail)
-{
-	(void)fw;
-	(void)opcode;
-	(void)args;
-	*detail = 0;
-	return FW_CMD_WRONG_BOARD;
 }
 
 uint16_t pay_faults(struct fw *fw)

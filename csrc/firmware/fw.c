@@ -5,8 +5,8 @@
  * Board-specific loops live in board_mobility.c and board_payload.c.
  */
 #include "fw.h"
-#include "rover_dictionary.h"
 #include "board_config.h"
+#include "fw_dispatch.h"
 
 /* Sending a frame: control frames (replies, results, heartbeats) go to the
  * UART ring at once; telemetry only when the line is nearly idle. */
@@ -56,9 +56,9 @@ static void send_result(struct fw *fw, uint8_t seq, uint16_t opcode, uint8_t sta
 	fw_put16(p, 1, opcode);
 	p[3] = status;
 	fw_put32(p, 4, (uint32_t)detail);
-	if (status != FW_CMD_OK) {
+	if (status != ROVER_CMD_OK) {
 		fw->cnt.cmd_rejected++;
-		fw->latched |= FW_FAULT_BAD_COMMAND;
+		fw->latched |= ROVER_FAULT_BAD_COMMAND;
 	}
 	send_frame(fw, LINK_T_EVENT, p, 8);
 }
@@ -104,12 +104,12 @@ static void send_clock(struct fw *fw, const uint8_t *tag)
 /* --- heaters ---------------------------------------------------------------- */
 struct heater *fw_heater(struct fw *fw)
 {
-	return fw->role == FW_ROLE_MOBILITY ? &fw->b.mob.heater : &fw->b.pay.heater;
+	return fw->role == ROVER_BOARD_MOBILITY ? &fw->b.mob.heater : &fw->b.pay.heater;
 }
 
 const struct heater_cfg *fw_heater_cfg(const struct fw *fw)
 {
-	return fw->role == FW_ROLE_MOBILITY ? &mob_heater_cfg : &pay_heater_cfg;
+	return fw->role == ROVER_BOARD_MOBILITY ? &mob_heater_cfg : &pay_heater_cfg;
 }
 
 /* --- telemetry -------------------------------------------------------------- */
@@ -157,7 +157,7 @@ static uint8_t pack(struct fw *fw, uint8_t id, uint8_t *buf)
 {
 	if (id == ROVER_PKT_LINK_STATS_ID)
 		return pack_link_stats(fw, buf);
-	return fw->role == FW_ROLE_MOBILITY ? mob_pack(fw, id, buf) : pay_pack(fw, id, buf);
+	return fw->role == ROVER_BOARD_MOBILITY ? mob_pack(fw, id, buf) : pay_pack(fw, id, buf);
 }
 
 static void tlm_schedule(struct fw *fw)
@@ -207,14 +207,14 @@ void fw_service(struct fw *fw)
 }
 
 /* --- commands --------------------------------------------------------------- */
-static const rover_board_cmd_def_t *find_cmd(uint16_t opcode)
+static int16_t find_cmd(uint16_t opcode)
 {
 	uint8_t i;
 
 	for (i = 0; i < ROVER_BOARD_CMD_COUNT; i++)
 		if (rover_board_cmd_defs[i].opcode == opcode)
-			return &rover_board_cmd_defs[i];
-	return 0;
+			return (int16_t)i;
+	return -1;
 }
 
 static int32_t read_arg(const rover_arg_layout_t *a, const uint8_t *args)
@@ -265,97 +265,102 @@ static int16_t check_args(const rover_board_cmd_def_t *d, const uint8_t *args)
 	return -1;
 }
 
-int16_t fw_heater_max_dc(const struct fw *fw)
-{
-	/* the dictionary range covers both boards; each board narrows it */
-	return fw->role == FW_ROLE_MOBILITY ? BOARD_MOB_HEATER_MAX_TARGET_DC
-					 : BOARD_PAY_HEATER_MAX_TARGET_DC;
-}
-
-static uint8_t cmd_heater(struct fw *fw, const uint8_t *args, int32_t *detail)
+FW_COMMAND(BOARD_HEATER, cmd_board_heater)
 {
 	int16_t target = (int16_t)fw_get16(args, ROVER_BOARD_HEATER_TARGET_OFFSET);
+	int16_t max_dc = fw->role == ROVER_BOARD_MOBILITY ? ROVER_HEATER_EBOX_MAX_DC
+							  : ROVER_HEATER_HEAD_MAX_DC;
 	struct heater *h = fw_heater(fw);
 
-	if (target > fw_heater_max_dc(fw)) {
+	/* the dictionary range covers both boards; each board narrows it */
+	if (target > max_dc) {
 		*detail = 1;
-		return FW_CMD_ARG_RANGE;
+		return ROVER_CMD_ARG_RANGE;
 	}
-	if (target > 0 && (fw->latched & FW_FAULT_HB_LOST))
-		return FW_CMD_NOT_ALLOWED;
+	if (target > 0 && (fw->latched & ROVER_FAULT_HEARTBEAT_LOST))
+		return ROVER_CMD_NOT_ALLOWED;
 	if (target > 0 && h->fault != HEATER_OK) {
 		*detail = h->fault;
-		return FW_CMD_NOT_ALLOWED;
+		return ROVER_CMD_NOT_ALLOWED;
 	}
 	if (heater_set_target(h, fw_heater_cfg(fw), target)) {
 		*detail = 1;
-		return FW_CMD_ARG_RANGE;
+		return ROVER_CMD_ARG_RANGE;
 	}
 	fw->heater_active = target > 0;
-	fw->heater_deadline_ms = fw->now_ms + FW_HEATER_DEADLINE_MS;
-	fw->faults &= (uint16_t)~FW_FAULT_HEATER_DEADLINE;
-	return FW_CMD_OK;
+	fw->heater_deadline_ms = fw->now_ms + ROVER_LIMIT_BOARD_HEATER_DEADLINE_MS;
+	fw->faults &= (uint16_t)~ROVER_FAULT_HEATER_DEADLINE;
+	return ROVER_CMD_OK;
 }
 
+FW_COMMAND(BOARD_SAFE, cmd_board_safe)
+{
+	(void)args;
+	(void)detail;
+	fw_outputs_safe(fw);
+	return ROVER_CMD_OK;
+}
+
+FW_COMMAND(BOARD_CLEAR_FAULT, cmd_board_clear_fault)
+{
+	(void)args;
+	(void)detail;
+	fw->latched = 0;
+	fw->faults = 0;
+	if (fw_heater(fw)->fault != HEATER_OK)
+		heater_reset(fw_heater(fw));
+	fw->last_hb_ms = fw->now_ms;
+	return ROVER_CMD_OK;
+}
+
+FW_COMMAND(BOARD_TLM_PERIOD, cmd_board_tlm_period)
+{
+	uint16_t period = fw_get16(args, ROVER_BOARD_TLM_PERIOD_PERIOD_OFFSET);
+	uint8_t i;
+
+	(void)detail;
+	for (i = 0; i < fw->ntlm; i++) {
+		if (fw->tlm[i].fixed)
+			continue;
+		fw->tlm[i].period_ms = period;
+		fw->tlm[i].next_ms = fw->now_ms + period;
+		fw->tlm[i].pending = 0;
+	}
+	return ROVER_CMD_OK;
+}
+
+/* Every board command passes here: known opcode, right board, exact
+ * length, arguments inside the dictionary's bounds (the last check before
+ * the hardware), then its handler from the generated table. */
 static uint8_t dispatch(struct fw *fw, const uint8_t *payload, uint8_t len, int32_t *detail,
 			uint16_t *opcode)
 {
 	const rover_board_cmd_def_t *d;
 	const uint8_t *args = payload + 2;
-	int16_t bad;
-	uint8_t i;
+	int16_t i, bad;
 
 	*detail = 0;
 	if (len < 2) {
 		*opcode = 0;
-		return FW_CMD_BAD_LENGTH;
+		return ROVER_CMD_BAD_LENGTH;
 	}
 	*opcode = fw_get16(payload, 0);
-	d = find_cmd(*opcode);
-	if (!d)
-		return FW_CMD_UNKNOWN_OPCODE;
+	i = find_cmd(*opcode);
+	if (i < 0)
+		return ROVER_CMD_UNKNOWN_OPCODE;
+	d = &rover_board_cmd_defs[i];
 	if (d->board != ROVER_BOARD_ANY && d->board != fw->role)
-		return FW_CMD_WRONG_BOARD;
+		return ROVER_CMD_WRONG_BOARD;
 	if ((uint8_t)(len - 2u) != d->payload_size) {
 		*detail = (int32_t)len - 2;
-		return FW_CMD_BAD_LENGTH;
+		return ROVER_CMD_BAD_LENGTH;
 	}
 	bad = check_args(d, args);
 	if (bad >= 0) {
 		*detail = bad;
-		return FW_CMD_ARG_RANGE;
+		return ROVER_CMD_ARG_RANGE;
 	}
-	switch (*opcode) {
-	case ROVER_OP_BOARD_SAFE:
-		fw_outputs_safe(fw);
-		return FW_CMD_OK;
-	case ROVER_OP_BOARD_CLEAR_FAULT:
-		fw->latched = 0;
-		fw->faults = 0;
-		if (fw_heater(fw)->fault != HEATER_OK)
-			heater_reset(fw_heater(fw));
-		fw->last_hb_ms = fw->now_ms;
-		return FW_CMD_OK;
-	case ROVER_OP_BOARD_TLM_PERIOD: {
-		uint16_t period = fw_get16(args, ROVER_BOARD_TLM_PERIOD_PERIOD_OFFSET);
-
-		for (i = 0; i < fw->ntlm; i++) {
-			if (fw->tlm[i].fixed)
-				continue;
-			fw->tlm[i].period_ms = period;
-			fw->tlm[i].next_ms = fw->now_ms + period;
-			fw->tlm[i].pending = 0;
-		}
-		return FW_CMD_OK;
-	}
-	case ROVER_OP_BOARD_HEATER:
-		return cmd_heater(fw, args, detail);
-	default:
-		break;
-	}
-	if (fw->role == FW_ROLE_MOBILITY)
-		return mob_command(fw, *opcode, args, detail);
-	return pay_command(fw, *opcode, args, detail);
+	return fw_command_handlers[i](fw, args, detail);
 }
 
 static void on_cmd(struct fw *fw, const struct link_frame *f)
@@ -410,7 +415,7 @@ void fw_rx(struct fw *fw, const uint8_t *b, uint16_t n)
 		if (r == 1) {
 			on_frame(fw, &fw->rx.frame);
 		} else if (r < 0) {
-			fw->latched |= FW_FAULT_BAD_COMMAND;
+			fw->latched |= ROVER_FAULT_BAD_COMMAND;
 			if (rel_rx_on_corrupt(&fw->rel))
 				send_rel_reply(fw);
 		}
@@ -422,7 +427,7 @@ void fw_outputs_safe(struct fw *fw)
 {
 	heater_set_target(fw_heater(fw), fw_heater_cfg(fw), 0);
 	fw->heater_active = 0;
-	if (fw->role == FW_ROLE_MOBILITY)
+	if (fw->role == ROVER_BOARD_MOBILITY)
 		mob_safe(fw);
 	else
 		pay_safe(fw);
@@ -433,8 +438,8 @@ uint16_t fw_fault_flags(struct fw *fw)
 	uint16_t f = (uint16_t)(fw->latched | fw->faults | port_fault_flags(fw->port));
 
 	if (fw_heater(fw)->fault != HEATER_OK)
-		f |= FW_FAULT_HEATER;
-	f |= fw->role == FW_ROLE_MOBILITY ? mob_faults(fw) : pay_faults(fw);
+		f |= ROVER_FAULT_HEATER;
+	f |= fw->role == ROVER_BOARD_MOBILITY ? mob_faults(fw) : pay_faults(fw);
 	return f;
 }
 
@@ -442,20 +447,20 @@ static void check_deadlines(struct fw *fw)
 {
 	if (fw_heater(fw)->fault != HEATER_OK)
 		fw->heater_active = 0;      /* the guard already switched it off */
-	if (fw->hb_armed && !(fw->latched & FW_FAULT_HB_LOST) &&
-	    fw->now_ms - fw->last_hb_ms > FW_HOST_HB_TIMEOUT_MS) {
-		fw->latched |= FW_FAULT_HB_LOST;
+	if (fw->hb_armed && !(fw->latched & ROVER_FAULT_HEARTBEAT_LOST) &&
+	    fw->now_ms - fw->last_hb_ms > ROVER_LIMIT_BOARD_HEARTBEAT_TIMEOUT_MS) {
+		fw->latched |= ROVER_FAULT_HEARTBEAT_LOST;
 		fw_outputs_safe(fw);
 	}
 	if (fw->heater_active && (int32_t)(fw->now_ms - fw->heater_deadline_ms) > 0) {
 		heater_set_target(fw_heater(fw), fw_heater_cfg(fw), 0);
 		fw->heater_active = 0;
-		fw->faults |= FW_FAULT_HEATER_DEADLINE;
+		fw->faults |= ROVER_FAULT_HEATER_DEADLINE;
 	}
-	if (fw->role == FW_ROLE_MOBILITY && fw->b.mob.drive_active &&
+	if (fw->role == ROVER_BOARD_MOBILITY && fw->b.mob.drive_active &&
 	    (int32_t)(fw->now_ms - fw->drive_deadline_ms) > 0) {
 		mob_drive_expired(fw);
-		fw->faults |= FW_FAULT_DRIVE_DEADLINE;
+		fw->faults |= ROVER_FAULT_DRIVE_DEADLINE;
 	}
 }
 
@@ -465,7 +470,7 @@ void fw_tick(struct fw *fw)
 		return;
 	fw->now_ms++;
 	check_deadlines(fw);
-	if (fw->role == FW_ROLE_MOBILITY)
+	if (fw->role == ROVER_BOARD_MOBILITY)
 		mob_tick(fw);
 	else
 		pay_tick(fw);
@@ -480,7 +485,7 @@ void fw_tick(struct fw *fw)
 void fw_shutdown(struct fw *fw)
 {
 	fw_outputs_safe(fw);
-	if (fw->role == FW_ROLE_MOBILITY)
+	if (fw->role == ROVER_BOARD_MOBILITY)
 		mob_shutdown(fw);
 	else
 		pay_shutdown(fw);
@@ -493,7 +498,7 @@ int fw_init(struct fw *fw, struct port *port, uint8_t role, uint32_t dict_hash32
 	uint16_t i;
 
 	(void)rover_cmd_defs;   /* flight-level table: not used on a board */
-	if (role != FW_ROLE_MOBILITY && role != FW_ROLE_PAYLOAD)
+	if (role != ROVER_BOARD_MOBILITY && role != ROVER_BOARD_PAYLOAD)
 		return -1;
 	for (i = 0; i < sizeof *fw; i++)
 		z[i] = 0;
@@ -503,7 +508,7 @@ int fw_init(struct fw *fw, struct port *port, uint8_t role, uint32_t dict_hash32
 	link_rx_init(&fw->rx);
 	rel_rx_init(&fw->rel);
 	fw->next_hb_ms = FW_HB_PERIOD_MS;
-	if (role == FW_ROLE_MOBILITY) {
+	if (role == ROVER_BOARD_MOBILITY) {
 		tlm_add(fw, ROVER_PKT_MOB_WHEELS_ID, ROVER_PKT_MOB_WHEELS_PERIOD_MS,
 			ROVER_PKT_MOB_WHEELS_FIXED);
 		tlm_add(fw, ROVER_PKT_MOB_BODY_ID, ROVER_PKT_MOB_BODY_PERIOD_MS,

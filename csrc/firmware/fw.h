@@ -20,40 +20,19 @@
 #include "core/tilt.h"
 #include "core/heater.h"
 #include "port.h"
+#include "rover_dictionary.h"
 
 #define FW_VERSION_MAJOR 1
 #define FW_VERSION_MINOR 0
 #define FW_VERSION_PATCH 0
 
-#define FW_ROLE_MOBILITY 1          /* = ROVER_BOARD_MOBILITY */
-#define FW_ROLE_PAYLOAD 2           /* = ROVER_BOARD_PAYLOAD */
-
-/* Safety deadlines, board ms (docs/firmware.md). */
-#define FW_DRIVE_DEADLINE_MS 300u
-#define FW_HEATER_DEADLINE_MS 3000u
-#define FW_HOST_HB_TIMEOUT_MS 1000u
+/* Board roles (ROVER_BOARD_*), CMD_RESULT status codes (ROVER_CMD_*), fault
+ * flags (ROVER_FAULT_*), heater limits (ROVER_HEATER_*) and the safety
+ * deadlines (ROVER_LIMIT_*) come from the dictionary header. */
 #define FW_HB_PERIOD_MS 200u
 /* Telemetry is queued only when at most this many bytes wait for the line,
  * so a reply never waits behind more than about one telemetry frame. */
 #define FW_TLM_TX_LOW 8u
-
-/* CMD_RESULT status (EVENT payload [seq u8][opcode u16][status u8][detail i32]) */
-#define FW_CMD_OK 0
-#define FW_CMD_UNKNOWN_OPCODE 1
-#define FW_CMD_BAD_LENGTH 2
-#define FW_CMD_ARG_RANGE 3          /* detail = argument index */
-#define FW_CMD_NOT_ALLOWED 4        /* a latched fault forbids it */
-#define FW_CMD_WRONG_BOARD 5
-
-/* Board fault flags (MOB_BODY / PAY_STATUS fault_flags). */
-#define FW_FAULT_HB_LOST 0x0001u        /* latched */
-#define FW_FAULT_DRIVE_DEADLINE 0x0002u
-#define FW_FAULT_HEATER_DEADLINE 0x0004u
-#define FW_FAULT_HEATER 0x0008u         /* core heater guard (latched in the heater) */
-#define FW_FAULT_STALL 0x0010u
-#define FW_FAULT_OFF_MAP 0x0020u        /* from the port */
-#define FW_FAULT_BAD_COMMAND 0x0040u    /* latched: rejected command or damaged frame */
-#define FW_FAULT_LATCHED (FW_FAULT_HB_LOST | FW_FAULT_BAD_COMMAND)
 
 #define FW_MAX_PACKETS 3
 
@@ -110,7 +89,7 @@ struct fw {
 	uint8_t tx_seq;
 	uint8_t txbuf[LINK_MAX_WIRE];
 	/* safety */
-	uint16_t latched;           /* FW_FAULT_LATCHED bits */
+	uint16_t latched;           /* ROVER_FAULT_LATCHED bits */
 	uint16_t faults;            /* current non-latched bits (deadlines, stall, ...) */
 	uint8_t hb_armed;           /* a host heartbeat has been seen */
 	uint8_t heater_active;
@@ -146,6 +125,24 @@ void fw_shutdown(struct fw *fw);
 /* Current fault flags (latched | live | port). */
 uint16_t fw_fault_flags(struct fw *fw);
 
+/* --- board commands ---------------------------------------------------------
+ * A handler gets the argument bytes (already length- and range-checked
+ * against the dictionary by the dispatcher) and returns ROVER_CMD_*, with
+ * an argument index or other detail in *detail.  Each handler is declared
+ * beside its code:
+ *
+ *	FW_COMMAND(MOB_DRIVE, cmd_mob_drive)
+ *	{
+ *		...
+ *	}
+ *
+ * in the source file of the component the dictionary names as the
+ * command's owner.  The dispatch table (generated/fw_dispatch.h) is
+ * generated from the dictionary; `rover dict check` proves every board
+ * command has exactly one FW_COMMAND. */
+typedef uint8_t (*fw_command_fn)(struct fw *fw, const uint8_t *args, int32_t *detail);
+#define FW_COMMAND(opname, fn) uint8_t fn(struct fw *fw, const uint8_t *args, int32_t *detail)
+
 /* --- shared between fw.c and the board files ----------------------------- */
 /* All outputs safe: wheels stopped, steering held, heaters off. */
 void fw_outputs_safe(struct fw *fw);
@@ -155,8 +152,6 @@ void mob_tick(struct fw *fw);
 void mob_safe(struct fw *fw);
 void mob_drive_expired(struct fw *fw);
 void mob_shutdown(struct fw *fw);
-/* Returns FW_CMD_* and the failing argument index in *detail. */
-uint8_t mob_command(struct fw *fw, uint16_t opcode, const uint8_t *args, int32_t *detail);
 uint8_t mob_pack(struct fw *fw, uint8_t id, uint8_t *buf);
 uint16_t mob_faults(struct fw *fw);
 
@@ -164,12 +159,10 @@ void pay_init(struct fw *fw);
 void pay_tick(struct fw *fw);
 void pay_safe(struct fw *fw);
 void pay_shutdown(struct fw *fw);
-uint8_t pay_command(struct fw *fw, uint16_t opcode, const uint8_t *args, int32_t *detail);
 uint8_t pay_pack(struct fw *fw, uint8_t id, uint8_t *buf);
 uint16_t pay_faults(struct fw *fw);
 
 /* Heater zone 0 helpers used by BOARD_HEATER and the deadlines. */
-int16_t fw_heater_max_dc(const struct fw *fw);
 struct heater *fw_heater(struct fw *fw);
 const struct heater_cfg *fw_heater_cfg(const struct fw *fw);
 extern const struct heater_cfg mob_heater_cfg;    /* board_mobility.c */

@@ -53,15 +53,14 @@ enum port_adc {
 	PORT_ADC_COUNT = 17
 };
 
-/* Fault bits the port itself can report (ORed into the board fault flags). */
-#define PORT_FAULT_OFF_MAP 0x0020u  /* host plant: the rover left the terrain map */
-
 void port_pwm_write(struct port *p, uint8_t ch, int16_t q15);
 /* Steering servo position command (0..3 -> wheels FL FR RL RR), mrad. */
 void port_servo_write(struct port *p, uint8_t ch, int16_t mrad);
 int32_t port_adc_read(struct port *p, uint8_t ch);
 /* IMU sample: acceleration in mg and rates in mdeg/s, body axes x y z. */
 void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3]);
+/* Fault bits the port itself reports (ROVER_FAULT_*, e.g. OFF_MAP from the
+ * host plant), ORed into the board fault flags. */
 uint16_t port_fault_flags(struct port *p);
 
 /* UART transmit: a ring the port drains at the line rate. */

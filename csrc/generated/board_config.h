@@ -12,12 +12,8 @@
 #define BOARD_WHEEL_CFG { .kp_q8 = 2048, .ki_q8 = 13, .kd_q8 = 0, .effort_max = 32767, .slew_q8 = 512, .stall_effort = 29000, .stall_speed_mradps = 100, .stall_ms = 500 }
 /* struct heater_cfg, mobility e-box heater */
 #define BOARD_MOB_HEATER_CFG { .kp_q8 = 25600, .ki_q8 = 64, .kd_q8 = 0, .duty_max = 32767, .min_temp_dc = -1000, .max_temp_dc = 700, .hysteresis_dc = 20, .max_error_dcs = 3000, .gain_dc = 10, .gain_period_ms = 600000, .tick_ms = 100 }
-/* mobility BOARD_HEATER targets 0..this */
-#define BOARD_MOB_HEATER_MAX_TARGET_DC 600
 /* struct heater_cfg, payload sintering head */
 #define BOARD_PAY_HEATER_CFG { .kp_q8 = 16384, .ki_q8 = 64, .kd_q8 = 0, .duty_max = 32767, .min_temp_dc = -1000, .max_temp_dc = 16000, .hysteresis_dc = 50, .max_error_dcs = 5000, .gain_dc = 20, .gain_period_ms = 20000, .tick_ms = 100 }
-/* payload BOARD_HEATER targets 0..this */
-#define BOARD_PAY_HEATER_MAX_TARGET_DC 15000
 /* tilt complementary filter gyro weight per update */
 #define BOARD_TILT_ALPHA_Q15 32113
 /* wheel contact x, body frame, FL FR ML MR RL RR */

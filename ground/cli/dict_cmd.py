@@ -1,17 +1,28 @@
-"""`rover dict`: show the command/telemetry/event dictionary, its hash, and
-write the firmware header."""
+"""`rover dict`: show the command/telemetry/event dictionary, its hash,
+check it against the code, and write the generated C files.
+
+A broken dictionary is reported one line per problem, each naming the file,
+with exit code 2."""
 from __future__ import annotations
+
+import sys
 
 import click
 
 from common.dictionary import DictionaryError, default_dictionary, load_dictionary
 
 
+def _fail(lines) -> None:
+    for line in lines:
+        click.echo(f"rover dict: {line}", err=True)
+    sys.exit(2)
+
+
 def _load(path):
     try:
         return load_dictionary(path) if path else default_dictionary()
     except DictionaryError as e:
-        raise click.ClickException(str(e)) from None
+        _fail(str(e).splitlines())
 
 
 def _range(a):
@@ -93,11 +104,37 @@ def hash_cmd(ctx):
 
 
 @dict_cmd.command("header")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
-              help="where to write the C header (csrc/generated/rover_dictionary.h)")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="directory for the generated C files (csrc/generated)")
 @click.pass_context
-def header_cmd(ctx, output):
-    """Write the generated C header for the firmware."""
-    from common.dictionary.c_header import write_header
-    path = write_header(_load(ctx.obj), output)
-    click.echo(f"wrote {path}")
+def header_cmd(ctx, out_dir):
+    """Write the generated C files: the dictionary header and the firmware
+    dispatch table."""
+    from common.dictionary.c_header import write_generated
+    for path in write_generated(_load(ctx.obj), out_dir):
+        click.echo(f"wrote {path}")
+
+
+@dict_cmd.command("check")
+@click.option("--root", type=click.Path(file_okay=False, exists=True), default=None,
+              help="source tree to check (default: this one)")
+@click.pass_context
+def check_cmd(ctx, root):
+    """Check the dictionary, that every command has exactly one handler on
+    the side it runs on (FW_COMMAND in C, @handles in flight code), and that
+    the generated C files are current."""
+    from pathlib import Path
+
+    from common.dictionary.c_header import REGEN_HINT, generated_files
+    from common.dictionary.handlers import REPO_ROOT, check_repository
+    d = _load(ctx.obj)
+    base = Path(root) if root else REPO_ROOT
+    problems = check_repository(d, base)
+    for rel, text in generated_files(d).items():
+        f = base / rel
+        if not f.is_file() or f.read_text(encoding="ascii", errors="replace") != text:
+            problems.append(f"{rel} is stale or missing; regenerate with: {REGEN_HINT}")
+    if problems:
+        _fail(problems)
+    n = len(d.commands) + len(d.board_commands)
+    click.echo(f"dictionary {d.hash[:12]}: {n} commands, each with one handler; generated files current")

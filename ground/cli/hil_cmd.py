@@ -19,12 +19,12 @@ import click
 
 
 def _boards(value: str) -> list[str]:
-    from ground.hil_launcher import ROLES
+    from ground.hil_launcher import board_names
     roles = [r.strip() for r in value.split(",") if r.strip()]
-    bad = [r for r in roles if r not in ROLES]
+    bad = [r for r in roles if r not in board_names()]
     if bad or not roles:
         raise click.BadParameter(f"unknown board(s) {', '.join(bad) or '(none)'}; boards: "
-                                 f"{', '.join(ROLES)}", param_hint="--boards")
+                                 f"{', '.join(board_names())}", param_hint="--boards")
     return roles
 
 
@@ -34,8 +34,8 @@ def hil():
 
 
 @hil.command("up")
-@click.option("--boards", default="mobility,payload", show_default=True,
-              help="comma-separated boards to start")
+@click.option("--boards", default=None,
+              help="comma-separated boards to start (default: every board in the dictionary)")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--site", default="mons-mouton", show_default=True, help="simulated site")
 @click.option("--baud", type=click.IntRange(min=1), default=115200, show_default=True)
@@ -49,7 +49,7 @@ def up_cmd(boards, seed, site, baud, time_scale, dir_, as_json):
     from ground import hil_launcher as L
     from sim_hw.site import KNOWN_SITES
 
-    roles = _boards(boards)
+    roles = _boards(boards) if boards is not None else None
     if site not in KNOWN_SITES:
         raise click.BadParameter(f"unknown site {site!r}; sites: {', '.join(KNOWN_SITES)}",
                                  param_hint="--site")

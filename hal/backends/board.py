@@ -39,7 +39,7 @@ from common.vehicle import GeometryError, geometry_from_mapping, load_geometry
 from hal.interfaces import DeviceStatus, OdomPose, TerrainMap
 from hal.latched import Latch, make_devices
 from hal.link.clock_sync import BoardClock
-from hal.link.session import ROLES, BoardSession, LinkError, LinkState
+from hal.link.session import BoardSession, LinkError, LinkState
 
 DEFAULT_BAUD = 115200
 STALE_MS = 500                 # board ms without a packet before a device reads STALE
@@ -95,14 +95,21 @@ def _common(scheme, url, params):
                 connect_timeout=_num(scheme, params, "connect_timeout", 3.0, float, 0.1))
 
 
+def _roles() -> dict[str, int]:
+    """Board names -> IDENTIFY role numbers, from the dictionary."""
+    from common.dictionary import default_dictionary
+    return default_dictionary().roles
+
+
 def open_board(url: str, where: str, params: dict[str, str]) -> "BoardHal":
     _check_params("board", url, params)
     if where.strip("/"):
         raise HalUrlError(f"board:// takes the ports as parameters (board://?mobility=PORT"
                           f"&payload=PORT), not a path; got {where!r} in {url!r}")
     baud = _num("board", params, "baud", DEFAULT_BAUD, int, 1)
-    boards = [(role, params[role], baud) for role in ROLES if params.get(role)]
-    for role in ROLES:
+    roles = _roles()
+    boards = [(role, params[role], baud) for role in roles if params.get(role)]
+    for role in roles:
         if role in params and not params[role]:
             raise HalUrlError(f"board:// parameter {role} is empty in {url!r}: give the port")
     if not boards:
@@ -118,8 +125,8 @@ def open_serial(url: str, where: str, params: dict[str, str]) -> "BoardHal":
         raise HalUrlError(f"serial:// needs a port: serial:///dev/ttyACM0?baud=115200&role=mobility "
                           f"(got {url!r})")
     role = params.get("role", "mobility")
-    if role not in ROLES:
-        raise HalUrlError(f"serial:// role={role!r} is not a board role; known: {', '.join(ROLES)}")
+    if role not in _roles():
+        raise HalUrlError(f"serial:// role={role!r} is not a board role; known: {', '.join(_roles())}")
     baud = _num("serial", params, "baud", DEFAULT_BAUD, int, 1)
     return BoardHal(url, [(role, port, baud)], **_common("serial", url, params))
 
@@ -148,8 +155,8 @@ def load_bench_file(path: str | Path) -> dict:
         if bad:
             raise HalUrlError(f"{where}: unknown key(s) {', '.join(bad)}; known: role, port, baud")
         role, port = b.get("role"), b.get("port")
-        if role not in ROLES:
-            raise HalUrlError(f"{where}: role {role!r} is not one of {', '.join(ROLES)}")
+        if role not in _roles():
+            raise HalUrlError(f"{where}: role {role!r} is not one of {', '.join(_roles())}")
         if role in seen:
             raise HalUrlError(f"{where}: role {role} listed twice")
         seen.add(role)
@@ -220,6 +227,7 @@ class BoardHal(Latch, Hal):
 
         self._P = P
         self.dictionary = dictionary or default_dictionary()
+        self._cmd_ok = self.dictionary.status_code("OK")
         roles = [b[0] for b in boards]
         master = "mobility" if "mobility" in roles else roles[0]
         super().__init__(url, BoardClock(rate_guess=time_scale or 1.0))
@@ -252,7 +260,7 @@ class BoardHal(Latch, Hal):
                     on_tlm=lambda p, t, b=b: self._on_tlm(b, p, t),
                     on_event=lambda p, t, b=b: self._on_event(b, p, t),
                     on_state=lambda s, st, why, b=b: self._on_state(b, st, why),
-                    on_up=lambda s, b=b: self._on_up(b))
+                    on_up=lambda s, b=b: self._on_up(b), roles=d.roles)
                 b.session.connect(timeout_s=connect_timeout)
                 opened.append(b.session)
         except LinkError as e:
@@ -286,7 +294,7 @@ class BoardHal(Latch, Hal):
         with b.lock:
             b.cmd_results += 1
             b.results.append(r)
-            if not r.ok:
+            if r.status != self._cmd_ok:
                 b.cmd_rejects += 1
                 b.last_reject = r
 
@@ -426,11 +434,12 @@ class BoardHal(Latch, Hal):
         latch is NOT cleared here: the board holds its outputs safe until the
         flight software decides (fault protection goes to SAFE on
         link.<board>.latched, and CLEAR_FAULT -> clear_faults() releases it)."""
-        P = self._P
+        bad_command = self.dictionary.fault_mask("BAD_COMMAND")
+        keep = self.dictionary.fault_mask("HEARTBEAT_LOST", "HEATER")
         now = self.clock.now_ms()
         for b in self.boards.values():
             flags = b.fault_flags
-            if not flags & P.FAULT_BAD_COMMAND or flags & (P.FAULT_HEARTBEAT_LOST | P.FAULT_HEATER):
+            if not flags & bad_command or flags & keep:
                 continue
             if b.session is None or b.session.state is not LinkState.UP:
                 continue
@@ -513,6 +522,7 @@ class BoardHal(Latch, Hal):
 
     def telemetry(self) -> dict:
         out = {}
+        hb_lost = self.dictionary.fault_mask("HEARTBEAT_LOST")
         for role, b in self.boards.items():
             s = b.session
             if s is None:
@@ -532,7 +542,7 @@ class BoardHal(Latch, Hal):
             out[p + "reconnects"] = st["reconnects"]
             out[p + "cmd_rejects"] = b.cmd_rejects
             out[p + "fault_flags"] = b.fault_flags
-            out[p + "latched"] = 1 if b.fault_flags & self._P.FAULT_HEARTBEAT_LOST else 0
+            out[p + "latched"] = 1 if b.fault_flags & hb_lost else 0
         return out
 
     def drain_events(self) -> list[tuple[str, dict]]:

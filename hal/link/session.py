@@ -28,12 +28,10 @@ import time
 from collections import deque
 from typing import Callable
 
+from common.dictionary import default_dictionary
 from hal.errors import HalError
 from hal.link import codec as C
 from hal.link.clock_sync import BoardClock
-
-ROLES = {"mobility": 1, "payload": 2}        # IDENTIFY role byte (common.dictionary.model.BOARDS)
-ROLE_NAMES = {v: k for k, v in ROLES.items()}
 
 HEARTBEAT_BOARD_MS = 200      # host heartbeat cadence, board ms (docs/protocol.md 3.4)
 CLOCK_PERIOD_S = 0.25         # clock query cadence, host s (after the start-up burst)
@@ -87,9 +85,12 @@ class BoardSession:
                  on_tlm: Callable | None = None, on_event: Callable | None = None,
                  on_state: Callable | None = None, on_up: Callable | None = None,
                  rtt_window: int = 256, rng: random.Random | None = None,
-                 host_time: Callable[[], float] = time.monotonic):
-        if role not in ROLES:
-            raise LinkError(f"unknown board role {role!r}; known roles: {', '.join(ROLES)}")
+                 host_time: Callable[[], float] = time.monotonic,
+                 roles: dict[str, int] | None = None):
+        # board name -> IDENTIFY role byte: the dictionary's [[board]] table
+        self.roles = roles if roles is not None else default_dictionary().roles
+        if role not in self.roles:
+            raise LinkError(f"unknown board role {role!r}; known roles: {', '.join(self.roles)}")
         self.port_path = port
         self.role = role
         self.baud = int(baud)
@@ -268,7 +269,8 @@ class BoardSession:
                 if f.ftype == C.T_IDENTIFY and len(f.payload) >= C.IDENTIFY_FMT.size:
                     ident = C.Identify.unpack(f.payload)
         self.last_identify = ident
-        got_role = ROLE_NAMES.get(ident.role, f"role {ident.role}")
+        names = {v: k for k, v in self.roles.items()}
+        got_role = names.get(ident.role, f"role {ident.role}")
         if got_role != self.role:
             self._fail(f"{self.role} board expected on {port}, but the board there says it is "
                        f"the {got_role} board; check the port or the role= parameter")

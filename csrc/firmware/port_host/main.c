@@ -59,7 +59,7 @@ static int32_t rnd(double v)
 
 int32_t port_adc_read(struct port *p, uint8_t ch)
 {
-	if (p->role == FW_ROLE_PAYLOAD) {
+	if (p->role == ROVER_BOARD_PAYLOAD) {
 		if (ch == PORT_ADC_HEATER0_DC)
 			return p->sensor_fault ? -2000 : rnd((p->head.temp_k - 273.15) * 10.0);
 		if (ch == PORT_ADC_HOPPER_PCT)
@@ -103,7 +103,7 @@ void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])
 
 uint16_t port_fault_flags(struct port *p)
 {
-	return (p->sim && p->sim->out.off_map) ? PORT_FAULT_OFF_MAP : 0;
+	return (p->sim && p->sim->out.off_map) ? ROVER_FAULT_OFF_MAP : 0;
 }
 
 uint16_t port_uart_tx_pending(struct port *p)
@@ -287,7 +287,7 @@ static int setup_mobility(struct port *p, const struct opts *o)
 static void board_tick(struct port *p)
 {
 	fw_tick(p->fw);
-	if (p->role == FW_ROLE_MOBILITY)
+	if (p->role == ROVER_BOARD_MOBILITY)
 		mob_plant_step(p);
 	else
 		pay_plant_step(&p->head, p->pwm[PORT_PWM_HEATER0], 0.001);
@@ -316,9 +316,9 @@ int main(int argc, char **argv)
 	fw = calloc(1, sizeof *fw);
 	if (!p || !fw)
 		return 1;
-	p->role = !strcmp(o.role, "mobility") ? FW_ROLE_MOBILITY : FW_ROLE_PAYLOAD;
+	p->role = !strcmp(o.role, "mobility") ? ROVER_BOARD_MOBILITY : ROVER_BOARD_PAYLOAD;
 	p->fw = fw;
-	if (p->role == FW_ROLE_MOBILITY) {
+	if (p->role == ROVER_BOARD_MOBILITY) {
 		if (setup_mobility(p, &o))
 			return 1;
 	} else {
