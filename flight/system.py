@@ -27,6 +27,7 @@ from flight.tlm.bus import TelemetryBus
 BOOT_SEQUENCE = Path(__file__).resolve().parent / "seq" / "boot.seq"
 DEFAULT_CYCLE_MS = 100            # 10 Hz flight cycle; the board loops run at 1 kHz below it
 TRUTH_EVERY_CYCLES = 10           # simulator truth is for the record, 1 Hz is plenty
+MAX_SEQ_START_CHAIN = 8           # a -> SEQ_START b -> SEQ_START c ...: our bound, 4 slots x 2
 
 
 class FlightSystem:
@@ -45,6 +46,7 @@ class FlightSystem:
         self.executor = CommandExecutor(self.dictionary, self.bus, self.clock, self.modes,
                                         self.rover, hal)
         self.sequencer = Sequencer(self.dictionary, self.bus, self.clock, self.executor)
+        self.sequencer.cycle_ms = cycle_ms
         self.library = SequenceLibrary(self.dictionary, [*search_dirs, RESPONSES_DIR], mission)
         self.fault = FaultProtection(self.bus, self.clock, fault_table or load_default_table(),
                                      self._dispatch_response, limit_set=limit_set)
@@ -78,8 +80,18 @@ class FlightSystem:
     def _seq_start(self, h, a) -> None:
         try:
             caller = self.sequencer.slots.get(h.source)
-            seq = self.library.get(a["name"], caller.sequence if caller is not None else None)
-            self.sequencer.start(a["slot"], seq)
+            lineage = ()
+            if caller is not None and caller.sequence is not None:
+                lineage = caller.lineage + (caller.sequence.name,)
+            name = a["name"]
+            if name in lineage:
+                raise SequencerError(f"SEQ_START cycle {' -> '.join(lineage + (name,))}: "
+                                     f"sequences must not start each other in a loop")
+            if len(lineage) >= MAX_SEQ_START_CHAIN:
+                raise SequencerError(f"SEQ_START chain {' -> '.join(lineage + (name,))} is "
+                                     f"longer than {MAX_SEQ_START_CHAIN}")
+            seq = self.library.get(name, caller.sequence if caller is not None else None)
+            self.sequencer.start(a["slot"], seq, lineage=lineage)
         except (KeyError, SequencerError) as e:
             # KeyError's str() quotes its message; hand on the message itself
             raise ValueError(e.args[0] if e.args else str(e)) from None

@@ -57,37 +57,77 @@ def _mission_outcome(fs: FlightSystem, timed_out: bool, boot_state) -> tuple[str
     return "failed", slot.reason or slot.state.value
 
 
+MAX_SEED = 2**32 - 1               # the simulator's generators take 32-bit seeds
+
+
+def free_run_dir(base: Path) -> Path:
+    """``base`` if it does not exist or is empty, else ``base-2``, ``base-3``, ...:
+    a default run directory never replaces an earlier run."""
+    if not base.exists() or (base.is_dir() and not any(base.iterdir())):
+        return base
+    n = 2
+    while True:
+        cand = base.with_name(f"{base.name}-{n}")
+        if not cand.exists():
+            return cand
+        n += 1
+
+
+def prepare_run_dir(out: Path, force: bool) -> None:
+    """Create ``out`` for a new run.  An existing non-empty directory holds an
+    earlier run: refused unless ``force``.  Unwritable places are refused
+    before anything runs."""
+    if out.exists() and not out.is_dir():
+        raise MissionError(f"run directory {out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise MissionError(f"run directory {out} already holds a run; choose another --out, "
+                           f"or pass --force to replace it")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise MissionError(f"run directory {out} is not writable: {e.strerror or e}") from None
+
+
 def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
                 out_dir: str | Path | None = None, max_sim_s: float = DEFAULT_MAX_SIM_S,
                 limit_set: str | None = None, progress: Callable[[FlightSystem, float], None] | None = None,
                 progress_every_s: float = 0.5, hal=None, record: bool = True,
-                wall_clock: Callable[[], float] | None = None) -> MissionResult:
+                wall_clock: Callable[[], float] | None = None, force: bool = False,
+                library_paths=()) -> MissionResult:
     """``wall_clock`` (e.g. time.perf_counter), if given, is used only to
     report the speed-up and pace ``progress``; the flight software itself
-    never sees wall time."""
+    never sees wall time.  ``out_dir`` must not hold an earlier run unless
+    ``force``."""
     from hal import open_hal, resolve_hal_url
 
     mission_path = Path(mission_path)
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise MissionError(f"seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+        raise MissionError(f"seed must be an integer 0..{MAX_SEED}, got {seed!r}")
+    if not isinstance(max_sim_s, (int, float)) or not math.isfinite(max_sim_s) or max_sim_s <= 0:
+        raise MissionError(f"max_sim_s must be a positive finite number of seconds, "
+                           f"got {max_sim_s!r}")
     from common.dictionary import default_dictionary
     dictionary = default_dictionary()
     try:
-        mission = load_any(mission_path, dictionary)   # validate before anything moves
+        mission = load_any(mission_path, dictionary, library_paths)   # validate before anything moves
     except FileNotFoundError as e:
         raise MissionError(str(e)) from None
     except Exception as e:                               # SequenceErrors, SeqBinaryError
         raise MissionError(f"{mission_path}: mission rejected, nothing ran:\n{e}") from None
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        prepare_run_dir(out, force)
     own_hal = hal is None
     if hal is None:
         hal = open_hal(resolve_hal_url(hal_url, seed=seed))
-    out = Path(out_dir) if out_dir is not None else None
     recorder = None
     try:
         fs = FlightSystem(hal, dictionary=dictionary, limit_set=limit_set, mission=mission,
                           search_dirs=[mission_path.parent])
         if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
             _save_terrain(hal, out)
             if record:
                 from flight.tlm.recorder import Recorder
@@ -169,6 +209,12 @@ def build_report(fs: FlightSystem, mission_path: Path, status: str, reason: str,
         "slots": {n: {"state": s.state.value, "reason": s.reason}
                   for n, s in fs.sequencer.slots.items()},
         "commands": dict(fs.executor.counts),
+        "critical_commands": [
+            {"t_s": h.t_dispatch_ms / 1000.0, "command": h.name, "source": h.source,
+             "args": {k: (v if isinstance(v, (int, float, str, bool)) else str(v))
+                      for k, v in h.args.items()},
+             "status": h.status.value.lower(), "reason": h.reason}
+            for h in fs.executor.critical_executed],
         "events": len(bus.events),
         "dictionary_hash": fs.dictionary.hash,
     }
@@ -187,10 +233,26 @@ def _save_terrain(hal, out: Path) -> None:
                         extent=np.array(tm.extent_m))
 
 
+def escape_line(text: str) -> str:
+    """One line, whatever the text: backslash and control characters (newline,
+    carriage return, escape sequences, ...) are written as Python-style escapes,
+    so a LOG text cannot forge a line of events.log or drive the terminal."""
+    out = []
+    for ch in str(text):
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
 def write_run_files(fs: FlightSystem, out: Path, report: dict) -> None:
-    with open(out / EVENTS_NAME, "w") as f:
+    with open(out / EVENTS_NAME, "w", encoding="utf-8") as f:
         for e in fs.bus.events:
-            f.write(f"{e.t_ms / 1000.0:10.1f} s  {e.severity:5}  {e.name:20}  {e.message}\n")
+            f.write(f"{e.t_ms / 1000.0:10.1f} s  {e.severity:5}  {e.name:20}  "
+                    f"{escape_line(e.message)}\n")
     try:
         from ground.tlm.plots import plot_run
         report["plots"] = [p.name for p in plot_run(out, out)]

@@ -76,7 +76,10 @@ def blocks(depth=2):
     inner = blocks(depth - 1)
     one = st.one_of(
         simple_statements(),
-        st.tuples(st.integers(1, 1000), inner).map(lambda t: f"repeat {t[0]}\n{t[1]}\nend"),
+        # outer repeats up to the language's 1000, inner ones small, so the
+        # product stays under the checker's executed-statement limit
+        st.tuples(st.integers(1, 200 if depth == 2 else 20), inner).map(
+            lambda t: f"repeat {t[0]}\n{t[1]}\nend"),
         st.tuples(conditions(1), inner, st.one_of(st.none(), inner)).map(
             lambda t: f"if {t[0]}\n{t[1]}\n" + (f"else\n{t[2]}\n" if t[2] else "") + "end"),
     )

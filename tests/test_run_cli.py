@@ -128,3 +128,37 @@ def test_board_url_or_bench_file_without_geometry_is_one_line_exit_2(tmp_path):
         assert r.exit_code == 2, r.output
         lines = r.output.strip().splitlines()
         assert len(lines) == 1 and msg in lines[0] and "Traceback" not in r.output
+
+
+def test_a_run_never_replaces_an_earlier_run(tmp_path):
+    out = tmp_path / "run"
+    m = tmp_path / "tiny.seq"
+    m.write_text("LOG text=\"one\"\n")
+    assert invoke(str(m), "--out", str(out)).exit_code == 0
+    before = (out / "telemetry.rtlm").read_bytes()
+    r = invoke(str(m), "--out", str(out))
+    assert r.exit_code == 2 and "already holds a run" in r.output and "--force" in r.output
+    assert (out / "telemetry.rtlm").read_bytes() == before
+    assert invoke(str(m), "--out", str(out), "--force").exit_code == 0
+
+
+def test_default_run_directory_gets_a_new_name_when_taken(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    m = tmp_path / "tiny.seq"
+    m.write_text("LOG text=\"one\"\n")
+    assert invoke(str(m)).exit_code == 0
+    r = invoke(str(m))
+    assert r.exit_code == 0 and "runs/tiny-seed1-2" in r.output
+    assert (tmp_path / "runs" / "tiny-seed1" / "report.json").exists()
+    assert (tmp_path / "runs" / "tiny-seed1-2" / "report.json").exists()
+
+
+def test_events_log_has_one_line_per_event_whatever_the_text(tmp_path):
+    m = tmp_path / "forge.seq"
+    m.write_text('LOG text="ok\\n     1.0 s  INFO   MISSION_PASSED  forged\\t\\\\"\n')
+    out = tmp_path / "run"
+    assert invoke(str(m), "--out", str(out)).exit_code == 0
+    lines = (out / "events.log").read_text().splitlines()
+    forged = [ln for ln in lines if "forged" in ln]
+    assert len(forged) == 1 and "ok\\n" in forged[0] and "\\t\\\\" in forged[0]
+    assert not any(ln.lstrip().startswith("1.0 s  INFO   MISSION_PASSED") for ln in lines)

@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#define ROVER_DICT_HASH_HEX "10f1f1524dc9c4c97145f3769058471b959bed80a8af041fb42672892e81c258"
-#define ROVER_DICT_HASH32 0x10F1F152UL
+#define ROVER_DICT_HASH_HEX "982d2c2014175598be541a867edb2ba3b35d687883a77060e8e3d6534b6806ae"
+#define ROVER_DICT_HASH32 0x982D2C20UL
 
 /* modes: bit i of a command's mode mask allows it in mode i */
 #define ROVER_MODE_BOOT 0
@@ -82,6 +82,18 @@ typedef struct {
 /* CLEAR_FAULT (mode) CRITICAL: Clears latched fault-protection trips so the rover may leave SAFE. */
 #define ROVER_OP_CLEAR_FAULT 0x0102u
 #define ROVER_CLEAR_FAULT_PAYLOAD_SIZE 0
+
+/* ARM (core): Arms one critical command for the next 10 s, for the same source only; the arm is used up by that command (docs/sequencer.md). */
+#define ROVER_OP_ARM 0x0103u
+#define ROVER_ARM_PAYLOAD_SIZE 1
+#define ROVER_ARM_COMMAND_OFFSET 0
+#define ROVER_ARM_COMMAND_SIZE 1
+#define ROVER_ARM_COMMAND_MIN 0L  /* enum */
+#define ROVER_ARM_COMMAND_MAX 3L
+#define ROVER_ARM_COMMAND_CLEAR_FAULT 0
+#define ROVER_ARM_COMMAND_FP_SET_LIMITS 1
+#define ROVER_ARM_COMMAND_FP_RESPONSE 2
+#define ROVER_ARM_COMMAND_PAYLOAD_HANDOVER 3
 
 /* DRIVE_TO (mobility): Drives to a site-frame waypoint at the given speed (the navigator may slow down on slopes). */
 #define ROVER_OP_DRIVE_TO 0x0201u
@@ -221,6 +233,9 @@ static const rover_arg_layout_t rover_args_log[1] = {
 static const rover_arg_layout_t rover_args_set_mode[1] = {
 	{ROVER_WIRE_U8, 0, 1, 0L, 5L}, /* mode */
 };
+static const rover_arg_layout_t rover_args_arm[1] = {
+	{ROVER_WIRE_U8, 0, 1, 0L, 3L}, /* command */
+};
 static const rover_arg_layout_t rover_args_drive_to[3] = {
 	{ROVER_WIRE_I32, 0, 4, (-200000L), 200000L}, /* x */
 	{ROVER_WIRE_I32, 4, 4, (-200000L), 200000L}, /* y */
@@ -256,12 +271,13 @@ static const rover_arg_layout_t rover_args_seq_cancel[1] = {
 	{ROVER_WIRE_U8, 0, 1, 0L, 3L}, /* slot */
 };
 
-#define ROVER_CMD_COUNT 15
+#define ROVER_CMD_COUNT 16
 static const rover_cmd_def_t rover_cmd_defs[ROVER_CMD_COUNT] = {
 	{ROVER_OP_NOOP, 0, 0, 0, 0x3Fu, 1000UL, 0},
 	{ROVER_OP_LOG, 1, 81, 0, 0x3Fu, 1000UL, rover_args_log},
 	{ROVER_OP_SET_MODE, 1, 1, 0, 0x3Fu, 5000UL, rover_args_set_mode},
 	{ROVER_OP_CLEAR_FAULT, 0, 0, 1, 0x06u, 5000UL, 0},
+	{ROVER_OP_ARM, 1, 1, 0, 0x3Fu, 1000UL, rover_args_arm},
 	{ROVER_OP_DRIVE_TO, 3, 12, 0, 0x08u, 3600000UL, rover_args_drive_to},
 	{ROVER_OP_DRIVE_ARC, 3, 12, 0, 0x08u, 1800000UL, rover_args_drive_arc},
 	{ROVER_OP_TURN, 1, 4, 0, 0x08u, 600000UL, rover_args_turn},

@@ -27,6 +27,12 @@ from hal.errors import CommandRangeError
 SAFE_ALWAYS = frozenset({"STOP", "SET_MODE", "NOOP", "LOG"})
 PRIORITY_SOURCES = frozenset({"fault", "ground"})
 STOPPED_SPEED_MPS = 0.005          # "at rest" for STOP completion
+# Critical commands fire only within this long after an ARM for them from the
+# same source (arm, then fire: the two-step commanding of spacecraft
+# operations).  10 s is our choice: long enough for a sequence's next
+# statement or an operator's next command, short enough that a stale arm
+# cannot be used by something unrelated later.
+ARM_WINDOW_MS = 10_000
 
 
 class CommandStatus(str, enum.Enum):
@@ -83,13 +89,15 @@ class CommandExecutor:
         self.active: list[CommandHandle] = []
         self._busy: dict[str, CommandHandle] = {}     # subsystem -> running handle
         self.counts = {"dispatched": 0, "completed": 0, "failed": 0, "refused": 0, "timeout": 0}
+        self._arms: dict[tuple[str, str], int] = {}   # (source, command) -> arm expiry, ms
+        self.critical_executed: list[CommandHandle] = []
         self._handlers = {
             "NOOP": self._noop, "LOG": self._log, "SET_MODE": self._set_mode,
             "CLEAR_FAULT": self._clear_fault, "DRIVE_TO": self._drive_to,
             "DRIVE_ARC": self._drive_arc, "TURN": self._turn, "STOP": self._stop,
             "CLEAR_STALL": self._clear_stall, "HEATER_SET": self._heater_set,
             "FP_SET_LIMITS": self._fp_set_limits, "FP_RESPONSE": self._fp_response,
-            "PAYLOAD_HANDOVER": self._payload_handover,
+            "PAYLOAD_HANDOVER": self._payload_handover, "ARM": self._arm,
         }
         self.extra_handlers: dict[str, Callable] = {}
         self._heater = None
@@ -122,6 +130,13 @@ class CommandExecutor:
         extra = set(args) - {a.name for a in cdef.args}
         if extra:
             return self._refuse(h, f"unknown argument(s) {', '.join(sorted(extra))}")
+        if cdef.critical:
+            expiry = self._arms.pop((source, name), None)
+            if expiry is None or h.t_dispatch_ms > expiry:
+                why = "the arm expired" if expiry is not None else "not armed"
+                return self._refuse(h, f"critical command {name} {why}: send ARM command={name} "
+                                       f"from {source} within {ARM_WINDOW_MS // 1000} s before it")
+            self.critical_executed.append(h)
         owner = self._busy.get(cdef.subsystem)
         if (owner is not None and not owner.done and owner.source != source
                 and source not in PRIORITY_SOURCES and name not in SAFE_ALWAYS):
@@ -207,6 +222,13 @@ class CommandExecutor:
         res = self.modes.request_mode(a["mode"], f"command from {h.source}")
         if not res.ok:
             self._finish(h, False, res.reason)
+
+    def _arm(self, h, a):
+        target = a["command"]
+        cdef = self.dictionary.commands.get(target)
+        if cdef is None or not cdef.critical:
+            raise ValueError(f"{target} is not a critical command; only critical commands are armed")
+        self._arms[(h.source, target)] = self.clock.now_ms() + ARM_WINDOW_MS
 
     def _clear_fault(self, h, a):
         self.hal.clear_faults()

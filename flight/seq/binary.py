@@ -31,7 +31,7 @@ from . import nodes as N
 from .checker import check_ast
 
 MAGIC = b"RSEQ"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2                  # 2: Sequence.critical (declared critical commands)
 _HEADER = struct.Struct("<4sHH32sI")
 HEADER_SIZE = _HEADER.size          # 44
 MAX_DEPTH = 200                     # decoder recursion guard against crafted input

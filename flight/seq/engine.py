@@ -8,19 +8,25 @@ delay, a condition with persistence, or a dispatched command until the
 executor reports it completed or failed.  Nothing here blocks or reads wall
 time; ``update()`` is called once per flight cycle.
 
-Semantics (docs/sequencer.md):
-- ``R+t`` waits until t after the previous statement *completed*; ``A@t``
+Semantics (docs/sequences.md, "Failure policies", is the one table):
+- ``R+t`` waits until t after the previous statement in run order
+  *completed* (a block or call completes with its last statement); ``A@t``
   waits until mission elapsed time t (late absolute tags run at once, with a
   warning event).
-- A failing statement applies its own ``on error`` policy, else the nearest
-  enclosing sub-sequence's, else the sequence's, else abort.  ``continue``
-  goes on with the next statement; ``goto L`` jumps to label L (searched
-  outward through the enclosing blocks); ``call H`` runs handler H and then
-  ends the sequence as FAILED (the failure was handled, not undone);
-  ``abort`` ends it as ABORTED.
+- A failing statement applies its own ``; on error`` suffix, else the suffix
+  of the nearest enclosing ``repeat``/``if`` block that has one, else the
+  ``on error`` of the (sub-)sequence it is in, else abort.  Policies never
+  cross a sequence boundary: a sub-sequence that ends failed makes its
+  ``call`` statement fail in the caller, where the caller's policies apply.
+  ``continue`` goes on with the next statement; ``goto L`` resumes at label
+  L if L is later in that sequence (from at or after L it ends the sequence
+  as failed instead: a goto never jumps back); ``call H`` runs handler H in
+  place of the rest of the sequence, which then ends FAILED (handled, not
+  undone); ``abort`` ends it as ABORTED.
 - A slot runs at most ``max_statements_per_cycle`` statements and
   ``max_commands_per_cycle`` commands per cycle, so a runaway loop of
-  instant statements cannot starve the flight loop.
+  instant statements cannot starve the flight loop; and never more
+  statements or simulated time than the checker's bound (flight/seq/bounds.py).
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ from typing import Any
 from common.dictionary.model import ArgumentError
 
 from . import nodes as N
+from .bounds import sequence_bound
 from .conditions import compile_condition
 from .resolve import BindError, bind_call, command_args
 
@@ -56,12 +63,13 @@ class SequencerError(RuntimeError):
 class _Frame:
     body: tuple
     bindings: dict
-    policy: N.Policy | None       # policy of a sequence/sub-sequence frame; None for blocks
-    owner: bool                   # True for sequence and sub-sequence frames
+    policy: N.Policy | None       # the frame's 'on error' (sequence) or suffix (block)
+    owner: bool                   # True for sequence, sub-sequence and handler frames
     pc: int = 0
     remaining: int = 0            # for repeat frames: iterations left after this one
-    fail_after: str | None = None # handler frames: end the sequence FAILED afterwards
+    fail_after: str | None = None # handler frames: the failure they handled
     labels: dict = field(default_factory=dict)
+    call: object = None           # owner frames: the Call statement that started it (None = top)
 
 
 def _where(node) -> str:
@@ -83,13 +91,19 @@ class Slot:
         self.statements_run = 0
         self.commands_sent = 0
         self.failures: list[str] = []
+        self.steps = 0                    # statements executed by the current sequence
+        self.started_ms = 0
+        self.bound = None                 # the checker's Bound for the current sequence
+        self.lineage: tuple[str, ...] = ()   # sequences whose SEQ_START led to this one
+        self._paused_at = 0
 
     # -- control -------------------------------------------------------------
     @property
     def busy(self) -> bool:
         return self.state in (SlotState.RUNNING, SlotState.PAUSED)
 
-    def start(self, seq: N.Sequence, bindings: dict | None = None) -> None:
+    def start(self, seq: N.Sequence, bindings: dict | None = None,
+              lineage: tuple[str, ...] = ()) -> None:
         self.sequence = seq
         self.stack = [self._frame(seq.body, bindings or {}, seq.on_error, owner=True)]
         self.state = SlotState.RUNNING
@@ -97,18 +111,28 @@ class Slot:
         self.current = None
         self._wait = None
         self.last_done_ms = self.engine.clock.now_ms()
+        self.started_ms = self.last_done_ms
         self.failures = []
+        self.steps = 0
+        self.lineage = tuple(lineage)
+        self.bound = sequence_bound(seq, self.engine.dictionary)
         self.engine.bus.emit("SEQ_STARTED", sequence=seq.name, slot=self.name)
         self._publish()
 
     def pause(self) -> None:
         if self.state is SlotState.RUNNING:
             self.state = SlotState.PAUSED
+            self._paused_at = self.engine.clock.now_ms()
             self._publish()
+
+    def _unpause(self) -> None:
+        # time spent paused is the operator's, not the sequence's bound
+        self.started_ms += self.engine.clock.now_ms() - self._paused_at
+        self.state = SlotState.RUNNING
 
     def resume(self) -> None:
         if self.state is SlotState.PAUSED:
-            self.state = SlotState.RUNNING
+            self._unpause()
             self.step_pending = False
             self._publish()
 
@@ -116,7 +140,7 @@ class Slot:
         """Run exactly one more statement, then pause again."""
         if self.state is SlotState.PAUSED:
             self.step_pending = True
-            self.state = SlotState.RUNNING
+            self._unpause()
 
     def cancel(self, reason: str = "cancelled") -> None:
         if not self.busy:
@@ -126,9 +150,10 @@ class Slot:
         self._end(SlotState.CANCELLED, reason)
 
     # -- helpers ---------------------------------------------------------------
-    def _frame(self, body, bindings, policy, owner, remaining=0, fail_after=None) -> _Frame:
+    def _frame(self, body, bindings, policy, owner, remaining=0, fail_after=None,
+               call=None) -> _Frame:
         labels = {s.name: i for i, s in enumerate(body) if isinstance(s, N.Label)}
-        return _Frame(body, bindings, policy, owner, 0, remaining, fail_after, labels)
+        return _Frame(body, bindings, policy, owner, 0, remaining, fail_after, labels, call)
 
     def _bindings(self) -> dict:
         return self.stack[-1].bindings if self.stack else {}
@@ -163,6 +188,13 @@ class Slot:
         if self.state is not SlotState.RUNNING:
             return
         eng = self.engine
+        if self.bound is not None and eng.clock.now_ms() - self.started_ms > \
+                self.bound.max_sim_ms(eng.cycle_ms):
+            if self._wait is not None and self._wait[0] == "cmd":
+                eng.executor.cancel(self._wait[1], f"sequence in slot {self.name} over its bound")
+            self._end(SlotState.ABORTED, f"ran past its checked time bound of "
+                                         f"{self.bound.max_sim_ms(eng.cycle_ms)} ms")
+            return
         budget = eng.max_statements_per_cycle
         cmd_budget = eng.max_commands_per_cycle
         changed = False
@@ -173,7 +205,7 @@ class Slot:
                 changed = True
                 if self.step_pending:
                     self.step_pending = False
-                    self.state = SlotState.PAUSED
+                    self.pause()
                     break
                 continue
             stmt = self._next()
@@ -183,6 +215,11 @@ class Slot:
                 self._push_back()
                 break
             budget -= 1
+            self.steps += 1
+            if self.bound is not None and self.steps > self.bound.statements:
+                self._end(SlotState.ABORTED, f"{_where(stmt)}: ran past its checked bound of "
+                                             f"{self.bound.statements} statements")
+                break
             changed = True
             self.current = stmt
             tag = getattr(stmt, "time_tag", None)
@@ -193,13 +230,13 @@ class Slot:
             self._exec(stmt)
             if self._wait is None and self.step_pending and self.state is SlotState.RUNNING:
                 self.step_pending = False
-                self.state = SlotState.PAUSED
+                self.pause()
         if changed:
             self._publish()
 
     def _next(self):
         """The next statement to run, popping finished frames."""
-        while self.stack:
+        while self.stack and self.state is SlotState.RUNNING:
             f = self.stack[-1]
             if f.pc < len(f.body):
                 stmt = f.body[f.pc]
@@ -211,9 +248,16 @@ class Slot:
                 continue
             self.stack.pop()
             if f.fail_after is not None:
-                self._end(SlotState.FAILED, f.fail_after)
-                return None
-        self._end(SlotState.COMPLETED)
+                # a handler ran in place of the rest of its sequence: that sequence failed
+                if f.call is None:
+                    self._end(SlotState.FAILED, f.fail_after)
+                    return None
+                self._fail(f.call, f"call {f.call.name} failed: {f.fail_after}")
+                continue
+            if self.stack:
+                self._done()          # a block or call completes with its last statement
+        if self.state is SlotState.RUNNING:
+            self._end(SlotState.COMPLETED)
         return None
 
     def _push_back(self) -> None:
@@ -337,22 +381,27 @@ class Slot:
             except BindError as e:
                 self._fail(stmt, str(e))
                 return
-            self._done()
-            self.stack.append(self._frame(sub.body, bindings, sub.on_error, owner=True))
+            self.stack.append(self._frame(sub.body, bindings, sub.on_error, owner=True,
+                                          call=stmt))
         elif isinstance(stmt, N.Repeat):
-            self._done()
-            if stmt.count > 0:
-                self.stack.append(self._frame(stmt.body, b, None, owner=False,
+            if stmt.count > 0 and stmt.body:
+                self.stack.append(self._frame(stmt.body, b, stmt.on_error, owner=False,
                                               remaining=stmt.count - 1))
+            else:
+                self._done()
         elif isinstance(stmt, N.If):
             cond = eng.condition(stmt.cond, b)
             body = stmt.then_body if cond.evaluate(eng.lookup) else stmt.else_body
-            self._done()
             if body:
-                self.stack.append(self._frame(body, b, None, owner=False))
+                self.stack.append(self._frame(body, b, stmt.on_error, owner=False))
+            else:
+                self._done()
         elif isinstance(stmt, N.Goto):
-            self._done()
-            self._jump(stmt.label, stmt)
+            if self._jump(stmt.label):
+                self._done()
+            else:       # the checker refuses this; never jump back, never guess
+                self._fail(stmt, f"goto {stmt.label}: no such label ahead", policy=N.Policy(
+                    "abort", None, stmt.file, stmt.line, stmt.col))
         elif isinstance(stmt, N.Label):
             pass
         elif isinstance(stmt, N.Abort):
@@ -361,26 +410,35 @@ class Slot:
         else:
             self._fail(stmt, f"unsupported statement {type(stmt).__name__}")
 
-    def _jump(self, label: str, stmt) -> bool:
-        for depth in range(len(self.stack) - 1, -1, -1):
-            f = self.stack[depth]
-            if label in f.labels:
-                del self.stack[depth + 1:]
-                f.pc = f.labels[label] + 1
-                return True
-            if f.owner:
-                break
-        self._end(SlotState.ABORTED, f"{_where(stmt)}: goto unknown label {label!r}")
-        return False
+    def _owner_index(self) -> int:
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i].owner:
+                return i
+        return 0
+
+    def _jump(self, label: str) -> bool:
+        """Resume at ``label`` of the current (sub-)sequence if it is ahead of
+        the statement running now; False (nothing changed) otherwise."""
+        o = self._owner_index()
+        f = self.stack[o]
+        target = f.labels.get(label)
+        if target is None or target <= f.pc - 1:
+            return False
+        del self.stack[o + 1:]
+        f.pc = target + 1
+        return True
 
     def _policy(self, stmt) -> N.Policy | None:
+        """The statement's suffix, else the nearest block suffix, else its
+        (sub-)sequence's policy; never a policy from outside that sequence."""
         pol = getattr(stmt, "on_error", None)
         if pol is not None:
             return pol
         for f in reversed(self.stack):
+            if f.policy is not None:
+                return f.policy
             if f.owner:
-                if f.policy is not None:
-                    return f.policy
+                break
         return None
 
     def _fail(self, stmt, reason: str, already_reported: bool = False,
@@ -388,32 +446,49 @@ class Slot:
         where = _where(stmt) if stmt is not None else "?"
         msg = f"{where}: {reason}"
         self.failures.append(msg)
+        if not self.stack:
+            self._end(SlotState.ABORTED, msg)
+            return
         pol = policy or self._policy(stmt)
         kind = pol.kind if pol is not None else "abort"
         if kind == "continue":
             self._done()
             return
         if kind == "goto":
-            self._done()
-            self._jump(pol.target, stmt)
-            return
+            if self._jump(pol.target):
+                self._done()
+                return
+            # at or after its label: a goto never jumps back, the sequence fails
+            msg = f"{msg} (on error goto {pol.target}: the label is not ahead)"
+            kind = "abort"
         if kind == "call":
             sub = self.sequence.subsequence(pol.target)
-            if sub is None:
-                self._end(SlotState.ABORTED, f"{msg} (handler {pol.target!r} not found)")
-                return
             try:
+                if sub is None:
+                    raise BindError(f"no sub-sequence {pol.target!r}")
                 bindings = bind_call((), sub, None)
             except BindError as e:
                 self._end(SlotState.ABORTED, f"{msg} (handler {pol.target!r}: {e})")
                 return
-            # The handler runs in place of the rest of the sequence, under its
-            # own error policy (default abort).
-            self.stack = [self._frame(sub.body, bindings, sub.on_error, owner=True,
-                                      fail_after=f"{msg} (handled by {sub.name})")]
+            # The handler runs in place of the rest of this (sub-)sequence,
+            # under its own error policy (default abort); then that sequence
+            # has failed, and so has the call that started it.
+            o = self._owner_index()
+            call = self.stack[o].call
+            del self.stack[o:]
+            self.stack.append(self._frame(sub.body, bindings, sub.on_error, owner=True,
+                                          fail_after=f"{msg} (handled by {sub.name})",
+                                          call=call))
             self._done()
             return
-        self._end(SlotState.ABORTED, msg)
+        # abort: this (sub-)sequence ends; its caller's call statement fails
+        o = self._owner_index()
+        call = self.stack[o].call
+        if call is None:
+            self._end(SlotState.ABORTED, msg)
+            return
+        del self.stack[o:]
+        self._fail(call, f"call {call.name} failed: {msg}")
 
 
 class Sequencer:
@@ -431,6 +506,7 @@ class Sequencer:
         self.max_statements_per_cycle = max_statements_per_cycle
         self.max_commands_per_cycle = max_commands_per_cycle
         self.epoch_ms = epoch_ms
+        self.cycle_ms = 100                       # the flight cycle; FlightSystem sets its own
         self.slots = {n: Slot(n, self) for n in slots}
         self.lookup = bus.values.get
         self.running_slot: str | None = None      # the slot executing right now, if any
@@ -454,14 +530,14 @@ class Sequencer:
         return c
 
     def start(self, slot: str, seq: N.Sequence, bindings: dict | None = None, *,
-              preempt: bool = False) -> Slot:
+              preempt: bool = False, lineage: tuple[str, ...] = ()) -> Slot:
         s = self.slot(slot)
         if s.busy:
             if not preempt:
                 raise SequencerError(f"slot {slot!r} is busy running "
                                      f"{s.sequence.name if s.sequence else '?'}")
             s.cancel(f"preempted by {seq.name}")
-        s.start(seq, bindings)
+        s.start(seq, bindings, lineage)
         return s
 
     def cancel(self, slot: str, reason: str = "cancelled") -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .limits import MAX_ERRORS_PER_FILE, SHOWN_LINE_CHARS
+
 
 @dataclass(frozen=True)
 class SeqError:
@@ -18,9 +20,46 @@ class SeqError:
         if not self.source_line:
             return head
         src = self.source_line.rstrip("\r\n")
-        # keep tabs in the padding so the caret lines up however tabs render
-        pad = "".join("\t" if ch == "\t" else " " for ch in src[: max(self.col - 1, 0)])
-        return f"{head}\n    {src}\n    {pad}^"
+        col = max(self.col - 1, 0)
+        if len(src) > SHOWN_LINE_CHARS:
+            # a long line is shown as a window around the caret, so one error
+            # never prints more than about SHOWN_LINE_CHARS of source
+            start = max(0, min(col - SHOWN_LINE_CHARS // 2, len(src) - SHOWN_LINE_CHARS))
+            end = start + SHOWN_LINE_CHARS
+            pre = "..." if start > 0 else ""
+            post = "..." if end < len(src) else ""
+            src = pre + src[start:end] + post
+            col = col - start + len(pre)
+        # keep tabs in the padding so the caret lines up however tabs render;
+        # other control characters are shown escaped so the output stays one line
+        shown = "".join(_show_char(ch) for ch in src)
+        pad = "".join("\t" if ch == "\t" else " " * len(_show_char(ch)) for ch in src[:col])
+        return f"{head}\n    {shown}\n    {pad}^"
+
+
+def _show_char(ch: str) -> str:
+    if ch == "\t" or ch.isprintable():
+        return ch
+    return ch.encode("unicode_escape").decode("ascii")
+
+
+def cap_errors(errors: list[SeqError], per_file: int = MAX_ERRORS_PER_FILE) -> list[SeqError]:
+    """The first ``per_file`` errors of each file, then one line counting the rest
+    (errors are assumed sorted by position within each file)."""
+    out, shown, extra = [], {}, {}
+    for e in errors:
+        n = shown.get(e.file, 0)
+        if n < per_file:
+            shown[e.file] = n + 1
+            out.append(e)
+        else:
+            first, count = extra.get(e.file, (e, 0))
+            extra[e.file] = (first, count + 1)
+    for file, (first, count) in extra.items():
+        out.append(SeqError(file, first.line, first.col,
+                            f"... and {count} more error{'s' if count != 1 else ''} in this file "
+                            f"(showing the first {per_file}); fix these and check again"))
+    return out
 
 
 class SequenceErrors(Exception):

@@ -271,6 +271,7 @@ class Sequence:
     file: str
     line: int = 1
     col: int = 1
+    critical: tuple[str, ...] = ()   # critical commands the file declares it uses
 
     def subsequence(self, name: str) -> SubSequence | None:
         for s in self.subsequences:

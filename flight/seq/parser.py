@@ -27,14 +27,14 @@ from common.dictionary import units as U
 from . import nodes as N
 from .errors import ParseError, SeqError
 from .lexer import Token, tokenize
+from .limits import (MAX_ARGS, MAX_BLOCK_DEPTH, MAX_EXPR_DEPTH, MAX_LINE_CHARS,
+                     MAX_NAME_CHARS)
 
 KEYWORDS = {"on", "error", "include", "sequence", "end", "else", "repeat", "if", "wait", "until",
             "for", "timeout", "check", "call", "goto", "label", "abort", "and", "or", "not",
-            "true", "false", "continue"}
+            "true", "false", "continue", "critical"}
 PARAM_TYPES = ("int", "float", "str", "bool", "enum")
-MAX_EXPR_DEPTH = 32
 MAX_DURATION_MS = 10_000 * 3_600_000   # 10000 h: over a year of lunar days; keeps ints small
-MAX_BLOCK_DEPTH = 16      # nested repeat/if; keeps every consumer's recursion shallow
 
 
 @dataclass
@@ -54,6 +54,7 @@ class ParsedFile:
     subsequences: list            # of N.SubSequence (their bodies may hold Include markers)
     errors: list[SeqError] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    critical: list = field(default_factory=list)   # (name, line, col) of 'critical' directives
 
 
 @dataclass
@@ -106,6 +107,9 @@ class _Cursor:
         t = self.tok
         if t.kind != "IDENT" or "." in t.text:
             raise ParseError(t.col, f"expected {what}, got {_show(t)}")
+        if len(t.text) > MAX_NAME_CHARS:
+            raise ParseError(t.col, f"name is {len(t.text)} characters long; the limit is "
+                                    f"{MAX_NAME_CHARS}")
         return self.next()
 
     def pos(self, tok: Token | None = None):
@@ -135,6 +139,11 @@ def parse_text(text: str, file: str) -> ParsedFile:
         pf.errors.append(SeqError(file, line_no, col, msg, src))
 
     for line_no, raw in enumerate(lines, start=1):
+        if len(raw) > MAX_LINE_CHARS:
+            err(line_no, MAX_LINE_CHARS + 1, f"line is {len(raw)} characters long; the limit "
+                                             f"is {MAX_LINE_CHARS} (split the statement)")
+            _guess_block(raw[:MAX_LINE_CHARS], stack, line_no)
+            continue
         try:
             toks = tokenize(raw)
         except ParseError as e:
@@ -179,7 +188,7 @@ def _parse_line(c: _Cursor, stack: list[_Block], pf: ParsedFile):
     word = t.text
 
     # ---- structure and directives (take no time tag, no policy suffix)
-    if word in ("end", "else", "sequence", "include", "label") or \
+    if word in ("end", "else", "sequence", "include", "label", "critical") or \
             (word == "on" and c.peek().kind == "IDENT" and c.peek().text == "error"):
         if tag is not None:
             raise ParseError(tag.col, f"a time tag cannot be put on '{word}'")
@@ -230,6 +239,24 @@ def _parse_line(c: _Cursor, stack: list[_Block], pf: ParsedFile):
             raise ParseError(t.col, "'include' is only allowed at the top level of a file")
         _target(block).append(Include(path, c.file, c.line, t.col))
         return
+    if word == "critical":
+        c.next()
+        names = []
+        while True:
+            nt = c.tok
+            if nt.kind != "IDENT" or not nt.text.isupper() or "." in nt.text:
+                raise ParseError(nt.col, f"expected a critical COMMAND name after 'critical', "
+                                         f"got {_show(nt)}")
+            names.append((c.next().text, c.line, nt.col))
+            if c.is_op(","):
+                c.next()
+                continue
+            if c.tok.kind == "EOL":
+                break
+        if block.kind != "top":
+            raise ParseError(t.col, "'critical' is only allowed at the top level of a file")
+        pf.critical.extend(names)
+        return
     if word == "sequence":
         c.next()
         name = c.expect_name("a sequence name")
@@ -239,6 +266,8 @@ def _parse_line(c: _Cursor, stack: list[_Block], pf: ParsedFile):
         if c.is_op("("):
             c.next()
             while not c.is_op(")"):
+                if len(params) >= MAX_ARGS:
+                    raise ParseError(c.tok.col, f"more than {MAX_ARGS} parameters")
                 params.append(_parse_param(c))
                 if c.is_op(","):
                     c.next()
@@ -309,6 +338,8 @@ def _parse_line(c: _Cursor, stack: list[_Block], pf: ParsedFile):
         if c.is_op("("):
             c.next()
             while not c.is_op(")"):
+                if len(args) >= MAX_ARGS:
+                    raise ParseError(c.tok.col, f"more than {MAX_ARGS} arguments in one call")
                 args.append(_parse_arg(c))
                 if c.is_op(","):
                     c.next()
@@ -335,6 +366,8 @@ def _parse_line(c: _Cursor, stack: list[_Block], pf: ParsedFile):
         c.next()
         args = []
         while c.tok.kind == "IDENT":
+            if len(args) >= MAX_ARGS:
+                raise ParseError(c.tok.col, f"more than {MAX_ARGS} arguments in one command")
             args.append(_parse_arg(c))
             if c.is_op(","):
                 c.next()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from ground.cli.options import POSITIVE_SECONDS, SEED
+
 
 def _progress_line(fs, wall_s: float) -> str:
     seq = fs.sequencer.slot("mobility")
@@ -29,33 +31,39 @@ def _progress_line(fs, wall_s: float) -> str:
               help="HAL URL (default: $ROVER_HAL, else sim://?seed=SEED)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="run directory (default runs/<mission>-seed<SEED>)")
-@click.option("--seed", type=int, default=1, show_default=True, help="simulator seed")
+@click.option("--seed", type=SEED, default=1, show_default=True, help="simulator seed")
 @click.option("--limit-set", type=click.Choice(["FLIGHT", "BENCH"]), default=None,
               help="fault-protection limit set (default: the table's)")
-@click.option("--max-sim-s", type=float, default=4 * 3600.0, show_default=True,
+@click.option("--max-sim-s", type=POSITIVE_SECONDS, default=4 * 3600.0, show_default=True,
               help="fail the mission after this much simulated time")
+@click.option("--force", is_flag=True,
+              help="replace an earlier run in --out (default: refuse)")
+@click.option("--lib", "lib_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="library directory the mission's includes may also open (repeatable)")
 @click.option("--quiet", is_flag=True, help="no progress line")
-def run(mission, hal_url, out_dir, seed, limit_set, max_sim_s, quiet):
-    """Run a mission sequence (text or compiled) and write a run report."""
-    from ground.runner import MissionError, run_mission
+def run(mission, hal_url, out_dir, seed, limit_set, max_sim_s, force, lib_dirs, quiet):
+    """Run a mission sequence (text or compiled) and write a run report.
+    A run never replaces an earlier one: the default directory gets a -2, -3
+    ... suffix when taken; an explicit --out that holds a run needs --force."""
+    from ground.runner import MissionError, free_run_dir, run_mission
     from hal import resolve_hal_url
     from hal.errors import HalError
 
-    if seed < 0:
-        raise click.BadParameter(f"seed must be >= 0, got {seed}", param_hint="--seed")
     try:
         url = resolve_hal_url(hal_url, seed=seed, source="--hal")
     except HalError as e:
         click.echo(f"rover run: {e}", err=True)
         sys.exit(2)
-    out = Path(out_dir) if out_dir else Path("runs") / f"{Path(mission).stem}-seed{seed}"
+    out = (Path(out_dir) if out_dir else
+           free_run_dir(Path("runs") / f"{Path(mission).stem}-seed{seed}"))
     def show_progress(fs, wall_s):
         sys.stderr.write(_progress_line(fs, wall_s))
         sys.stderr.flush()
     progress = None if quiet else show_progress
     try:
         res = run_mission(mission, hal_url=url, seed=seed, out_dir=out, max_sim_s=max_sim_s,
-                          limit_set=limit_set, progress=progress, wall_clock=time.perf_counter)
+                          limit_set=limit_set, progress=progress, wall_clock=time.perf_counter,
+                          force=force, library_paths=lib_dirs)
     except (MissionError, HalError) as e:
         click.echo(f"rover run: {e}", err=True)
         sys.exit(2)

@@ -73,6 +73,11 @@ class RoverBench:
         already refused or completed).  Values may carry units: "5 m", (5, "m")."""
         return self.fs.executor.dispatch(cmd, self._convert(cmd, args), source="ground")
 
+    def arm(self, cmd: str):
+        """Arm critical command ``cmd`` for the next few seconds (ARM command=cmd);
+        the next ``send(cmd, ...)`` from the bench may then fire it."""
+        return self.send("ARM", command=cmd)
+
     def send_and_await_completion(self, cmd: str, timeout_s: float | None = None, **args):
         h = self.send(cmd, **args)
         if timeout_s is None:
