@@ -19,7 +19,7 @@ from hal import HalError, HalUrlError, open_hal
 from hal.interfaces import DeviceStatus
 
 pytestmark = pytest.mark.boards
-L = pytest.importorskip("ground.hil_launcher")
+from ground import hil_launcher as L  # noqa: E402
 D = default_dictionary()
 SCALE = 5.0
 

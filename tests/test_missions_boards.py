@@ -15,7 +15,7 @@ import pytest
 
 import test_missions as sim_tests
 
-L = pytest.importorskip("ground.hil_launcher")
+from ground import hil_launcher as L  # noqa: E402
 pytestmark = pytest.mark.boards
 MISSIONS = Path(__file__).resolve().parent.parent / "missions"
 SCALE = 5.0
