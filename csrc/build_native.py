@@ -15,8 +15,10 @@ from cffi import FFI
 CSRC = Path(__file__).resolve().parent
 # csrc/core: portable fixed-point loops for every target (host, AVR, ARM).
 # csrc/link: the serial link protocol (framing, CRC, reliability), every target.
-# csrc/plant + csrc/sim: simulator-only physics (float allowed) and batched stepping.
-SUBDIRS = ("core", "link", "plant", "sim")
+# csrc/plant + csrc/sim: simulator-only physics (float allowed), the simulator port
+# and the board scheduler.
+# csrc/firmware: the board firmware itself (not its host port), the same code as on a board.
+SUBDIRS = ("core", "link", "plant", "firmware", "sim")
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 _REGION = re.compile(r"/\*\s*cffi:begin\s*\*/(.*?)/\*\s*cffi:end\s*\*/", re.S)
@@ -78,7 +80,8 @@ ffibuilder.set_source(
     "common._native",
     "\n".join(f'#include "{key}"' for key in _order),
     sources=_sources,
-    include_dirs=[os.path.relpath(CSRC, _root)],
+    include_dirs=[os.path.relpath(CSRC, _root), os.path.relpath(CSRC / "generated", _root),
+                  os.path.relpath(CSRC / "firmware", _root)],
     extra_compile_args=["-std=c99", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter",
                         "-ffp-contract=off"],
     libraries=["m"],

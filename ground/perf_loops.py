@@ -2,7 +2,8 @@
 
 A "step" is one 1 ms tick of all six wheel loops (speed estimate + PID) and
 the 6-wheel plant (motor, soil, body, encoder edges into the decoder).  The
-C side runs the whole simulator in blocks through one ``sim_step`` call; the
+C side runs the whole simulator (plant + both boards' firmware) in blocks
+through one ``sim_run`` call, refreshing MOB_DRIVE every block; the
 Python side runs sim_hw.pyref.loops + sim_hw.pyref.plant per tick.  Both
 drive the rover at its top wheel speed on flat ground.  Both are single
 threaded, so each uses one core.  Functions return dicts and print nothing
@@ -13,9 +14,9 @@ from __future__ import annotations
 import time
 
 from sim_hw.params import RoverParams
-from sim_hw.simulator import new_sim
+from sim_hw.simulator import Simulator
 
-BLOCK_MS = 1000  # C block size per sim_step call
+BLOCK_MS = 250  # C block per sim_run call: inside the board's 300 ms drive deadline
 MIN_C_WALL_S = 0.05  # repeat the C run until timing is above clock noise
 
 
@@ -25,17 +26,30 @@ def _check_seconds(name: str, v) -> float:
     return float(v)
 
 
+def _drive_payload(target: int) -> bytes:
+    from common.dictionary import default_dictionary
+    from common.dictionary.packets import encode_board_command
+    w = {f"w_{n}": target for n in ("fl", "fr", "ml", "mr", "rl", "rr")}
+    return encode_board_command(default_dictionary(), "MOB_DRIVE", s_fl=0, s_fr=0, s_rl=0,
+                                s_rr=0, **w)
+
+
 def _c_run(params: RoverParams, seed: int, sim_ms: int, target: int):
     """Wall seconds for sim_ms of C simulation (after a 1 s spin-up)."""
-    ffi, lib, sim = new_sim(params, seed)
-    for i in range(6):
-        sim.inp.wheel_target_mradps[i] = target
-    lib.sim_step(sim, 1000)
+    from sim_hw.site import site_from_name
+    reach_m = (sim_ms + 1000) / 1000.0 * params.max_speed_mps + 5.0
+    sim = Simulator(site_from_name("flat", 0, size_m=2 * reach_m), seed, params=params,
+                    start_yaw_rad=0.0)
+    drive = _drive_payload(target)
+    for _ in range(4):
+        sim.command("mobility", 0, drive)
+        sim.advance(BLOCK_MS)
     t0 = time.perf_counter()
     left = sim_ms
     while left > 0:
         n = min(BLOCK_MS, left)
-        lib.sim_step(sim, n)
+        sim.command("mobility", 0, drive)
+        sim.advance(n)
         left -= n
     return time.perf_counter() - t0, sim
 
@@ -92,7 +106,8 @@ def measure_loops(sim_seconds: float = 2.0, seed: int = 0) -> dict:
 
 
 def measure_sim_step(sim_seconds: float = 60.0, seed: int = 0) -> dict:
-    """Real-time factor of sim_step alone (simulated ms per wall ms), driving at top speed."""
+    """Real-time factor of plant + board firmware alone (simulated ms per wall ms), driving
+    at top speed."""
     sim_s = _check_seconds("measure_sim_step", sim_seconds)
     params = RoverParams()
     sim_ms = max(1, int(round(sim_s * 1000)))

@@ -1,10 +1,14 @@
-"""Python face of the C rover simulator (csrc/sim): one struct, block stepping.
+"""Python face of the C rover simulator (csrc/sim): the plant and the boards'
+own firmware (csrc/firmware on the simulator port), block stepping.
 
-The HAL sim backend drives the rover through this class.  Inputs and
-board-side outputs are numpy views straight onto the C struct (bound once),
-so reading or writing them costs no call; ``advance`` crosses into C once per
-block (once per simulated second at most for long blocks, when the sun and
-the environment temperature are refreshed).
+The HAL sim backend drives the rover through this class exactly as the board
+backend drives a board over a line: an encoded board command in
+(``command``), a CMD_RESULT out; telemetry packets packed by the firmware's
+own pack functions (``pack``).  Only framing and the UART are skipped.  Plant
+faults and truth are numpy views straight onto the C struct (bound once);
+``advance`` crosses into C once per block (once per simulated second at most
+for long blocks, when the sun and the environment temperature are
+refreshed).
 """
 from __future__ import annotations
 
@@ -83,38 +87,14 @@ def fill_params(ffi, params: RoverParams):
     p.ebox.eps_area_m2 = params.ebox_eps_area_m2
     p.ebox.heater_max_w = params.ebox_heater_w
     p.ebox.temp_init_k = params.ebox_temp_init_c + 273.15
-    w = p.wheel_cfg
-    w.kp_q8 = params.wheel_kp_q8
-    w.ki_q8 = params.wheel_ki_q8
-    w.kd_q8 = params.wheel_kd_q8
-    w.effort_max = params.wheel_effort_max
-    w.slew_q8 = params.wheel_slew_q8
-    w.stall_effort = params.stall_effort
-    w.stall_speed_mradps = params.stall_speed_mradps
-    w.stall_ms = params.stall_ms
-    h = p.heater_cfg
-    h.kp_q8 = params.heater_kp_q8
-    h.ki_q8 = params.heater_ki_q8
-    h.kd_q8 = params.heater_kd_q8
-    h.duty_max = 32767
-    h.min_temp_dc = params.heater_min_temp_dc
-    h.max_temp_dc = params.heater_max_temp_dc
-    h.hysteresis_dc = params.heater_hysteresis_dc
-    h.max_error_dcs = params.heater_max_error_dcs
-    h.gain_dc = params.heater_gain_dc
-    h.gain_period_ms = params.heater_gain_period_ms
-    h.tick_ms = params.heater_tick_ms
-    p.tilt_cfg.alpha_q15 = params.tilt_alpha_q15
-    p.odom_geom.wheel_x_mm = [int(round(x * 1000)) for x in params.wheel_x_m]
-    p.odom_geom.wheel_y_mm = [int(round(y * 1000)) for y in params.wheel_y_m]
     p.wheel_radius_m = params.wheel_radius_m
     p.wheel_width_m = params.wheel_width_m
     p.avionics_w = params.avionics_w
     p.embed_slip = params.embed_slip
     p.embed_ms = params.embed_ms
     p.counts_per_motor_rev = params.counts_per_motor_rev
-    p.board_period_ms = params.board_period_ms
-    p.speed_window_ms = params.speed_window_ms
+    p.plant_period_ms = params.board_period_ms
+    p.thermal_period_ms = params.heater_tick_ms
     return p
 
 
@@ -122,6 +102,9 @@ def check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**64:
         raise ValueError(f"Simulator: seed must be a non-negative int below 2**64, got {seed!r}")
     return int(seed)
+
+
+ROLE_IDS = {"mobility": 1, "payload": 2}     # IDENTIFY role byte = fw role
 
 
 def new_sim(params: RoverParams, seed: int):
@@ -177,6 +160,15 @@ class Simulator:
             raise ValueError(f"Simulator: site heightmap rejected (status {rc})")
         if lib.sim_place(sim, x0, y0, yaw0) != SIM_OK:
             raise ValueError(f"Simulator: start position ({x0:.3f}, {y0:.3f}) m puts a wheel off the map")
+        from common.dictionary import default_dictionary
+        self._boards_mem = ffi.new("char[]", lib.sim_boards_size())
+        self._boards = ffi.cast("struct sim_boards *", self._boards_mem)
+        if lib.sim_boards_init(self._boards, sim, default_dictionary().hash32) != SIM_OK:
+            raise ValueError("Simulator: board firmware refused to start")
+        self._result = ffi.new("uint8_t[8]")
+        self._pkt = ffi.new("uint8_t[64]")
+        self._pkt_buf = ffi.buffer(self._pkt)
+        self._ev = ffi.new("uint8_t[512]")
         self._next_env_ms = 0
         self._in = sim.inp
         self._bind_views()
@@ -189,21 +181,13 @@ class Simulator:
     def _bind_views(self):
         s, v = self._sim, self._view
         inp = self._in = s.inp
-        self.wheel_target_mradps = v(inp.wheel_target_mradps, np.int32)
-        self.steer_target_mrad = v(inp.steer_target_mrad, np.int16)
         self.wheel_locked = v(inp.wheel_locked, np.uint8)
         self.encoder_dead = v(inp.encoder_dead, np.uint8)
-        self.effort_cmd = v(inp.effort_cmd, np.int16)
+        self.effort_cmd = v(inp.effort_cmd, np.int16)          # the board's PWM outputs
+        self.steer_target_mrad = v(inp.steer_target_mrad, np.int16)
         o = s.out
-        self.enc_count = v(o.enc_count, np.int32)
-        self.wheel_speed_mradps = v(o.wheel_speed_mradps, np.int32)
-        self.wheel_effort = v(o.wheel_effort, np.int16)
         self.wheel_current_ma = v(o.wheel_current_ma, np.int32)
-        self.wheel_stalled = v(o.wheel_stalled, np.uint8)
-        self.quad_illegal = v(o.quad_illegal, np.uint32)
         self.steer_angle_mrad = v(o.steer_angle_mrad, np.int16)
-        self.accel_mg = v(o.accel_mg, np.int16)
-        self.gyro_mdps = v(o.gyro_mdps, np.int32)
         self.slip = v(s.truth.slip, np.float64)
         self.embedded = v(s.truth.embedded, np.uint8)
         self.truth_wheel_radps = v(s.truth.wheel_radps, np.float64)
@@ -238,60 +222,65 @@ class Simulator:
             if self.t_ms >= self._next_env_ms and not self.off_map:
                 self._update_env()
             n = min(left, self._next_env_ms - self.t_ms) if self._next_env_ms > self.t_ms else left
-            self._lib.sim_step(self._sim, n)
+            self._lib.sim_run(self._boards, n)
             left -= n
             if self.off_map:
                 return
 
-    # -- commands ----------------------------------------------------------------
+    # -- the boards: the same path as over a line, minus framing ------------------
+    def command(self, role: str, seq: int, payload: bytes) -> bytes:
+        """Execute one CMD payload ``[opcode u16][args]`` on a board's firmware
+        (the same dispatch, checks and handlers as a CMD frame); returns the
+        8-byte CMD_RESULT payload."""
+        if len(payload) > 64:
+            raise ValueError(f"Simulator.command: payload of {len(payload)} bytes exceeds 64")
+        rc = self._lib.sim_board_execute(self._boards, ROLE_IDS[role], seq & 0xFF, payload,
+                                         len(payload), self._result)
+        if rc == 255:
+            raise ValueError(f"Simulator.command: no board {role!r}")
+        return bytes(self._ffi.buffer(self._result))
+
+    def pack(self, role: str, packet_id: int) -> bytes:
+        """A TLM payload (id byte first) from the board's own pack function;
+        b"" when the board has no such packet."""
+        n = self._lib.sim_board_pack(self._boards, ROLE_IDS[role], packet_id, self._pkt)
+        return self._pkt_buf[:n]
+
+    def heartbeat(self, role: str) -> None:
+        """A host heartbeat reaches the board (arms its heartbeat monitor)."""
+        self._lib.sim_board_heartbeat(self._boards, ROLE_IDS[role])
+
+    def events(self, role: str) -> list[bytes]:
+        """EVENT payloads the board emitted since the last call (fault events)."""
+        n = self._lib.sim_board_events(self._boards, ROLE_IDS[role], self._ev, 512)
+        raw, out, i = bytes(self._ffi.buffer(self._ev, n)), [], 0
+        while i < n:
+            ln = raw[i]
+            out.append(raw[i + 1:i + 1 + ln])
+            i += 1 + ln
+        return out
+
+    def fault_flags(self, role: str) -> int:
+        return int(self._lib.sim_board_fault_flags(self._boards, ROLE_IDS[role]))
+
+    def board_ms(self, role: str) -> int:
+        return int(self._lib.sim_board_now_ms(self._boards, ROLE_IDS[role]))
+
+    def set_heater_sensor_open(self, role: str, open_: bool) -> None:
+        """Fault injection: the board's heater sensor reads open."""
+        self._lib.sim_board_sensor_fault(self._boards, ROLE_IDS[role], 1 if open_ else 0)
+
     @property
-    def ebox_heater_target_dc(self) -> int:
-        return int(self._sim.heater.target_dc)
+    def head_temp_c(self) -> float:
+        return float(self._lib.sim_board_head(self._boards).temp_k) - 273.15
 
-    @ebox_heater_target_dc.setter
-    def ebox_heater_target_dc(self, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not -32768 <= value <= 32767:
-            raise ValueError(f"Simulator.ebox_heater_target_dc: must be an int16 deci-C, got {value!r}")
-        ffi, s = self._ffi, self._sim[0]
-        if self._lib.heater_set_target(ffi.addressof(s, "heater"), ffi.addressof(s.p, "heater_cfg"),
-                                       int(value)) != 0:
-            raise ValueError(f"Simulator.ebox_heater_target_dc: target {value} dC refused "
-                             f"(allowed 0..{self.params.heater_max_temp_dc} dC, 0 = off)")
-
-    def reset_ebox_heater(self) -> None:
-        """Clear a latched heater fault; the heater is off afterwards (core heater_reset)."""
-        self._lib.heater_reset(self._ffi.addressof(self._sim[0], "heater"))
-
-    def clear_stall(self, i: int) -> None:
-        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < 6:
-            raise ValueError(f"Simulator.clear_stall: wheel index must be 0..5, got {i!r}")
-        self._lib.wheel_loop_reset(self._sim.wl + int(i))
-
-    def reset_odometry(self, x_m: float, y_m: float, yaw_rad: float) -> None:
-        vals = (x_m, y_m, yaw_rad)
-        if not all(isinstance(v, numbers.Real) and math.isfinite(v) for v in vals):
-            raise ValueError(f"Simulator.reset_odometry: pose {vals!r} must be finite numbers")
-        if max(abs(x_m), abs(y_m)) > 2000.0:
-            raise ValueError(f"Simulator.reset_odometry: ({x_m}, {y_m}) m exceeds the +-2000 m "
-                             "range of the board's int32 micrometre pose")
-        yaw = math.atan2(math.sin(yaw_rad), math.cos(yaw_rad))
-        self._lib.sim_reset_odometry(self._sim, int(round(x_m * 1e6)), int(round(y_m * 1e6)),
-                                     int(round(yaw * 1e6)))
-
-    # -- board-side scalar outputs ----------------------------------------------
-    pitch_mdeg = property(lambda self: int(self._sim.out.pitch_mdeg))
-    roll_mdeg = property(lambda self: int(self._sim.out.roll_mdeg))
-    odom_x_um = property(lambda self: int(self._sim.odom.x_um))
-    odom_y_um = property(lambda self: int(self._sim.odom.y_um))
-    odom_yaw_urad = property(lambda self: int(self._sim.odom.yaw_urad))
+    # -- plant scalar outputs ----------------------------------------------------
     battery_v = property(lambda self: float(self._sim.out.battery_v))
     battery_a = property(lambda self: float(self._sim.out.battery_a))
     soc_pct = property(lambda self: float(self._sim.out.soc) * 100.0)
     solar_w = property(lambda self: float(self._sim.out.solar_w))
     energy_used_j = property(lambda self: float(self._sim.out.energy_used_j))
     ebox_temp_c = property(lambda self: float(self._sim.out.ebox_temp_c))
-    ebox_heater_duty = property(lambda self: float(self._sim.out.ebox_heater_duty))
-    ebox_heater_fault = property(lambda self: int(self._sim.out.ebox_heater_fault))
 
     # -- truth (simulator only) ----------------------------------------------------
     truth_x_m = property(lambda self: float(self._sim.body.x_m))

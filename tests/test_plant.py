@@ -1,4 +1,5 @@
-"""Rover plant physics through the C simulator (csrc/plant + csrc/sim)."""
+"""Rover plant physics through the C simulator (csrc/plant + csrc/sim), driven
+by the mobility board's own firmware as the flight software drives it."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,6 +12,7 @@ from sim_hw.params import RoverParams
 from sim_hw.pyref.plant import PlantRef
 from sim_hw.simulator import Simulator, new_sim
 from sim_hw.site import site_from_name
+from simboards import Driver, cmd
 
 SMALL_M = 60.0  # small sites keep set-up fast
 
@@ -26,27 +28,32 @@ def slope(deg):
 def drive(site, wheel_mradps=2000, ms=8000, mass_kg=40.0, yaw=0.0, start=(-10.0, 0.0), seed=1):
     params = dataclasses.replace(RoverParams(), mass_kg=mass_kg)
     sim = Simulator(site, seed=seed, start_xy_m=start, start_yaw_rad=yaw, params=params)
-    sim.wheel_target_mradps[:] = wheel_mradps
-    sim.advance(ms)
+    d = Driver(sim)
+    d.wheels = [wheel_mradps] * 6
+    d.run(ms)
+    sim.driver = d
     return sim
 
 
 def test_flat_straight_drive_reaches_speed_with_low_slip_and_odometry_matches():
     sim = drive(flat())
-    assert np.all(np.abs(sim.wheel_speed_mradps - 2000) <= 60)
+    d = sim.driver
+    assert np.all(np.abs(d.speed_mradps() - 2000) <= 60)
     assert np.all((sim.slip > 0.0) & (sim.slip < 0.10))
     assert sim.truth_speed_mps == pytest.approx(0.2 * (1 - sim.slip[0]), rel=0.01)
     assert abs(sim.truth_y_m) < 1e-6 and abs(sim.truth_yaw_rad) < 1e-6
     travelled = sim.truth_x_m + 10.0
-    odom = sim.odom_x_um / 1e6 + 10.0
+    odom = d.body()["odom_x"]          # the board's odometry starts at 0 at power-up
     assert travelled > 1.0
     # Encoder distance is rim distance: over truth by about the slip.
     assert odom == pytest.approx(travelled, rel=0.05)
     assert odom > travelled
     assert sim.distance_m == pytest.approx(travelled, rel=1e-6)
-    rim_m = sim.enc_count[2] / sim.params.counts_per_wheel_rev * 2 * math.pi * 0.1
+    counts = d.wheels_tlm()["enc_count"]
+    rim_m = counts[2] / sim.params.counts_per_wheel_rev * 2 * math.pi * 0.1
     assert rim_m == pytest.approx(odom, rel=0.01)
-    assert np.all(sim.quad_illegal == 0)
+    # every edge the plant made reached the board's decoder, none illegal
+    assert counts == [sim._sim.enc[i].edge_pos for i in range(6)]
 
 
 def test_uphill_slip_exceeds_flat_and_grows_with_load():
@@ -68,11 +75,12 @@ def test_downhill_braking_gives_negative_slip():
 def test_steep_slope_embeds_after_sustained_high_slip():
     site = slope(30.0)
     sim = Simulator(site, seed=1, start_xy_m=(-10.0, 0.0))
-    sim.wheel_target_mradps[:] = 2000
-    sim.advance(2500)
+    d = Driver(sim)
+    d.wheels = [2000] * 6
+    d.run(2500)
     assert np.all(sim.slip > 0.6)
     assert not sim.embedded.any()  # high slip not yet sustained for 3 s
-    sim.advance(4000)
+    d.run(4000)
     assert sim.embedded.all()
     assert sim.truth_speed_mps < 0.02
     # 15 deg is operable: never embedded.
@@ -81,41 +89,47 @@ def test_steep_slope_embeds_after_sustained_high_slip():
 
 def test_locked_wheel_stalls_and_latches_until_cleared():
     sim = Simulator(flat(), seed=3)
+    d = Driver(sim)
     sim.wheel_locked[2] = 1
-    sim.wheel_target_mradps[:] = 1000
-    sim.advance(800)
-    assert not sim.wheel_stalled.any()
+    d.wheels = [1000] * 6
+    d.run(800)
+    assert not any(d.stalled())
     assert sim.wheel_current_ma[2] == 2500  # driver current limit while pushing
-    sim.advance(1200)
-    assert sim.wheel_stalled.tolist() == [0, 0, 1, 0, 0, 0]
-    assert sim.wheel_effort[2] == 0
+    d.run(1200)
+    assert d.stalled() == [0, 0, 1, 0, 0, 0]
+    assert d.wheels_tlm()["effort"][2] == 0 and sim.effort_cmd[2] == 0
+    assert d.body()["fault_flags"] & 0x10          # board fault bit 4: stall
     sim.wheel_locked[2] = 0
-    sim.advance(1000)
-    assert sim.wheel_stalled[2] == 1  # latched
-    sim.clear_stall(2)
-    sim.advance(2000)
-    assert not sim.wheel_stalled.any()
-    assert abs(sim.wheel_speed_mradps[2] - 1000) < 60
+    d.run(1000)
+    assert d.stalled()[2] == 1  # latched
+    assert cmd(sim, "MOB_CLEAR_STALL", wheel=2).status == 0   # OK
+    d.run(2000)
+    assert not any(d.stalled())
+    assert abs(d.speed_mradps()[2] - 1000) < 60
 
 
 def test_dead_encoder_freezes_count_and_stalls_that_wheel():
     sim = Simulator(flat(), seed=3)
+    d = Driver(sim)
     sim.encoder_dead[1] = 1
-    sim.wheel_target_mradps[:] = 1000
-    sim.advance(3000)
-    assert sim.enc_count[1] == 0
-    assert sim.wheel_stalled.tolist() == [0, 1, 0, 0, 0, 0]
-    assert sim.enc_count[0] > 3000
+    d.wheels = [1000] * 6
+    d.run(3000)
+    counts = d.wheels_tlm()["enc_count"]
+    assert counts[1] == 0
+    assert d.stalled() == [0, 1, 0, 0, 0, 0]
+    assert counts[0] > 3000
 
 
 def test_steering_rate_limit_and_range():
     sim = Simulator(flat(), seed=0)
-    sim.steer_target_mrad[:] = [1000, -1000, 2000, -2000]
-    sim.advance(1000)
+    d = Driver(sim)
+    d.steer = [1000, -1000, 1200, -1200]
+    d.run(1000)
     # 0.5 rad/s for 1 s
     assert np.all(np.abs(np.abs(sim.steer_angle_mrad) - 500) <= 1)
-    sim.advance(4000)
+    d.run(4000)
     assert sim.steer_angle_mrad.tolist() == [1000, -1000, 1200, -1200]
+    assert [round(v * 1000) for v in d.body()["steer"]] == [1000, -1000, 1200, -1200]
 
 
 def test_turn_radius_follows_corner_steering():
@@ -124,29 +138,31 @@ def test_turn_radius_follows_corner_steering():
     w = v / radius_m
     d1, d3, d4 = 0.25, 0.35, 0.27
     inner, outer = math.atan2(d3, radius_m - d1), math.atan2(d3, radius_m + d1)
-    sim.steer_target_mrad[:] = [round(inner * 1e3), round(outer * 1e3),
-                                round(-inner * 1e3), round(-outer * 1e3)]
-    sim.advance(3000)
+    drv = Driver(sim)
+    drv.steer = [round(inner * 1e3), round(outer * 1e3), round(-inner * 1e3), round(-outer * 1e3)]
+    drv.run(3000)
     corner_in, corner_out = math.hypot(radius_m - d1, d3), math.hypot(radius_m + d1, d3)
     speeds = [corner_in, corner_out, radius_m - d4, radius_m + d4, corner_in, corner_out]
-    sim.wheel_target_mradps[:] = [round(s * w / r * 1e3) for s in speeds]
-    sim.advance(10000)
+    drv.wheels = [round(s * w / r * 1e3) for s in speeds]
+    drv.run(10000)
     yaw_rate = sim._sim.body.wz_radps
     assert sim.truth_speed_mps / yaw_rate == pytest.approx(radius_m, rel=0.05)
-    assert sim.gyro_mdps[2] == pytest.approx(math.degrees(yaw_rate) * 1e3, abs=500)
-    assert sim.odom_yaw_urad / 1e6 == pytest.approx(sim.truth_yaw_rad, rel=0.1)
+    body = drv.body()
+    assert body["gyro"][2] * 1000 == pytest.approx(math.degrees(yaw_rate) * 1e3, abs=500)
+    assert body["odom_yaw"] == pytest.approx(sim.truth_yaw_rad, rel=0.1)
 
 
 @pytest.mark.parametrize("yaw, pitch_sign, roll_sign", [(0.0, 1, 0), (math.pi / 2, 0, -1)])
 def test_imu_and_tilt_filter_match_test_slope(yaw, pitch_sign, roll_sign):
     sim = Simulator(slope(15.0), seed=4, start_xy_m=(-10.0, 0.0), start_yaw_rad=yaw)
     sim.advance(2000)
-    assert sim.pitch_mdeg == pytest.approx(15000 * pitch_sign, abs=500)
-    assert sim.roll_mdeg == pytest.approx(15000 * roll_sign, abs=500)
+    b = Driver(sim).body()
+    assert b["pitch"] * 1000 == pytest.approx(15000 * pitch_sign, abs=500)
+    assert b["roll"] * 1000 == pytest.approx(15000 * roll_sign, abs=500)
     assert math.degrees(sim.truth_pitch_rad) == pytest.approx(15.0 * pitch_sign, abs=0.01)
     g_mg = 1.62 / 9.80665 * 1000
-    assert sim.accel_mg[2] == pytest.approx(g_mg * math.cos(math.radians(15)), abs=10)
-    assert sim.accel_mg[0] == pytest.approx(pitch_sign * g_mg * math.sin(math.radians(15)), abs=10)
+    assert b["accel"][2] * 1000 == pytest.approx(g_mg * math.cos(math.radians(15)), abs=10)
+    assert b["accel"][0] * 1000 == pytest.approx(pitch_sign * g_mg * math.sin(math.radians(15)), abs=10)
 
 
 def test_parked_on_slope_holds():
@@ -159,8 +175,9 @@ def test_parked_on_slope_holds():
 def test_off_map_sets_flag_without_crash():
     site = site_from_name("flat", 0, size_m=6.0)
     sim = Simulator(site, seed=0, start_xy_m=(0.0, 0.0))
-    sim.wheel_target_mradps[:] = 2000
-    sim.advance(30000)
+    d = Driver(sim)
+    d.wheels = [2000] * 6
+    d.run(30000)
     assert sim.off_map
     t = sim.t_ms
     sim.advance(1000)  # frozen, still no exception
@@ -169,8 +186,7 @@ def test_off_map_sets_flag_without_crash():
 
 
 def _c_open_loop(effort, ms, steer_mrad=0):
-    ffi, lib, sim = new_sim(RoverParams(), 0)
-    sim.inp.effort_override = 1
+    ffi, lib, sim = new_sim(RoverParams(), 0)     # the plant alone, efforts open loop
     for i in range(6):
         sim.inp.effort_cmd[i] = effort
     bus_v = sim.batt.v_term
@@ -192,7 +208,7 @@ def test_c_plant_agrees_with_python_reference(effort):
     for i in range(6):
         assert sim.motor[i].w_radps == pytest.approx(ref.w_radps[i], rel=0.02)
         assert sim.truth.slip[i] == pytest.approx(ref.slip[i], abs=0.01)
-        assert abs(sim.out.enc_count[i]) == pytest.approx(edges[i], rel=0.02)
+        assert abs(sim.enc[i].edge_pos) == pytest.approx(edges[i], rel=0.02)
     assert sim.body.vx_mps == pytest.approx(ref.vx_mps, rel=0.02)
 
 

@@ -11,6 +11,13 @@ from sim_hw.params import RoverParams
 from ground.perf_loops import measure_loops, measure_sim_step
 from sim_hw.simulator import Simulator
 from sim_hw.site import site_from_name
+from simboards import cmd, run, tlm
+from common.dictionary import packets as P
+from common.dictionary import default_dictionary
+
+D = default_dictionary()
+CMD_OK, CMD_ARG_RANGE, CMD_BAD_LENGTH, CMD_NOT_ALLOWED = (
+    D.status_code(n) for n in ("OK", "ARG_RANGE", "BAD_LENGTH", "NOT_ALLOWED"))
 
 
 @pytest.fixture(scope="module")
@@ -24,16 +31,14 @@ def mouton():
 
 
 def _truth(sim):
-    return (sim.truth_x_m, sim.truth_y_m, sim.truth_yaw_rad, sim.t_ms, tuple(sim.enc_count),
-            tuple(sim.accel_mg), tuple(sim.gyro_mdps), sim.battery_v, sim.pitch_mdeg)
+    w, b = tlm(sim, "MOB_WHEELS"), tlm(sim, "MOB_BODY")
+    return (sim.truth_x_m, sim.truth_y_m, sim.truth_yaw_rad, sim.t_ms, tuple(w["enc_count"]),
+            tuple(b["accel"]), tuple(b["gyro"]), sim.battery_v, b["pitch"])
 
 
 def _run(site, seed):
     sim = Simulator(site, seed=seed, start_xy_m=(1.0, 2.0), start_yaw_rad=0.3)
-    sim.wheel_target_mradps[:] = [1500, 1400, 1500, 1400, 1500, 1400]
-    sim.steer_target_mrad[:] = [100, 80, -100, -80]
-    for _ in range(5):
-        sim.advance(700)
+    run(sim, 3500, wheels=[1500, 1400, 1500, 1400, 1500, 1400], steer=[100, 80, -100, -80])
     return sim
 
 
@@ -42,7 +47,8 @@ def test_same_seed_identical_different_seed_differs(flat):
     assert _truth(a) == _truth(b)
     assert a.t_ms == 3500
     # Noise (IMU) differs with the seed; the mechanics do not depend on it.
-    assert (tuple(a.accel_mg), tuple(a.gyro_mdps)) != (tuple(c.accel_mg), tuple(c.gyro_mdps))
+    ba, bc = tlm(a, "MOB_BODY"), tlm(c, "MOB_BODY")
+    assert (ba["accel"], ba["gyro"]) != (bc["accel"], bc["gyro"])
     assert a.truth_x_m == pytest.approx(c.truth_x_m, abs=1e-9)
 
 
@@ -66,44 +72,51 @@ def test_bad_dt(flat, dt):
     assert sim.t_ms == 0
 
 
-def test_bad_commands(flat):
+def test_bad_commands_are_refused_by_the_firmware(flat):
+    """The in-process board checks arguments exactly as a board on a line."""
+    import struct
     sim = Simulator(flat, seed=0)
-    with pytest.raises(ValueError, match="wheel index"):
-        sim.clear_stall(6)
-    with pytest.raises(ValueError, match="refused"):
-        sim.ebox_heater_target_dc = 5000
-    with pytest.raises(ValueError, match="refused"):
-        sim.ebox_heater_target_dc = -10
-    with pytest.raises(ValueError, match="reset_odometry"):
-        sim.reset_odometry(float("inf"), 0.0, 0.0)
+    r = P.CmdResult.unpack(sim.command("mobility", 9, struct.pack("<HB", 0x1002, 7)))
+    assert (r.seq, r.status, r.detail) == (9, CMD_ARG_RANGE, 0)        # wheel 0..6
+    r = cmd(sim, "BOARD_HEATER", zone=0, target=5000)                 # mobility: 0..600 dC
+    assert (r.status, r.detail) == (CMD_ARG_RANGE, 1)
+    r = P.CmdResult.unpack(sim.command("mobility", 1, struct.pack("<HBh", 0x1101, 0, -10)))
+    assert (r.status, r.detail) == (CMD_ARG_RANGE, 1)
+    r = P.CmdResult.unpack(sim.command("mobility", 1, struct.pack("<HB", 0x1101, 0)))
+    assert (r.status, r.detail) == (CMD_BAD_LENGTH, 1)
+    assert tlm(sim, "MOB_BODY")["fault_flags"] & D.fault_mask("BAD_COMMAND")
+    with pytest.raises(ValueError, match="64"):
+        sim.command("mobility", 1, bytes(65))
+    with pytest.raises(KeyError):
+        sim.command("printer", 1, b"\x02\x11")
 
 
 def test_views_alias_the_c_struct(flat):
     sim = Simulator(flat, seed=0)
-    sim.wheel_target_mradps[3] = 1234
-    sim.steer_target_mrad[1] = -55
-    assert sim._sim.inp.wheel_target_mradps[3] == 1234
-    assert sim._sim.inp.steer_target_mrad[1] == -55
-    assert sim.wheel_target_mradps.dtype == np.int32 and sim.steer_target_mrad.dtype == np.int16
+    sim.wheel_locked[3] = 1
+    assert sim._sim.inp.wheel_locked[3] == 1
+    assert cmd(sim, "MOB_DRIVE", w_fl=0, w_fr=0, w_ml=0, w_mr=0, w_rl=0, w_rr=0,
+               s_fl=0, s_fr=-55, s_rl=0, s_rr=0).status == CMD_OK
+    assert sim.steer_target_mrad[1] == -55 and sim._sim.inp.steer_target_mrad[1] == -55
+    assert sim.effort_cmd.dtype == np.int16 and sim.steer_target_mrad.dtype == np.int16
     assert sim.slip.dtype == np.float64 and sim.embedded.dtype == np.uint8
     assert sim.params.counts_per_wheel_rev == 9600
 
 
 def test_reset_odometry(flat):
     sim = Simulator(flat, seed=0)
-    sim.wheel_target_mradps[:] = 1000
-    sim.advance(2000)
-    sim.reset_odometry(5.0, -2.0, math.pi / 2)
-    assert (sim.odom_x_um, sim.odom_y_um, sim.odom_yaw_urad) == (5_000_000, -2_000_000, 1_570_796)
-    sim.advance(1000)
-    assert sim.odom_y_um > -2_000_000 + 50_000  # moving along +y now
+    run(sim, 2000, wheels=1000)
+    assert cmd(sim, "MOB_RESET_ODOM", x=5000, y=-2000, yaw=1571).status == CMD_OK
+    b = tlm(sim, "MOB_BODY")
+    assert (b["odom_x"], b["odom_y"], b["odom_yaw"]) == pytest.approx((5.0, -2.0, 1.571))
+    run(sim, 1000, wheels=1000)
+    assert tlm(sim, "MOB_BODY")["odom_y"] > -2.0 + 0.05   # moving along +y now
 
 
 def test_battery_energy_falls_faster_when_driving(flat):
     idle, moving = Simulator(flat, seed=0), Simulator(flat, seed=0)
-    moving.wheel_target_mradps[:] = 2000
-    idle.advance(20000)
-    moving.advance(20000)
+    run(idle, 20000)
+    run(moving, 20000, wheels=2000)
     assert idle.energy_used_j == pytest.approx(15.0 * 20.0, rel=0.02)  # avionics only
     assert moving.energy_used_j > idle.energy_used_j + 20.0
     assert moving.soc_pct < idle.soc_pct < 90.0
@@ -142,18 +155,20 @@ def test_psr_is_cold_and_dark(mouton):
 def test_ebox_heater_warms_the_box(mouton):
     cold = Simulator(mouton, seed=0, start_xy_m=mouton.params.psr_center_xy_m)
     heated = Simulator(mouton, seed=0, start_xy_m=mouton.params.psr_center_xy_m)
-    heated.ebox_heater_target_dc = 250
-    assert heated.ebox_heater_target_dc == 250
     cold.advance(300_000)
-    heated.advance(300_000)
-    assert heated.ebox_heater_duty > 0.5
-    assert heated.ebox_heater_fault == 0
+    run(heated, 300_000, heater_dc=250, step=1000)
+    b = tlm(heated, "MOB_BODY")
+    assert b["heater_duty"] > 50 and b["heater_fault"] == 0
     assert heated.ebox_temp_c > cold.ebox_temp_c + 1.0
     assert heated.energy_used_j > cold.energy_used_j + 0.5 * 20.0 * 300
-    heated.reset_ebox_heater()
-    assert heated.ebox_heater_target_dc == 0
-    heated.advance(1000)
-    assert heated.ebox_heater_duty == 0.0
+    # host alive but the target not refreshed: the 3 s heater deadline switches it off
+    run(heated, 3200)
+    b = tlm(heated, "MOB_BODY")
+    assert b["heater_duty"] == 0 and b["fault_flags"] == D.fault_mask("HEATER_DEADLINE")
+    # host silent: after 1 s the heartbeat-lost latch holds every output safe
+    heated.advance(1200)
+    assert tlm(heated, "MOB_BODY")["fault_flags"] & D.fault_mask("HEARTBEAT_LOST")
+    assert cmd(heated, "BOARD_HEATER", zone=0, target=250).status == CMD_NOT_ALLOWED
 
 
 def test_perf_functions_report_rates():

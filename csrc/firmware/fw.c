@@ -17,6 +17,17 @@ static int send_frame(struct fw *fw, uint8_t type, const uint8_t *payload, uint8
 
 	if (fw->shut_down)
 		return -1;
+	if (fw->direct) {
+		/* no line: only events leave, as [len][payload] records */
+		if (type != LINK_T_EVENT || port_uart_tx_free(fw->port) < (uint16_t)len + 1u) {
+			if (type == LINK_T_EVENT)
+				fw->cnt.tx_overflow++;
+			return -1;
+		}
+		port_uart_write(fw->port, &len, 1);
+		port_uart_write(fw->port, payload, len);
+		return 0;
+	}
 	if (fw->rel.open) {
 		/* every frame carries the cumulative ack: a lost ACK costs nothing */
 		flags = LINK_F_ACK;
@@ -48,10 +59,9 @@ static void send_rel_reply(struct fw *fw)
 	fw->cnt.tx_frames++;
 }
 
-static void send_result(struct fw *fw, uint8_t seq, uint16_t opcode, uint8_t status, int32_t detail)
+static uint8_t make_result(struct fw *fw, uint8_t seq, uint16_t opcode, uint8_t status,
+			   int32_t detail, uint8_t *p)
 {
-	uint8_t p[8];
-
 	p[0] = seq;
 	fw_put16(p, 1, opcode);
 	p[3] = status;
@@ -60,7 +70,7 @@ static void send_result(struct fw *fw, uint8_t seq, uint16_t opcode, uint8_t sta
 		fw->cnt.cmd_rejected++;
 		fw->latched |= ROVER_FAULT_BAD_COMMAND;
 	}
-	send_frame(fw, LINK_T_EVENT, p, 8);
+	return status;
 }
 
 static void send_heartbeat(struct fw *fw)
@@ -153,7 +163,7 @@ static uint8_t pack_link_stats(struct fw *fw, uint8_t *b)
 	return ROVER_PKT_LINK_STATS_SIZE;
 }
 
-static uint8_t pack(struct fw *fw, uint8_t id, uint8_t *buf)
+uint8_t fw_pack(struct fw *fw, uint8_t id, uint8_t *buf)
 {
 	if (id == ROVER_PKT_LINK_STATS_ID)
 		return pack_link_stats(fw, buf);
@@ -187,7 +197,7 @@ void fw_service(struct fw *fw)
 	uint8_t buf[LINK_MAX_PAYLOAD];
 	uint8_t k, i = 0, n;
 
-	if (fw->shut_down)
+	if (fw->shut_down || fw->direct)
 		return;
 	/* one frame at a time, only when the line is (nearly) idle */
 	while (port_uart_tx_pending(fw->port) <= FW_TLM_TX_LOW) {
@@ -200,7 +210,7 @@ void fw_service(struct fw *fw)
 			return;
 		fw->tlm[i].pending = 0;
 		fw->tlm_rr = (uint8_t)((i + 1u) % fw->ntlm);
-		n = pack(fw, fw->tlm[i].id, buf);
+		n = fw_pack(fw, fw->tlm[i].id, buf);
 		if (n == 0 || send_frame(fw, LINK_T_TLM, buf, n))
 			return;
 	}
@@ -363,18 +373,33 @@ static uint8_t dispatch(struct fw *fw, const uint8_t *payload, uint8_t len, int3
 	return fw_command_handlers[i](fw, args, detail);
 }
 
+uint8_t fw_execute(struct fw *fw, uint8_t seq, const uint8_t *payload, uint8_t len,
+		   uint8_t result[FW_RESULT_SIZE])
+{
+	int32_t detail;
+	uint16_t opcode;
+	uint8_t status = dispatch(fw, payload, len, &detail, &opcode);
+
+	return make_result(fw, seq, opcode, status, detail, result);
+}
+
 static void on_cmd(struct fw *fw, const struct link_frame *f)
 {
 	int verdict = rel_rx_on_cmd(&fw->rel, f);
-	int32_t detail;
-	uint16_t opcode;
-	uint8_t status;
+	uint8_t result[FW_RESULT_SIZE];
 
 	send_rel_reply(fw);
 	if (verdict != REL_RX_EXECUTE)
 		return;
-	status = dispatch(fw, f->payload, f->len, &detail, &opcode);
-	send_result(fw, f->seq, opcode, status, detail);
+	fw_execute(fw, f->seq, f->payload, f->len, result);
+	send_frame(fw, LINK_T_EVENT, result, FW_RESULT_SIZE);
+}
+
+void fw_host_heartbeat(struct fw *fw)
+{
+	fw->cnt.heartbeats_rx++;
+	fw->last_hb_ms = fw->now_ms;
+	fw->hb_armed = 1;
 }
 
 static void on_frame(struct fw *fw, const struct link_frame *f)
@@ -384,9 +409,7 @@ static void on_frame(struct fw *fw, const struct link_frame *f)
 		on_cmd(fw, f);
 		break;
 	case LINK_T_HEARTBEAT:
-		fw->cnt.heartbeats_rx++;
-		fw->last_hb_ms = fw->now_ms;
-		fw->hb_armed = 1;
+		fw_host_heartbeat(fw);
 		break;
 	case LINK_T_IDENTIFY_REQ:
 		send_identify(fw);
@@ -474,12 +497,19 @@ void fw_tick(struct fw *fw)
 		mob_tick(fw);
 	else
 		pay_tick(fw);
+	if (fw->direct)
+		return;     /* no line: no heartbeat, no telemetry schedule */
 	if ((int32_t)(fw->now_ms - fw->next_hb_ms) >= 0) {
 		fw->next_hb_ms = fw->now_ms + FW_HB_PERIOD_MS;
 		send_heartbeat(fw);
 	}
 	tlm_schedule(fw);
 	fw_service(fw);
+}
+
+void fw_set_direct(struct fw *fw)
+{
+	fw->direct = 1;
 }
 
 void fw_shutdown(struct fw *fw)

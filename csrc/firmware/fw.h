@@ -98,6 +98,7 @@ struct fw {
 	uint32_t heater_deadline_ms;
 	uint32_t next_hb_ms;
 	uint8_t shut_down;
+	uint8_t direct;             /* no link: see fw_set_direct() */
 	/* telemetry */
 	struct fw_tlm tlm[FW_MAX_PACKETS];
 	uint8_t ntlm;
@@ -142,6 +143,28 @@ uint16_t fw_fault_flags(struct fw *fw);
  * command has exactly one FW_COMMAND. */
 typedef uint8_t (*fw_command_fn)(struct fw *fw, const uint8_t *args, int32_t *detail);
 #define FW_COMMAND(opname, fn) uint8_t fn(struct fw *fw, const uint8_t *args, int32_t *detail)
+
+/* --- the same path without a line (a port in the simulator) --------------
+ * A port with no UART calls these instead of fw_rx()/fw_service(): the
+ * command goes through the same dispatch, argument checks and handlers as a
+ * CMD frame; the telemetry through the same pack functions.  Only framing,
+ * sequence numbers and the line are skipped. */
+#define FW_RESULT_SIZE 8            /* CMD_RESULT: [seq u8][opcode u16][status u8][detail i32] */
+/* After fw_init(): no frames are sent, no telemetry is scheduled; EVENT
+ * payloads other than CMD_RESULT go to port_uart_write() as records
+ * [len u8][payload]. */
+void fw_set_direct(struct fw *fw);
+/* Execute one CMD payload [opcode u16][args]; fills the CMD_RESULT payload
+ * (with seq) and returns its status (ROVER_CMD_*).  Counts and latches a
+ * rejection exactly as a command from the line. */
+uint8_t fw_execute(struct fw *fw, uint8_t seq, const uint8_t *payload, uint8_t len,
+		   uint8_t result[FW_RESULT_SIZE]);
+/* Pack telemetry packet `id` (TLM payload, id byte first) into buf
+ * (LINK_MAX_PAYLOAD bytes); returns its size, 0 if this board has no such
+ * packet. */
+uint8_t fw_pack(struct fw *fw, uint8_t id, uint8_t *buf);
+/* A host HEARTBEAT arrived (what a HEARTBEAT frame does). */
+void fw_host_heartbeat(struct fw *fw);
 
 /* --- shared between fw.c and the board files ----------------------------- */
 /* All outputs safe: wheels stopped, steering held, heaters off. */

@@ -15,6 +15,7 @@
 struct enc_gen {
 	double pos_counts;          /* shaft position in counts (fractional) */
 	int64_t edge_pos;           /* position of the last edge emitted */
+	int64_t line_pos;           /* position the A/B lines last showed a port */
 };
 /* cffi:end */
 
@@ -26,6 +27,33 @@ static inline uint8_t enc_ab(int64_t pos)
 	uint8_t b0 = (uint8_t)(pos & 1), b1 = (uint8_t)((pos >> 1) & 1);
 
 	return (uint8_t)((b1 << 1) | (b1 ^ b0));
+}
+
+/* Advance by d_counts without a decoder: a port replays the edges from
+ * line_pos to edge_pos into the firmware (enc_next_edge).  Dead lines show
+ * nothing: line_pos follows edge_pos silently. */
+static inline void enc_move(struct enc_gen *e, double d_counts, int dead)
+{
+	int64_t target;
+
+	e->pos_counts += d_counts;
+	target = (int64_t)e->pos_counts;
+	if ((double)target > e->pos_counts)
+		target--;      /* floor without a libm call */
+	e->edge_pos = target;
+	if (dead)
+		e->line_pos = target;
+}
+
+/* The next A/B level change still to be shown on the lines, or -1 when the
+ * lines are up to date. */
+static inline int enc_next_edge(struct enc_gen *e)
+{
+	if (e->line_pos < e->edge_pos)
+		return enc_ab(++e->line_pos);
+	if (e->line_pos > e->edge_pos)
+		return enc_ab(--e->line_pos);
+	return -1;
 }
 
 /* Advance by d_counts; emit each edge to q unless dead (lines stuck).

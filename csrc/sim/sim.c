@@ -1,8 +1,10 @@
 /*
- * Batched stepping of the simulated rover: plant + board loops.
+ * Batched stepping of the simulated rover's plant.  The boards' firmware
+ * runs on it through csrc/sim/boards.c.
  */
 #include <math.h>
 #include "sim.h"
+#include "firmware/port.h"
 
 #define TWO_PI 6.28318530717958647692
 #define DT_S 0.001
@@ -39,10 +41,15 @@ static int check_params(const struct sim_params *p)
 	if (bad(p->ebox.heat_cap_j_k) || bad(p->ebox.temp_init_k) || p->ebox.eps_area_m2 < 0.0 ||
 	    p->ebox.heater_max_w < 0.0)
 		return -1;
-	if (p->counts_per_motor_rev == 0 || p->board_period_ms == 0 ||
-	    p->heater_cfg.tick_ms == 0 || p->avionics_w < 0.0)
+	if (p->counts_per_motor_rev == 0 || p->plant_period_ms == 0 ||
+	    p->thermal_period_ms == 0 || p->avionics_w < 0.0)
 		return -1;
 	return 0;
+}
+
+static int32_t rnd32(double v)
+{
+	return (int32_t)floor(v + 0.5);
 }
 
 static void refresh_wheel_outputs(struct sim *s)
@@ -50,35 +57,44 @@ static void refresh_wheel_outputs(struct sim *s)
 	int i;
 
 	for (i = 0; i < 6; i++) {
-		s->out.enc_count[i] = s->qd[i].count;
-		s->out.quad_illegal[i] = s->qd[i].illegal;
-		s->out.wheel_stalled[i] = s->wl[i].stalled;
-		s->out.wheel_current_ma[i] = (int32_t)floor(s->motor[i].i_a * 1000.0 + 0.5);
+		s->out.wheel_current_ma[i] = rnd32(s->motor[i].i_a * 1000.0);
 		s->truth.wheel_radps[i] = s->motor[i].w_radps;
 	}
 	for (i = 0; i < 4; i++)
-		s->out.steer_angle_mrad[i] = (int16_t)floor(s->servo[i].angle_rad * 1000.0 + 0.5);
+		s->out.steer_angle_mrad[i] = (int16_t)rnd32(s->servo[i].angle_rad * 1000.0);
 }
 
 static void refresh_slow_outputs(struct sim *s)
 {
-	int16_t duty = s->heater.duty;
-
 	s->out.battery_v = s->batt.v_term;
 	s->out.battery_a = s->batt.i_a;
 	s->out.soc = s->batt.soc;
 	s->out.energy_used_j = s->batt.energy_used_j;
 	s->out.ebox_temp_c = s->ebox.temp_k - 273.15;
-	s->out.ebox_heater_duty = (duty > 0 ? duty : 0) / 32767.0;
-	s->out.ebox_heater_fault = s->heater.fault;
-	s->out.pitch_mdeg = s->tilt.pitch_mdeg;
-	s->out.roll_mdeg = s->tilt.roll_mdeg;
-	s->out.accel_mg[0] = s->imu.accel_mg[0];
-	s->out.accel_mg[1] = s->imu.accel_mg[1];
-	s->out.accel_mg[2] = s->imu.accel_mg[2];
-	s->out.gyro_mdps[0] = s->imu.gyro_mdps[0];
-	s->out.gyro_mdps[1] = s->imu.gyro_mdps[1];
-	s->out.gyro_mdps[2] = s->imu.gyro_mdps[2];
+}
+
+int32_t sim_adc(const struct sim *s, uint8_t ch)
+{
+	if (ch < PORT_ADC_MOTOR_MA0 + 6)
+		return rnd32(s->motor[ch - PORT_ADC_MOTOR_MA0].i_a * 1000.0);
+	if (ch < PORT_ADC_STEER_MRAD0 + 4)
+		return rnd32(s->servo[ch - PORT_ADC_STEER_MRAD0].angle_rad * 1000.0);
+	switch (ch) {
+	case PORT_ADC_BATT_MV:
+		return rnd32(s->batt.v_term * 1000.0);
+	case PORT_ADC_BATT_MA:
+		return rnd32(s->batt.i_a * 1000.0);
+	case PORT_ADC_SOC_PERMILLE:
+		return rnd32(s->batt.soc * 1000.0);
+	case PORT_ADC_ENERGY_J:
+		return rnd32(s->batt.energy_used_j);
+	case PORT_ADC_SOLAR_DW:
+		return rnd32(s->out.solar_w * 10.0);
+	case PORT_ADC_HEATER0_DC:
+		return rnd32((s->ebox.temp_k - 273.15) * 10.0);
+	default:
+		return 0;
+	}
 }
 
 /* Terrain fit -> attitude and wheel loads.  Returns 0 or -1 (off map). */
@@ -127,7 +143,6 @@ int sim_init(struct sim *s, const struct sim_params *p, uint64_t seed)
 	s->terrain.origin_y_m = 0.0;
 
 	for (i = 0; i < 6; i++) {
-		s->inp.wheel_target_mradps[i] = 0;
 		s->inp.wheel_locked[i] = 0;
 		s->inp.encoder_dead[i] = 0;
 		s->inp.effort_cmd[i] = 0;
@@ -136,17 +151,12 @@ int sim_init(struct sim *s, const struct sim_params *p, uint64_t seed)
 		motor_init(&s->motor[i]);
 		terra_init(&s->contact[i]);
 		enc_init(&s->enc[i]);
-		wheel_loop_init(&s->wl[i]);
-		s->loop_target[i] = 0;
-		quad_init(&s->qd[i], enc_ab(0));
-		s->odom_prev_count[i] = 0;
-		s->odom_rem_q16[i] = 0;
 	}
 	for (i = 0; i < 4; i++) {
 		s->inp.steer_target_mrad[i] = 0;
 		servo_init(&s->servo[i], 0.0);
 	}
-	s->inp.effort_override = 0;
+	s->inp.ebox_heater_q15 = 0;
 	s->inp.sun_az_rad = 0.0;
 	s->inp.sun_el_rad = 0.0;
 	s->inp.sunlit = 1;
@@ -154,21 +164,12 @@ int sim_init(struct sim *s, const struct sim_params *p, uint64_t seed)
 
 	cpw = (double)s->p.counts_per_motor_rev * s->p.motor.gear_ratio;
 	s->counts_per_rad = cpw / TWO_PI;
-	for (i = 0; i < 6; i++)
-		if (speed_est_init(&s->se[i],
-				   (int32_t)floor(TWO_PI * 1000.0 / cpw * 65536.0 + 0.5),
-				   s->p.speed_window_ms, 0))
-			return SIM_ERR_PARAMS;
-	s->um_per_count_q16 = (int64_t)floor(TWO_PI * s->p.wheel_radius_m * 1e6 / cpw * 65536.0 + 0.5);
 
 	imu_init(&s->imu, &s->p.imu, &s->rng);
 	battery_init(&s->batt, &s->p.batt);
 	ebox_init(&s->ebox, &s->p.ebox);
 	s->energy_acc_j = 0.0;
-	s->batt_acc_ms = 0;
-	tilt_init(&s->tilt);
-	heater_init(&s->heater);
-	s->heater_acc_ms = 0;
+	s->thermal_acc_ms = 0;
 	s->period_acc_ms = 0;
 	s->truth.load_w = 0.0;
 	s->out.solar_w = 0.0;
@@ -191,17 +192,6 @@ int sim_bind_terrain(struct sim *s, const float *height_m, int32_t nx, int32_t n
 	return SIM_OK;
 }
 
-void sim_reset_odometry(struct sim *s, int32_t x_um, int32_t y_um, int32_t yaw_urad)
-{
-	int i;
-
-	odom_init(&s->odom, x_um, y_um, yaw_urad);
-	for (i = 0; i < 6; i++) {
-		s->odom_prev_count[i] = s->qd[i].count;
-		s->odom_rem_q16[i] = 0;
-	}
-}
-
 int sim_place(struct sim *s, double x_m, double y_m, double yaw_rad)
 {
 	int i;
@@ -214,56 +204,26 @@ int sim_place(struct sim *s, double x_m, double y_m, double yaw_rad)
 	s->out.off_map = 0;
 	if (update_terrain(s, 0.0))
 		return SIM_ERR_OFF_MAP;
-	sim_reset_odometry(s, (int32_t)floor(x_m * 1e6 + 0.5), (int32_t)floor(y_m * 1e6 + 0.5),
-			   (int32_t)floor(s->body.yaw_rad * 1e6 + 0.5));
 	imu_sample(&s->imu, &s->p.imu, &s->rng, &s->body, s->p.body.g_mps2);
-	tilt_init(&s->tilt);
-	tilt_update(&s->tilt, &s->p.tilt_cfg, s->imu.accel_mg, s->imu.gyro_mdps,
-		    s->p.board_period_ms);
 	refresh_wheel_outputs(s);
 	refresh_slow_outputs(s);
 	return SIM_OK;
 }
 
-static void odometry_tick(struct sim *s)
+static void thermal_tick(struct sim *s, double dt_s)
 {
-	int32_t d_um[6];
-	int i;
+	int16_t duty = s->inp.ebox_heater_q15;
 
-	for (i = 0; i < 6; i++) {
-		int32_t c = s->qd[i].count;
-		int32_t delta = (int32_t)((uint32_t)c - (uint32_t)s->odom_prev_count[i]);
-		int64_t num = (int64_t)delta * s->um_per_count_q16 + s->odom_rem_q16[i];
-		int64_t d = num >= 0 ? num / 65536 : -((-num + 65535) / 65536);   /* floor */
-
-		s->odom_rem_q16[i] = num - d * 65536;
-		s->odom_prev_count[i] = c;
-		d_um[i] = (int32_t)d;
-	}
-	odom_update(&s->odom, &s->p.odom_geom, d_um, s->out.steer_angle_mrad);
-}
-
-static void heater_tick(struct sim *s, double dt_s)
-{
-	double tc = (s->ebox.temp_k - 273.15) * 10.0;
-	int16_t t_dc, duty;
-
-	ebox_step(&s->ebox, &s->p.ebox, s->inp.env_temp_k, s->p.avionics_w, dt_s);
-	tc = floor(tc + 0.5);
-	t_dc = (int16_t)(tc > 32767.0 ? 32767.0 : (tc < -32767.0 ? -32767.0 : tc));
-	duty = heater_step(&s->heater, &s->p.heater_cfg, t_dc);
 	s->ebox.heater_w = (duty > 0 ? duty : 0) / 32767.0 * s->p.ebox.heater_max_w;
+	ebox_step(&s->ebox, &s->p.ebox, s->inp.env_temp_k, s->p.avionics_w, dt_s);
 }
 
 static void period_tick(struct sim *s)
 {
-	double dt_s = s->p.board_period_ms * DT_S;
+	double dt_s = s->p.plant_period_ms * DT_S;
 	double load_w, solar_w;
 
 	imu_sample(&s->imu, &s->p.imu, &s->rng, &s->body, s->p.body.g_mps2);
-	tilt_update(&s->tilt, &s->p.tilt_cfg, s->imu.accel_mg, s->imu.gyro_mdps,
-		    s->p.board_period_ms);
-	odometry_tick(s);
 	solar_w = solar_power(&s->p.solar, s->body.yaw_rad, s->inp.sun_az_rad, s->inp.sun_el_rad,
 			      s->inp.sunlit);
 	load_w = s->p.avionics_w + s->ebox.heater_w + s->energy_acc_j / dt_s;
@@ -274,7 +234,7 @@ static void period_tick(struct sim *s)
 	refresh_slow_outputs(s);
 }
 
-/* One 1 ms tick of board loops and plant. */
+/* One 1 ms tick of the plant. */
 static void tick(struct sim *s)
 {
 	const double r = s->p.wheel_radius_m;
@@ -286,23 +246,9 @@ static void tick(struct sim *s)
 	for (i = 0; i < 6; i++) {
 		struct motor *m = &s->motor[i];
 		struct wheel_contact *c = &s->contact[i];
-		int32_t tgt = s->inp.wheel_target_mradps[i], meas;
-		int16_t eff;
+		int16_t eff = s->inp.effort_cmd[i];
 		double cd = 1.0, sd = 0.0, ux, uy, ul, ut, fl, v;
 		int k = wheel_servo[i];
-
-		/* Board: speed estimate from the decoder, then the wheel loop. */
-		if (tgt != s->loop_target[i]) {
-			wheel_loop_set_target(&s->wl[i], tgt);
-			s->loop_target[i] = tgt;
-		}
-		meas = speed_est_update(&s->se[i], s->qd[i].count);
-		if (s->inp.effort_override)
-			eff = s->inp.effort_cmd[i];
-		else
-			eff = wheel_loop_step(&s->wl[i], &s->p.wheel_cfg, meas);
-		s->out.wheel_speed_mradps[i] = meas;
-		s->out.wheel_effort[i] = eff;
 
 		/* Plant: soil at the contact, then motor and wheel. */
 		if (k >= 0) {
@@ -319,8 +265,7 @@ static void tick(struct sim *s)
 		v = eff * vbus_per_q15;
 		motor_step(m, &s->p.motor, v, c->f_long_n * r, s->inp.wheel_locked[i], DT_S);
 		e_j += v * m->i_a * DT_S;
-		enc_advance(&s->enc[i], m->w_radps * DT_S * s->counts_per_rad, &s->qd[i],
-			    s->inp.encoder_dead[i]);
+		enc_move(&s->enc[i], m->w_radps * DT_S * s->counts_per_rad, s->inp.encoder_dead[i]);
 
 		/* Slip as usually defined, s = 1 - u / (w r), positive when the wheel
 		 * turns faster than the ground passes, in either direction. */
@@ -340,6 +285,28 @@ static void tick(struct sim *s)
 	s->energy_acc_j += e_j;
 }
 
+int sim_step_ms(struct sim *s)
+{
+	if (s->out.off_map)
+		return SIM_ERR_OFF_MAP;
+	tick(s);
+	s->t_ms++;
+	if (++s->period_acc_ms >= s->p.plant_period_ms) {
+		s->period_acc_ms = 0;
+		refresh_wheel_outputs(s);
+		if (update_terrain(s, s->p.plant_period_ms * DT_S)) {
+			refresh_slow_outputs(s);
+			return SIM_ERR_OFF_MAP;
+		}
+		period_tick(s);
+	}
+	if (++s->thermal_acc_ms >= s->p.thermal_period_ms) {
+		s->thermal_acc_ms = 0;
+		thermal_tick(s, s->p.thermal_period_ms * DT_S);
+	}
+	return SIM_OK;
+}
+
 int sim_step(struct sim *s, uint32_t n_ms)
 {
 	uint32_t k;
@@ -349,18 +316,18 @@ int sim_step(struct sim *s, uint32_t n_ms)
 	for (k = 0; k < n_ms; k++) {
 		tick(s);
 		s->t_ms++;
-		if (++s->period_acc_ms >= s->p.board_period_ms) {
+		if (++s->period_acc_ms >= s->p.plant_period_ms) {
 			s->period_acc_ms = 0;
 			refresh_wheel_outputs(s);
-			if (update_terrain(s, s->p.board_period_ms * DT_S)) {
+			if (update_terrain(s, s->p.plant_period_ms * DT_S)) {
 				refresh_slow_outputs(s);
 				return SIM_ERR_OFF_MAP;
 			}
 			period_tick(s);
 		}
-		if (++s->heater_acc_ms >= s->p.heater_cfg.tick_ms) {
-			s->heater_acc_ms = 0;
-			heater_tick(s, s->p.heater_cfg.tick_ms * DT_S);
+		if (++s->thermal_acc_ms >= s->p.thermal_period_ms) {
+			s->thermal_acc_ms = 0;
+			thermal_tick(s, s->p.thermal_period_ms * DT_S);
 		}
 	}
 	refresh_wheel_outputs(s);

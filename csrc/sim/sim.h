@@ -1,15 +1,14 @@
 /*
- * The whole simulated rover in one struct: plant (motors, soil, body,
- * encoders, servos, IMU, battery, solar panel, electronics-box thermal) and
- * the board loops from csrc/core running on it at 1 kHz.  One sim_step()
- * call advances everything by n_ms, so Python crosses the boundary once per
- * block, never per wheel or per millisecond.
+ * The simulated rover's plant in one struct: motors, soil, body, encoders,
+ * servos, IMU, battery, solar panel, electronics-box thermal.  The board
+ * firmware is not here: it runs on this plant through the simulator port
+ * (csrc/sim/boards.h), exactly as on a dev board, and drives it through the
+ * inputs below (PWM efforts, servo targets, heater duty).
  *
- * Per 1 ms tick: speed estimate + wheel loop per wheel (board), motor, soil,
- * body, encoder edges into the decoder, servos.  Every board_period_ms
- * (10 ms): terrain plane fit and wheel loads, IMU sample + tilt filter,
- * odometry from encoder count deltas and measured steer angles, battery.
- * Every heater tick: thermal model + heater loop.
+ * Per 1 ms step: soil at each contact, motor and wheel, encoder shaft
+ * position, body, servos.  Every plant_period_ms (10 ms): terrain plane fit
+ * and wheel loads, IMU sample, solar power and battery.  Every
+ * thermal_period_ms: electronics-box thermal model.
  *
  * Wheel order: 0 FL, 1 FR, 2 ML, 3 MR, 4 RL, 5 RR; steer 0..3 -> wheels 0,1,4,5.
  */
@@ -17,11 +16,6 @@
 #define ROVER_SIM_SIM_H
 
 #include <stdint.h>
-#include "core/wheel_loop.h"
-#include "core/quadrature.h"
-#include "core/odometry.h"
-#include "core/tilt.h"
-#include "core/heater.h"
 #include "plant/rng.h"
 #include "plant/motor.h"
 #include "plant/terra.h"
@@ -49,27 +43,22 @@ struct sim_params {
 	struct battery_params batt;
 	struct solar_params solar;
 	struct ebox_params ebox;
-	struct wheel_loop_cfg wheel_cfg;
-	struct heater_cfg heater_cfg;
-	struct tilt_cfg tilt_cfg;
-	struct odom_geom odom_geom;
 	double wheel_radius_m;
 	double wheel_width_m;
 	double avionics_w;          /* base electrical load, dissipated in the e-box */
 	double embed_slip;          /* slip above this ... */
 	uint32_t embed_ms;          /* ... for this long -> embedded */
 	uint32_t counts_per_motor_rev;
-	uint16_t board_period_ms;   /* terrain/IMU/tilt/odometry/battery period */
-	uint8_t speed_window_ms;
+	uint16_t plant_period_ms;   /* terrain/IMU/battery period */
+	uint16_t thermal_period_ms; /* e-box thermal step */
 };
 
 struct sim_inputs {
-	int32_t wheel_target_mradps[6];
-	int16_t steer_target_mrad[4];
+	int16_t effort_cmd[6];      /* motor PWM, Q15 (the mobility board's outputs) */
+	int16_t steer_target_mrad[4];   /* servo position commands */
+	int16_t ebox_heater_q15;    /* e-box heater PWM, Q15 */
 	uint8_t wheel_locked[6];    /* fault: wheel cannot turn */
 	uint8_t encoder_dead[6];    /* fault: encoder lines stuck */
-	uint8_t effort_override;    /* test hook: drive effort_cmd open loop */
-	int16_t effort_cmd[6];
 	double sun_az_rad;          /* environment, refreshed from Python */
 	double sun_el_rad;
 	uint8_t sunlit;
@@ -77,25 +66,14 @@ struct sim_inputs {
 };
 
 struct sim_outputs {
-	int32_t enc_count[6];
-	int32_t wheel_speed_mradps[6];
-	int16_t wheel_effort[6];
 	int32_t wheel_current_ma[6];
-	uint8_t wheel_stalled[6];
-	uint32_t quad_illegal[6];
 	int16_t steer_angle_mrad[4];
-	int16_t accel_mg[3];
-	int32_t gyro_mdps[3];
-	int32_t pitch_mdeg;
-	int32_t roll_mdeg;
 	double battery_v;
 	double battery_a;
 	double soc;
 	double solar_w;
 	double energy_used_j;
 	double ebox_temp_c;
-	double ebox_heater_duty;
-	uint8_t ebox_heater_fault;
 	uint8_t off_map;
 };
 
@@ -113,7 +91,6 @@ struct sim {
 	struct sim_inputs inp;
 	struct sim_outputs out;
 	struct sim_truth truth;
-	/* plant */
 	struct rng rng;
 	struct terra_tab tab;
 	struct terrain terrain;
@@ -128,20 +105,8 @@ struct sim {
 	struct ebox ebox;
 	double counts_per_rad;      /* encoder counts per wheel radian */
 	double energy_acc_j;        /* electrical energy since the last battery step */
-	uint32_t batt_acc_ms;
-	/* board */
-	struct wheel_loop wl[6];
-	struct quad_dec qd[6];
-	struct speed_est se[6];
-	struct odom_pose odom;
-	struct tilt_est tilt;
-	struct heater heater;
-	int32_t odom_prev_count[6];
-	int64_t odom_rem_q16[6];
-	int64_t um_per_count_q16;
-	int32_t loop_target[6];     /* last target handed to the wheel loop */
-	uint32_t heater_acc_ms;
 	uint32_t period_acc_ms;
+	uint32_t thermal_acc_ms;
 };
 
 /* Returns SIM_OK or SIM_ERR_PARAMS.  Flat unbounded ground until a terrain
@@ -152,11 +117,16 @@ int sim_bind_terrain(struct sim *s, const float *height_m, int32_t nx, int32_t n
 		     double cell_m, double origin_x_m, double origin_y_m);
 /* Place the rover at rest; SIM_ERR_OFF_MAP if a contact is off the map. */
 int sim_place(struct sim *s, double x_m, double y_m, double yaw_rad);
-/* Board odometry reset to a pose. */
-void sim_reset_odometry(struct sim *s, int32_t x_um, int32_t y_um, int32_t yaw_urad);
-/* Advance plant + board loops by n_ms.  Returns SIM_OK, or SIM_ERR_OFF_MAP
- * (out.off_map set; the state then stays frozen). */
+/* Advance the plant alone by n_ms with the present inputs.  Returns SIM_OK,
+ * or SIM_ERR_OFF_MAP (out.off_map set; the state then stays frozen). */
 int sim_step(struct sim *s, uint32_t n_ms);
+/* The plant as the mobility board's pins see it: enum port_adc channel ->
+ * engineering units (motor mA, steering mrad, battery mV/mA, SOC permille,
+ * energy J, solar 0.1 W, e-box deci-C). */
+int32_t sim_adc(const struct sim *s, uint8_t ch);
 /* cffi:end */
+
+/* One millisecond of plant (the board scheduler's step). */
+int sim_step_ms(struct sim *s);
 
 #endif

@@ -34,6 +34,7 @@ from collections import deque
 from pathlib import Path
 
 from hal.base import Hal
+from hal.board_app import BoardApp
 from hal.errors import HalError, HalUrlError
 from common.vehicle import GeometryError, geometry_from_mapping, load_geometry
 from hal.interfaces import DeviceStatus, OdomPose, TerrainMap
@@ -44,8 +45,6 @@ from hal.link.session import BoardSession, LinkError, LinkState
 DEFAULT_BAUD = 115200
 STALE_MS = 500                 # board ms without a packet before a device reads STALE
 TLM_PERIOD_MS = 100            # packet period we ask for: one per 10 Hz flight cycle
-HEATER_REFRESH_MS = 1000       # board heater deadline is 3 s
-LATCH_CLEAR_MS = 1000          # the "bad command" flag is cleared at most this often
 MAX_LATE_CYCLES = 5            # advance() re-synchronises when this far behind
 KNOWN = {
     "board": ("mobility", "payload", "geometry", "baud", "terrain", "time_scale",
@@ -215,11 +214,9 @@ class _Board:
         self.fault_flags = 0
         self.link_stats: dict = {}
         self.results: deque = deque(maxlen=64)
-        self.last_clear_ms = None
-        self.latch_clears = 0
 
 
-class BoardHal(Latch, Hal):
+class BoardHal(BoardApp, Latch, Hal):
     def __init__(self, url, boards, *, geometry, terrain=None, time_scale=None,
                  connect_timeout: float = 3.0, dictionary=None):
         from common.dictionary import default_dictionary
@@ -239,8 +236,7 @@ class BoardHal(Latch, Hal):
         self._events_lock = threading.Lock()
         self.boards: dict[str, _Board] = {r: _Board(r, p, b) for r, p, b in boards}
         self.init_latch()
-        self._heater_dirty = True        # send the heater target on the first write
-        self._heater_sent_ms = None
+        self.init_board_app()
         self._pose_hold_until = 0
         self.cmd_drops = 0
         self.cycle_overruns = 0
@@ -363,19 +359,14 @@ class BoardHal(Latch, Hal):
                 return DeviceStatus.FAULT
         return st
 
-    def _clear_stall(self, index: int) -> None:
-        self._command("mobility", "MOB_CLEAR_STALL", wheel=index)
-
     def _reset_odometry(self, x_m: float, y_m: float, yaw_rad: float) -> None:
-        yaw = math.remainder(yaw_rad, 2 * math.pi)
-        self._command("mobility", "MOB_RESET_ODOM", x=int(round(x_m * 1000)),
-                      y=int(round(y_m * 1000)),
-                      yaw=max(-3142, min(3142, int(round(yaw * 1000)))))
+        BoardApp._reset_odometry(self, x_m, y_m, yaw_rad)
         # a packet the board sent before the reset would undo it
         self._pose_hold_until = self._rx_count("MOB_BODY") + 1
 
-    def _reset_heater(self) -> None:
-        self._command("mobility", "BOARD_CLEAR_FAULT")
+    def _board_link_up(self, role: str) -> bool:
+        b = self.boards.get(role)
+        return b is not None and b.session is not None and b.session.state is LinkState.UP
 
     def _command(self, role: str, name: str, **args) -> bool:
         """Send one board command; False (counted) when it could not go out."""
@@ -398,27 +389,10 @@ class BoardHal(Latch, Hal):
                 body = b.latest.get("MOB_BODY")
                 n_body = b.rx_counts.get("MOB_BODY", 0)
             if wheels is not None:
-                w = wheels[0]
-                self._count = list(w["enc_count"])
-                self._speed = [int(round(v * 1000)) for v in w["wheel_speed"]]
-                self._current_a = [float(v) for v in w["motor_current"]]
-                self._effort_q15 = [int(round(v * 32767 / 100)) for v in w["effort"]]
-                mask = int(w["stalled"])
-                self._stalled = [bool(mask & (1 << i)) for i in range(6)]
+                self.latch_wheels(wheels[0])
             if body is not None:
-                f = body[0]
-                self._steer = [int(round(v * 1000)) for v in f["steer"]]
-                self._accel = tuple(int(round(v * 1000)) for v in f["accel"])
-                self._gyro = tuple(int(round(v * 1000)) for v in f["gyro"])
-                self._pitch_mdeg = int(round(f["pitch"] * 1000))
-                self._roll_mdeg = int(round(f["roll"] * 1000))
-                if n_body > self._pose_hold_until:   # a packet sent before a reset would undo it
-                    self._pose = OdomPose(f["odom_x"], f["odom_y"], f["odom_yaw"])
-                self._power = (float(f["battery_v"]), float(f["battery_a"]), float(f["soc"]),
-                               float(f["solar"]), float(f["energy_used"]))
-                self._ebox_c = float(f["ebox_temp"])
-                self._heater_duty = f["heater_duty"] / 100.0
-                self._heater_fault = int(f["heater_fault"])
+                # a packet sent before an odometry reset would undo it
+                self.latch_body(body[0], take_pose=n_body > self._pose_hold_until)
         p = self.boards.get("payload")
         if p is not None:
             with p.lock:
@@ -428,47 +402,17 @@ class BoardHal(Latch, Hal):
         self._clear_link_latches()
 
     def _clear_link_latches(self) -> None:
-        """"Bad command seen" is a counter-like flag (every damaged frame sets
-        it) that the host has already counted in its rx errors: clear it while
-        the link is up, at most once a second per board.  The heartbeat-lost
-        latch is NOT cleared here: the board holds its outputs safe until the
-        flight software decides (fault protection goes to SAFE on
-        link.<board>.latched, and CLEAR_FAULT -> clear_faults() releases it)."""
-        bad_command = self.dictionary.fault_mask("BAD_COMMAND")
-        keep = self.dictionary.fault_mask("HEARTBEAT_LOST", "HEATER")
         now = self.clock.now_ms()
         for b in self.boards.values():
-            flags = b.fault_flags
-            if not flags & bad_command or flags & keep:
-                continue
-            if b.session is None or b.session.state is not LinkState.UP:
-                continue
-            if b.last_clear_ms is not None and now - b.last_clear_ms < LATCH_CLEAR_MS:
-                continue
-            if self._command(b.role, "BOARD_CLEAR_FAULT"):
-                b.last_clear_ms = now
-                b.latch_clears += 1
+            self.clear_bad_command_latch(b.role, b.fault_flags, now)
 
     def clear_faults(self) -> None:
         """The operator's CLEAR_FAULT: release every board's latches and stalls."""
-        for b in self.boards.values():
-            self._command(b.role, "BOARD_CLEAR_FAULT")
-        if "mobility" in self.boards:
-            self._command("mobility", "MOB_CLEAR_STALL", wheel=6)
+        self.board_clear_faults(list(self.boards))
 
     def write(self) -> None:
         if "mobility" in self.boards:
-            w, s = self._wheel_cmd, self._steer_cmd
-            self._command("mobility", "MOB_DRIVE",
-                          w_fl=w[0], w_fr=w[1], w_ml=w[2], w_mr=w[3], w_rl=w[4], w_rr=w[5],
-                          s_fl=s[0], s_fr=s[1], s_rl=s[2], s_rr=s[3])
-            now = self.clock.now_ms()
-            if self._heater_dirty or self._heater_sent_ms is None \
-                    or now - self._heater_sent_ms >= HEATER_REFRESH_MS:
-                target_dc = int(round(self.heaters["ebox"].target_c * 10))
-                if self._command("mobility", "BOARD_HEATER", zone=0, target=target_dc):
-                    self._heater_dirty = False
-                    self._heater_sent_ms = now
+            self.write_board_commands(self.clock.now_ms())
 
     def advance(self, dt_ms: int) -> None:
         if not isinstance(dt_ms, int) or dt_ms <= 0:
@@ -513,7 +457,7 @@ class BoardHal(Latch, Hal):
                 continue
             st = b.session.stats()
             st.update(cmd_results=b.cmd_results, cmd_rejects=b.cmd_rejects,
-                      latch_clears=b.latch_clears,
+                      latch_clears=self.latch_clears.get(role, 0),
                       packet_errors=b.packet_errors, fault_flags=b.fault_flags,
                       board_link_stats=dict(b.link_stats), rx_packets=dict(b.rx_counts))
             out[role] = st

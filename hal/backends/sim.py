@@ -4,23 +4,32 @@ URL: ``sim://?seed=N&site=NAME&x=X_M&y=Y_M&yaw=YAW_DEG&site_seed=M&sun_start_h=H
 ``seed`` seeds the plant's noise (and the site unless ``site_seed`` is
 given); ``sun_start_h`` is the simulated start time in hours after the
 sun's epoch (local noon, docs/site.md), which sets where the sun stands
-and what is in shadow.  The simulator
-owns the clock: ``advance(dt_ms)`` steps the C plant and the board loops by
-dt_ms in one call and moves ``hal.clock`` by the same amount.
+and what is in shadow.  The simulator owns the clock: ``advance(dt_ms)``
+steps the C plant and the boards' own firmware by dt_ms in one call and
+moves ``hal.clock`` by the same amount.
 
-``read()`` latches the board-side outputs into plain Python lists once per
-cycle (the flight code then reads cheap attributes); ``write()`` copies the
-latched commands into the simulator's input arrays.
+The boards are driven exactly as over a line (hal.board_app, shared with the
+board backend): ``write()`` sends a host heartbeat and the encoded MOB_DRIVE
+(and the heater target) through the firmware's dispatch, argument checks and
+handlers, and gets a CMD_RESULT back; ``read()`` latches MOB_WHEELS and
+MOB_BODY as the firmware's pack functions produce them.  Only framing and
+the UART are skipped, so the flight software sees the same latches,
+deadlines and fault bits as on boards.
 """
 from __future__ import annotations
 
 import functools
 import math
 
+from collections import deque
+
 from common.clock import SimClock
+from common.dictionary import default_dictionary
+from common.dictionary import packets as P
 from hal.base import Hal
+from hal.board_app import BoardApp
 from hal.errors import HalUrlError
-from hal.interfaces import DeviceStatus, OdomPose, TerrainMap
+from hal.interfaces import DeviceStatus, TerrainMap
 from hal.latched import Latch, make_devices
 
 KNOWN_PARAMS = ("seed", "site", "x", "y", "yaw", "site_seed", "sun_start_h")
@@ -89,41 +98,67 @@ def _cached_site(name: str, seed: int):
     return site_from_name(name, seed)
 
 
-class SimHal(Latch, Hal):
+class SimHal(BoardApp, Latch, Hal):
+    ROLES = ("mobility", "payload")
+
     def __init__(self, url, site, seed, x_m, y_m, yaw_rad, sun_epoch_s: float = 0.0):
         from sim_hw.simulator import Simulator
 
         super().__init__(url, SimClock(0))
         self.site = site
         self.seed = seed
+        self.dictionary = default_dictionary()
         self.sim = Simulator(site, seed, start_xy_m=(x_m, y_m), start_yaw_rad=yaw_rad,
                              sun_epoch_s=sun_epoch_s)
         self.geometry = self.sim.params.vehicle_geometry()
         self.init_latch()
+        self.init_board_app()
         make_devices(self)
         self._map = None
+        self._seq = 0
+        self._cmd_ok = self.dictionary.status_code("OK")
+        self._hb_lost = self.dictionary.fault_mask("HEARTBEAT_LOST")
+        self._wheels_id = self.dictionary.packet("MOB_WHEELS").id
+        self._body_id = self.dictionary.packet("MOB_BODY").id
+        self.results: deque = deque(maxlen=64)
+        self.cmd_results = 0
+        self.cmd_rejects = {r: 0 for r in self.ROLES}
+        self.last_reject = None
+        self.fault_flags = {r: 0 for r in self.ROLES}
+        # the boards power up with odometry at 0: start it at the placed pose
+        self._reset_odometry(x_m, y_m, yaw_rad)
         self.read()
+
+    # -- the boards, through the firmware's own dispatch and pack functions ------
+    def execute(self, role: str, payload: bytes) -> "P.CmdResult":
+        """An encoded CMD payload ``[opcode u16][args]`` into a board's
+        firmware; the CMD_RESULT it answers."""
+        self._seq = (self._seq + 1) & 0xFF
+        r = P.CmdResult.unpack(self.sim.command(role, self._seq, payload))
+        self.cmd_results += 1
+        self.results.append(r)
+        if r.status != self._cmd_ok:
+            self.cmd_rejects[role] += 1
+            self.last_reject = r
+        return r
+
+    def _command(self, role: str, name: str, **args) -> bool:
+        return self.execute(role, P.encode_board_command(self.dictionary, name, **args)).status \
+            == self._cmd_ok
+
+    def _board_link_up(self, role: str) -> bool:
+        return True         # in-process: always reachable
 
     # -- cycle ----------------------------------------------------------
     def read(self) -> None:
-        s = self.sim
-        self._speed = s.wheel_speed_mradps.tolist()
-        self._count = s.enc_count.tolist()
-        self._current_a = [ma / 1000.0 for ma in s.wheel_current_ma.tolist()]
-        self._effort_q15 = s.wheel_effort.tolist()
-        self._stalled = [bool(x) for x in s.wheel_stalled.tolist()]
-        self._steer = s.steer_angle_mrad.tolist()
-        self._accel = tuple(s.accel_mg.tolist())
-        self._gyro = tuple(s.gyro_mdps.tolist())
-        self._pitch_mdeg = s.pitch_mdeg
-        self._roll_mdeg = s.roll_mdeg
-        self._pose = OdomPose(s.odom_x_um * 1e-6, s.odom_y_um * 1e-6, s.odom_yaw_urad * 1e-6)
-        self._power = (s.battery_v, s.battery_a, s.soc_pct, s.solar_w, s.energy_used_j)
-        self._ebox_c = s.ebox_temp_c
-        self._heater_duty = s.ebox_heater_duty
-        self._heater_fault = s.ebox_heater_fault
+        s, d = self.sim, self.dictionary
+        self.latch_wheels(P.decode_tlm(d, s.pack("mobility", self._wheels_id))[1])
+        self.latch_body(P.decode_tlm(d, s.pack("mobility", self._body_id))[1])
+        now = self.clock.now_ms()
+        for role in self.ROLES:
+            flags = self.fault_flags[role] = s.fault_flags(role)
+            self.clear_bad_command_latch(role, flags, now)
 
-    # -- what the latched devices ask of a backend ---------------------------
     def _device_status(self, kind: str, index: int) -> DeviceStatus:
         if kind == "wheel" and self._stalled[index]:
             return DeviceStatus.FAULT
@@ -131,28 +166,34 @@ class SimHal(Latch, Hal):
             return DeviceStatus.FAULT
         return DeviceStatus.OK
 
-    def _clear_stall(self, index: int) -> None:
-        self.sim.clear_stall(index)
-
-    def _reset_odometry(self, x_m: float, y_m: float, yaw_rad: float) -> None:
-        self.sim.reset_odometry(x_m, y_m, yaw_rad)
-
-    def _reset_heater(self) -> None:
-        self.sim.reset_ebox_heater()
-
     def write(self) -> None:
-        s = self.sim
-        s.wheel_target_mradps[:] = self._wheel_cmd
-        s.steer_target_mrad[:] = self._steer_cmd
-        if self._heater_dirty:
-            s.ebox_heater_target_dc = int(round(self.heaters["ebox"].target_c * 10))
-            self._heater_dirty = False
+        for role in self.ROLES:
+            self.sim.heartbeat(role)
+        self.write_board_commands(self.clock.now_ms())
+
+    def clear_faults(self) -> None:
+        self.board_clear_faults(self.ROLES)
+
+    def safe(self) -> None:
+        super().safe()
+        for role in self.ROLES:
+            self._command(role, "BOARD_SAFE")
 
     def advance(self, dt_ms: int) -> None:
         if not isinstance(dt_ms, int) or dt_ms <= 0:
             raise ValueError(f"advance: dt_ms must be a positive int, got {dt_ms!r}")
         self.sim.advance(dt_ms)
         self.clock.advance(dt_ms)
+
+    def telemetry(self) -> dict:
+        """The boards' fault flags and latch, as the board backend publishes them."""
+        out = {}
+        for role in self.ROLES:
+            p = f"link.{role}."
+            out[p + "cmd_rejects"] = self.cmd_rejects[role]
+            out[p + "fault_flags"] = self.fault_flags[role]
+            out[p + "latched"] = 1 if self.fault_flags[role] & self._hb_lost else 0
+        return out
 
     # -- simulator extras -------------------------------------------------
     @property

@@ -65,30 +65,10 @@ int32_t port_adc_read(struct port *p, uint8_t ch)
 		if (ch == PORT_ADC_HOPPER_PCT)
 			return 75;      /* no feed mechanism yet: a constant level */
 		return 0;
-	} else {
-		struct sim *s = p->sim;
-
-		if (ch < PORT_ADC_MOTOR_MA0 + 6)
-			return rnd(s->motor[ch - PORT_ADC_MOTOR_MA0].i_a * 1000.0);
-		if (ch < PORT_ADC_STEER_MRAD0 + 4)
-			return rnd(s->servo[ch - PORT_ADC_STEER_MRAD0].angle_rad * 1000.0);
-		switch (ch) {
-		case PORT_ADC_BATT_MV:
-			return rnd(s->batt.v_term * 1000.0);
-		case PORT_ADC_BATT_MA:
-			return rnd(s->batt.i_a * 1000.0);
-		case PORT_ADC_SOC_PERMILLE:
-			return rnd(s->batt.soc * 1000.0);
-		case PORT_ADC_ENERGY_J:
-			return rnd(s->batt.energy_used_j);
-		case PORT_ADC_SOLAR_DW:
-			return rnd(s->out.solar_w * 10.0);
-		case PORT_ADC_HEATER0_DC:
-			return p->sensor_fault ? -2000 : rnd((s->ebox.temp_k - 273.15) * 10.0);
-		default:
-			return 0;
-		}
 	}
+	if (ch == PORT_ADC_HEATER0_DC && p->sensor_fault)
+		return -2000;
+	return sim_adc(p->sim, ch);
 }
 
 void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])

@@ -10,13 +10,9 @@
 #include <stdint.h>
 #include "fw.h"
 #include "sim/sim.h"
+#include "sim/head.h"
 
 #define HOST_TX_RING 2048u
-
-struct head_plant {
-	double temp_k;
-	double heater_w;            /* present electrical power into the head */
-};
 
 struct port {
 	struct fw *fw;
@@ -41,9 +37,5 @@ struct port {
 void mob_plant_params(struct sim_params *p);
 /* One board ms of plant; encoder edges go to the firmware. */
 void mob_plant_step(struct port *p);
-/* Payload head plant (plant_pay.c). */
-void pay_plant_init(struct head_plant *h);
-void pay_plant_step(struct head_plant *h, int16_t duty_q15, double dt_s);
-#define PAY_HEAD_HEATER_W 200.0
 
 #endif

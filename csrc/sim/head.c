@@ -1,5 +1,5 @@
 /*
- * Lumped thermal model of the payload's sintering head (host port only).
+ * Lumped thermal model of the payload's sintering head (simulator and host port).
  *
  *   C dT/dt = P duty - eps A sigma (T^4 - T_sink^4) - G (T - T_mount)
  *
@@ -11,7 +11,7 @@
  * targets are reachable with margin; from -23 C the head reaches 1000 C in
  * about two minutes.
  */
-#include "port_host.h"
+#include "head.h"
 
 #define HEAD_C_J_K 15.0
 #define HEAD_EPS_A_M2 2.0e-4

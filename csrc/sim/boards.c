@@ -1,0 +1,146 @@
+/*
+ * Board scheduler (boards.h): plant + the boards' firmware, batched.
+ */
+#include "boards.h"
+#include "port_sim.h"
+
+struct sim_boards {
+	struct sim *sim;
+	struct head_plant head;
+	struct fw fw[2];            /* [0] mobility, [1] payload */
+	struct port port[2];
+};
+
+size_t sim_boards_size(void)
+{
+	return sizeof(struct sim_boards);
+}
+
+static struct fw *board(struct sim_boards *b, uint8_t role)
+{
+	if (role == FW_ROLE_MOBILITY)
+		return &b->fw[0];
+	if (role == FW_ROLE_PAYLOAD)
+		return &b->fw[1];
+	return 0;
+}
+
+int sim_boards_init(struct sim_boards *b, struct sim *s, uint32_t dict_hash32)
+{
+	uint8_t *z = (uint8_t *)b;
+	size_t i;
+
+	for (i = 0; i < sizeof *b; i++)
+		z[i] = 0;
+	b->sim = s;
+	pay_plant_init(&b->head);
+	b->port[0].sim = s;
+	b->port[0].role = FW_ROLE_MOBILITY;
+	b->port[1].head = &b->head;
+	b->port[1].role = FW_ROLE_PAYLOAD;
+	for (i = 0; i < 2; i++) {
+		if (fw_init(&b->fw[i], &b->port[i], b->port[i].role, dict_hash32))
+			return SIM_ERR_PARAMS;
+		fw_set_direct(&b->fw[i]);
+	}
+	/* the decoder starts where the lines are */
+	for (i = 0; i < 6; i++)
+		quad_init(&b->fw[0].b.mob.qd[i], enc_ab(s->enc[i].line_pos));
+	return SIM_OK;
+}
+
+int sim_run(struct sim_boards *b, uint32_t n_ms)
+{
+	struct sim *s = b->sim;
+	struct fw *mob = &b->fw[0];
+	uint32_t k;
+	uint8_t i;
+	int ab, rc;
+
+	if (s->out.off_map)
+		return SIM_ERR_OFF_MAP;
+	for (k = 0; k < n_ms; k++) {
+		for (i = 0; i < 2; i++) {
+			b->port[i].ticks++;
+			fw_tick(&b->fw[i]);
+		}
+		rc = sim_step_ms(s);
+		pay_plant_step(&b->head, b->port[1].head_q15, 0.001);
+		for (i = 0; i < 6; i++)
+			while ((ab = enc_next_edge(&s->enc[i])) >= 0)
+				fw_encoder_edge(mob, i, (uint8_t)ab);
+		if (rc != SIM_OK)
+			return rc;
+	}
+	return SIM_OK;
+}
+
+uint8_t sim_board_execute(struct sim_boards *b, uint8_t role, uint8_t seq,
+			  const uint8_t *payload, uint8_t len, uint8_t *result)
+{
+	struct fw *fw = board(b, role);
+
+	if (!fw)
+		return 255;
+	return fw_execute(fw, seq, payload, len, result);
+}
+
+uint8_t sim_board_pack(struct sim_boards *b, uint8_t role, uint8_t id, uint8_t *buf)
+{
+	struct fw *fw = board(b, role);
+
+	return fw ? fw_pack(fw, id, buf) : 0;
+}
+
+void sim_board_heartbeat(struct sim_boards *b, uint8_t role)
+{
+	struct fw *fw = board(b, role);
+
+	if (fw)
+		fw_host_heartbeat(fw);
+}
+
+uint16_t sim_board_events(struct sim_boards *b, uint8_t role, uint8_t *buf, uint16_t cap)
+{
+	struct fw *fw = board(b, role);
+	struct port *p;
+	uint16_t n, i;
+
+	if (!fw)
+		return 0;
+	p = fw->port;
+	n = p->ev_len < cap ? p->ev_len : cap;
+	for (i = 0; i < n; i++)
+		buf[i] = p->ev[i];
+	for (i = n; i < p->ev_len; i++)
+		p->ev[i - n] = p->ev[i];
+	p->ev_len = (uint16_t)(p->ev_len - n);
+	return n;
+}
+
+uint16_t sim_board_fault_flags(struct sim_boards *b, uint8_t role)
+{
+	struct fw *fw = board(b, role);
+
+	return fw ? fw_fault_flags(fw) : 0;
+}
+
+uint32_t sim_board_now_ms(struct sim_boards *b, uint8_t role)
+{
+	struct fw *fw = board(b, role);
+
+	return fw ? fw->now_ms : 0;
+}
+
+void sim_board_sensor_fault(struct sim_boards *b, uint8_t role, uint8_t open)
+{
+	struct fw *fw = board(b, role);
+
+	if (fw)
+		fw->port->sensor_fault = open;
+}
+
+struct head_plant *sim_board_head(struct sim_boards *b)
+{
+	return &b->head;
+}

@@ -1,0 +1,31 @@
+/*
+ * The simulator port: the board firmware (csrc/firmware) linked into the
+ * simulator's extension, its pins wired to the C plant (struct sim for the
+ * mobility board, struct head_plant for the payload board), its time the
+ * simulator's.  There is no line: the firmware runs in direct mode
+ * (fw_set_direct), commands enter through fw_execute() and telemetry leaves
+ * through fw_pack(); the "UART" only carries the board's EVENT payloads as
+ * [len][payload] records for the simulator to collect.
+ */
+#ifndef ROVER_SIM_PORT_SIM_H
+#define ROVER_SIM_PORT_SIM_H
+
+#include <stdint.h>
+#include "firmware/fw.h"
+#include "sim/sim.h"
+#include "sim/head.h"
+
+#define SIM_PORT_EVENT_BYTES 512u
+
+struct port {
+	struct sim *sim;            /* mobility plant (NULL on the payload board) */
+	struct head_plant *head;    /* payload plant (NULL on the mobility board) */
+	uint8_t role;
+	uint8_t sensor_fault;       /* test hook: the heater sensor reads open */
+	int16_t head_q15;           /* payload heater PWM */
+	uint32_t ticks;             /* board ms */
+	uint16_t ev_len;
+	uint8_t ev[SIM_PORT_EVENT_BYTES];
+};
+
+#endif
