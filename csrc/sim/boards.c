@@ -1,6 +1,8 @@
 /*
  * Board scheduler (boards.h): plant + the boards' firmware, batched.
  */
+#define ROVER_DICT_NO_TABLES
+#include "rover_dictionary.h"
 #include "boards.h"
 #include "port_sim.h"
 
@@ -18,9 +20,9 @@ size_t sim_boards_size(void)
 
 static struct fw *board(struct sim_boards *b, uint8_t role)
 {
-	if (role == FW_ROLE_MOBILITY)
+	if (role == ROVER_BOARD_MOBILITY)
 		return &b->fw[0];
-	if (role == FW_ROLE_PAYLOAD)
+	if (role == ROVER_BOARD_PAYLOAD)
 		return &b->fw[1];
 	return 0;
 }
@@ -35,9 +37,9 @@ int sim_boards_init(struct sim_boards *b, struct sim *s, uint32_t dict_hash32)
 	b->sim = s;
 	pay_plant_init(&b->head);
 	b->port[0].sim = s;
-	b->port[0].role = FW_ROLE_MOBILITY;
+	b->port[0].role = ROVER_BOARD_MOBILITY;
 	b->port[1].head = &b->head;
-	b->port[1].role = FW_ROLE_PAYLOAD;
+	b->port[1].role = ROVER_BOARD_PAYLOAD;
 	for (i = 0; i < 2; i++) {
 		if (fw_init(&b->fw[i], &b->port[i], b->port[i].role, dict_hash32))
 			return SIM_ERR_PARAMS;

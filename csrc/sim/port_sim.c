@@ -1,12 +1,14 @@
 /*
  * port.h for the simulator (see port_sim.h).
  */
+#define ROVER_DICT_NO_TABLES
 #include <math.h>
+#include "rover_dictionary.h"
 #include "port_sim.h"
 
 void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
 {
-	if (p->role == FW_ROLE_MOBILITY) {
+	if (p->role == ROVER_BOARD_MOBILITY) {
 		if (ch < PORT_PWM_WHEEL0 + 6)
 			p->sim->inp.effort_cmd[ch - PORT_PWM_WHEEL0] = q15;
 		else if (ch == PORT_PWM_HEATER0)
@@ -18,7 +20,7 @@ void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
 
 void port_servo_write(struct port *p, uint8_t ch, int16_t mrad)
 {
-	if (p->role == FW_ROLE_MOBILITY && ch < 4)
+	if (p->role == ROVER_BOARD_MOBILITY && ch < 4)
 		p->sim->inp.steer_target_mrad[ch] = mrad;
 }
 
@@ -31,7 +33,7 @@ int32_t port_adc_read(struct port *p, uint8_t ch)
 {
 	if (ch == PORT_ADC_HEATER0_DC && p->sensor_fault)
 		return -2000;       /* open sensor */
-	if (p->role == FW_ROLE_MOBILITY)
+	if (p->role == ROVER_BOARD_MOBILITY)
 		return sim_adc(p->sim, ch);
 	if (ch == PORT_ADC_HEATER0_DC)
 		return rnd((p->head->temp_k - 273.15) * 10.0);
@@ -52,7 +54,7 @@ void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])
 
 uint16_t port_fault_flags(struct port *p)
 {
-	return (p->sim && p->sim->out.off_map) ? PORT_FAULT_OFF_MAP : 0;
+	return (p->sim && p->sim->out.off_map) ? ROVER_FAULT_OFF_MAP : 0;
 }
 
 uint16_t port_uart_tx_free(struct port *p)
