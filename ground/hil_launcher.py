@@ -12,6 +12,12 @@ firmware and the map (height, slope, no-go mask, cell size, origin) as
 terrain.npz for the flight software's planner (the board backend loads it
 through the ``terrain=`` URL parameter).
 
+Clock: boards are either *lockstepped* (``--lockstep SOCKET``: halted until
+the HAL grants them time over a control socket, so a loaded machine cannot
+make them miss a deadline; what tests use) or *free-running* on scaled wall
+time (``--time-scale K``: what benchmarks such as ``rover perf link``
+measure).  docs/hil.md 4.1.
+
 This is a bench tool: it reads the wall clock and starts processes.
 """
 from __future__ import annotations
@@ -23,6 +29,8 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from hal.link.lockstep import SUN_PATH_MAX
 
 REPO = Path(__file__).resolve().parent.parent
 FIRMWARE_DIR = REPO / "csrc" / "firmware"
@@ -109,9 +117,11 @@ class BoardProc:
 
 
 def board_argv(exe: Path, role: str, link: Path, *, baud: int, seed: int, time_scale: float,
-               terrain: dict, start=(0.0, 0.0, 0.0), dict_hash32: int | None = None) -> list[str]:
+               terrain: dict, start=(0.0, 0.0, 0.0), dict_hash32: int | None = None,
+               lockstep: str | None = None) -> list[str]:
+    clock = ["--lockstep", str(lockstep)] if lockstep else ["--time-scale", f"{time_scale:g}"]
     argv = [str(exe), "--role", role, "--pty-link", str(link), "--baud", str(baud),
-            "--seed", str(seed), "--time-scale", f"{time_scale:g}",
+            "--seed", str(seed), *clock,
             "--terrain", terrain["f32"], "--nx", str(terrain["nx"]), "--ny", str(terrain["ny"]),
             "--cell-m", f"{terrain['cell_m']:g}", "--x0-m", f"{terrain['x0_m']:g}",
             "--y0-m", f"{terrain['y0_m']:g}", "--start-x-m", f"{start[0]:g}",
@@ -219,14 +229,17 @@ def write_geometry(out_dir: Path) -> str:
 
 
 def hal_url(boards: dict[str, str], baud: int, geometry: str, terrain_npz: str | None = None,
-            time_scale: float | None = None) -> str:
-    """The HAL URL for a set of boards (role -> port) on the rover ``geometry`` file."""
+            time_scale: float | None = None, lockstep: dict[str, str] | None = None) -> str:
+    """The HAL URL for a set of boards (role -> port) on the rover ``geometry``
+    file; ``lockstep`` (role -> control socket) for lockstepped boards."""
     q = [f"{r}={boards[r]}" for r in board_names() if r in boards]
     q.append(f"geometry={geometry}")
     q.append(f"baud={baud}")
     if terrain_npz:
         q.append(f"terrain={terrain_npz}")
-    if time_scale:
+    if lockstep:
+        q.append("lockstep=" + ",".join(f"{r}:{lockstep[r]}" for r in board_names() if r in lockstep))
+    elif time_scale:
         q.append(f"time_scale={time_scale:g}")
     return "board://?" + "&".join(q)
 
@@ -235,13 +248,19 @@ def hal_url(boards: dict[str, str], baud: int, geometry: str, terrain_npz: str |
 class EmulatedBench:
     """Emulated boards owned by this process (tests, `rover perf link`)::
 
-        with EmulatedBench(["mobility"], time_scale=5) as bench:
+        with EmulatedBench(["mobility"]) as bench:          # lockstepped
             hal = open_hal(bench.url)
             bench.kill("mobility"); bench.restart("mobility")
+        with EmulatedBench(["mobility"], lockstep=False, time_scale=1) as bench:   # free-running
+
+    Lockstepped boards (the default) run only on the time the HAL grants them
+    (``bench.sockets``: role -> control socket); free-running ones on
+    ``time_scale`` x wall time.
     """
 
     def __init__(self, boards=None, *, seed: int = 1, site: str = "mons-mouton",
-                 baud: int = 115200, time_scale: float = 1.0, dir_: str | Path | None = None,
+                 baud: int = 115200, time_scale: float | None = None, lockstep: bool = True,
+                 dir_: str | Path | None = None,
                  build_dir: str | Path | None = None, exe: str | Path | None = None,
                  dict_hash32: int | None = None, start=(0.0, 0.0, 0.0), build: bool = True,
                  detach: bool = False):
@@ -251,8 +270,13 @@ class EmulatedBench:
                 raise HilError(f"unknown board {r!r}; boards: {', '.join(board_names())}")
         if not boards:
             raise HilError("no boards given")
+        if lockstep and time_scale is not None:
+            raise HilError("time_scale and lockstep exclude each other: lockstepped boards run on "
+                           "granted time (pass lockstep=False for scaled wall time)")
         self.roles = list(dict.fromkeys(boards))
-        self.seed, self.site_name, self.baud, self.time_scale = seed, site, baud, time_scale
+        self.lockstep = bool(lockstep)
+        self.seed, self.site_name, self.baud = seed, site, baud
+        self.time_scale = None if self.lockstep else (time_scale or 1.0)
         self.dir = Path(dir_) if dir_ is not None else None
         self._tmp = None
         self.build_dir, self.exe_path, self.do_build = build_dir, exe, build
@@ -289,11 +313,27 @@ class EmulatedBench:
     def _link(self, role: str) -> Path:
         return self.dir / f"{role}.pty"
 
+    def _socket(self, role: str) -> str | None:
+        if not self.lockstep:
+            return None
+        path = os.path.abspath(self.dir / f"{role}.sock")
+        n = len(os.fsencode(path))
+        if n > SUN_PATH_MAX:
+            raise HilError(f"lockstep control socket path {path} is too long ({n} bytes; a UNIX "
+                           f"socket path holds at most {SUN_PATH_MAX}): use a shorter directory")
+        return path
+
+    @property
+    def sockets(self) -> dict[str, str]:
+        """role -> lockstep control socket ({} for free-running boards)."""
+        return {r: self._socket(r) for r in self.procs} if self.lockstep else {}
+
     def _start(self, role: str) -> BoardProc:
         link = Path(os.path.abspath(self._link(role)))      # not resolve(): it is a symlink
         argv = board_argv(self.exe_path, role, link, baud=self.baud,
-                          seed=self.seed, time_scale=self.time_scale, terrain=self.terrain,
-                          start=self.start_pose, dict_hash32=self.dict_hash32)
+                          seed=self.seed, time_scale=self.time_scale or 1.0, terrain=self.terrain,
+                          start=self.start_pose, dict_hash32=self.dict_hash32,
+                          lockstep=self._socket(role))
         bp = start_board(argv, role, self.dir / f"{role}.log", link, detach=self.detach)
         self.procs[role] = bp
         return bp
@@ -339,11 +379,12 @@ class EmulatedBench:
     @property
     def url(self) -> str:
         return hal_url(self.ports, self.baud, self.geometry_path, self.terrain.get("npz"),
-                       self.time_scale)
+                       self.time_scale, self.sockets)
 
     def state(self) -> dict:
         return dict(boards={r: bp.to_json() for r, bp in self.procs.items()}, baud=self.baud,
-                    time_scale=self.time_scale, seed=self.seed, site=self.site_name,
+                    time_scale=self.time_scale, lockstep=self.sockets or None,
+                    seed=self.seed, site=self.site_name,
                     terrain=self.terrain, exe=str(self.exe_path), url=self.url,
                     started=time.strftime("%Y-%m-%dT%H:%M:%S"))
 
@@ -364,7 +405,8 @@ def read_state(dir_: str | Path | None = None) -> dict | None:
 
 
 def up(boards=None, *, seed: int = 1, site: str = "mons-mouton",
-       baud: int = 115200, time_scale: float = 1.0, dir_: str | Path | None = None,
+       baud: int = 115200, time_scale: float | None = None, lockstep: bool = False,
+       dir_: str | Path | None = None,
        build_dir: str | Path | None = None, dict_hash32: int | None = None) -> dict:
     """Start detached boards and write the state file; returns the state."""
     d = hil_dir(dir_)
@@ -377,8 +419,8 @@ def up(boards=None, *, seed: int = 1, site: str = "mons-mouton",
                            f"run `rover hil down` first")
     d.mkdir(parents=True, exist_ok=True)
     bench = EmulatedBench(boards, seed=seed, site=site, baud=baud, time_scale=time_scale,
-                          dir_=d.resolve(), build_dir=build_dir, dict_hash32=dict_hash32,
-                          detach=True)
+                          lockstep=lockstep, dir_=d.resolve(), build_dir=build_dir,
+                          dict_hash32=dict_hash32, detach=True)
     bench.start()
     st = bench.state()
     state_path(d).write_text(json.dumps(st, indent=2) + "\n")
@@ -546,11 +588,13 @@ def measure_rtt(port: str, baud: int, n: int = 1000) -> dict:
             time.sleep(0.001)
         vals = sorted(s.rtts_ms)
         st = s.stats()
+        rate = s.clock.rate               # the clock fit's slope: board s per wall s
     finally:
         s.close()
     pick = lambda q: round(vals[min(len(vals) - 1, int(round(q * (len(vals) - 1))))], 3)  # noqa: E731
     return dict(rtt_p50_ms=pick(0.5), rtt_p99_ms=pick(0.99), rtt_max_ms=round(vals[-1], 3),
-                rtt_commands=len(vals), rtt_timeouts=lost, retransmits=st["retransmits"])
+                rtt_commands=len(vals), rtt_timeouts=lost, retransmits=st["retransmits"],
+                board_clock_rate=round(rate, 5))
 
 
 def measure_soak(board_port: str, baud: int, n: int = 10000, p_corrupt: float = 0.01,
@@ -638,7 +682,8 @@ def measure_link(baud: int = 115200, seed: int = 1, soak_commands: int = 10000,
     """Everything `rover perf link` reports, against one emulated mobility board."""
     say = progress or (lambda msg: None)
     out = dict(baud=baud)
-    with EmulatedBench(["mobility"], seed=seed, baud=baud, time_scale=1.0, build=build) as bench:
+    with EmulatedBench(["mobility"], seed=seed, baud=baud, time_scale=1.0, lockstep=False,
+                       build=build) as bench:
         port = bench.ports["mobility"]
         say("goodput: telemetry streaming at BOARD_TLM_PERIOD 0")
         out.update(measure_goodput(port, baud, goodput_s))

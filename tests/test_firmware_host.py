@@ -2,7 +2,9 @@
 process whose UART is a pty and whose pins drive the simulated plant.  These
 tests talk to it over the real serial path with pyserial and hal.link.codec.
 
-Waits that are about board time use --time-scale so the file stays short.
+The boards are lockstepped (--lockstep): they run only on the time the test
+grants them, so every wait here is in board time and a loaded machine cannot
+change what the board sees.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import shutil
 import signal
 import struct
 import subprocess
-import time
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,8 @@ import pytest
 from common.dictionary import default_dictionary
 from common.dictionary.packets import CmdResult, decode_tlm, encode_board_command
 from hal.link import codec
+from hal.link.line import LockstepLine
+from hal.link.lockstep import BoardControl
 
 serial = pytest.importorskip("serial")
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,22 +43,33 @@ pytestmark = [
 ]
 
 
-class Board:
-    """A host-build board process and a minimal host side of the link."""
+BAUD = 115200
+BYTE_NS = (10 * 1_000_000_000 + BAUD // 2) // BAUD      # one byte on the line, as the board counts it
 
-    def __init__(self, exe, tmp, role="mobility", scale=1.0, extra=()):
-        self.link = Path(tmp) / f"{role}-{random.randrange(1 << 30)}.pty"
+
+class Board:
+    """A lockstepped host-build board process and a minimal host side of the
+    link; time passes only in pump(), in board seconds."""
+
+    def __init__(self, exe, role="mobility", extra=()):
+        self._dir = tempfile.TemporaryDirectory(prefix="fw-")   # short: a socket path is <= 107 bytes
+        self.link = Path(self._dir.name) / f"{role}.pty"
+        sock = str(Path(self._dir.name) / f"{role}.sock")
         self.proc = subprocess.Popen([str(exe), "--role", role, "--pty-link", str(self.link),
-                                      "--time-scale", str(scale), "--seed", "7", *extra],
+                                      "--lockstep", sock, "--seed", "7", *extra],
                                      stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         assert line.startswith("PTY /dev/"), line
         assert os.path.realpath(self.link) == line.split()[1]
-        self.ser = serial.Serial(str(self.link), 115200, timeout=0)
+        self.ser = serial.Serial(str(self.link), BAUD, timeout=0)
         self.ser.reset_input_buffer()
+        self.line = LockstepLine(BoardControl(sock, role))
+        assert self.line.attach(required=True, join_board_time=True)
+        assert self.line.t_us == 0                           # a fresh board is halted at 0
+        self.line.opened()
         self.dec = codec.FrameDecoder()
         self.tx = codec.ReliableSender(session=random.randrange(1, 1 << 32))
-        self.t0 = time.monotonic()
+        self.rx_log: list[tuple[int, codec.Frame]] = []     # (board us, frame) in arrival order
         self.tlm: dict[str, dict] = {}
         self.tlm_count: dict[str, int] = {}
         self.results: dict[int, CmdResult] = {}
@@ -62,18 +77,28 @@ class Board:
         self.other: list = []
         self.hb_seq = 0
 
+    @property
+    def us(self) -> int:
+        return self.line.t_us
+
     def ms(self):
-        return int((time.monotonic() - self.t0) * 1000)
+        return self.line.t_us // 1000
 
     def write(self, data: bytes):
-        self.ser.write(data)
+        n = 0
+        while n < len(data):
+            n += os.write(self.ser.fileno(), data[n:])
+        self.line.wrote(len(data))
 
     def pump(self, dt=0.0):
-        end = time.monotonic() + dt
+        """Grant dt board seconds, handling every frame when it arrives."""
+        end = self.line.t_us + round(dt * 1e6)
         while True:
-            data = self.ser.read(8192)
+            data = self.line.read(self.ser.fileno(), (end - self.line.t_us) / 1e6)
+            assert data is not None, self.line.failure or "the board hung up"
             if data:
                 for f in self.dec.feed(data):
+                    self.rx_log.append((self.line.t_us, f))
                     self.tx.on_frame(f, self.ms())
                     if f.ftype == codec.T_TLM:
                         name, vals = decode_tlm(D, f.payload)
@@ -88,18 +113,18 @@ class Board:
             out = self.tx.poll(self.ms())
             if out:
                 self.write(out)
-            if time.monotonic() >= end:
+            if self.line.t_us >= end:
                 return
-            time.sleep(0.002)
 
     def wait(self, pred, timeout=3.0, what="condition"):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
+        """pump() until pred() is true; timeout in board seconds."""
+        end = self.line.t_us + round(timeout * 1e6)
+        while self.line.t_us < end:
             self.pump(0.01)
             v = pred()
             if v:
                 return v
-        raise AssertionError(f"timed out waiting for {what}")
+        raise AssertionError(f"no {what} within {timeout} board s")
 
     def command(self, name, timeout=3.0, **args) -> CmdResult:
         return self.raw_command(encode_board_command(D, name, **args), timeout)
@@ -121,6 +146,7 @@ class Board:
         return self.tlm[name]
 
     def close(self):
+        self.line.close()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -129,14 +155,15 @@ class Board:
                 self.proc.kill()
                 self.proc.wait()
         self.ser.close()
+        self._dir.cleanup()
 
 
 @pytest.fixture
-def board(fw_exe, tmp_path):
+def board(fw_exe):
     made = []
 
-    def make(role="mobility", scale=1.0, extra=()):
-        b = Board(fw_exe, tmp_path, role, scale, extra)
+    def make(role="mobility", extra=()):
+        b = Board(fw_exe, role, extra)
         made.append(b)
         return b
 
@@ -161,15 +188,42 @@ def test_identify_and_clock(board):
     assert ident.role == D.roles["mobility"] and ident.fw_version == (1, 0, 0)
     assert ident.dict_hash32 == D.hash32
     assert ident.max_payload == 64 and ident.window == 8 and ident.clock_hz == 1_000_000
-    times = []
-    for tag in (11, 12):
-        b.write(codec.encode_frame(1, 0, 0, codec.T_CLOCK_REQ, struct.pack("<I", tag)))
+    b.pump(0.1)
+    for tag, pause_s in ((11, 0.2), (12, 1.234567)):
+        b.pump(pause_s)
+        t0_us = b.us
+        req = codec.encode_frame(1, 0, 0, codec.T_CLOCK_REQ, struct.pack("<I", tag))
+        b.write(req)
         f = b.wait(lambda: next((x for x in b.other if x.ftype == codec.T_CLOCK
                                  and codec.CLOCK_FMT.unpack(x.payload)[0] == tag), None), what="CLOCK")
-        times.append((time.monotonic(), codec.CLOCK_FMT.unpack(f.payload)[1]))
-        b.pump(0.2)
-    (w0, c0), (w1, c1) = times
-    assert c1 > c0 and abs((c1 - c0) / 1e6 - (w1 - w0)) < 0.05   # board us track wall time at K=1
+        # the board read its clock when the request's last byte arrived: the
+        # granted time plus the request's bytes at 10 bits each
+        assert codec.CLOCK_FMT.unpack(f.payload)[1] == (t0_us * 1000 + len(req) * BYTE_NS) // 1000
+
+
+def test_uart_runs_at_the_baud_in_board_time_both_ways(board):
+    """Telemetry as fast as the line allows fills the line from board to host
+    and never more; bytes from the host take 10 bit times each too."""
+    b = board("mobility")
+    assert b.command("BOARD_TLM_PERIOD", period=0).status == CMD_OK
+    b.pump(0.2)
+    t0 = b.us
+    b.pump(2.0)
+    log = [(t, f) for t, f in b.rx_log if t > t0]
+    wire = sum(len(codec.encode_frame(f.seq, f.ack, f.flags, f.ftype, f.payload)) for _, f in log)
+    line_bytes = (b.us - t0) * 1e-6 * BAUD / 10
+    assert 0.97 * line_bytes <= wire <= line_bytes + 72, (wire, line_bytes)
+    # from the host: 2000 bytes of filler ending in a frame delimiter (one
+    # damaged frame to the board), then a CLOCK_REQ: answered after all of it
+    assert b.command("BOARD_TLM_PERIOD", period=60000).status == CMD_OK
+    b.pump(0.5)
+    t_w = b.us
+    filler = b"\x01" * 2000 + b"\x00"
+    req = codec.encode_frame(2, 0, 0, codec.T_CLOCK_REQ, struct.pack("<I", 99))
+    b.write(filler + req)
+    f = b.wait(lambda: next((x for x in b.other if x.ftype == codec.T_CLOCK), None), what="CLOCK")
+    assert codec.CLOCK_FMT.unpack(f.payload)[1] == \
+        (t_w * 1000 + (len(filler) + len(req)) * BYTE_NS) // 1000
 
 
 def test_stale_dictionary_hash_override(board):
@@ -182,24 +236,26 @@ def test_stale_dictionary_hash_override(board):
 
 # ---------------------------------------------------------------- driving and deadlines
 def test_drive_follows_setpoints_then_deadline_stops(board):
-    b = board("mobility", scale=2.0)
+    b = board("mobility")
     b.fresh("MOB_WHEELS")
     targets = [800, 800, 1000, 1000, 600, 600]
     names = ("fl", "fr", "ml", "mr", "rl", "rr")
-    end = time.monotonic() + 1.5           # 3 s of board time, refreshed every ~100 ms
-    while time.monotonic() < end:
+    end = b.ms() + 3000                    # 3 s of board time, refreshed every ~100 ms
+    while b.ms() < end:
         r = b.command("MOB_DRIVE", **drive(**{f"w_{n}": t for n, t in zip(names, targets)}, s_fl=200))
         assert r.status == CMD_OK, r
-        b.pump(0.04)
+        t_cmd = b.ms()
+        b.pump(0.08)
     w = b.fresh("MOB_WHEELS")
     assert w["wheel_speed"] == pytest.approx([t / 1000 for t in targets], abs=0.08), w
     assert all(c > 0 for c in w["enc_count"]) and all(e > 0 for e in w["effort"])
     assert b.fresh("MOB_BODY")["steer"][0] == pytest.approx(0.2, abs=0.02)
     # stop refreshing: after 300 ms of board time the wheels stop, fault bit 1
     body = b.wait(lambda: b.tlm["MOB_BODY"]["fault_flags"] & FAULT_DRIVE_DEADLINE and b.tlm["MOB_BODY"],
-                  1.0, "drive deadline")
+                  2.0, "drive deadline")
+    assert 300 <= b.ms() - t_cmd <= 300 + 50 + 20    # the deadline, then the next MOB_BODY
     assert body["steer"][0] == pytest.approx(0.2, abs=0.02)             # steering holds
-    b.pump(0.8)                                                          # 1.6 s board: ramped down
+    b.pump(1.6)                                                          # ramped down
     w = b.fresh("MOB_WHEELS")
     assert w["wheel_speed"] == pytest.approx([0] * 6, abs=0.05), w
     # a fresh command clears the deadline bit
@@ -208,16 +264,19 @@ def test_drive_follows_setpoints_then_deadline_stops(board):
 
 
 def test_heartbeat_loss_latches_and_clear_fault(board):
-    b = board("mobility", scale=5.0)
+    b = board("mobility")
     for _ in range(4):
+        b.pump(0.25)
         b.heartbeat()
-        b.pump(0.05)
+    t_hb = b.ms()
     assert b.command("MOB_DRIVE", **drive(w_fl=500)).status == CMD_OK
     assert b.command("BOARD_HEATER", zone=0, target=300).status == CMD_OK
-    b.pump(0.3)                                                 # 1.5 s board, no heartbeat
+    b.pump(0.9 - (b.ms() - t_hb) / 1000)                       # 0.9 s without a heartbeat
+    assert not b.fresh("MOB_BODY")["fault_flags"] & FAULT_HEARTBEAT_LOST
+    b.pump(1.1 - (b.ms() - t_hb) / 1000)                       # 1.1 s: over the 1 s limit
     body = b.fresh("MOB_BODY")
     assert body["fault_flags"] & FAULT_HEARTBEAT_LOST and body["heater_duty"] == 0
-    b.pump(0.3)
+    b.pump(1.5)
     assert b.fresh("MOB_WHEELS")["wheel_speed"][0] == pytest.approx(0, abs=0.05)
     r = b.command("MOB_DRIVE", **drive(w_fl=500))
     assert r.status == CMD_NOT_ALLOWED                          # latched: refused
@@ -230,7 +289,7 @@ def test_heartbeat_loss_latches_and_clear_fault(board):
 
 # ---------------------------------------------------------------- bad input
 def test_rejected_commands_answer_with_reasons_and_move_nothing(board):
-    b = board("mobility", scale=2.0)
+    b = board("mobility")
     bad_range = bytearray(encode_board_command(D, "MOB_DRIVE", **drive()))
     struct.pack_into("<h", bad_range, 2 + 2 * 3, 2001)               # w_mr out of range
     r = b.raw_command(bytes(bad_range))
@@ -241,11 +300,11 @@ def test_rejected_commands_answer_with_reasons_and_move_nothing(board):
     assert r.status == CMD_BAD_LENGTH
     r = b.raw_command(encode_board_command(D, "BOARD_HEATER", zone=0, target=601))  # e-box max 60 C
     assert (r.status, r.detail) == (CMD_ARG_RANGE, 1)
-    b.pump(0.3)
+    b.pump(0.6)
     w, body = b.fresh("MOB_WHEELS"), b.fresh("MOB_BODY")
     assert all(e == 0 for e in w["effort"]) and all(c == 0 for c in w["enc_count"])
     assert body["heater_duty"] == 0 and body["fault_flags"] & FAULT_BAD_COMMAND
-    stats = b.fresh("LINK_STATS", 1.5)
+    stats = b.fresh("LINK_STATS", 3.0)
     assert stats["cmd_rejected"] == 4 and stats["cmd_executed"] == 4
 
 
@@ -256,7 +315,7 @@ def test_payload_refuses_mobility_commands(board):
 
 
 def test_garbage_truncated_and_corrupt_frames_are_counted(board):
-    b = board("mobility", scale=2.0)
+    b = board("mobility")
     rng = random.Random(3)
     b.write(bytes(rng.randrange(256) for _ in range(3000)) + b"\x00")
     good = bytearray(codec.encode_frame(0, 0, 0, codec.T_CMD,
@@ -269,8 +328,8 @@ def test_garbage_truncated_and_corrupt_frames_are_counted(board):
     b.write(codec.encode_frame(0, 0, 0x80, codec.T_CMD, b"\x01\x10"))    # reserved flag
     b.write(codec.encode_frame(0, 0, 0, codec.T_TLM, b"\x01"))           # not for a board
     b.write(good)                                                        # no session: dropped
-    b.pump(1.2)
-    s = b.fresh("LINK_STATS", 1.5)
+    b.pump(2.4)
+    s = b.fresh("LINK_STATS", 3.0)
     assert s["rx_crc"] + s["rx_malformed"] + s["rx_too_short"] + s["rx_too_long"] >= 10
     assert s["rx_too_long"] >= 1 and s["rx_bad_flags"] >= 1 and s["rx_unexpected"] >= 1
     assert s["cmd_executed"] == 0
@@ -297,20 +356,20 @@ def test_retransmitted_command_executes_once(board):
 
 # ---------------------------------------------------------------- payload heater
 def test_payload_heater_reaches_1000C_and_guard_trips_on_sensor_fault(board):
-    b = board("payload", scale=40.0)
+    b = board("payload")
     assert b.command("BOARD_TLM_PERIOD", period=1000).status == CMD_OK
-    t_end = time.monotonic() + 12
+    t_end = b.ms() + 480_000
     st = None
-    while time.monotonic() < t_end:
+    while b.ms() < t_end:
         assert b.command("BOARD_HEATER", zone=0, target=10000).status == CMD_OK
-        b.pump(0.04)                                                 # 1.6 s board < 3 s deadline
+        b.pump(1.6)                                                  # < the 3 s heater deadline
         st = b.tlm.get("PAY_STATUS")
         if st and st["head_temp"] >= 995:
             break
     assert st and st["head_temp"] >= 995 and st["head_target"] == 1000, st
     for _ in range(10):                                              # holds near the target
         assert b.command("BOARD_HEATER", zone=0, target=10000).status == CMD_OK
-        b.pump(0.04)
+        b.pump(1.6)
     st = b.fresh("PAY_STATUS")
     assert abs(st["head_temp"] - 1000) < 10 and st["heater_fault"] == 0, st
     b.proc.send_signal(signal.SIGUSR1)                               # thermocouple opens
@@ -321,9 +380,9 @@ def test_payload_heater_reaches_1000C_and_guard_trips_on_sensor_fault(board):
 
 # ---------------------------------------------------------------- shutdown
 def test_sigterm_runs_shutdown_and_exits_0(board):
-    b = board("payload", scale=5.0)
+    b = board("payload")
     assert b.command("BOARD_HEATER", zone=0, target=5000).status == CMD_OK
-    b.pump(0.2)
+    b.pump(1.0)
     assert b.fresh("PAY_STATUS")["heater_duty"] > 0
     b.proc.send_signal(signal.SIGTERM)
     out, _ = b.proc.communicate(timeout=5)

@@ -1,8 +1,9 @@
 """The same missions and bench-API tests as tests/test_missions.py, on
 emulated boards: the host firmware (`rover-fw-host`) for the mobility and
-payload boards on ptys, started the way `rover hil up` starts them, at
---time-scale 5, through the board:// HAL URL.  The sequence files are the
-very ones the sim:// tests run.
+payload boards on ptys, started the way `rover hil up --lockstep` starts
+them (they run only on the time the HAL grants, so a loaded machine cannot
+make them miss a deadline), through the board:// HAL URL.  The sequence
+files are the very ones the sim:// tests run.
 
 Tests from tests/test_missions.py are imported here, so they run a second
 time with this module's `rover` fixture (fresh boards for each test, the
@@ -18,12 +19,11 @@ import test_missions as sim_tests
 from ground import hil_launcher as L  # noqa: E402
 pytestmark = pytest.mark.boards
 MISSIONS = Path(__file__).resolve().parent.parent / "missions"
-SCALE = 5.0
 
 
 @pytest.fixture
 def boards(fw_exe):
-    with L.EmulatedBench(["mobility", "payload"], time_scale=SCALE, exe=fw_exe, seed=1) as b:
+    with L.EmulatedBench(["mobility", "payload"], exe=fw_exe, seed=1) as b:
         yield b
 
 

@@ -1,7 +1,7 @@
 """`rover hil`: emulated dev boards for hardware-in-the-loop runs.
 
     rover hil up [--boards mobility,payload] [--seed N] [--site NAME]
-                 [--baud 115200] [--time-scale K] [--dir DIR]
+                 [--baud 115200] [--time-scale K | --lockstep] [--dir DIR]
     rover hil status [--dir DIR]
     rover hil down [--dir DIR]
 
@@ -39,12 +39,16 @@ def hil():
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--site", default="mons-mouton", show_default=True, help="simulated site")
 @click.option("--baud", type=click.IntRange(min=1), default=115200, show_default=True)
-@click.option("--time-scale", type=click.FloatRange(min=0.01, max=100.0), default=1.0,
-              show_default=True, help="board time runs K times faster than wall time")
+@click.option("--time-scale", type=click.FloatRange(min=0.01, max=100.0), default=None,
+              help="free-running boards: board time runs K times faster than wall time "
+                   "[default: 1]")
+@click.option("--lockstep", is_flag=True,
+              help="boards run only on time the HAL grants (control sockets in the URL); "
+                   "excludes --time-scale")
 @click.option("--dir", "dir_", type=click.Path(file_okay=False), default=None,
               help="state directory (default $ROVER_HIL_DIR or runs/hil)")
 @click.option("--json", "as_json", is_flag=True, help="print the state as one JSON object")
-def up_cmd(boards, seed, site, baud, time_scale, dir_, as_json):
+def up_cmd(boards, seed, site, baud, time_scale, lockstep, dir_, as_json):
     """Build the host firmware and start the boards in the background."""
     from ground import hil_launcher as L
     from sim_hw.site import KNOWN_SITES
@@ -53,8 +57,12 @@ def up_cmd(boards, seed, site, baud, time_scale, dir_, as_json):
     if site not in KNOWN_SITES:
         raise click.BadParameter(f"unknown site {site!r}; sites: {', '.join(KNOWN_SITES)}",
                                  param_hint="--site")
+    if lockstep and time_scale is not None:
+        raise click.UsageError("--lockstep and --time-scale exclude each other: lockstepped boards "
+                               "run on granted time, not on a scaled wall clock")
     try:
-        st = L.up(roles, seed=seed, site=site, baud=baud, time_scale=time_scale, dir_=dir_)
+        st = L.up(roles, seed=seed, site=site, baud=baud, time_scale=time_scale, lockstep=lockstep,
+                  dir_=dir_)
     except L.HilError as e:
         click.echo(f"rover hil up: {e}", err=True)
         sys.exit(2)
@@ -63,7 +71,8 @@ def up_cmd(boards, seed, site, baud, time_scale, dir_, as_json):
         return
     for role, b in st["boards"].items():
         click.echo(f"{role:9} pid {b['pid']:<7} port {b['pty']}")
-    click.echo(f"baud {st['baud']}, time scale {st['time_scale']:g}, state {L.state_path(dir_)}")
+    clock = "lockstep" if st.get("lockstep") else f"time scale {st['time_scale']:g}"
+    click.echo(f"baud {st['baud']}, {clock}, state {L.state_path(dir_)}")
     click.echo("HAL URL:")
     click.echo(st["url"])
 

@@ -3,15 +3,17 @@ dev boards over serial links (hal.link.session), one session per board.
 
 URLs (docs/hil.md):
 
-    board://?mobility=PORT&payload=PORT&geometry=FILE.toml&baud=115200[&terrain=FILE.npz][&time_scale=K]
-    serial://PORT?role=mobility&geometry=FILE.toml&baud=115200[&terrain=FILE.npz][&time_scale=K]
+    board://?mobility=PORT&payload=PORT&geometry=FILE.toml&baud=115200[&terrain=FILE.npz]
+            [&time_scale=K | &lockstep=mobility:SOCKET,payload:SOCKET]
+    serial://PORT?role=mobility&geometry=FILE.toml&baud=115200[&terrain=FILE.npz]
+            [&time_scale=K | &lockstep=SOCKET]
     bench://FILE.toml
 
 A bench file lists the boards (``[[board]]`` with ``role``, ``port``,
 ``baud``), states the rover's geometry (a ``[geometry]`` table of the
 VehicleGeometry fields, or ``geometry = "FILE.toml"``) and may carry
-``terrain = "FILE.npz"`` and ``time_scale``; relative paths are relative to
-the file.  The geometry is always stated: boards do not know the vehicle they
+``terrain = "FILE.npz"`` and ``time_scale``, or per board ``lockstep =
+"SOCKET"``; relative paths are relative to the file.  The geometry is always stated: boards do not know the vehicle they
 sit in, and the simulator's rover is never assumed (the HIL launcher writes
 the emulated boards' geometry file from the simulator's parameters).
 
@@ -20,7 +22,10 @@ The cycle: ``read()`` latches the newest packets the reader threads decoded;
 refreshes the board's 300 ms drive deadline) and refreshes the heater target
 at least once a second (the board's heater deadline is 3 s); ``advance(dt)``
 sleeps until the board clock (clock sync with the mobility board, the time
-master) reaches the next cycle.  Device status: OFFLINE when the board's link
+master) reaches the next cycle.  Lockstepped emulated boards (``lockstep=``,
+docs/hil.md 4.1) free-run never: the HAL's clock is a SimClock, and
+``advance(dt)`` grants every board time up to the next cycle and returns
+when all of them got there, however slow the machine.  Device status: OFFLINE when the board's link
 is down, STALE when its packet is older than STALE_MS, FAULT from the
 board's flags; errors never leave the cycle as exceptions.
 """
@@ -39,17 +44,22 @@ from hal.errors import HalError, HalUrlError
 from common.vehicle import GeometryError, geometry_from_mapping, load_geometry
 from hal.interfaces import DeviceStatus, OdomPose, TerrainMap
 from hal.latched import Latch, make_devices
+from common.clock import SimClock
 from hal.link.clock_sync import BoardClock
+from hal.link.line import LockstepLine
+from hal.link.lockstep import BoardControl, LockstepError, check_socket_path
 from hal.link.session import BoardSession, LinkError, LinkState
 
 DEFAULT_BAUD = 115200
 STALE_MS = 500                 # board ms without a packet before a device reads STALE
 TLM_PERIOD_MS = 100            # packet period we ask for: one per 10 Hz flight cycle
 MAX_LATE_CYCLES = 5            # advance() re-synchronises when this far behind
+LOCKSTEP_STEP_MS = 10          # lockstep: time granted per step while waiting at connect
 KNOWN = {
     "board": ("mobility", "payload", "geometry", "baud", "terrain", "time_scale",
-              "connect_timeout"),
-    "serial": ("role", "geometry", "baud", "terrain", "time_scale", "connect_timeout"),
+              "connect_timeout", "lockstep"),
+    "serial": ("role", "geometry", "baud", "terrain", "time_scale", "connect_timeout",
+               "lockstep"),
     "bench": ("connect_timeout",),
 }
 
@@ -100,6 +110,36 @@ def _roles() -> dict[str, int]:
     return default_dictionary().roles
 
 
+def _lockstep_board(url, raw, roles) -> dict[str, str]:
+    """board://'s lockstep=ROLE:SOCKET,ROLE:SOCKET: a socket for every board."""
+    out = {}
+    for item in raw.split(","):
+        role, sep, path = item.strip().partition(":")
+        if not sep or not path:
+            raise HalUrlError(f"board:// lockstep={raw!r}: each entry is ROLE:SOCKET, got "
+                              f"{item.strip()!r} in {url!r}")
+        if role not in _roles():
+            raise HalUrlError(f"board:// lockstep: {role!r} is not a board role; known: "
+                              f"{', '.join(_roles())}")
+        if role not in roles:
+            raise HalUrlError(f"board:// lockstep names the {role} board, but the URL gives it no "
+                              f"port ({role}=PORT) in {url!r}")
+        if role in out:
+            raise HalUrlError(f"board:// lockstep names the {role} board twice in {url!r}")
+        out[role] = path
+    missing = [r for r in roles if r not in out]
+    if missing:
+        raise HalUrlError(f"board:// lockstep must name every board (a HAL cannot mix granted and "
+                          f"free-running time); missing: {', '.join(missing)} in {url!r}")
+    return out
+
+
+def _no_scale_with_lockstep(where, time_scale, lockstep):
+    if lockstep and time_scale is not None:
+        raise HalUrlError(f"{where}: time_scale and lockstep exclude each other (lockstepped "
+                          f"boards run on granted time, not on a scaled wall clock)")
+
+
 def open_board(url: str, where: str, params: dict[str, str]) -> "BoardHal":
     _check_params("board", url, params)
     if where.strip("/"):
@@ -114,7 +154,12 @@ def open_board(url: str, where: str, params: dict[str, str]) -> "BoardHal":
     if not boards:
         raise HalUrlError(f"board:// needs at least the mobility port: "
                           f"board://?mobility=PORT[&payload=PORT] (got {url!r})")
-    return BoardHal(url, boards, **_common("board", url, params))
+    common = _common("board", url, params)
+    lockstep = None
+    if "lockstep" in params:
+        lockstep = _lockstep_board(url, params["lockstep"], [b[0] for b in boards])
+        _no_scale_with_lockstep(f"board:// {url!r}", common["time_scale"], lockstep)
+    return BoardHal(url, boards, lockstep=lockstep, **common)
 
 
 def open_serial(url: str, where: str, params: dict[str, str]) -> "BoardHal":
@@ -127,7 +172,15 @@ def open_serial(url: str, where: str, params: dict[str, str]) -> "BoardHal":
     if role not in _roles():
         raise HalUrlError(f"serial:// role={role!r} is not a board role; known: {', '.join(_roles())}")
     baud = _num("serial", params, "baud", DEFAULT_BAUD, int, 1)
-    return BoardHal(url, [(role, port, baud)], **_common("serial", url, params))
+    common = _common("serial", url, params)
+    lockstep = None
+    if "lockstep" in params:
+        if not params["lockstep"]:
+            raise HalUrlError(f"serial:// lockstep= is empty in {url!r}: give the board's control "
+                              f"socket (lockstep=SOCKET)")
+        lockstep = {role: params["lockstep"]}
+        _no_scale_with_lockstep(f"serial:// {url!r}", common["time_scale"], lockstep)
+    return BoardHal(url, [(role, port, baud)], lockstep=lockstep, **common)
 
 
 def load_bench_file(path: str | Path) -> dict:
@@ -145,14 +198,16 @@ def load_bench_file(path: str | Path) -> dict:
         raise HalUrlError(f"bench file {path}: unknown key(s) {', '.join(extra)}; "
                           f"known: {', '.join(sorted(allowed))}")
     boards = []
+    lockstep = {}
     seen = set()
     for i, b in enumerate(raw.get("board", [])):
         where = f"bench file {path}: board #{i + 1}"
         if not isinstance(b, dict):
             raise HalUrlError(f"{where}: must be a table")
-        bad = sorted(set(b) - {"role", "port", "baud"})
+        bad = sorted(set(b) - {"role", "port", "baud", "lockstep"})
         if bad:
-            raise HalUrlError(f"{where}: unknown key(s) {', '.join(bad)}; known: role, port, baud")
+            raise HalUrlError(f"{where}: unknown key(s) {', '.join(bad)}; known: role, port, baud, "
+                              f"lockstep")
         role, port = b.get("role"), b.get("port")
         if role not in _roles():
             raise HalUrlError(f"{where}: role {role!r} is not one of {', '.join(_roles())}")
@@ -165,8 +220,18 @@ def load_bench_file(path: str | Path) -> dict:
         if not isinstance(baud, int) or baud <= 0:
             raise HalUrlError(f"{where} ({role}): baud must be a positive integer")
         boards.append((role, _rel(path, port), baud))
+        if "lockstep" in b:
+            sock = b["lockstep"]
+            if not isinstance(sock, str) or not sock:
+                raise HalUrlError(f"{where} ({role}): lockstep must be the path of the board's "
+                                  f"control socket")
+            lockstep[role] = _rel(path, sock)
     if not boards:
         raise HalUrlError(f"bench file {path}: no [[board]] entries")
+    if lockstep and len(lockstep) != len(boards):
+        missing = [r for r, _p, _b in boards if r not in lockstep]
+        raise HalUrlError(f"bench file {path}: lockstep must be given for every board (a HAL "
+                          f"cannot mix granted and free-running time); missing: {', '.join(missing)}")
     g = raw.get("geometry")
     try:
         if g is None:
@@ -178,8 +243,10 @@ def load_bench_file(path: str | Path) -> dict:
         raise HalUrlError(str(e)) from None
     terrain = raw.get("terrain")
     ts = raw.get("time_scale")
+    _no_scale_with_lockstep(f"bench file {path}", ts, lockstep)
     return dict(boards=boards, terrain=_rel(path, terrain) if terrain else None,
-                time_scale=float(ts) if ts is not None else None, geometry=geometry)
+                time_scale=float(ts) if ts is not None else None, geometry=geometry,
+                lockstep=lockstep or None)
 
 
 def _rel(base: Path, p: str) -> str:
@@ -218,7 +285,8 @@ class _Board:
 
 class BoardHal(BoardApp, Latch, Hal):
     def __init__(self, url, boards, *, geometry, terrain=None, time_scale=None,
-                 connect_timeout: float = 3.0, dictionary=None):
+                 connect_timeout: float = 3.0, dictionary=None,
+                 lockstep: dict[str, str] | None = None):
         from common.dictionary import default_dictionary
         from common.dictionary import packets as P
 
@@ -227,7 +295,8 @@ class BoardHal(BoardApp, Latch, Hal):
         self._cmd_ok = self.dictionary.status_code("OK")
         roles = [b[0] for b in boards]
         master = "mobility" if "mobility" in roles else roles[0]
-        super().__init__(url, BoardClock(rate_guess=time_scale or 1.0))
+        self.lockstep = bool(lockstep)
+        super().__init__(url, SimClock() if self.lockstep else BoardClock(rate_guess=time_scale or 1.0))
         self.geometry = geometry
         self.time_master = master
         self._terrain_path = terrain
@@ -247,22 +316,41 @@ class BoardHal(BoardApp, Latch, Hal):
             raise HalUrlError(f"{url}: terrain file {terrain} not found")
         d = self.dictionary
         opened = []
+        lines: dict[str, LockstepLine] = {}
+        t_us = 0
         try:
             # the time master first: the others' heartbeats carry its clock
             for b in sorted(self.boards.values(), key=lambda b: b.role != master):
+                line = None
+                if self.lockstep:
+                    # the HAL's time starts at the time master's own clock; a
+                    # board attached later joins at the HAL's present
+                    check_socket_path(lockstep[b.role], f"{b.role} board")
+                    line = lines[b.role] = LockstepLine(BoardControl(lockstep[b.role], b.role), t_us)
+                    line.attach(required=True, join_board_time=(b.role == master))
+                    t_us = max(t_us, line.t_us)
                 b.session = BoardSession(
                     b.port, b.role, baud=b.baud, expected_hash32=d.hash32, expected_hash_hex=d.hash,
-                    clock=self.clock, clock_master=(b.role == master),
+                    clock=self.clock if not self.lockstep else None, clock_master=(b.role == master),
                     on_tlm=lambda p, t, b=b: self._on_tlm(b, p, t),
                     on_event=lambda p, t, b=b: self._on_event(b, p, t),
                     on_state=lambda s, st, why, b=b: self._on_state(b, st, why),
-                    on_up=lambda s, b=b: self._on_up(b), roles=d.roles)
-                b.session.connect(timeout_s=connect_timeout)
-                opened.append(b.session)
-        except LinkError as e:
+                    on_up=lambda s, b=b: self._on_up(b), roles=d.roles, line=line)
+                try:
+                    b.session.connect(timeout_s=connect_timeout)
+                finally:
+                    opened.append(b.session)
+                if line is not None:
+                    t_us = max(t_us, line.t_us)
+        except (LinkError, LockstepError) as e:
             for s in opened:
                 s.close()
+            for line in lines.values():
+                line.close()
             raise HalError(str(e)) from None
+        if self.lockstep:
+            self.clock = SimClock(-(-t_us // 1000))       # a whole ms at or after every board
+            self._run_boards_to(self.clock.now_ms())
         self._wait_first_packets(connect_timeout)
         self.read()
 
@@ -316,15 +404,29 @@ class BoardHal(BoardApp, Latch, Hal):
     def _wait_first_packets(self, timeout_s: float) -> None:
         import time
         want = {"mobility": "MOB_BODY", "payload": "PAY_STATUS"}
-        end = time.monotonic() + timeout_s
+        if self.lockstep:                  # board time: grant it in small steps
+            now, end = self.clock.now_ms, self.clock.now_ms() + int(timeout_s * 1000)
+        else:
+            now, end = time.monotonic, time.monotonic() + timeout_s
         for b in self.boards.values():
             name = want[b.role]
             while name not in b.latest:
-                if time.monotonic() >= end:
+                if now() >= end:
                     self.close()
                     raise HalError(f"{b.role} board on {b.port}: identified, but no {name} "
                                    f"telemetry within {timeout_s:g} s")
-                time.sleep(0.01)
+                if self.lockstep:
+                    self.clock.advance(LOCKSTEP_STEP_MS)
+                    self._run_boards_to(self.clock.now_ms())
+                else:
+                    time.sleep(0.01)
+
+    def _run_boards_to(self, t_ms: int) -> None:
+        """Lockstep: every board's line to HAL time t_ms (one board after the
+        other: within a cycle the boards do not talk to each other)."""
+        for b in self.boards.values():
+            if b.session is not None:
+                b.session.run_until(t_ms / 1000.0)
 
     # -- helpers ------------------------------------------------------------------------
     def _rx_count(self, packet: str) -> int:
@@ -335,6 +437,8 @@ class BoardHal(BoardApp, Latch, Hal):
         got = b.latest.get(packet)
         if got is None:
             return None
+        if self.lockstep:                  # packets are stamped with board time
+            return int(max(0.0, self.clock.now_s - got[1]) * 1000)
         import time
         return int(max(0.0, time.monotonic() - got[1]) * self.clock.rate * 1000)
 
@@ -417,6 +521,10 @@ class BoardHal(BoardApp, Latch, Hal):
     def advance(self, dt_ms: int) -> None:
         if not isinstance(dt_ms, int) or dt_ms <= 0:
             raise ValueError(f"advance: dt_ms must be a positive int, got {dt_ms!r}")
+        if self.lockstep:                  # grant every board the cycle; the HAL's time follows
+            self._run_boards_to(self.clock.now_ms() + dt_ms)
+            self.clock.advance(dt_ms)
+            return
         now = self.clock.now_ms()
         target = (self._target_ms if self._target_ms is not None else now) + dt_ms
         if now > target + MAX_LATE_CYCLES * dt_ms:      # far behind (a long pause): start afresh

@@ -10,11 +10,16 @@ answers acks into the reliable sender, fires retransmissions, sends the host
 heartbeat and the clock queries, and runs the reconnect loop.  A lock guards
 the sender and the port writes.
 
-Times: the link layer (retransmission timers, heartbeat cadence, silence
-detection) runs on the host's monotonic clock, because the line and the
-operating system are wall-time things.  Ages reported to the flight software
-(heartbeat, telemetry) are converted to board milliseconds with the clock fit
-(``rate``), because flight monitors run on board time.
+Times: the session's clock and its way of waiting for bytes are its
+*line* (hal.link.line).  With a free-running board (``WallLine``) the link
+layer (retransmission timers, heartbeat cadence, silence detection) runs on
+the host's monotonic clock, because the line and the operating system are
+wall-time things, and ages reported to the flight software (heartbeat,
+telemetry) are converted to board milliseconds with the clock fit
+(``rate``).  With a lockstepped emulated board (``LockstepLine``) there is
+no I/O thread and no clock exchange: the session's time is the board time
+the HAL granted, :meth:`BoardSession.run_until` does the I/O thread's work
+up to a given time, and every timer and age is in board time.
 """
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ from common.dictionary import default_dictionary
 from hal.errors import HalError
 from hal.link import codec as C
 from hal.link.clock_sync import BoardClock
+from hal.link.line import WallLine
 
 HEARTBEAT_BOARD_MS = 200      # host heartbeat cadence, board ms (docs/protocol.md 3.4)
 CLOCK_PERIOD_S = 0.25         # clock query cadence, host s (after the start-up burst)
@@ -86,7 +92,7 @@ class BoardSession:
                  on_state: Callable | None = None, on_up: Callable | None = None,
                  rtt_window: int = 256, rng: random.Random | None = None,
                  host_time: Callable[[], float] = time.monotonic,
-                 roles: dict[str, int] | None = None):
+                 roles: dict[str, int] | None = None, line=None):
         # board name -> IDENTIFY role byte: the dictionary's [[board]] table
         self.roles = roles if roles is not None else default_dictionary().roles
         if role not in self.roles:
@@ -100,10 +106,13 @@ class BoardSession:
         self.clock_master = clock_master
         self.on_tlm, self.on_event = on_tlm, on_event
         self.on_state, self.on_up = on_state, on_up
-        self._host_time = host_time
         self._rng = rng or random.Random()
         self._lock = threading.RLock()
         self._stop = threading.Event()
+        self._line = line if line is not None else WallLine(host_time, self._stop)
+        self._lockstep = self._line.lockstep
+        self._host_time = self._line.now
+        self._limit_s = None          # lockstep: run_until's target
         self._thread: threading.Thread | None = None
         self._ser = None
         self._fd = None
@@ -148,6 +157,8 @@ class BoardSession:
         self._set_state(LinkState.UP, "connected")
         if self.on_up is not None:
             self.on_up(self)
+        if self._lockstep:
+            return                    # the HAL drives it: run_until()
         self._thread = threading.Thread(target=self._run, name=f"link-{self.role}", daemon=True)
         self._thread.start()
 
@@ -158,6 +169,7 @@ class BoardSession:
         self._thread = None
         with self._lock:
             self._close_port()
+        self._line.close()
         self._set_state(LinkState.CLOSED, "closed")
 
     def _open_port(self) -> None:
@@ -182,6 +194,7 @@ class BoardSession:
             ser.reset_input_buffer()
         except Exception:
             pass
+        self._line.opened()
         self.decoder = _carry_decoder(self, self.decoder)
 
     def _close_port(self) -> None:
@@ -209,6 +222,7 @@ class BoardSession:
                     if not w:
                         raise OSError("write timed out")
             self.counters["bytes_tx"] += len(data)
+            self._line.wrote(len(data))
             return True
         except OSError:
             self.counters["write_errors"] += 1
@@ -228,20 +242,11 @@ class BoardSession:
         fd = self._fd
         if fd is None:
             return None
-        try:
-            r, _, _ = select.select([fd], [], [], max(0.0, timeout_s))
-        except (OSError, ValueError):
+        data = self._line.read(fd, timeout_s)
+        if data is None:                  # hang-up (the far end closed) or the board stopped
             return None
-        if not r:
+        if not data:
             return []
-        try:
-            data = os.read(fd, 4096)
-        except BlockingIOError:
-            return []
-        except OSError:
-            return None
-        if not data:                      # readable but empty: hang-up (the far end closed)
-            return None
         self.counters["bytes_rx"] += len(data)
         return self.decoder.feed(data)
 
@@ -281,9 +286,10 @@ class BoardSession:
         self._last_board_hb_ms = None
         self._last_tlm = None
         # clock: a short burst so the fit has a slope before the flight loop runs
-        if self.clock_master:
+        # (a lockstepped board's time is known: no exchanges)
+        if self.clock_master and not self._lockstep:
             self.clock.rebase()
-        got = 0
+        got = 0 if not self._lockstep else CLOCK_BURST
         deadline = self._host_time() + timeout_s
         while got < CLOCK_BURST:
             if self._host_time() >= deadline:
@@ -330,7 +336,7 @@ class BoardSession:
         now = self._host_time()
         self._last_rx = now
         self._next_hb = 0.0
-        self._next_clock = now + CLOCK_PERIOD_S
+        self._next_clock = now + CLOCK_PERIOD_S if not self._lockstep else float("inf")
         self._send_heartbeat()
 
     def _fail(self, why: str):
@@ -436,7 +442,8 @@ class BoardSession:
         return self.sender.room
 
     def _send_heartbeat(self) -> None:
-        board_ms = int(self.clock.now_ms()) & 0xFFFFFFFF
+        now_ms = self._host_time() * 1000 if self._lockstep else self.clock.now_ms()
+        board_ms = int(now_ms) & 0xFFFFFFFF
         self._send_frame(C.T_HEARTBEAT, C.HEARTBEAT_FMT.pack(board_ms, 1))
 
     def _send_clock_req(self) -> None:
@@ -449,7 +456,27 @@ class BoardSession:
 
     # -- the I/O thread --------------------------------------------------------------------
     def _rate_ms_per_s(self) -> float:
+        if self._lockstep:
+            return 1000.0             # the session's time is board time
         return max(1e-3, self.clock.rate) * 1000.0
+
+    def run_until(self, t_s: float) -> None:
+        """Lockstep: what the I/O thread does, until the board's line reaches
+        time t_s (a reconnect handshake may carry it a little past)."""
+        if not self._lockstep:
+            raise RuntimeError("run_until is for lockstepped boards; this session runs its own thread")
+        self._limit_s = t_s
+        limit_us = round(t_s * 1e6)
+        try:
+            while round(self._host_time() * 1e6) < limit_us and not self._stop.is_set():
+                if self.state is LinkState.UP:
+                    self._service()
+                elif self.state in (LinkState.DOWN, LinkState.CONNECTING):
+                    self._reconnect_once()
+                else:
+                    self._line.pause(t_s - self._host_time())
+        finally:
+            self._limit_s = None
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -477,18 +504,26 @@ class BoardSession:
         wait = min(self._next_hb, self._next_clock) - now
         if due is not None:
             wait = min(wait, due / 1000.0)
-        wait = min(max(wait, 0.0005), 0.05)
+        if self._limit_s is not None:  # lockstep: board time, up to run_until's target
+            wait = min(wait, self._limit_s - now)
+        else:
+            wait = min(max(wait, 0.0005), 0.05)
         frames = self._read_available(wait)
         if frames is None:
-            self._lose(f"{self.role} board on {self.port_path}: port closed (board gone)")
+            self._lose(self._line.failure or
+                       f"{self.role} board on {self.port_path}: port closed (board gone)")
             return
         for f in frames:
             self._handle(f)
             if self.state is not LinkState.UP:
                 return
         silent = self._host_time() - (self._last_rx or now)
-        if (silent * self._rate_ms_per_s() > LOST_BOARD_MS and silent > LOST_MIN_WALL_S) \
-                or silent > LOST_MAX_WALL_S:
+        if self._lockstep:
+            lost = silent * 1000.0 > LOST_BOARD_MS
+        else:
+            lost = (silent * self._rate_ms_per_s() > LOST_BOARD_MS and silent > LOST_MIN_WALL_S) \
+                or silent > LOST_MAX_WALL_S
+        if lost:
             self._lose(f"{self.role} board on {self.port_path}: silent for "
                        f"{silent * self._rate_ms_per_s():.0f} board ms")
 
@@ -507,7 +542,10 @@ class BoardSession:
     def _reconnect_once(self) -> None:
         now = self._host_time()
         if now < self._next_retry:
-            self._stop.wait(min(RETRY_S, self._next_retry - now))
+            wait = min(RETRY_S, self._next_retry - now)
+            if self._limit_s is not None:
+                wait = min(wait, self._limit_s - now)
+            self._line.pause(wait)
             return
         self._next_retry = now + RETRY_S
         try:

@@ -4,8 +4,10 @@
  * The "UART" is a pty (the slave path is printed as "PTY <path>" and linked
  * at --pty-link); bytes leave at the real line rate (10 bits per byte at
  * --baud).  The 1 kHz tick runs --time-scale ticks per wall millisecond, and
- * each tick steps the simulated plant wired to the pin layer.  SIGTERM or
- * SIGINT runs the shutdown handler and exits 0.  SIGUSR1 toggles a heater
+ * each tick steps the simulated plant wired to the pin layer.  With
+ * --lockstep SOCKET the board runs only on time the host grants over that
+ * control socket, and the UART is paced in board time (lockstep.c).
+ * SIGTERM or SIGINT runs the shutdown handler and exits 0.  SIGUSR1 toggles a heater
  * sensor fault (open sensor) for tests.
  */
 #define _GNU_SOURCE
@@ -21,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lockstep.h"
 #include "port_host.h"
 #include "rover_dictionary.h"
 
@@ -118,13 +121,13 @@ uint64_t port_time_us(struct port *p)
 
 /* ---- host process ---------------------------------------------------------- */
 struct opts {
-	const char *role, *link, *terrain;
+	const char *role, *link, *terrain, *lockstep;
 	long baud;
 	unsigned long long seed;
 	double scale;
 	long nx, ny;
 	double cell_m, x0_m, y0_m, sx_m, sy_m, syaw_deg;
-	int have_hash;
+	int have_hash, have_scale;
 	uint32_t hash;
 };
 
@@ -132,7 +135,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: rover-fw-host --role mobility|payload [--pty-link PATH] [--baud 115200]\n"
-		"       [--seed N] [--time-scale K] [--dict-hash32 0xHEX]\n"
+		"       [--seed N] [--time-scale K | --lockstep SOCKET] [--dict-hash32 0xHEX]\n"
 		"       [--terrain FILE.f32 --nx N --ny N --cell-m M --x0-m X --y0-m Y]\n"
 		"       [--start-x-m X --start-y-m Y --start-yaw-deg D]\n");
 }
@@ -161,7 +164,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--pty-link")) o->link = v;
 		else if (!strcmp(a, "--baud")) o->baud = strtol(v, NULL, 0);
 		else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 0);
-		else if (!strcmp(a, "--time-scale")) o->scale = strtod(v, NULL);
+		else if (!strcmp(a, "--time-scale")) o->scale = strtod(v, NULL), o->have_scale = 1;
+		else if (!strcmp(a, "--lockstep")) o->lockstep = v;
 		else if (!strcmp(a, "--terrain")) o->terrain = v;
 		else if (!strcmp(a, "--nx")) o->nx = strtol(v, NULL, 0);
 		else if (!strcmp(a, "--ny")) o->ny = strtol(v, NULL, 0);
@@ -181,6 +185,11 @@ static int parse(int argc, char **argv, struct opts *o)
 	}
 	if (!o->role || (strcmp(o->role, "mobility") && strcmp(o->role, "payload"))) {
 		fprintf(stderr, "rover-fw-host: --role mobility|payload is required\n");
+		return -1;
+	}
+	if (o->lockstep && (o->have_scale || !*o->lockstep)) {
+		fprintf(stderr, "rover-fw-host: --lockstep SOCKET and --time-scale exclude each other "
+			"(a lockstepped board runs on granted time)\n");
 		return -1;
 	}
 	if (o->baud < 300 || o->baud > 4000000 || !(o->scale > 0.0) || o->scale > 1000.0) {
@@ -264,6 +273,12 @@ static int setup_mobility(struct port *p, const struct opts *o)
 	return 0;
 }
 
+/* each SIGUSR1 toggles the open heater sensor */
+static void apply_signals(struct port *p)
+{
+	p->sensor_fault = (uint8_t)(g_usr1 & 1);
+}
+
 static void board_tick(struct port *p)
 {
 	fw_tick(p->fw);
@@ -282,11 +297,10 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	char name[256];
 	uint8_t rbuf[512];
-	int master, slave;
+	int master, slave, ls_fd = -1;
 	uint64_t t0, last_tx_ns;
 	double credit = 0.0, bytes_per_ns;
 	const double HOST_UART_FIFO_BYTES = 16.0;
-	uint32_t usr1_seen = 0;
 
 	if (parse(argc, argv, &o)) {
 		usage();
@@ -308,6 +322,10 @@ int main(int argc, char **argv)
 	(void)rover_cmd_defs;
 	(void)rover_board_cmd_defs;
 
+	/* the control socket exists before the port does: a host that finds
+	 * the port finds the socket too */
+	if (o.lockstep && (ls_fd = lockstep_listen(o.lockstep)) < 0)
+		return 1;
 	if (open_pty(&master, &slave, name, sizeof name)) {
 		perror("rover-fw-host: pty");
 		return 1;
@@ -332,17 +350,19 @@ int main(int argc, char **argv)
 	bytes_per_ns = (double)o.baud / 10.0 / 1e9;
 	t0 = now_ns();
 	last_tx_ns = t0;
-	while (!g_stop) {
+	if (o.lockstep) {
+		const struct ls_hooks hooks = { board_tick, apply_signals, &g_stop };
+
+		lockstep_serve(ls_fd, p, master, o.baud, &hooks);
+	}
+	while (!o.lockstep && !g_stop) {
 		uint64_t now = now_ns(), target;
 		struct pollfd pfd;
 		struct timespec to;
 		ssize_t r;
 		int k;
 
-		if ((uint32_t)g_usr1 != usr1_seen) {
-			usr1_seen = (uint32_t)g_usr1;
-			p->sensor_fault = !p->sensor_fault;
-		}
+		apply_signals(p);
 		/* board time = scaled wall time; catch up in bounded batches so the
 		 * UART keeps being served */
 		p->wall_us_now = (uint64_t)((double)(now - t0) * o.scale / 1000.0);
@@ -404,6 +424,10 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (o.link)
 		unlink(o.link);
+	if (ls_fd >= 0) {
+		close(ls_fd);
+		unlink(o.lockstep);
+	}
 	close(slave);
 	close(master);
 	free(p->terrain);
