@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from hal.errors import DeviceBusyError, HalError
 from common.vehicle import STEER_NAMES, WHEEL_NAMES, VehicleGeometry
 from hal.interfaces import (Device, DriveWheel, Heater, Imu, Odometer, PowerMonitor,
-                            SteeringActuator, TerrainMap, ThermalSensor)
+                            SteeringActuator, TerrainMap, ThermalSensor, VisualOdometry)
 
 ACTUATOR_TYPES = (DriveWheel, SteeringActuator, Heater)
 
@@ -32,6 +32,7 @@ class Hal(ABC):
     power: PowerMonitor
     thermal: dict[str, ThermalSensor]
     heaters: dict[str, Heater]
+    vo: VisualOdometry | None = None   # optional: backends without a camera leave None
 
     def __init__(self, url: str, clock):
         self.url = url
@@ -52,6 +53,8 @@ class Hal(ABC):
             out[f"thermal.{n}"] = t
         for n, h in self.heaters.items():
             out[f"heater.{n}"] = h
+        if self.vo is not None:
+            out["vo"] = self.vo
         return out
 
     def device(self, name: str) -> Device:

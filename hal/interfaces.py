@@ -114,6 +114,25 @@ class Odometer(Device):
     def reset(self, x_m: float, y_m: float, yaw_rad: float) -> None: ...
 
 
+@dataclass(frozen=True)
+class VoFrame:
+    """One visual-odometry update: the horizontal displacement (m) and yaw change
+    (rad) since the previous frame, in the body frame of that previous frame."""
+    seq: int
+    t_ms: int
+    dx_m: float
+    dy_m: float
+    dyaw_rad: float
+
+
+class VisualOdometry(Device):
+    """Stereo visual odometry (a camera pair and its tracker); None when absent."""
+
+    @property
+    @abstractmethod
+    def frame(self) -> VoFrame | None: ...
+
+
 class PowerMonitor(Device):
     @property
     @abstractmethod

@@ -12,14 +12,17 @@ from dataclasses import dataclass, field
 
 from common.vehicle import VehicleGeometry
 
-# Lunar surface gravity (project design brief; NASA Moon fact sheet 1.62 m/s^2).
+# Lunar surface gravity (NASA Moon fact sheet, 1.62 m/s^2).
 LUNAR_G_MPS2 = 1.62
-# Lunar regolith Bekker/Mohr-Coulomb values (project design brief, after
-# Wong, "Theory of Ground Vehicles", and the Apollo soil-mechanics data).
+# Lunar soil values used for the Apollo LRV mobility analysis (Bekker 1969;
+# Wong, "Theory of Ground Vehicles", lunar soil table; Carrier et al. 1991,
+# Lunar Sourcebook ch. 9): n = 1, k_c = 1.4 kN/m^2, k_phi = 820 kN/m^3,
+# c = 0.17 kPa, phi = 35 deg, K = 1.8 cm.
+REGOLITH_N = 1.0
 REGOLITH_KC_N_M2 = 1.4e3
 REGOLITH_KPHI_N_M3 = 820e3
 REGOLITH_C_PA = 170.0
-REGOLITH_PHI_DEG = 34.0  # brief gives 33-35 deg; middle value
+REGOLITH_PHI_DEG = 35.0
 REGOLITH_K_M = 0.018
 # Solar constant at 1 AU (Kopp & Lean 2011, 1360.8 W/m^2).
 SOLAR_CONSTANT_W_M2 = 1361.0
@@ -57,14 +60,22 @@ class RoverParams:
     gear_friction_eps_radps: float = 0.05
     # 16-line encoder on the motor shaft, x4 decoding -> 64 counts per motor turn.
     counts_per_motor_rev: int = 64
-    # --- Soil (see constants above) + our terramechanics-lite extras (assumptions).
+    # --- Soil (see constants above) + our terramechanics extras (assumptions, docs/plant.md).
+    soil_n: float = REGOLITH_N
     soil_kc_n_m2: float = REGOLITH_KC_N_M2
     soil_kphi_n_m3: float = REGOLITH_KPHI_N_M3
     soil_c_pa: float = REGOLITH_C_PA
     soil_phi_deg: float = REGOLITH_PHI_DEG
     soil_k_m: float = REGOLITH_K_M
-    grouser_len_m: float = 0.05  # grousers lengthen the shear zone (assumption, docs/plant.md)
-    slip_sink_gain: float = 0.5  # slip-sinkage (Lyasko 2010), coefficient assumed
+    # Patch-to-patch soil variation: +-30 % (2 sigma) on the Bekker moduli and
+    # on the shear parameters, correlated over ~10 m (assumption, docs/plant.md).
+    soil_var_frac: float = 0.3
+    soil_patch_m: float = 10.0
+    grouser_h_m: float = 0.015  # 1.5 cm grousers on the rim (assumption; shear at the tips)
+    dig_gain: float = 0.02  # dig-in: sinkage per metre of slip travel (assumption)
+    cg_height_m: float = 0.25  # CG above the contact plane (assumption)
+    belly_clearance_m: float = 0.15  # belly above ground, wheels on the surface (assumption)
+    belly_area_m2: float = 0.3  # belly footprint 0.6 m x 0.5 m (assumption)
     soil_damp_n_s_m: float = 50.0
     soil_v_min_mps: float = 5.0e-4
     rr_eps_mps: float = 5.0e-3
@@ -80,6 +91,12 @@ class RoverParams:
     vib_mg_per_mps: float = 25.0
     gyro_noise_mdps: float = 50.0
     gyro_bias_mdps: float = 100.0
+    # --- Visual odometry stand-in (sim_hw/vo.py; MER-class stereo VO, Maimone et
+    # al. 2007: within ~2 % of distance).  Assumptions: 1 % scale (1 sigma, per
+    # run), 2 % of each step as white noise per axis, 50 mdeg yaw per frame.
+    vo_noise_frac: float = 0.02
+    vo_scale_sigma_frac: float = 0.01
+    vo_yaw_noise_mdeg: float = 50.0
     # --- Power: 8S Li-ion, 200 Wh (assumption), 0.2 ohm pack resistance.
     battery_capacity_wh: float = 200.0
     battery_r_ohm: float = 0.20
@@ -151,12 +168,27 @@ class RoverParams:
                     "motor_r_ohm", "motor_l_h", "motor_ke_vs_rad", "gear_ratio", "gear_eff",
                     "current_limit_a", "wheel_j_kgm2", "gear_friction_eps_radps",
                     "counts_per_motor_rev", "soil_k_m", "soil_v_min_mps", "rr_eps_mps",
+                    "soil_kphi_n_m3", "soil_n", "soil_patch_m", "cg_height_m",
                     "steer_rate_radps", "battery_capacity_wh", "ebox_heat_cap_j_k",
                     "board_period_ms", "heater_tick_ms", "max_wheel_mradps")
         for name in positive:
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
                 raise ValueError(f"RoverParams.{name} must be > 0, got {v!r}")
+        nonneg = ("soil_kc_n_m2", "soil_c_pa", "soil_var_frac", "grouser_h_m", "dig_gain",
+                  "belly_clearance_m", "belly_area_m2", "soil_damp_n_s_m",
+                  "gyro_bias_mdps", "gyro_noise_mdps", "accel_noise_mg", "vib_mg_per_mps",
+                  "vo_noise_frac", "vo_scale_sigma_frac", "vo_yaw_noise_mdeg")
+        for name in nonneg:
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+                raise ValueError(f"RoverParams.{name} must be >= 0, got {v!r}")
+        if not 0.0 <= self.soil_phi_deg < 90.0:
+            raise ValueError(f"RoverParams.soil_phi_deg must be in [0, 90), got {self.soil_phi_deg!r}")
+        if not 0.0 < self.soil_n <= 2.0:
+            raise ValueError(f"RoverParams.soil_n must be in (0, 2], got {self.soil_n!r}")
+        if not 0.0 <= self.soil_var_frac <= 0.9:
+            raise ValueError(f"RoverParams.soil_var_frac must be in [0, 0.9], got {self.soil_var_frac!r}")
         if not 0 < self.gear_eff <= 1:
             raise ValueError(f"RoverParams.gear_eff must be in (0, 1], got {self.gear_eff!r}")
         if not 0.0 <= self.battery_soc_init <= 1.0:

@@ -52,13 +52,14 @@ def fill_params(ffi, params: RoverParams):
     m.fric_nm = params.gear_friction_nm
     m.fric_eps_radps = params.gear_friction_eps_radps
     s = p.soil
-    s.kc_n_m2 = params.soil_kc_n_m2
-    s.kphi_n_m3 = params.soil_kphi_n_m3
+    s.n = params.soil_n
+    s.kc = params.soil_kc_n_m2
+    s.kphi = params.soil_kphi_n_m3
     s.c_pa = params.soil_c_pa
     s.tan_phi = math.tan(math.radians(params.soil_phi_deg))
     s.k_m = params.soil_k_m
-    s.grouser_len_m = params.grouser_len_m
-    s.slip_sink_gain = params.slip_sink_gain
+    s.grouser_h_m = params.grouser_h_m
+    s.dig_gain = params.dig_gain
     s.damp_n_s_m = params.soil_damp_n_s_m
     s.v_min_mps = params.soil_v_min_mps
     s.rr_eps_mps = params.rr_eps_mps
@@ -89,6 +90,9 @@ def fill_params(ffi, params: RoverParams):
     p.ebox.temp_init_k = params.ebox_temp_init_c + 273.15
     p.wheel_radius_m = params.wheel_radius_m
     p.wheel_width_m = params.wheel_width_m
+    p.cg_height_m = params.cg_height_m
+    p.belly_clearance_m = params.belly_clearance_m
+    p.belly_area_m2 = params.belly_area_m2
     p.avionics_w = params.avionics_w
     p.embed_slip = params.embed_slip
     p.embed_ms = params.embed_ms
@@ -158,6 +162,16 @@ class Simulator:
                                   float(site.cell_m), float(ox), float(oy))
         if rc != SIM_OK:
             raise ValueError(f"Simulator: site heightmap rejected (status {rc})")
+        from sim_hw.soil import make_soil_maps
+
+        self.soil = make_soil_maps(seed, site.extent_m, self.params.soil_var_frac,
+                                   self.params.soil_patch_m)
+        rc = lib.sim_bind_soil(sim, ffi.from_buffer("float[]", self.soil.sink),
+                               ffi.from_buffer("float[]", self.soil.shear),
+                               self.soil.sink.shape[1], self.soil.sink.shape[0],
+                               float(self.soil.cell_m), *map(float, self.soil.origin_xy_m))
+        if rc != SIM_OK:
+            raise ValueError(f"Simulator: soil maps rejected (status {rc})")
         if lib.sim_place(sim, x0, y0, yaw0) != SIM_OK:
             raise ValueError(f"Simulator: start position ({x0:.3f}, {y0:.3f}) m puts a wheel off the map")
         from common.dictionary import default_dictionary
@@ -170,6 +184,11 @@ class Simulator:
         self._pkt_buf = ffi.buffer(self._pkt)
         self._ev = ffi.new("uint8_t[512]")
         self._next_env_ms = 0
+        from sim_hw.vo import VO_PERIOD_MS, VoModel
+
+        self.vo = VoModel(seed, self.params.vo_noise_frac, self.params.vo_scale_sigma_frac,
+                          self.params.vo_yaw_noise_mdeg)
+        self._vo_period_ms = VO_PERIOD_MS
         self._in = sim.inp
         self._bind_views()
         self._update_env()
@@ -191,6 +210,8 @@ class Simulator:
         self.slip = v(s.truth.slip, np.float64)
         self.embedded = v(s.truth.embedded, np.uint8)
         self.truth_wheel_radps = v(s.truth.wheel_radps, np.float64)
+        self.load_n = v(s.truth.load_n, np.float64)
+        self.sink_m = v(s.truth.sink_m, np.float64)
 
     # -- stepping ---------------------------------------------------------------
     @property
@@ -226,6 +247,10 @@ class Simulator:
             left -= n
             if self.off_map:
                 return
+            t = self._sim.t_ms
+            if t % self._vo_period_ms == 0:
+                b = self._sim.body
+                self.vo.update(t, b.x_m, b.y_m, b.yaw_rad)
 
     # -- the boards: the same path as over a line, minus framing ------------------
     def command(self, role: str, seq: int, payload: bytes) -> bytes:
@@ -292,5 +317,6 @@ class Simulator:
     truth_speed_mps = property(lambda self: math.hypot(self._sim.body.vx_mps, self._sim.body.vy_mps))
     distance_m = property(lambda self: float(self._sim.body.distance_m))
     off_map = property(lambda self: bool(self._sim.out.off_map))
+    belly_load_n = property(lambda self: float(self._sim.truth.belly_load_n))
     sunlit = property(lambda self: bool(self._in.sunlit))
     env_temp_k = property(lambda self: float(self._in.env_temp_k))

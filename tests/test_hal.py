@@ -56,6 +56,10 @@ def test_env_var_picks_the_backend(monkeypatch):
     ("sim://?x=9999", "outside site"),
     ("sim://?x=nan", "must be finite"),
     ("sim://somehost", "takes no host or path"),
+    ("sim://?soil_phi_deg=90", r"soil_phi_deg=90 out of physical range \[0, 90\)"),
+    ("sim://?soil_kphi_n_m3=-5", r"soil_kphi_n_m3=-5 out of physical range \(0, 1e\+09\]"),
+    ("sim://?soil_c_pa=abc", "soil_c_pa='abc' is not a number"),
+    ("sim://?mass_kg=0", r"mass_kg=0 out of physical range"),
 ])
 def test_bad_urls_name_the_problem(url, message):
     with pytest.raises(HalUrlError, match=message):

@@ -374,3 +374,17 @@ def test_sim_stall_stops_with_locked_wheel():
     assert "stalled" in g.reason and "2 (ml)" in g.reason
     assert rover.nav.last_command.wheel_mradps == (0,) * 6
     assert rover.telemetry()["rover.nav_state"] == "FAILED"
+
+
+def test_time_budget_follows_the_achievable_speed_on_steep_legs(fake):
+    """A leg on 15 deg ground is budgeted at the crawl speed, not the commanded one."""
+    hal, rover = fake
+    nav = rover.nav
+    c = nav.config
+    for slope_deg, speed in ((0.0, 0.15), (15.0, rover.limits.crawl_speed_mps)):
+        nav.leg_slope = lambda x0, y0, x1, y1, s=slope_deg: s
+        t0 = hal.clock.now_ms()
+        nav.follow([(30.0, 0.0)], 0.15)
+        budget_s = (nav._deadline_ms - t0) / 1000.0
+        assert budget_s == pytest.approx(c.timeout_factor * 30.0 / speed + c.timeout_slack_s, rel=1e-3)
+        nav.stop()

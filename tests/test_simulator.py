@@ -1,6 +1,7 @@
 """sim_hw.simulator.Simulator: API, validation, determinism, power and thermal."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -36,8 +37,9 @@ def _truth(sim):
             tuple(b["accel"]), tuple(b["gyro"]), sim.battery_v, b["pitch"])
 
 
-def _run(site, seed):
-    sim = Simulator(site, seed=seed, start_xy_m=(1.0, 2.0), start_yaw_rad=0.3)
+def _run(site, seed, uniform=False):
+    params = dataclasses.replace(RoverParams(), soil_var_frac=0.0) if uniform else None
+    sim = Simulator(site, seed=seed, start_xy_m=(1.0, 2.0), start_yaw_rad=0.3, params=params)
     run(sim, 3500, wheels=[1500, 1400, 1500, 1400, 1500, 1400], steer=[100, 80, -100, -80])
     return sim
 
@@ -46,10 +48,13 @@ def test_same_seed_identical_different_seed_differs(flat):
     a, b, c = _run(flat, 7), _run(flat, 7), _run(flat, 8)
     assert _truth(a) == _truth(b)
     assert a.t_ms == 3500
-    # Noise (IMU) differs with the seed; the mechanics do not depend on it.
+    # Noise (IMU) and the soil patches differ with the seed ...
     ba, bc = tlm(a, "MOB_BODY"), tlm(c, "MOB_BODY")
     assert (ba["accel"], ba["gyro"]) != (bc["accel"], bc["gyro"])
-    assert a.truth_x_m == pytest.approx(c.truth_x_m, abs=1e-9)
+    assert a.truth_x_m != c.truth_x_m
+    # ... on uniform soil the mechanics do not depend on it.
+    u7, u8 = _run(flat, 7, uniform=True), _run(flat, 8, uniform=True)
+    assert u7.truth_x_m == pytest.approx(u8.truth_x_m, abs=1e-9)
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, "3", True, None, 2**64])

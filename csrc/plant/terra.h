@@ -1,19 +1,22 @@
 /*
- * Terramechanics-lite for one rigid wheel on lunar regolith.
+ * Terramechanics for one rigid wheel with grousers on lunar regolith.
  *
- * Every terrain update (slow, ~10 ms) terra_set_load() turns the normal load
- * into Bekker sinkage, compaction resistance, contact length and the
- * Mohr-Coulomb shear limit.  Every 1 ms terra_step() advances the shear
- * displacement of the contact patch (longitudinal and lateral) and returns
- * the Janosi-Hanamoto shear forces:
- *   z   = [3 W / ((3 - n)(k_c + b k_phi) sqrt(D))]^(2 / (2n + 1))   (Bekker)
- *   R_c = (k_c + b k_phi) z^(n+1) / (n + 1)                        (Bekker)
- *   F_max = c A + W tan(phi),  A = b l,  l = r acos(1 - z/r) + l_grouser
- *   F = F_max (1 - exp(-j/K))                                      (Janosi-Hanamoto)
- *   dj/dt = (w r - u) - max(|w r|, |u|, v_min) j / l
- * In steady rolling j = s l with s = (w r - u) / max(|w r|, |u|), i.e. the
- * usual slip s = 1 - u/(w r) when driving; at rest j is the elastic shear
- * displacement that holds the rover on a slope.  See docs/plant.md.
+ * Every terrain update (10 ms) terra_set_load() turns the wheel's normal load,
+ * the local soil (nominal values times the patch factors under the wheel) and
+ * the dig-in state into sinkage, contact length, compaction resistance and the
+ * Mohr-Coulomb shear limit:
+ *   z_s = [3 W / ((3 - n)(k_c + b k_phi) sqrt(D))]^(2 / (2n + 1))   (Bekker)
+ *   z   = z_s + z_dig, capped at the wheel radius (hub buried)
+ *   l   = r_g acos(1 - (z + h_g) / r_g),  r_g = r + h_g                (shear at the grouser tips)
+ *   R_c = b (k_c / b + k_phi) z^(n+1) / (n + 1)                    (Bekker)
+ *   F_max = c b l + W tan(phi)                                     (Mohr-Coulomb)
+ *   dz_dig/dt = k_dig |w r - u| - (|u| / l) z_dig                  (dig-in; see docs/plant.md)
+ * Every 1 ms terra_step() advances the shear displacement j at the rear of the
+ * patch, which grows from 0 at the front:
+ *   dj/dt = (w r - u) - max(|w r|, |u|, v_min) j / l     (steady rolling: j = s l)
+ * and returns the Janosi-Hanamoto shear integrated over the patch (Wong):
+ *   F = F_max [1 - (K / j)(1 - exp(-j / K))]
+ * At rest j is the elastic shear that holds the rover on a slope.
  */
 #ifndef ROVER_PLANT_TERRA_H
 #define ROVER_PLANT_TERRA_H
@@ -21,67 +24,76 @@
 #include <math.h>
 #include <stdint.h>
 
-#define TERRA_TAB_X_MAX 10.0
-#define TERRA_TAB_N 256
+#define TERRA_TAB_X_MAX 20.0
+#define TERRA_TAB_N 512
 
 /* cffi:begin */
 struct soil_params {
-	double kc_n_m2;             /* Bekker cohesive modulus k_c (n = 1 units) */
-	double kphi_n_m3;           /* Bekker frictional modulus k_phi */
+	double n;                   /* Bekker sinkage exponent */
+	double kc;                  /* Bekker cohesive modulus k_c, N/m^(n+1) */
+	double kphi;                /* Bekker frictional modulus k_phi, N/m^(n+2) */
 	double c_pa;                /* cohesion */
 	double tan_phi;             /* tan of the internal friction angle */
 	double k_m;                 /* shear deformation modulus K */
-	double grouser_len_m;       /* extra shear length from grousers */
-	double slip_sink_gain;      /* sinkage *= 1 + gain * |slip| */
+	double grouser_h_m;         /* grouser height (0: smooth rim) */
+	double dig_gain;            /* k_dig: sinkage per metre of slip travel */
 	double damp_n_s_m;          /* soil shear damping on dj/dt */
 	double v_min_mps;           /* relaxation floor for dj/dt */
 	double rr_eps_mps;          /* rolling resistance smoothing band */
 	/* derived by terra_derive() */
-	double inv_k;
 	double inv_rr_eps;
 };
 
-/* 1 - exp(-x) on [0, 10], linear interpolation; filled by terra_tab_init(). */
+/* g(x) = 1 - (1 - exp(-x)) / x on [0, 20], linear interpolation; beyond,
+ * 1 - 1/x (exp(-20) is below double rounding of the result). */
 struct terra_tab {
-	double one_minus_exp[257];
+	double g[513];
 	double inv_step;
 };
 
 struct wheel_contact {
 	/* cached by terra_set_load() */
 	double load_n;
-	double sink_m;
+	double sink_m;              /* total sinkage */
+	double dig_m;               /* dig-in part of the sinkage (state) */
 	double len_m;
 	double inv_len;
 	double fmax_n;
 	double rc_n;
+	double inv_k;               /* 1 / K of the soil under the wheel */
 	/* state */
-	double j_m;                 /* longitudinal shear displacement */
+	double j_m;                 /* longitudinal shear displacement (rear of patch) */
 	double jt_m;                /* lateral shear displacement */
 	double slip;                /* j / l */
 	double f_long_n;            /* last shear force along the wheel */
 	double f_lat_n;             /* last lateral force */
 };
-/* cffi:end */
 
 void terra_tab_init(struct terra_tab *t);
 void terra_derive(struct soil_params *s);
 void terra_init(struct wheel_contact *c);
+/* f_sink scales k_c and k_phi; f_shear scales c, divides K and moves tan(phi) by a
+ * third as much (soil patches).
+ * v_roll = w r and u (contact velocity along the wheel) drive the dig-in over dt_s. */
 void terra_set_load(struct wheel_contact *c, const struct soil_params *s, double load_n,
-		    double width_m, double radius_m);
+		    double width_m, double radius_m, double f_sink, double f_shear,
+		    double v_roll, double u, double dt_s);
+/* g(x) from the table (out-of-line, for tests). */
+double terra_g(const struct terra_tab *t, double x);
+/* cffi:end */
 
-/* 1 - exp(-x) from the table. */
+/* g(x) from the table. */
 static inline double terra_tab_lookup(const struct terra_tab *t, double x)
 {
 	double f;
 	int i;
 
 	if (x >= TERRA_TAB_X_MAX)
-		return 1.0;
+		return 1.0 - 1.0 / x;
 	f = x * t->inv_step;
 	i = (int)f;
 	f -= i;
-	return t->one_minus_exp[i] + f * (t->one_minus_exp[i + 1] - t->one_minus_exp[i]);
+	return t->g[i] + f * (t->g[i + 1] - t->g[i]);
 }
 
 static inline double terra_shear(const struct terra_tab *t, double fmax, double inv_k, double j)
@@ -103,7 +115,7 @@ static inline double terra_step(struct wheel_contact *c, const struct soil_param
 {
 	double a = fabs(v_roll), b = fabs(u);
 	double v_ref = a > b ? a : b;
-	double relax, dj, djt, inv_k = s->inv_k, f, ft, rr;
+	double relax, dj, djt, inv_k = c->inv_k, f, ft, rr;
 
 	if (v_ref < s->v_min_mps)
 		v_ref = s->v_min_mps;

@@ -26,9 +26,11 @@ static int check_params(const struct sim_params *p)
 	    bad(m->gear_eff) || bad(m->i_limit_a) || bad(m->j_wheel_kgm2) ||
 	    bad(m->fric_eps_radps) || m->j_rotor_kgm2 < 0.0 || m->fric_nm < 0.0)
 		return -1;
-	if (bad(so->kc_n_m2 + so->kphi_n_m3) || bad(so->k_m) || bad(so->v_min_mps) ||
-	    bad(so->rr_eps_mps) || so->tan_phi < 0.0 || so->c_pa < 0.0 ||
-	    so->damp_n_s_m < 0.0 || so->grouser_len_m < 0.0 || so->slip_sink_gain < 0.0)
+	if (bad(so->kphi) || so->kc < 0.0 || bad(so->k_m) || bad(so->v_min_mps) ||
+	    bad(so->rr_eps_mps) || so->tan_phi < 0.0 || so->c_pa < 0.0 || bad(so->n) ||
+	    so->n >= 3.0 || so->damp_n_s_m < 0.0 || so->grouser_h_m < 0.0 || so->dig_gain < 0.0)
+		return -1;
+	if (p->cg_height_m < 0.0 || p->belly_clearance_m < 0.0 || p->belly_area_m2 < 0.0)
 		return -1;
 	if (bad(p->body.mass_kg) || bad(p->body.izz_kgm2) || bad(p->body.g_mps2) ||
 	    bad(p->wheel_radius_m) || bad(p->wheel_width_m))
@@ -97,11 +99,66 @@ int32_t sim_adc(const struct sim *s, uint8_t ch)
 	}
 }
 
-/* Terrain fit -> attitude and wheel loads.  Returns 0 or -1 (off map). */
+/* Contact velocity along wheel i (body frame -> wheel heading). */
+static double wheel_u(const struct sim *s, int i)
+{
+	const struct body *b = &s->body;
+	double ux = b->vx_mps - b->wz_radps * s->p.body.wy_m[i];
+	double uy = b->vy_mps + b->wz_radps * s->p.body.wx_m[i];
+	int k = wheel_servo[i];
+
+	if (k < 0)
+		return ux;
+	return ux * s->servo[k].cos_a + uy * s->servo[k].sin_a;
+}
+
+/* Normal loads: weight on the contact plane, shifted by the CG height times
+ * the total wheel force (moment balance about the CG, linear in x and y),
+ * minus what the belly carries where it touches the soil. */
+static void wheel_loads(struct sim *s, double bump_m, double load_n[6])
+{
+	const struct sim_params *p = &s->p;
+	double w_tot = p->body.mass_kg * p->body.g_mps2 * s->body.cos_pitch * s->body.cos_roll;
+	double mean = w_tot / 6.0, sx2 = 0.0, sy2 = 0.0, a, b, sum = 0.0, sink = 0.0, pen;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		sx2 += p->body.wx_m[i] * p->body.wx_m[i];
+		sy2 += p->body.wy_m[i] * p->body.wy_m[i];
+		sink += s->contact[i].sink_m;
+	}
+	a = mean > 0.0 ? -p->cg_height_m * s->fx_sum_n / (mean * sx2) : 0.0;
+	b = mean > 0.0 ? -p->cg_height_m * s->fy_sum_n / (mean * sy2) : 0.0;
+	for (i = 0; i < 6; i++) {
+		double w = mean * (1.0 + a * p->body.wx_m[i] + b * p->body.wy_m[i]);
+
+		load_n[i] = w > 0.0 ? w : 0.0;
+		sum += load_n[i];
+	}
+	/* Belly: penetration of the belly plane into the soil surface. */
+	pen = sink / 6.0 + bump_m - p->belly_clearance_m;
+	s->truth.belly_load_n = 0.0;
+	s->belly_drag_n = 0.0;
+	if (pen > 0.0 && w_tot > 0.0) {
+		double nb = p->soil.kphi * pen * p->belly_area_m2;
+
+		if (nb > w_tot)
+			nb = w_tot;
+		s->truth.belly_load_n = nb;
+		s->belly_drag_n = p->soil.c_pa * p->belly_area_m2 + nb * p->soil.tan_phi;
+		w_tot -= nb;
+	}
+	for (i = 0; i < 6; i++)
+		load_n[i] = sum > 0.0 ? load_n[i] * (w_tot / sum) : 0.0;
+}
+
+/* Terrain fit -> attitude, soil under the wheels and wheel loads.
+ * Returns 0 or -1 (off map). */
 static int update_terrain(struct sim *s, double dt_s)
 {
-	double z0, sx, sy, load;
-	int i;
+	const double r = s->p.wheel_radius_m;
+	double z0, sx, sy, bump = -1.0, load[6];
+	int i, k;
 
 	body_renorm(&s->body);
 	if (terrain_fit(&s->terrain, &s->fit, s->body.x_m, s->body.y_m, s->body.cos_yaw,
@@ -109,13 +166,48 @@ static int update_terrain(struct sim *s, double dt_s)
 		s->out.off_map = 1;
 		return -1;
 	}
+	/* Ground under the belly, between the axles, above the contact plane. */
+	for (k = -1; k <= 1; k += 2) {
+		double xb = 0.5 * k * s->p.body.wx_m[0], zg;
+
+		if (terrain_height(&s->terrain, s->body.x_m + xb * s->body.cos_yaw,
+				   s->body.y_m + xb * s->body.sin_yaw, &zg) == 0 &&
+		    zg - (z0 + sx * xb) > bump)
+			bump = zg - (z0 + sx * xb);
+	}
 	body_set_attitude(&s->body, z0, sx, sy, dt_s);
-	/* Equal share of the normal load (rocker-bogie equalises it). */
-	load = s->p.body.mass_kg * s->p.body.g_mps2 * s->body.cos_pitch * s->body.cos_roll / 6.0;
-	for (i = 0; i < 6; i++)
-		terra_set_load(&s->contact[i], &s->p.soil, load, s->p.wheel_width_m,
-			       s->p.wheel_radius_m);
+	for (i = 0; i < 6; i++) {
+		double wx = s->body.x_m + s->p.body.wx_m[i] * s->body.cos_yaw -
+			    s->p.body.wy_m[i] * s->body.sin_yaw;
+		double wy = s->body.y_m + s->p.body.wx_m[i] * s->body.sin_yaw +
+			    s->p.body.wy_m[i] * s->body.cos_yaw;
+
+		soil_map_sample(&s->soil_map, wx, wy, &s->f_sink[i], &s->f_shear[i]);
+	}
+	wheel_loads(s, bump, load);
+	for (i = 0; i < 6; i++) {
+		terra_set_load(&s->contact[i], &s->p.soil, load[i], s->p.wheel_width_m, r,
+			       s->f_sink[i], s->f_shear[i], s->motor[i].w_radps * r, wheel_u(s, i),
+			       dt_s);
+		s->truth.load_n[i] = s->contact[i].load_n;
+		s->truth.sink_m[i] = s->contact[i].sink_m;
+	}
 	return 0;
+}
+
+int sim_bind_soil(struct sim *s, const float *sink, const float *shear, int32_t nx, int32_t ny,
+		  double cell_m, double origin_x_m, double origin_y_m)
+{
+	if (!sink || !shear || nx < 1 || ny < 1 || !(cell_m > 0.0))
+		return SIM_ERR_PARAMS;
+	s->soil_map.sink = sink;
+	s->soil_map.shear = shear;
+	s->soil_map.nx = nx;
+	s->soil_map.ny = ny;
+	s->soil_map.inv_cell = 1.0 / cell_m;
+	s->soil_map.origin_x_m = origin_x_m;
+	s->soil_map.origin_y_m = origin_y_m;
+	return SIM_OK;
 }
 
 int sim_init(struct sim *s, const struct sim_params *p, uint64_t seed)
@@ -141,6 +233,17 @@ int sim_init(struct sim *s, const struct sim_params *p, uint64_t seed)
 	s->terrain.inv_cell = 1.0;
 	s->terrain.origin_x_m = 0.0;
 	s->terrain.origin_y_m = 0.0;
+	s->soil_map.sink = 0;
+	s->soil_map.shear = 0;
+	s->soil_map.nx = 0;
+	s->soil_map.ny = 0;
+	s->soil_map.inv_cell = 1.0;
+	s->soil_map.origin_x_m = 0.0;
+	s->soil_map.origin_y_m = 0.0;
+	s->fx_sum_n = 0.0;
+	s->fy_sum_n = 0.0;
+	s->belly_drag_n = 0.0;
+	s->truth.belly_load_n = 0.0;
 
 	for (i = 0; i < 6; i++) {
 		s->inp.wheel_locked[i] = 0;
@@ -197,6 +300,8 @@ int sim_place(struct sim *s, double x_m, double y_m, double yaw_rad)
 	int i;
 
 	body_init(&s->body, x_m, y_m, yaw_rad);
+	s->fx_sum_n = 0.0;
+	s->fy_sum_n = 0.0;
 	for (i = 0; i < 6; i++) {
 		terra_init(&s->contact[i]);
 		s->motor[i].w_radps = 0.0;
@@ -278,6 +383,28 @@ static void tick(struct sim *s)
 			s->truth.high_slip_ms[i] = 0;
 		}
 		s->truth.embedded[i] = s->truth.high_slip_ms[i] >= s->p.embed_ms;
+	}
+	{
+		double sfx = 0.0, sfy = 0.0;
+
+		for (i = 0; i < 6; i++) {
+			sfx += fx[i];
+			sfy += fy[i];
+		}
+		/* Low-passed (10 ms time constant): the load transfer follows the
+		 * mean drive force, not the 1 kHz soil-spring ripple. */
+		s->fx_sum_n += 0.1 * (sfx - s->fx_sum_n);
+		s->fy_sum_n += 0.1 * (sfy - s->fy_sum_n);
+	}
+	if (s->belly_drag_n > 0.0) {
+		/* Belly shear opposes the body's motion, split evenly (no yaw moment). */
+		double dx = s->belly_drag_n / 6.0 * terra_clamp(b->vx_mps * s->p.soil.inv_rr_eps, 1.0);
+		double dy = s->belly_drag_n / 6.0 * terra_clamp(b->vy_mps * s->p.soil.inv_rr_eps, 1.0);
+
+		for (i = 0; i < 6; i++) {
+			fx[i] -= dx;
+			fy[i] -= dy;
+		}
 	}
 	body_step(b, &s->p.body, fx, fy, DT_S);
 	for (i = 0; i < 4; i++)

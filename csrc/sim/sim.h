@@ -19,6 +19,7 @@
 #include "plant/rng.h"
 #include "plant/motor.h"
 #include "plant/terra.h"
+#include "plant/soilmap.h"
 #include "plant/encoder.h"
 #include "plant/servo.h"
 #include "plant/power.h"
@@ -45,6 +46,9 @@ struct sim_params {
 	struct ebox_params ebox;
 	double wheel_radius_m;
 	double wheel_width_m;
+	double cg_height_m;         /* centre of gravity above the contact plane (load transfer) */
+	double belly_clearance_m;   /* belly above the ground with the wheels on the surface */
+	double belly_area_m2;       /* belly footprint when it touches the soil */
 	double avionics_w;          /* base electrical load, dissipated in the e-box */
 	double embed_slip;          /* slip above this ... */
 	uint32_t embed_ms;          /* ... for this long -> embedded */
@@ -79,6 +83,9 @@ struct sim_outputs {
 
 struct sim_truth {
 	double slip[6];
+	double load_n[6];           /* wheel normal loads */
+	double sink_m[6];           /* wheel sinkage (static + dig-in) */
+	double belly_load_n;        /* normal load carried by the belly */
 	uint8_t embedded[6];
 	uint32_t high_slip_ms[6];
 	double wheel_radps[6];
@@ -94,6 +101,11 @@ struct sim {
 	struct rng rng;
 	struct terra_tab tab;
 	struct terrain terrain;
+	struct soil_map soil_map;
+	double f_sink[6];           /* soil patch factors under each wheel */
+	double f_shear[6];
+	double belly_drag_n;        /* belly soil shear limit (refreshed with the loads) */
+	double fx_sum_n, fy_sum_n;  /* last total wheel force (body frame) for load transfer */
 	struct plane_fit fit;
 	struct body body;
 	struct motor motor[6];
@@ -115,6 +127,10 @@ int sim_init(struct sim *s, const struct sim_params *p, uint64_t seed);
 /* Bind a float32 heightmap [ny][nx] (not copied; keep it alive). */
 int sim_bind_terrain(struct sim *s, const float *height_m, int32_t nx, int32_t ny,
 		     double cell_m, double origin_x_m, double origin_y_m);
+/* Bind soil patch factor grids (float32 [ny][nx], not copied), cell centres
+ * at origin + cell * (i, j). */
+int sim_bind_soil(struct sim *s, const float *sink, const float *shear, int32_t nx, int32_t ny,
+		  double cell_m, double origin_x_m, double origin_y_m);
 /* Place the rover at rest; SIM_ERR_OFF_MAP if a contact is off the map. */
 int sim_place(struct sim *s, double x_m, double y_m, double yaw_rad);
 /* Advance the plant alone by n_ms with the present inputs.  Returns SIM_OK,

@@ -102,13 +102,14 @@ _IDLE, _ROUTE, _DISTANCE, _TURN = "IDLE", "DRIVING", "DISTANCE", "TURNING"
 
 class Navigator:
     def __init__(self, kinematics: Kinematics, limits: SpeedLimits, pose, clock,
-                 config: NavConfig = NavConfig(), leg_checker=None):
+                 config: NavConfig = NavConfig(), leg_checker=None, leg_slope=None):
         self.kin = kinematics
         self.limits = limits
         self.pose = pose
         self.clock = clock
         self.config = config
         self.leg_checker = leg_checker     # (x0, y0, x1, y1) -> reason | None
+        self.leg_slope = leg_slope         # (x0, y0, x1, y1) -> steepest slope on the leg, deg
         self.goal: Goal | None = None
         self.history: list[Goal] = []
         self._next_id = 1
@@ -182,10 +183,19 @@ class Navigator:
                 if why:
                     raise NavRefusedError(why)
                 a = b
-        length = sum(math.dist(a, b) for a, b in zip([start] + wps[:-1], wps))
-        g = self._start("drive_to", {"waypoints": wps, "speed_mps": v}, _ROUTE, length / v)
+        nominal_s = sum(math.dist(a, b) / self._achievable_mps(v, a, b)
+                        for a, b in zip([start] + wps[:-1], wps))
+        g = self._start("drive_to", {"waypoints": wps, "speed_mps": v}, _ROUTE, nominal_s)
         self._wps, self._wp_i, self._leg_a, self._speed = wps, 0, start, v
         return g
+
+    def _achievable_mps(self, v: float, a, b) -> float:
+        """Ground speed the rover can make on leg a -> b: the tilt-limited speed on
+        the leg's steepest slope, less the current slip estimate."""
+        if self.leg_slope is not None:
+            v = min(v, self.limits.speed_limit_mps(self.leg_slope(a[0], a[1], b[0], b[1])))
+        slip = getattr(self.pose, "slip_est", 0.0)
+        return v * (1.0 - min(max(slip, 0.0), 0.9))
 
     def drive_distance(self, distance_m: float, radius_m: float = math.inf,
                        speed_mps: float = 0.1) -> Goal:

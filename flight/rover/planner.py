@@ -248,6 +248,10 @@ class Planner:
     def leg_refusal(self, x0: float, y0: float, x1: float, y1: float) -> str | None:
         return self.grid.leg_refusal(x0, y0, x1, y1)
 
+    def leg_max_slope_deg(self, x0: float, y0: float, x1: float, y1: float) -> float:
+        """Steepest map slope along a leg (deg); the navigator budgets time from it."""
+        return self._max_slope((x0, y0), (x1, y1))
+
 
 def path_length_m(start_xy_m, waypoints) -> float:
     total, (px, py) = 0.0, start_xy_m

@@ -14,18 +14,35 @@ Heading source (``heading_source``):
 docs/driving.md gives the measured errors of both on the simulator.
 
 Odometry displacements are along the ground; they are projected onto the
-horizontal with the current pitch and roll so positions compare with maps,
-and scaled by ``odometry_scale`` for the wheel slip of steady driving.
+horizontal with the current pitch and roll so positions compare with maps.
+
+Slip: wheels on regolith turn faster than the ground passes (10 % on the flat,
+30 % and more on slopes, varying with the soil), so raw wheel odometry
+over-reads distance.  When the HAL has visual odometry (``hal.vo``), each VO
+frame (a) replaces the wheel-odometry displacement since the previous frame by
+the VO displacement, and (b) updates the slip estimate
+``slip_scale = VO distance / wheel distance`` (low-passed), which scales the
+wheel odometry between frames.  Without VO the estimate stays at 1 (raw
+wheel odometry, times the fixed ``odometry_scale`` calibration, default 1).
+docs/driving.md has the measured errors.
 """
 from __future__ import annotations
 
 import math
 
 HEADING_SOURCES = ("odometry", "gyro")
-# Distance over ground / odometry distance, calibrated on the simulator like a
-# test-track wheel calibration: 30 m straight on the flat site gave 0.959, the
-# 96 m drive-demo traverse 0.950 (steady slip ~3.5 %, plus spin-up slip).
-DEFAULT_ODOMETRY_SCALE = 0.955
+# Fixed wheel-odometry calibration (wheel radius error etc.); slip is estimated
+# on line from visual odometry instead of being folded into this factor.
+DEFAULT_ODOMETRY_SCALE = 1.0
+# Slip estimate: low-pass gain per VO frame, the least wheel travel between
+# frames that updates it, and its range (1 = no slip, 0.05 = 95 % slip).
+SLIP_GAIN = 0.3
+SLIP_MIN_TRAVEL_M = 0.02
+SLIP_SCALE_RANGE = (0.05, 1.2)
+# Heading: weight of the VO yaw change against the gyro's over each VO frame.
+# Equal weights: the two error models give comparable random walks over a
+# traverse (docs/driving.md); the gyro's bias residual is what VO removes.
+VO_YAW_WEIGHT = 0.5
 # Gyro bias: running mean over at most this many standstill samples (10 Hz).
 GYRO_BIAS_WINDOW = 600
 _MDEG_TO_RAD = math.pi / 180000.0
@@ -46,7 +63,7 @@ class PoseEstimator:
     __slots__ = ("_odom", "_imu", "heading_source", "x_m", "y_m", "yaw_rad", "yaw_unwrapped_rad",
                  "pitch_deg", "roll_deg", "speed_mps", "distance_m", "_ox", "_oy", "_oyaw",
                  "_gz_prev", "_primed", "odometry_scale", "gyro_bias_radps",
-                 "_bias_n")
+                 "_bias_n", "_vo", "_vo_seq", "_vo_anchor", "_wheel_since_vo", "slip_scale", "_yaw_since_vo")
 
     def __init__(self, hal, heading_source: str = "odometry",
                  odometry_scale: float = DEFAULT_ODOMETRY_SCALE):
@@ -59,6 +76,12 @@ class PoseEstimator:
         self._bias_n = 0
         self._odom = hal.odometer
         self._imu = hal.imu
+        self._vo = getattr(hal, "vo", None)
+        self._vo_seq = None
+        self._vo_anchor = None
+        self._wheel_since_vo = 0.0
+        self._yaw_since_vo = 0.0
+        self.slip_scale = 1.0          # ground distance / wheel distance, from VO
         self.heading_source = heading_source
         self.x_m = 0.0
         self.y_m = 0.0
@@ -79,6 +102,14 @@ class PoseEstimator:
         self.yaw_rad = self.yaw_unwrapped_rad = wrap_pi(float(yaw_rad))
         self.distance_m = 0.0
         self._primed = False
+        self._vo_anchor = None
+        self._wheel_since_vo = 0.0
+        self._yaw_since_vo = 0.0
+
+    @property
+    def slip_est(self) -> float:
+        """Estimated wheel slip, 1 - ground / wheel distance."""
+        return 1.0 - self.slip_scale
 
     def update(self, dt_ms: int) -> None:
         p = self._odom.pose
@@ -110,6 +141,9 @@ class PoseEstimator:
         k = self.odometry_scale
         bx *= k * math.cos(pitch_deg * 0.017453292519943295)
         by *= k * math.cos(roll_deg * 0.017453292519943295)
+        self._wheel_since_vo += math.hypot(bx, by)
+        bx *= self.slip_scale
+        by *= self.slip_scale
         if self.heading_source == "gyro":
             gz = imu.gyro_mdps[2] * _MDEG_TO_RAD
             if dox == 0.0 and doy == 0.0 and dyaw_odom == 0.0:
@@ -129,9 +163,34 @@ class PoseEstimator:
         self.y_m += s * bx + c * by
         self.yaw_unwrapped_rad += dyaw
         self.yaw_rad = wrap_pi(self.yaw_rad + dyaw)
+        self._yaw_since_vo += dyaw
         self.distance_m += math.hypot(bx, by)
         if dt_ms > 0:
             self.speed_mps = bx * 1000.0 / dt_ms
+        if self._vo is not None:
+            self._vo_update()
+
+    def _vo_update(self) -> None:
+        f = self._vo.frame
+        if f is None or f.seq == self._vo_seq:
+            return
+        self._vo_seq = f.seq
+        if self._vo_anchor is not None:
+            ax, ay, ayaw = self._vo_anchor
+            d_vo = math.hypot(f.dx_m, f.dy_m)
+            if self._wheel_since_vo > SLIP_MIN_TRAVEL_M:
+                lo, hi = SLIP_SCALE_RANGE
+                ratio = min(hi, max(lo, d_vo / self._wheel_since_vo))
+                self.slip_scale += SLIP_GAIN * (ratio - self.slip_scale)
+            c, s = math.cos(ayaw), math.sin(ayaw)
+            self.x_m = ax + c * f.dx_m - s * f.dy_m
+            self.y_m = ay + s * f.dx_m + c * f.dy_m
+            dyaw = VO_YAW_WEIGHT * (f.dyaw_rad - self._yaw_since_vo)
+            self.yaw_rad = wrap_pi(self.yaw_rad + dyaw)
+            self.yaw_unwrapped_rad += dyaw
+        self._vo_anchor = (self.x_m, self.y_m, self.yaw_rad)
+        self._wheel_since_vo = 0.0
+        self._yaw_since_vo = 0.0
 
     @property
     def tilt_deg(self) -> float:

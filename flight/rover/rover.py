@@ -48,9 +48,11 @@ class Rover:
         half_width_m = max(abs(y) for y in hal.geometry.wheel_y_m)
         self.planner_config = planner_config or PlannerConfig(half_width_m=half_width_m)
         self._planner: Planner | None = None
-        leg_checker = self._leg_refusal if hal.terrain_map() is not None else None
+        has_map = hal.terrain_map() is not None
         self.nav = Navigator(self.kin, self.limits, self.pose, hal.clock,
-                             nav_config or NavConfig(), leg_checker=leg_checker)
+                             nav_config or NavConfig(),
+                             leg_checker=self._leg_refusal if has_map else None,
+                             leg_slope=self._leg_slope if has_map else None)
         self._sent_wheels = None
         self._sent_steer = None
         self.cycles = 0
@@ -64,6 +66,12 @@ class Rover:
 
     def _leg_refusal(self, x0, y0, x1, y1):
         return self.planner.leg_refusal(x0, y0, x1, y1)
+
+    def _leg_slope(self, x0, y0, x1, y1):
+        try:
+            return self.planner.leg_max_slope_deg(x0, y0, x1, y1)
+        except (IndexError, ValueError):   # a leg off the map: no slope known
+            return 0.0
 
     def plan_to(self, x_m: float, y_m: float) -> list[tuple[float, float]]:
         return self.planner.plan((self.pose.x_m, self.pose.y_m), (x_m, y_m))

@@ -182,6 +182,89 @@ def sim(as_json, seed, hal_url, min_sim_s, rover_only, profile):
                    f"{r['status']}")
 
 
+@perf.command("traction")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
+def traction(as_json):
+    """Steady slip up 0-25 deg slopes on nominal soil, and the slope where the rover embeds.
+
+    Beside each simulated slip: Wong's closed form for the same soil (equal
+    wheel loads, no dig-in), the model-independent reference (docs/plant.md)."""
+    from sim_hw.params import RoverParams
+    from sim_hw.traction import SLOPES_DEG, embedding_slope_deg, measure_slip, wong_slip
+
+    p = RoverParams()
+    rows = [measure_slip(s, p) for s in SLOPES_DEG]
+    r = {
+        "mass_kg": p.mass_kg,
+        "soil": {"n": p.soil_n, "kc_n_m2": p.soil_kc_n_m2, "kphi_n_m3": p.soil_kphi_n_m3,
+                 "c_pa": p.soil_c_pa, "phi_deg": p.soil_phi_deg, "k_m": p.soil_k_m},
+        "slope_deg": list(SLOPES_DEG),
+        "slip": [round(x["slip"], 3) for x in rows],
+        "embedded": [x["embedded"] for x in rows],
+        "speed_mps": [round(x["speed_mps"], 4) for x in rows],
+        "wong_closed_form_slip": [None if w is None else round(w, 3)
+                                  for w in (wong_slip(s, p) for s in SLOPES_DEG)],
+        "embedding_slope_deg": round(embedding_slope_deg(p), 1),
+        "embed_slip": 0.6,
+    }
+    if as_json:
+        click.echo(json.dumps(r))
+    else:
+        for s, x, w in zip(r["slope_deg"], r["slip"], r["wong_closed_form_slip"]):
+            click.echo(f"{s:4.0f} deg: slip {x:5.3f}   (Wong closed form {w if w is not None else 'no climb'})")
+        click.echo(f"embeds above {r['embedding_slope_deg']} deg")
+
+
+def run_perf_odometry(seeds: int, first_seed: int = 1, url_extra: str = "") -> dict:
+    """The demo traverse on `seeds` seeds (site, soil patches, sensor noise all
+    follow the seed): final odometry error as a fraction of the distance."""
+    import numpy as np
+
+    from flight.rover.rover import Rover
+    from ground.traverse import run_traverse
+    from hal import open_hal
+
+    errors, failed = [], []
+    wall0 = time.perf_counter()
+    for seed in range(first_seed, first_seed + seeds):
+        hal = open_hal(f"sim://?seed={seed}{url_extra}")
+        try:
+            rover = Rover(hal)
+            res = run_traverse(hal, rover)
+            if res.status != "SUCCEEDED" or not res.distance_m:
+                failed.append({"seed": seed, "reason": res.reason})
+                continue
+            errors.append(100.0 * res.odometry_error_m / res.distance_m)
+        finally:
+            hal.close()
+    e = np.array(errors) if errors else np.array([float("nan")])
+    return {
+        "seeds": seeds,
+        "succeeded": len(errors),
+        "failed": failed,
+        "odometry_error_pct_p50": round(float(np.percentile(e, 50)), 2),
+        "odometry_error_pct_p95": round(float(np.percentile(e, 95)), 2),
+        "odometry_error_pct_max": round(float(e.max()), 2),
+        "target_p95_pct": 5.0,
+        "vo_error_model": "MER-class stereo VO, ~2 % of distance (Maimone et al. 2007)",
+        "wall_time_s": round(time.perf_counter() - wall0, 1),
+    }
+
+
+@perf.command("odometry")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
+@click.option("--seeds", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--first-seed", type=click.IntRange(min=0), default=1, show_default=True)
+def odometry(as_json, seeds, first_seed):
+    """Odometry error over many seeds of the demo traverse (p50, p95 in % of distance)."""
+    r = run_perf_odometry(seeds, first_seed)
+    if as_json:
+        click.echo(json.dumps(r))
+    else:
+        click.echo(f"{r['succeeded']}/{seeds} traverses: odometry error p50 {r['odometry_error_pct_p50']} %, "
+                   f"p95 {r['odometry_error_pct_p95']} % of distance (target p95 <= 5 %)")
+
+
 @perf.command("link")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
 @click.option("--baud", type=click.IntRange(min=1200), default=115200, show_default=True)

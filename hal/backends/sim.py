@@ -4,7 +4,9 @@ URL: ``sim://?seed=N&site=NAME&x=X_M&y=Y_M&yaw=YAW_DEG&site_seed=M&sun_start_h=H
 ``seed`` seeds the plant's noise (and the site unless ``site_seed`` is
 given); ``sun_start_h`` is the simulated start time in hours after the
 sun's epoch (local noon, docs/site.md), which sets where the sun stands
-and what is in shadow.  The simulator owns the clock: ``advance(dt_ms)``
+and what is in shadow.  Any of the dispersible model parameters of
+``sim_hw.knobs`` may be added (``soil_phi_deg=31``, ``rock_cfa=0.02``, ...;
+docs/plant.md lists them).  The simulator owns the clock: ``advance(dt_ms)``
 steps the C plant and the boards' own firmware by dt_ms in one call and
 moves ``hal.clock`` by the same amount.
 
@@ -29,7 +31,7 @@ from common.dictionary import packets as P
 from hal.base import Hal
 from hal.board_app import BoardApp
 from hal.errors import HalUrlError
-from hal.interfaces import DeviceStatus, TerrainMap
+from hal.interfaces import DeviceStatus, TerrainMap, VisualOdometry, VoFrame
 from hal.latched import Latch, make_devices
 
 KNOWN_PARAMS = ("seed", "site", "x", "y", "yaw", "site_seed", "sun_start_h")
@@ -67,10 +69,18 @@ def open_sim(url: str, where: str, params: dict[str, str]) -> "SimHal":
 
     if where.strip("/"):
         raise HalUrlError(f"sim:// takes no host or path, got {where!r} in {url!r}")
-    unknown = sorted(set(params) - set(KNOWN_PARAMS))
+    from sim_hw.knobs import KNOBS, rover_params, split_overrides
+
+    unknown = sorted(set(params) - set(KNOWN_PARAMS) - set(KNOBS))
     if unknown:
         raise HalUrlError(f"sim:// unknown parameter(s) {', '.join(unknown)} in {url!r}; "
-                          f"known: {', '.join(KNOWN_PARAMS)}")
+                          f"known: {', '.join(KNOWN_PARAMS)} and the model knobs "
+                          f"{', '.join(sorted(KNOBS))}")
+    try:
+        rover_over, site_over = split_overrides({k: v for k, v in params.items() if k in KNOBS})
+        rover = rover_params(rover_over)
+    except ValueError as e:
+        raise HalUrlError(f"sim:// parameter {e}") from None
     seed = _int_param(params, "seed", 0)
     site_name = params.get("site", "mons-mouton")
     if site_name == "":
@@ -84,24 +94,44 @@ def open_sim(url: str, where: str, params: dict[str, str]) -> "SimHal":
     sun_start_h = _float_param(params, "sun_start_h", 0.0)
     if sun_start_h < 0:
         raise HalUrlError(f"sim:// parameter sun_start_h={sun_start_h!r} must be >= 0")
-    site = _cached_site(site_name, site_seed)
+    try:
+        site = _cached_site(site_name, site_seed, tuple(sorted(site_over.items())))
+    except ValueError as e:
+        raise HalUrlError(f"sim:// site parameter: {e}") from None
     if not site.contains(x_m, y_m, margin_m=2.0):
         raise HalUrlError(f"sim:// start position ({x_m}, {y_m}) m is outside site {site_name!r}")
-    return SimHal(url, site, seed, x_m, y_m, math.radians(yaw_deg), sun_epoch_s=sun_start_h * 3600.0)
+    return SimHal(url, site, seed, x_m, y_m, math.radians(yaw_deg), sun_epoch_s=sun_start_h * 3600.0,
+                  params=rover)
 
 
 @functools.lru_cache(maxsize=SITE_CACHE_SIZE)
-def _cached_site(name: str, seed: int):
-    """Sites are read-only and a pure function of (name, seed): runs on the
-    same site (campaigns, test suites) build it once per process."""
+def _cached_site(name: str, seed: int, overrides: tuple = ()):
+    """Sites are read-only and a pure function of (name, seed, site knobs): runs
+    on the same site (campaigns, test suites) build it once per process."""
     from sim_hw.site import site_from_name
-    return site_from_name(name, seed)
+    return site_from_name(name, seed, **dict(overrides))
+
+
+class SimVo(VisualOdometry):
+    """The simulator's visual-odometry stand-in (sim_hw/vo.py), latched per cycle."""
+
+    def __init__(self, hal):
+        self._hal = hal
+        self.name = "vo"
+
+    @property
+    def status(self) -> DeviceStatus:
+        return DeviceStatus.OK
+
+    @property
+    def frame(self) -> VoFrame | None:
+        return self._hal._vo_frame
 
 
 class SimHal(BoardApp, Latch, Hal):
     ROLES = ("mobility", "payload")
 
-    def __init__(self, url, site, seed, x_m, y_m, yaw_rad, sun_epoch_s: float = 0.0):
+    def __init__(self, url, site, seed, x_m, y_m, yaw_rad, sun_epoch_s: float = 0.0, params=None):
         from sim_hw.simulator import Simulator
 
         super().__init__(url, SimClock(0))
@@ -109,11 +139,13 @@ class SimHal(BoardApp, Latch, Hal):
         self.seed = seed
         self.dictionary = default_dictionary()
         self.sim = Simulator(site, seed, start_xy_m=(x_m, y_m), start_yaw_rad=yaw_rad,
-                             sun_epoch_s=sun_epoch_s)
+                             sun_epoch_s=sun_epoch_s, params=params)
         self.geometry = self.sim.params.vehicle_geometry()
         self.init_latch()
         self.init_board_app()
         make_devices(self)
+        self._vo_frame = None
+        self.vo = SimVo(self)
         self._map = None
         self._seq = 0
         self._cmd_ok = self.dictionary.status_code("OK")
@@ -158,6 +190,9 @@ class SimHal(BoardApp, Latch, Hal):
         for role in self.ROLES:
             flags = self.fault_flags[role] = s.fault_flags(role)
             self.clear_bad_command_latch(role, flags, now)
+        f = s.vo.frame
+        if f is not None and (self._vo_frame is None or self._vo_frame.seq != f[0]):
+            self._vo_frame = VoFrame(*f)
 
     def _device_status(self, kind: str, index: int) -> DeviceStatus:
         if kind == "wheel" and self._stalled[index]:

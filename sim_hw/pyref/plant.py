@@ -1,10 +1,12 @@
 """Pure-Python reference of the per-millisecond 6-wheel rover plant.
 
 Same models and equations as csrc/plant (see docs/plant.md): brushed DC motor
-+ gearbox + wheel, Bekker sinkage / Janosi-Hanamoto shear with a shear-state
-contact, planar body on a constant slope, and A/B edges from the motor shaft.
-Plain floats, no numpy, math.exp instead of the C lookup table, so results
-agree closely with the C plant but not bit for bit.  Used by the C-vs-Python
++ gearbox + wheel, Bekker sinkage with dig-in, grousers, Janosi-Hanamoto shear
+integrated over the contact patch with a shear-state contact, load transfer
+from the CG height, planar body on a constant slope, and A/B edges from the
+motor shaft.  Nominal soil (no patches), no belly contact.  Plain floats, no
+numpy, math.exp instead of the C lookup table, so results agree closely with
+the C plant but not bit for bit.  Used by the C-vs-Python
 agreement test and as the Python side of the loops benchmark.
 
 The terrain is a plane: the rover heads straight up a slope of ``slope_deg``
@@ -63,29 +65,64 @@ class PlantRef:
         self.wz_radps = 0.0
         self.x_m = 0.0
         self.t_ms = 0
-        self.load_n = 0.0
+        self.load_n = [0.0] * 6
         self.len_m = [1.0] * 6
         self.fmax_n = [0.0] * 6
         self.rc_n = [0.0] * 6
-        self._set_loads()
+        self.dig_m = [0.0] * 6
+        self.fx_sum = 0.0
+        self.fy_sum = 0.0
+        self.inv_k = 1.0 / p.soil_k_m
+        self._set_loads(0.0)
 
-    def _set_loads(self) -> None:
+    def _set_loads(self, dt_s: float) -> None:
         p = self.p
-        load = p.mass_kg * p.g_mps2 * math.cos(self.pitch_rad) / 6.0
+        r = p.wheel_radius_m
+        w_tot = p.mass_kg * p.g_mps2 * math.cos(self.pitch_rad)
+        mean = w_tot / 6.0
+        sx2 = sum(x * x for x in p.wheel_x_m)
+        sy2 = sum(y * y for y in p.wheel_y_m)
+        a = -p.cg_height_m * self.fx_sum / (mean * sx2)
+        b = -p.cg_height_m * self.fy_sum / (mean * sy2)
+        loads = [max(0.0, mean * (1.0 + a * p.wheel_x_m[i] + b * p.wheel_y_m[i])) for i in range(6)]
+        total = sum(loads)
+        loads = [w * w_tot / total for w in loads]
+        n = p.soil_n
         k = p.soil_kc_n_m2 + p.wheel_width_m * p.soil_kphi_n_m3
-        z0 = (3.0 * load / (2.0 * k * math.sqrt(2.0 * p.wheel_radius_m))) ** (2.0 / 3.0)
+        hg = p.grouser_h_m
+        rg = r + hg
         for i in range(6):
-            z = min(z0 * (1.0 + p.slip_sink_gain * min(abs(self.j_m[i] / self.len_m[i]), 1.0)),
-                    p.wheel_radius_m)
-            length = max(p.wheel_radius_m * math.acos(1.0 - z / p.wheel_radius_m)
-                         + p.grouser_len_m, 1e-4)
+            w = loads[i]
+            zs = (3.0 * w / ((3.0 - n) * k * math.sqrt(2.0 * r))) ** (2.0 / (2.0 * n + 1.0))
+            dig = self.dig_m[i]
+            if dt_s > 0.0 and w > 0.0:
+                ul = self._u(i)
+                dig += dt_s * (p.dig_gain * abs(self.w_radps[i] * r - ul)
+                               - abs(ul) / self.len_m[i] * dig)
+                dig = max(dig, 0.0)
+            if zs + dig > r:
+                dig = max(r - zs, 0.0)
+            self.dig_m[i] = dig
+            z = min(zs + dig, r)
+            length = max(rg * math.acos(1.0 - min((z + hg) / rg, 2.0)), 1e-4)
             self.len_m[i] = length
-            self.fmax_n[i] = p.soil_c_pa * p.wheel_width_m * length + load * self.tan_phi
-            self.rc_n[i] = 0.5 * k * z * z
-        self.load_n = load
+            self.fmax_n[i] = p.soil_c_pa * p.wheel_width_m * length + w * self.tan_phi
+            self.rc_n[i] = k * z ** (n + 1.0) / (n + 1.0)
+        self.load_n = loads
+
+    def _u(self, i: int) -> float:
+        p = self.p
+        k = STEERED[i]
+        cd, sd = (1.0, 0.0) if k < 0 else (math.cos(self.steer_rad[k]), math.sin(self.steer_rad[k]))
+        ux = self.vx_mps - self.wz_radps * p.wheel_y_m[i]
+        uy = self.vy_mps + self.wz_radps * p.wheel_x_m[i]
+        return ux * cd + uy * sd
 
     def _shear(self, fmax: float, j: float) -> float:
-        return math.copysign(fmax * (1.0 - math.exp(-abs(j) / self.p.soil_k_m)), j)
+        """Janosi-Hanamoto shear integrated over the patch (Wong): j is the rear displacement."""
+        x = abs(j) * self.inv_k
+        g = 1.0 - (1.0 - math.exp(-x)) / x if x > 1e-12 else 0.5 * x
+        return math.copysign(fmax * g, j)
 
     def step(self, effort_q15, on_edge=None, locked=(0,) * 6) -> None:
         """Advance 1 ms.  on_edge(i, ab) receives each encoder edge of wheel i."""
@@ -139,6 +176,8 @@ class PlantRef:
         # body
         fx = sum(fxs)
         fy = sum(fys)
+        self.fx_sum += 0.1 * (fx - self.fx_sum)
+        self.fy_sum += 0.1 * (fy - self.fy_sum)
         mz = sum(p.wheel_x_m[i] * fys[i] - p.wheel_y_m[i] * fxs[i] for i in range(6))
         ax = fx / p.mass_kg - p.g_mps2 * math.sin(self.pitch_rad)
         ay = fy / p.mass_kg
@@ -149,4 +188,4 @@ class PlantRef:
         self.x_m += DT_S * self.vx_mps * math.cos(self.pitch_rad)
         self.t_ms += 1
         if self.t_ms % LOAD_PERIOD_MS == 0:
-            self._set_loads()
+            self._set_loads(LOAD_PERIOD_MS * DT_S)
