@@ -570,6 +570,16 @@ def measure_goodput(port: str, baud: int, seconds: float = 5.0) -> dict:
                 line_bytes_per_s=capacity, seconds=round(dt, 2), rx_errors=st["rx_errors"])
 
 
+def physical_min_rtt_ms(baud: int, cmd_payload: bytes) -> float:
+    """The least time a command can take from send to ack at this baud: its
+    frame's bytes one way and the ACK frame's bytes back, 10 bits a byte,
+    with zero processing time on the board."""
+    from hal.link import codec
+    cmd = codec.encode_frame(1, 0, 0, codec.T_CMD, cmd_payload)
+    ack = codec.encode_frame(1, 1, codec.F_ACK, codec.T_ACK)
+    return (len(cmd) + len(ack)) * 10.0 / baud * 1000.0
+
+
 def measure_rtt(port: str, baud: int, n: int = 1000) -> dict:
     """One MOB_DRIVE at a time (zero setpoints), send -> ack, with the HAL's
     telemetry (one packet set per 100 ms) on the return line."""
@@ -592,7 +602,10 @@ def measure_rtt(port: str, baud: int, n: int = 1000) -> dict:
     finally:
         s.close()
     pick = lambda q: round(vals[min(len(vals) - 1, int(round(q * (len(vals) - 1))))], 3)  # noqa: E731
+    phys = physical_min_rtt_ms(baud, drive)
     return dict(rtt_p50_ms=pick(0.5), rtt_p99_ms=pick(0.99), rtt_max_ms=round(vals[-1], 3),
+                rtt_min_ms=round(vals[0], 3), rtt_physical_min_ms=round(phys, 3),
+                rtt_below_physical=sum(1 for v in vals if v < phys),
                 rtt_commands=len(vals), rtt_timeouts=lost, retransmits=st["retransmits"],
                 board_clock_rate=round(rate, 5))
 
@@ -691,8 +704,10 @@ def measure_link(baud: int = 115200, seed: int = 1, soak_commands: int = 10000,
         out.update(measure_rtt(port, baud, rtt_commands))
         say(f"soak: {soak_commands} commands, 1 % bytes corrupted, 1 % frames dropped")
         out.update(measure_soak(port, baud, soak_commands, seed=seed))
-    out["targets"] = dict(goodput_ratio_min=0.85, rtt_p99_ms_max=10.0, lost=0, executed_twice=0)
+    out["targets"] = dict(goodput_ratio_min=0.85, rtt_p99_ms_max=10.0, lost=0, executed_twice=0,
+                          rtt_below_physical=0)
     out["pass"] = bool(out["goodput_ratio"] >= 0.85 and out["rtt_p99_ms"] <= 10.0
+                       and out["rtt_below_physical"] == 0
                        and out["soak_lost"] == 0 and out["soak_executed_twice"] == 0
                        and out["soak_acked_all"])
     return out

@@ -5,62 +5,136 @@ line).  Both worlds therefore latch the same packets into the same fields,
 send the same commands at the same moments, and see the same deadlines,
 latches and fault bits (docs/firmware.md section 3).
 
-A backend using this mixin provides ``_command(role, name, **args) -> bool``
-(send one board command; False, counted, when it could not go out) and
-``_board_link_up(role) -> bool``; it keeps ``self.dictionary`` and the
+A backend using this mixin provides ``_send_payload(role, payload) -> bool``
+(send one encoded board command; False, counted, when it could not go out)
+and ``_board_link_up(role) -> bool``; it keeps ``self.dictionary`` and the
 latch fields of hal.latched.Latch.
 """
 from __future__ import annotations
 
 import math
+import struct
+
+from common.dictionary import packets as P
+from common.dictionary.wire import layout
 
 HEATER_REFRESH_MS = 1000       # the board's heater deadline is 3 s
 LATCH_CLEAR_MS = 1000          # the "bad command" flag is cleared at most this often
+DRIVE_ORDER = ("w_fl", "w_fr", "w_ml", "w_mr", "w_rl", "w_rr", "s_fl", "s_fr", "s_rl", "s_rr")
+
+
+class IntCommandPacker:
+    """CMD payloads of one all-integer board command, packed with one
+    precompiled struct from the dictionary's wire layout (the per-cycle
+    MOB_DRIVE costs one call, not a generic encode).  Out-of-range values
+    raise ArgumentError exactly as encode_board_command does."""
+
+    def __init__(self, dictionary, name: str):
+        cmd = dictionary.board_command(name)
+        fields = layout(cmd)
+        if any(f.wire_type not in P._FMT or f.scale != 1 for f in fields):
+            raise ValueError(f"{name}: not an all-integer command")
+        self.name = name
+        self.names = tuple(f.arg.name for f in fields)
+        self.bounds = tuple((f.min, f.max) for f in fields)
+        self.st = struct.Struct("<H" + "".join(P._FMT[f.wire_type] for f in fields))
+        self.opcode = cmd.opcode
+
+    def pack(self, values) -> bytes:
+        for n, v, (lo, hi) in zip(self.names, values, self.bounds):
+            if not lo <= v <= hi:
+                raise P.ArgumentError(f"{self.name}.{n}: {v} outside {lo}..{hi}")
+        return self.st.pack(self.opcode, *values)
+
+
+class PacketLayout:
+    """Where each field of a TLM packet sits in its unpacked tuple."""
+
+    def __init__(self, dictionary, name: str):
+        pk = dictionary.packet(name)
+        self.id = pk.id
+        self.st = P.packet_struct(pk)
+        self.at, i = {}, 1
+        self.scale = {}
+        for f in pk.fields:
+            self.at[f.name] = slice(i, i + f.count) if f.count > 1 else i
+            self.scale[f.name] = f.scale
+            i += f.count
+
+    def milli(self, name: str) -> int:
+        """Integer factor from wire units to milli-units of the field's unit."""
+        k = self.scale[name] * 1000.0
+        if abs(k - round(k)) > 1e-9:
+            raise ValueError(f"field {name}: scale {self.scale[name]} is not a whole number of milli-units")
+        return int(round(k))
 
 
 class BoardApp:
     """Commands and latching shared by the sim and board backends."""
 
     def init_board_app(self) -> None:
+        d = self.dictionary
+        self._drive_packer = IntCommandPacker(d, "MOB_DRIVE")
+        if self._drive_packer.names != DRIVE_ORDER:
+            raise ValueError(f"MOB_DRIVE arguments {self._drive_packer.names} are not in the "
+                             f"order the latch sends them ({', '.join(DRIVE_ORDER)})")
+        self._wheels_layout = w = PacketLayout(d, "MOB_WHEELS")
+        self._body_layout = b = PacketLayout(d, "MOB_BODY")
+        self._k_speed = w.milli("wheel_speed")        # wire -> mrad/s
+        self._k_steer = b.milli("steer")              # wire -> mrad
+        self._k_accel = b.milli("accel")              # wire -> mg
+        self._k_gyro = b.milli("gyro")                # wire -> mdeg/s
+        self._k_tilt = b.milli("pitch")               # wire -> mdeg
         self._heater_dirty = True        # send the heater target on the first write
         self._heater_sent_ms = None
         self._latch_clear_ms: dict[str, int] = {}
         self.latch_clears: dict[str, int] = {}
 
     # -- packets -> latch ----------------------------------------------------------
-    def latch_wheels(self, w: dict) -> None:
-        """MOB_WHEELS fields (decoded, scaled) into the latch."""
-        self._count = list(w["enc_count"])
-        self._speed = [int(round(v * 1000)) for v in w["wheel_speed"]]
-        self._current_a = [float(v) for v in w["motor_current"]]
-        self._effort_q15 = [int(round(v * 32767 / 100)) for v in w["effort"]]
-        mask = int(w["stalled"])
+    def latch_wheels_raw(self, raw: tuple) -> None:
+        """A MOB_WHEELS payload's unpacked wire values into the latch."""
+        at, sc, k = self._wheels_layout.at, self._wheels_layout.scale, self._k_speed
+        self._count = list(raw[at["enc_count"]])
+        self._speed = [v * k for v in raw[at["wheel_speed"]]]
+        s = sc["motor_current"]
+        self._current_a = [v * s for v in raw[at["motor_current"]]]
+        self._effort_q15 = [int(round(v * 32767 / 100)) for v in raw[at["effort"]]]
+        mask = raw[at["stalled"]]
         self._stalled = [bool(mask & (1 << i)) for i in range(6)]
 
-    def latch_body(self, f: dict, take_pose: bool = True) -> None:
-        """MOB_BODY fields into the latch (the pose only when ``take_pose``)."""
-        self._steer = [int(round(v * 1000)) for v in f["steer"]]
-        self._accel = tuple(int(round(v * 1000)) for v in f["accel"])
-        self._gyro = tuple(int(round(v * 1000)) for v in f["gyro"])
-        self._pitch_mdeg = int(round(f["pitch"] * 1000))
-        self._roll_mdeg = int(round(f["roll"] * 1000))
+    def latch_body_raw(self, raw: tuple, take_pose: bool = True) -> None:
+        """A MOB_BODY payload's unpacked wire values into the latch (the pose
+        only when ``take_pose``)."""
+        at, sc = self._body_layout.at, self._body_layout.scale
+        k = self._k_steer
+        self._steer = [v * k for v in raw[at["steer"]]]
+        k = self._k_accel
+        self._accel = tuple(v * k for v in raw[at["accel"]])
+        k = self._k_gyro
+        self._gyro = tuple(v * k for v in raw[at["gyro"]])
+        self._pitch_mdeg = raw[at["pitch"]] * self._k_tilt
+        self._roll_mdeg = raw[at["roll"]] * self._k_tilt
         if take_pose:
             from hal.interfaces import OdomPose
-            self._pose = OdomPose(f["odom_x"], f["odom_y"], f["odom_yaw"])
-        self._power = (float(f["battery_v"]), float(f["battery_a"]), float(f["soc"]),
-                       float(f["solar"]), float(f["energy_used"]))
-        self._ebox_c = float(f["ebox_temp"])
-        self._heater_duty = f["heater_duty"] / 100.0
-        self._heater_fault = int(f["heater_fault"])
+            self._pose = OdomPose(raw[at["odom_x"]] * sc["odom_x"], raw[at["odom_y"]] * sc["odom_y"],
+                                  raw[at["odom_yaw"]] * sc["odom_yaw"])
+        self._power = (raw[at["battery_v"]] * sc["battery_v"], raw[at["battery_a"]] * sc["battery_a"],
+                       raw[at["soc"]] * sc["soc"], raw[at["solar"]] * sc["solar"],
+                       float(raw[at["energy_used"]] * sc["energy_used"]))
+        self._ebox_c = raw[at["ebox_temp"]] * sc["ebox_temp"]
+        self._heater_duty = raw[at["heater_duty"]] * sc["heater_duty"] / 100.0
+        self._heater_fault = raw[at["heater_fault"]]
+        return raw[at["fault_flags"]]
 
     # -- latch -> commands ---------------------------------------------------------
+    def _command(self, role: str, name: str, **args) -> bool:
+        """Encode one board command from the dictionary and send it."""
+        return self._send_payload(role, P.encode_board_command(self.dictionary, name, **args))
+
     def write_board_commands(self, now_ms: int) -> None:
         """One MOB_DRIVE with every setpoint (refreshes the 300 ms drive
         deadline) and the heater target when changed or every second."""
-        w, s = self._wheel_cmd, self._steer_cmd
-        self._command("mobility", "MOB_DRIVE",
-                      w_fl=w[0], w_fr=w[1], w_ml=w[2], w_mr=w[3], w_rl=w[4], w_rr=w[5],
-                      s_fl=s[0], s_fr=s[1], s_rl=s[2], s_rr=s[3])
+        self._send_payload("mobility", self._drive_packer.pack(self._wheel_cmd + self._steer_cmd))
         if self._heater_dirty or self._heater_sent_ms is None \
                 or now_ms - self._heater_sent_ms >= HEATER_REFRESH_MS:
             target_dc = int(round(self.heaters["ebox"].target_c * 10))

@@ -293,7 +293,9 @@ def link(as_json, baud, seed, soak_commands, rtt_commands, goodput_seconds):
         click.echo(json.dumps(r))
     else:
         click.echo(f"goodput {r['goodput_ratio']:.3f} of the line at {baud} baud; "
-                   f"RTT p50 {r['rtt_p50_ms']:.2f} ms, p99 {r['rtt_p99_ms']:.2f} ms; "
+                   f"RTT min {r['rtt_min_ms']:.2f} ms (physical minimum "
+                   f"{r['rtt_physical_min_ms']:.2f} ms), p50 {r['rtt_p50_ms']:.2f} ms, "
+                   f"p99 {r['rtt_p99_ms']:.2f} ms; "
                    f"soak {r['soak_commands']} commands: {r['soak_lost']} lost, "
                    f"{r['soak_executed_twice']} executed twice, {r['soak_retransmits']} "
                    f"retransmits, {r['soak_wall_s']} s; {'PASS' if r['pass'] else 'FAIL'}")

@@ -273,6 +273,7 @@ class _Board:
         self.session: BoardSession | None = None
         self.lock = threading.Lock()
         self.latest: dict[str, tuple[dict, float]] = {}     # packet -> (fields, host time)
+        self.raw: dict[str, bytes] = {}                      # packet -> newest payload
         self.rx_counts: dict[str, int] = {}
         self.packet_errors = 0
         self.cmd_results = 0
@@ -363,6 +364,7 @@ class BoardHal(BoardApp, Latch, Hal):
             return
         with b.lock:
             b.latest[name] = (fields, host_t)
+            b.raw[name] = payload
             b.rx_counts[name] = b.rx_counts.get(name, 0) + 1
             if "fault_flags" in fields:
                 b.fault_flags = fields["fault_flags"]
@@ -472,13 +474,12 @@ class BoardHal(BoardApp, Latch, Hal):
         b = self.boards.get(role)
         return b is not None and b.session is not None and b.session.state is LinkState.UP
 
-    def _command(self, role: str, name: str, **args) -> bool:
-        """Send one board command; False (counted) when it could not go out."""
+    def _send_payload(self, role: str, payload: bytes) -> bool:
+        """Send one encoded board command; False (counted) when it could not go out."""
         b = self.boards.get(role)
         if b is None or b.session is None:
             self.cmd_drops += 1
             return False
-        payload = self._P.encode_board_command(self.dictionary, name, **args)
         if b.session.send_command(payload) is None:
             self.cmd_drops += 1
             return False
@@ -489,14 +490,15 @@ class BoardHal(BoardApp, Latch, Hal):
         b = self.boards.get("mobility")
         if b is not None:
             with b.lock:
-                wheels = b.latest.get("MOB_WHEELS")
-                body = b.latest.get("MOB_BODY")
+                wheels = b.raw.get("MOB_WHEELS")
+                body = b.raw.get("MOB_BODY")
                 n_body = b.rx_counts.get("MOB_BODY", 0)
             if wheels is not None:
-                self.latch_wheels(wheels[0])
+                self.latch_wheels_raw(self._wheels_layout.st.unpack(wheels))
             if body is not None:
                 # a packet sent before an odometry reset would undo it
-                self.latch_body(body[0], take_pose=n_body > self._pose_hold_until)
+                self.latch_body_raw(self._body_layout.st.unpack(body),
+                                    take_pose=n_body > self._pose_hold_until)
         p = self.boards.get("payload")
         if p is not None:
             with p.lock:

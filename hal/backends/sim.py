@@ -150,9 +150,7 @@ class SimHal(BoardApp, Latch, Hal):
         self._seq = 0
         self._cmd_ok = self.dictionary.status_code("OK")
         self._hb_lost = self.dictionary.fault_mask("HEARTBEAT_LOST")
-        self._wheels_id = self.dictionary.packet("MOB_WHEELS").id
-        self._body_id = self.dictionary.packet("MOB_BODY").id
-        self.results: deque = deque(maxlen=64)
+        self.results: deque = deque(maxlen=64)           # the latest rejections
         self.cmd_results = 0
         self.cmd_rejects = {r: 0 for r in self.ROLES}
         self.last_reject = None
@@ -168,28 +166,28 @@ class SimHal(BoardApp, Latch, Hal):
         self._seq = (self._seq + 1) & 0xFF
         r = P.CmdResult.unpack(self.sim.command(role, self._seq, payload))
         self.cmd_results += 1
-        self.results.append(r)
         if r.status != self._cmd_ok:
+            self.results.append(r)
             self.cmd_rejects[role] += 1
             self.last_reject = r
         return r
 
-    def _command(self, role: str, name: str, **args) -> bool:
-        return self.execute(role, P.encode_board_command(self.dictionary, name, **args)).status \
-            == self._cmd_ok
+    def _send_payload(self, role: str, payload: bytes) -> bool:
+        return self.execute(role, payload).status == self._cmd_ok
 
     def _board_link_up(self, role: str) -> bool:
         return True         # in-process: always reachable
 
     # -- cycle ----------------------------------------------------------
     def read(self) -> None:
-        s, d = self.sim, self.dictionary
-        self.latch_wheels(P.decode_tlm(d, s.pack("mobility", self._wheels_id))[1])
-        self.latch_body(P.decode_tlm(d, s.pack("mobility", self._body_id))[1])
-        now = self.clock.now_ms()
-        for role in self.ROLES:
-            flags = self.fault_flags[role] = s.fault_flags(role)
-            self.clear_bad_command_latch(role, flags, now)
+        s, w, b = self.sim, self._wheels_layout, self._body_layout
+        self.latch_wheels_raw(w.st.unpack(s.pack("mobility", w.id)))
+        flags = self.fault_flags["mobility"] = self.latch_body_raw(b.st.unpack(s.pack("mobility", b.id)))
+        self.fault_flags["payload"] = s.fault_flags("payload")
+        if flags | self.fault_flags["payload"]:
+            now = self.clock.now_ms()
+            for role in self.ROLES:
+                self.clear_bad_command_latch(role, self.fault_flags[role], now)
         f = s.vo.frame
         if f is not None and (self._vo_frame is None or self._vo_frame.seq != f[0]):
             self._vo_frame = VoFrame(*f)

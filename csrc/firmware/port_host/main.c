@@ -289,6 +289,22 @@ static void board_tick(struct port *p)
 	p->ticks++;
 }
 
+/* Bytes of `queued` whose last bit has crossed the line by `now`; *line_ns
+ * is when the line finished the bytes before them, and advances by what is
+ * returned. */
+static uint16_t line_due(double *line_ns, uint16_t queued, double byte_ns, uint64_t now)
+{
+	double n;
+
+	if (!queued || (double)now < *line_ns + byte_ns)
+		return 0;
+	n = floor(((double)now - *line_ns) / byte_ns);
+	if (n > queued)
+		n = queued;
+	*line_ns += n * byte_ns;
+	return (uint16_t)n;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -296,11 +312,13 @@ int main(int argc, char **argv)
 	struct fw *fw;
 	struct sigaction sa;
 	char name[256];
-	uint8_t rbuf[512];
 	int master, slave, ls_fd = -1;
-	uint64_t t0, last_tx_ns;
-	double credit = 0.0, bytes_per_ns;
-	const double HOST_UART_FIFO_BYTES = 16.0;
+	uint64_t t0;
+	/* The line, both directions, 10 bits a byte at --baud: a byte is on the
+	 * far side only once its last bit is (docs/firmware.md section 4). */
+	double byte_ns, tx_line_ns = 0.0, rx_line_ns = 0.0;
+	uint8_t rxq[HOST_RX_QUEUE];
+	uint16_t rxq_len = 0;
 
 	if (parse(argc, argv, &o)) {
 		usage();
@@ -347,9 +365,8 @@ int main(int argc, char **argv)
 	printf("PTY %s\n", name);
 	fflush(stdout);
 
-	bytes_per_ns = (double)o.baud / 10.0 / 1e9;
+	byte_ns = 10.0 * 1e9 / (double)o.baud;
 	t0 = now_ns();
-	last_tx_ns = t0;
 	if (o.lockstep) {
 		const struct ls_hooks hooks = { board_tick, apply_signals, &g_stop };
 
@@ -360,6 +377,7 @@ int main(int argc, char **argv)
 		struct pollfd pfd;
 		struct timespec to;
 		ssize_t r;
+		uint16_t n;
 		int k;
 
 		apply_signals(p);
@@ -370,52 +388,60 @@ int main(int argc, char **argv)
 		for (k = 0; k < 50 && p->ticks < target; k++)
 			board_tick(p);
 
-		/* RX: whatever arrived, unpaced (the sender paces its own line) */
-		r = read(master, rbuf, sizeof rbuf);
-		if (r > 0)
-			fw_rx(fw, rbuf, (uint16_t)r);
+		/* RX: the host's bytes cross the line at the baud too.  Whatever the
+		 * pty holds is queued; a queued byte reaches the firmware once its
+		 * wire time has passed (the line starts when it was idle). */
+		if (rxq_len < HOST_RX_QUEUE) {
+			r = read(master, rxq + rxq_len, HOST_RX_QUEUE - rxq_len);
+			if (r > 0) {
+				if (rxq_len == 0 && rx_line_ns < (double)now)
+					rx_line_ns = (double)now;
+				rxq_len = (uint16_t)(rxq_len + r);
+			}
+		}
+		n = line_due(&rx_line_ns, rxq_len, byte_ns, now);
+		if (n) {
+			fw_rx(fw, rxq, n);
+			memmove(rxq, rxq + n, (size_t)(rxq_len - n));
+			rxq_len = (uint16_t)(rxq_len - n);
+		}
 		fw_service(fw);
 
-		/* TX at the line rate: byte credit accrues at baud/10 per second */
-		credit += (double)(now - last_tx_ns) * bytes_per_ns;
-		last_tx_ns = now;
-		/* A real UART drains a hardware FIFO (16 bytes on a 16550-class
-		 * part) while the CPU is busy; banking up to that much credit keeps
-		 * the line busy across a late wakeup without ever exceeding the
-		 * line rate over any window longer than the FIFO. */
-		if (credit > HOST_UART_FIFO_BYTES)
-			credit = HOST_UART_FIFO_BYTES;
-		while (credit >= 1.0 && port_uart_tx_pending(p)) {
-			uint16_t n = port_uart_tx_pending(p), room = (uint16_t)(HOST_TX_RING - p->tx_tail);
+		/* TX: the same rule the other way; nothing is banked while idle, so
+		 * a reply never beats its bytes' time on the wire. */
+		if (port_uart_tx_pending(p) && !p->tx_busy) {
+			if (tx_line_ns < (double)now)
+				tx_line_ns = (double)now;
+			p->tx_busy = 1;
+		}
+		n = line_due(&tx_line_ns, port_uart_tx_pending(p), byte_ns, now);
+		while (n) {
+			uint16_t room = (uint16_t)(HOST_TX_RING - p->tx_tail), m = n > room ? room : n;
 
-			if (n > (uint16_t)credit)
-				n = (uint16_t)credit;
-			if (n > room)
-				n = room;
-			r = write(master, p->tx + p->tx_tail, n);
+			r = write(master, p->tx + p->tx_tail, m);
 			if (r <= 0) {
 				/* nobody reading and the pty is full: like a real UART
 				 * the bytes go out anyway and are lost */
 				if (r < 0 && errno != EAGAIN && errno != EINTR)
 					break;
-				r = n;
+				r = m;
 			}
 			p->tx_tail = (uint16_t)((p->tx_tail + (uint16_t)r) % HOST_TX_RING);
-			credit -= (double)r;
+			n = (uint16_t)(n - r);
 		}
-		if (!port_uart_tx_pending(p) && credit > 1.0)
-			credit = 1.0;   /* an idle line banks no more than a byte */
+		if (!port_uart_tx_pending(p))
+			p->tx_busy = 0;
 
 		if (p->ticks < target)
 			continue;   /* behind: no sleep */
 		pfd.fd = master;
 		pfd.events = POLLIN;
 		to.tv_sec = 0;
-		to.tv_nsec = port_uart_tx_pending(p) ? 200000 : (long)(1e6 / o.scale);
+		to.tv_nsec = (port_uart_tx_pending(p) || rxq_len) ? (long)byte_ns : (long)(1e6 / o.scale);
 		if (to.tv_nsec > 1000000)
 			to.tv_nsec = 1000000;
-		if (to.tv_nsec < 50000)
-			to.tv_nsec = 50000;
+		if (to.tv_nsec < 20000)
+			to.tv_nsec = 20000;
 		ppoll(&pfd, 1, &to, NULL);
 	}
 	fw_shutdown(fw);

@@ -13,6 +13,7 @@
 #include "sim/head.h"
 
 #define HOST_TX_RING 2048u
+#define HOST_RX_QUEUE 1024u    /* host bytes still crossing the line */
 
 struct port {
 	struct fw *fw;
@@ -20,6 +21,7 @@ struct port {
 	/* UART */
 	uint8_t tx[HOST_TX_RING];
 	uint16_t tx_head, tx_tail;  /* head: next write; tail: next byte to the line */
+	uint8_t tx_busy;            /* the line is sending the ring's bytes */
 	/* pins */
 	int16_t pwm[PORT_PWM_COUNT];
 	int16_t servo_mrad[4];
