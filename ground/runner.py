@@ -11,7 +11,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from flight.seq.engine import FINISHED, SlotState
 from flight.seq.library import load_any
@@ -96,11 +96,14 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
                 limit_set: str | None = None, progress: Callable[[FlightSystem, float], None] | None = None,
                 progress_every_s: float = 0.5, hal=None, record: bool = True,
                 wall_clock: Callable[[], float] | None = None, force: bool = False,
-                library_paths=()) -> MissionResult:
+                library_paths=(), schedule: Sequence[tuple[int, str, Callable]] = ()) -> MissionResult:
     """``wall_clock`` (e.g. time.perf_counter), if given, is used only to
     report the speed-up and pace ``progress``; the flight software itself
     never sees wall time.  ``out_dir`` must not hold an earlier run unless
-    ``force``."""
+    ``force``.  ``schedule``: (t_ms, label, action(hal)) entries, each
+    applied once at the end of the first cycle at or after t_ms of simulated
+    time (fault injections of a campaign run); the report lists the ones
+    applied under ``injections``."""
     from hal import open_hal, resolve_hal_url
 
     mission_path = Path(mission_path)
@@ -140,9 +143,20 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
         next_progress = wall0 + progress_every_s
         t0_ms = fs.clock.now_ms()
         end_ms = t0_ms + int(max_sim_s * 1000)
+        pending = sorted(schedule, key=lambda e: e[0])
+        applied = []
+
+        def inject():
+            now = fs.clock.now_ms()
+            while pending and now >= pending[0][0]:
+                _, label, action = pending.pop(0)
+                action(hal)
+                applied.append({"t_s": now / 1000.0, "what": label})
         boot = fs.sequencer.slot("boot")
         while boot.busy and fs.clock.now_ms() < end_ms:
             fs.cycle()
+            if pending:
+                inject()
         boot_state = boot.state
         timed_out = False
         if boot_state is SlotState.COMPLETED:
@@ -152,6 +166,8 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
             clock = fs.clock
             while True:
                 cycle()
+                if pending:
+                    inject()
                 if slot.state in FINISHED and not fs.sequencer.busy:
                     break
                 if clock.now_ms() >= end_ms:
@@ -168,6 +184,8 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
         fs.bus.emit("LOG", "INFO" if status == "passed" else "ERROR",
                     f"mission {status}{': ' + reason if reason else ''}", text=f"mission {status}")
         report = build_report(fs, mission_path, status, reason, wall_s, seed)
+        if schedule:
+            report["injections"] = applied
         if recorder is not None:
             recorder.close()
             recorder = None

@@ -16,6 +16,7 @@ SUBCOMMANDS = {
     "seq": ("ground.cli.seq_cmd", "seq_cmd"),
     "plot": ("ground.cli.plot_cmd", "plot"),
     "hil": ("ground.cli.hil_cmd", "hil"),
+    "campaign": ("ground.cli.campaign_cmd", "campaign"),
 }
 
 

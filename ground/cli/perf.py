@@ -299,3 +299,31 @@ def link(as_json, baud, seed, soak_commands, rtt_commands, goodput_seconds):
                    f"soak {r['soak_commands']} commands: {r['soak_lost']} lost, "
                    f"{r['soak_executed_twice']} executed twice, {r['soak_retransmits']} "
                    f"retransmits, {r['soak_wall_s']} s; {'PASS' if r['pass'] else 'FAIL'}")
+
+
+@perf.command("campaign")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
+@click.option("--runs-per-worker", type=click.IntRange(min=1), default=6, show_default=True)
+@click.option("--trivial-runs", type=click.IntRange(min=10), default=200, show_default=True)
+def campaign(as_json, runs_per_worker, trivial_runs):
+    """Campaign runs/s on 1 and 2 local Dask workers, parallel efficiency, peak
+    worker memory, scheduler overhead per run (docs/campaigns.md)."""
+    from pathlib import Path
+
+    from ground.campaign import CampaignError
+    from ground.campaign.perf import measure_campaign
+
+    mission = Path(__file__).resolve().parents[2] / "missions" / "short_drive.seq"
+    say = None if as_json else (lambda m: click.echo(f"... {m}", err=True))
+    try:
+        r = measure_campaign(mission, runs_per_worker, trivial_runs, progress=say)
+    except CampaignError as e:
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        click.echo(json.dumps(r))
+    else:
+        click.echo(f"short_drive: {r['runs_per_s_1w']:.2f} runs/s on 1 worker (limit "
+                   f"{r['limit_runs_per_s_1w']:.2f}), {r['runs_per_s_2w']:.2f} on 2 (limit "
+                   f"{r['limit_runs_per_s_2w']:.2f}); efficiency {r['parallel_efficiency_2w']:.2f} "
+                   f"(target >= 0.8, limit 1.0); peak worker RSS {r['peak_worker_rss_mb']:.0f} MB; "
+                   f"scheduler overhead {r['scheduler_overhead_ms_per_run']:.2f} ms/run")

@@ -41,13 +41,28 @@ def _progress_line(fs, wall_s: float) -> str:
 @click.option("--lib", "lib_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="library directory the mission's includes may also open (repeatable)")
 @click.option("--quiet", is_flag=True, help="no progress line")
-def run(mission, hal_url, out_dir, seed, limit_set, max_sim_s, force, lib_dirs, quiet):
+@click.option("--from-campaign", "campaign_dir", type=click.Path(file_okay=False), default=None,
+              help="reproduce one run of the campaign in this directory (with --run)")
+@click.option("--run", "run_index", type=int, default=None, help="the campaign run to reproduce")
+def run(mission, hal_url, out_dir, seed, limit_set, max_sim_s, force, lib_dirs, quiet,
+        campaign_dir, run_index):
     """Run a mission sequence (text or compiled) and write a run report.
     A run never replaces an earlier one: the default directory gets a -2, -3
     ... suffix when taken; an explicit --out that holds a run needs --force."""
     from ground.runner import MissionError, free_run_dir, run_mission
     from hal import resolve_hal_url
     from hal.errors import HalError
+
+    if campaign_dir is not None or run_index is not None:
+        from click.core import ParameterSource
+
+        from ground.cli.campaign_run import run_from_campaign
+        ctx = click.get_current_context()
+        given = [f"--{n.replace('_', '-')}" for n in ("hal_url", "seed", "limit_set", "max_sim_s",
+                                                       "lib_dirs")
+                 if ctx.get_parameter_source(n) not in (ParameterSource.DEFAULT, None)]
+        given = [g.replace("--hal-url", "--hal").replace("--lib-dirs", "--lib") for g in given]
+        run_from_campaign(mission, campaign_dir, run_index, out_dir, given, quiet, force)
 
     try:
         url = resolve_hal_url(hal_url, seed=seed, source="--hal")
