@@ -17,11 +17,12 @@ import numpy as np
 STREAM_SIM = 0
 STREAM_PARAM = 1
 STREAM_FAULT = 2
-SEED_MAX = 2**63 - 1    # seeds are stored as int64 in the results table
+SEED_MAX = 2**32 - 1            # the simulator's generators take 32-bit seeds (ground.runner)
+CAMPAIGN_SEED_MAX = 2**63 - 1   # SeedSequence entropy; stored as int64 in campaign.json
 
 
 def check_campaign_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= CAMPAIGN_SEED_MAX:
         raise ValueError(f"campaign seed must be an integer in 0..2**63-1, got {seed!r}")
     return seed
 
@@ -42,9 +43,9 @@ def stream_rng(campaign_seed: int, run: int, stream: int, name: str = "") -> np.
 
 
 def derived_seed(campaign_seed: int, run: int, stream: int, name: str = "") -> int:
-    """A 63-bit integer seed (for the simulator or a site)."""
-    state = seed_sequence(campaign_seed, run, stream, name).generate_state(1, np.uint64)
-    return int(state[0]) >> 1
+    """A 32-bit integer seed (for the simulator or a site)."""
+    state = seed_sequence(campaign_seed, run, stream, name).generate_state(1, np.uint32)
+    return int(state[0])
 
 
 def sim_seed(campaign_seed: int, run: int) -> int:
