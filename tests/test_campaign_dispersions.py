@@ -192,3 +192,33 @@ def test_derived_seeds_fit_the_simulators_32_bits(seed, run):
 def test_lognormal_median_is_its_middle():
     d = Dist("lognormal", {"median": 100.0, "sigma": 0.3})
     assert math.isclose(d.ppf(0.5), 100.0, rel_tol=1e-9)
+
+
+def test_model_knobs_reach_the_simulator_as_drawn():
+    from hal import open_hal
+    d = parse_dispersions("""
+[campaign]
+site = "flat"
+[params]
+soil_phi_deg = { dist = "normal", mean = 34, sd = 3, min = 25, max = 45 }
+soil_c_pa = { dist = "lognormal", median = 300, sigma = 0.5, max = 3000 }
+gyro_bias_mdps = { dist = "uniform", min = 50, max = 300 }
+[[correlation]]
+params = ["soil_c_pa", "soil_phi_deg"]
+rho = 0.5
+""", "soil.toml")
+    for i in range(3):
+        r = d.draw(i)
+        h = open_hal(d.hal_url(r))
+        try:
+            p = h.sim.params
+            assert p.soil_phi_deg == r.values["soil_phi_deg"] and p.soil_c_pa == r.values["soil_c_pa"]
+            assert p.gyro_bias_mdps == r.values["gyro_bias_mdps"] and h.seed == r.sim_seed
+        finally:
+            h.close()
+
+
+def test_a_knob_range_from_the_simulator_is_enforced():
+    with pytest.raises(CampaignError, match=r"params.soil_phi_deg: uniform has support \[10, 95\] "
+                                            r"outside the physical range \[0, 90\)"):
+        parse_dispersions('[params]\nsoil_phi_deg = { dist = "uniform", min = 10, max = 95 }\n', "k.toml")

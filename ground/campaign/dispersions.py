@@ -95,10 +95,7 @@ def _start_ranges(site: str) -> dict[str, ParamRange]:
 
 def _model_knob_ranges() -> dict[str, ParamRange]:
     """The plant, soil, sensor and site knobs of sim_hw.knobs (docs/plant.md)."""
-    try:
-        from sim_hw.knobs import KNOBS
-    except ImportError:          # a simulator without model knobs: only the start parameters
-        return {}
+    from sim_hw.knobs import KNOBS
     return {k.name: ParamRange(k.name, k.lo, k.hi, k.lo_open, k.hi_open, k.integer, k.doc)
             for k in KNOBS.values()}
 
