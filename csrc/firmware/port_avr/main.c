@@ -1,0 +1,178 @@
+/*
+ * AVR port entry point: reset handling, the 1 kHz tick, the watchdog and the
+ * main loop.  docs/firmware.md section 7.
+ *
+ * Concurrency: interrupts only buffer (UART bytes, encoder edges, a count of
+ * due ticks, ADC and SPI results); every fw_*() call runs here, in the main
+ * loop, so the portable firmware never runs re-entrantly.  Per pass: bytes
+ * received -> fw_rx(); for each due tick: queued encoder edges ->
+ * fw_encoder_edge(), then fw_tick(); then fw_service(); then sleep (idle
+ * mode) until the next interrupt.
+ *
+ * The one mutable global of the firmware lives here: interrupt vectors take
+ * no arguments, so the port state they fill must be reachable by name.
+ *
+ * Watchdog: 250 ms, interrupt-then-reset mode.  A main loop that stops
+ * resetting it first gets the WDT interrupt, which forces every output pin
+ * to its safe state from the interrupt, then the next timeout resets the
+ * MCU (datasheet 12.5).  After any reset the outputs are inputs (high
+ * impedance) until the firmware re-initialises them: the motor drivers'
+ * pull-downs keep the bridges off.
+ */
+#include <avr/io.h>
+#include <avr/interrupt.h>
+#include <avr/sleep.h>
+#include <avr/wdt.h>
+#include "port_avr.h"
+#define ROVER_DICT_NO_TABLES
+#include "rover_dictionary.h"
+
+#ifndef FW_AVR_ROLE
+#error "build with -DFW_AVR_ROLE=FW_ROLE_MOBILITY or FW_ROLE_PAYLOAD"
+#endif
+
+#define AVR_SPI_PERIOD_MS 10u     /* SPI sensors and the ADC scan */
+
+struct port avr_port;
+static struct fw avr_fw;
+
+void avr_pins_init(void);
+void avr_servos_enable(const int16_t mrad[4]);
+
+/* The watchdog stays enabled across a watchdog reset: turn it off before
+ * anything else runs (avr-libc <avr/wdt.h> documentation). */
+uint8_t avr_reset_cause __attribute__((section(".noinit")));
+void avr_wdt_early(void) __attribute__((naked, used, section(".init3")));
+void avr_wdt_early(void)
+{
+	avr_reset_cause = MCUSR;
+	MCUSR = 0;
+	wdt_disable();
+}
+
+ISR(TIMER2_COMPA_vect)
+{
+	avr_port.ticks++;
+	if (avr_port.ticks_due < 255u)
+		avr_port.ticks_due++;
+}
+
+ISR(WDT_vect)
+{
+	/* the main loop hung: outputs safe now; the next timeout resets */
+	avr_outputs_off();
+}
+
+/* Board time counts the ticks the firmware has executed (fw->now_ms), refined
+ * by Timer2 inside the millisecond, so that CLOCK replies and telemetry time
+ * tags agree even when the main loop falls behind the 1 kHz interrupt. */
+uint64_t port_time_us(struct port *p)
+{
+	uint8_t c, s = SREG;
+
+	cli();
+	c = TCNT2;
+	SREG = s;
+	return (uint64_t)p->ticks_done * 1000u + (uint64_t)c * 4u;
+}
+
+static void tick_timer_init(void)
+{
+	TCCR2A = _BV(WGM21);                /* CTC, TOP = OCR2A */
+	TCCR2B = _BV(CS22);                 /* /64: 4 us per count */
+	OCR2A = 249;                        /* 250 counts = 1 ms */
+	TIMSK2 = _BV(OCIE2A);
+}
+
+static void wdt_start(void)
+{
+	wdt_reset();
+	WDTCSR = _BV(WDCE) | _BV(WDE);
+	WDTCSR = _BV(WDIE) | _BV(WDE) | _BV(WDP2);     /* 250 ms, interrupt + reset */
+}
+
+static void hand_over_rx(struct port *p)
+{
+	uint8_t buf[16], n = 0;
+
+	while (p->rx_tail != p->rx_head && n < sizeof buf) {
+		buf[n++] = p->rx[p->rx_tail];
+		p->rx_tail = (uint8_t)((p->rx_tail + 1u) & (AVR_RX_RING - 1u));
+	}
+	if (n)
+		fw_rx(p->fw, buf, n);
+}
+
+static void hand_over_edges(struct port *p)
+{
+	while (p->edge_tail != p->edge_head) {
+		uint8_t e = p->edge[p->edge_tail];
+
+		p->edge_tail = (uint8_t)((p->edge_tail + 1u) & (AVR_EDGE_RING - 1u));
+		fw_encoder_edge(p->fw, (uint8_t)(e >> 2), (uint8_t)(e & 3u));
+	}
+}
+
+static uint8_t take_tick(struct port *p)
+{
+	uint8_t due;
+
+	cli();
+	due = p->ticks_due;
+	if (due)
+		p->ticks_due = (uint8_t)(due - 1u);
+	sei();
+	return due;
+}
+
+int main(void)
+{
+	struct port *p = &avr_port;
+	uint16_t wait;
+
+	p->fw = &avr_fw;
+	p->role = FW_AVR_ROLE;
+	DDRC |= _BV(PC0);                   /* timing pin */
+	avr_pins_init();
+	avr_uart_init();
+	avr_io_init(p);
+	tick_timer_init();
+	sei();
+	/* one full ADC scan and one SPI round before the firmware reads inputs */
+	avr_spi_poll_start(p);
+	for (wait = 0; wait < 50u && (wait < 3u || p->spi_busy || p->adc_busy); wait++)
+		while (!take_tick(p))
+			;
+	fw_init(p->fw, p, p->role, ROVER_DICT_HASH32);
+	if (p->role == FW_ROLE_MOBILITY)
+		avr_servos_enable(p->fw->b.mob.steer_cmd_mrad);
+	wdt_start();
+	for (;;) {
+		wdt_reset();
+		hand_over_rx(p);
+		while (take_tick(p)) {
+			wdt_reset();
+			PORTC |= _BV(PC0);
+			hand_over_edges(p);
+			fw_tick(p->fw);
+			p->ticks_done++;
+			if (++p->spi_acc_ms >= AVR_SPI_PERIOD_MS) {
+				p->spi_acc_ms = 0;
+				avr_spi_poll_start(p);
+				avr_adc_scan_start(p);
+			}
+			PORTC &= (uint8_t)~_BV(PC0);
+			hand_over_rx(p);
+		}
+		fw_service(p->fw);
+		cli();
+		if (p->rx_tail == p->rx_head && !p->ticks_due) {
+			set_sleep_mode(SLEEP_MODE_IDLE);
+			sleep_enable();
+			sei();
+			sleep_cpu();
+			sleep_disable();
+		}
+		sei();
+	}
+}

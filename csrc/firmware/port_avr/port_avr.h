@@ -1,0 +1,104 @@
+/*
+ * AVR port: the board firmware on an Arduino Mega 2560 (ATmega2560, 16 MHz).
+ *
+ * Pin map (docs/firmware.md section 7 has it as a table with the Arduino
+ * pin numbers), datasheet: Atmel ATmega640/1280/1281/2560/2561, doc 2549Q.
+ *
+ *   USART0 (PE0/PE1)   the link, 115200 baud (U2X, UBRR0 = 16)
+ *   Timer2 CTC         the 1 kHz tick (16 MHz / 64 / 250)
+ *   Timer4 OC4A..C     motor PWM wheels 0..2 (PH3..PH5), 20 kHz, TOP 799
+ *   Timer5 OC5A..C     motor PWM wheels 3..5 (PL3..PL5), 20 kHz, TOP 799
+ *   PA0..PA5           motor direction (high = forward)
+ *   Timer1 OC1A..C     steering servos 0..2 (PB5..PB7), 50 Hz, 0.5 us counts
+ *   Timer3 OC3A        steering servo 3 (PE3)
+ *   Timer0 OC0B        heater zone 0 (PG5), 61 Hz, 8 bit
+ *   INT0..INT7         encoders 0..3 (PD0/PD1, PD2/PD3, PE4/PE5, PE6/PE7)
+ *   PCINT9/10          encoder 4 (PJ0/PJ1)
+ *   PCINT22/23         encoder 5 (PK6/PK7)
+ *   ADC0..ADC12        motor currents 0..5, steering pots 0..3, battery V,
+ *                      battery I, e-box temperature (payload: ADC0 hopper)
+ *   SPI + PB0 CS       IMU (MPU-6000 register map) / payload: MAX31855
+ *   SPI + PB4 CS       power monitor (mobility; register map ours)
+ *   PC0                timing pin: high while the tick's work runs
+ */
+#ifndef ROVER_FW_PORT_AVR_H
+#define ROVER_FW_PORT_AVR_H
+
+#include <stdint.h>
+#include "fw.h"
+
+#define AVR_RX_RING 128u            /* power of two */
+#define AVR_TX_RING 256u            /* power of two */
+#define AVR_EDGE_RING 64u           /* power of two */
+#define AVR_NADC 13u
+#define AVR_MOTOR_TOP 799u          /* 16 MHz / 800 = 20 kHz */
+#define AVR_SERVO_TOP 39999u        /* 16 MHz / 8 / 40000 = 50 Hz */
+#define AVR_SERVO_CENTER 3000u      /* 1500 us in 0.5 us counts */
+#define AVR_SPI_MAX 16u
+
+/* Units of the analogue front ends (our choices, docs/firmware.md 7.3). */
+#define AVR_MA_PER_COUNT 20         /* motor and battery current, 512 = 0 A */
+#define AVR_STEER_MRAD_PER_COUNT 3  /* steering pot, 512 = straight */
+#define AVR_BATT_MV_PER_COUNT 40
+#define AVR_TEMP_DC_ZERO_COUNT 400  /* e-box sensor: (count - 400) * 2 deci-C */
+#define AVR_TEMP_DC_PER_COUNT 2
+#define AVR_SENSOR_OPEN_DC (-2000)  /* an open sensor reads a rail */
+
+/* SPI devices */
+#define AVR_IMU_READ_CMD 0xBBu      /* MPU-6000: 0x3B (ACCEL_XOUT_H) | 0x80 read */
+#define AVR_PWR_READ_CMD 0x01u
+#define AVR_IMU_BYTES 14u
+#define AVR_PWR_BYTES 8u
+#define AVR_TC_BYTES 4u
+
+struct avr_spi_job {
+	uint8_t cs_mask;            /* PORTB bit */
+	uint8_t cmd;                /* 0: no command byte (MAX31855) */
+	uint8_t n;                  /* bytes to read */
+};
+
+struct port {
+	struct fw *fw;
+	uint8_t role;
+	/* UART rings: ISR writes head of rx / reads tail of tx */
+	volatile uint8_t rx[AVR_RX_RING];
+	volatile uint8_t rx_head, rx_tail;
+	volatile uint16_t rx_overrun;
+	volatile uint8_t tx[AVR_TX_RING];
+	volatile uint8_t tx_head, tx_tail;
+	/* encoder edges: (ch << 2) | ab */
+	volatile uint8_t edge[AVR_EDGE_RING];
+	volatile uint8_t edge_head, edge_tail;
+	volatile uint16_t edge_overrun;
+	uint8_t enc_last[6];
+	/* tick */
+	volatile uint8_t ticks_due;
+	volatile uint32_t ticks;            /* timer interrupts */
+	uint32_t ticks_done;                /* fw_tick() calls */
+	/* ADC scan */
+	volatile uint16_t adc_raw[AVR_NADC];
+	volatile uint8_t adc_ch, adc_busy;
+	/* SPI: jobs run in the background from the SPI interrupt */
+	struct avr_spi_job jobs[2];
+	uint8_t njobs;
+	volatile uint8_t spi_job, spi_idx, spi_busy;
+	volatile uint8_t spi_buf[AVR_SPI_MAX];
+	volatile uint8_t imu[AVR_IMU_BYTES];
+	volatile uint8_t pwr[AVR_PWR_BYTES];
+	volatile uint8_t tc[AVR_TC_BYTES];
+	uint8_t spi_acc_ms;
+	/* outputs as last written (read back by the shutdown path) */
+	int16_t pwm[PORT_PWM_COUNT];
+};
+
+/* io.c */
+void avr_io_init(struct port *p);
+void avr_outputs_off(void);
+void avr_spi_poll_start(struct port *p);
+void avr_adc_scan_start(struct port *p);
+/* uart.c */
+void avr_uart_init(void);
+
+extern struct port avr_port;       /* the one instance the ISRs reach */
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * Inputs: the ADC scan, quadrature encoder pin changes, and the SPI sensors
+ * (ATmega2560 datasheet sections 15 External Interrupts, 21 SPI, 26 ADC).
+ *
+ * ADC: AVcc reference, prescaler 128 (125 kHz ADC clock, 13 clocks a
+ * conversion = 104 us); a scan of the 13 channels starts every 10 ms from the
+ * main loop, and the interrupt stores each result and starts the next
+ * channel (1.35 ms a scan, no CPU waiting).
+ *
+ * Encoders: every A/B line is on an external or pin-change interrupt set to
+ * fire on both edges; the interrupt reads the pair and queues (channel, AB)
+ * when it changed.  The main loop hands the queue to fw_encoder_edge() in
+ * order before the next tick, so the decoder runs in one context.
+ *
+ * SPI (master, fosc/16 = 1 MHz): a transfer of a few bytes runs in the
+ * background, one byte per SPI interrupt; the result is latched whole.
+ */
+#include <avr/io.h>
+#include <avr/interrupt.h>
+#include "port_avr.h"
+
+/* --- ADC ------------------------------------------------------------------ */
+static void adc_start(uint8_t ch)
+{
+	ADMUX = (uint8_t)(_BV(REFS0) | (ch & 7u));
+	if (ch & 8u)
+		ADCSRB |= _BV(MUX5);
+	else
+		ADCSRB &= (uint8_t)~_BV(MUX5);
+	ADCSRA |= _BV(ADSC);
+}
+
+ISR(ADC_vect)
+{
+	struct port *p = &avr_port;
+	uint8_t ch = p->adc_ch;
+
+	p->adc_raw[ch] = ADC;
+	ch = (uint8_t)(ch + 1u);
+	if (ch >= AVR_NADC) {
+		p->adc_ch = 0;
+		p->adc_busy = 0;
+		return;
+	}
+	p->adc_ch = ch;
+	adc_start(ch);
+}
+
+void avr_adc_scan_start(struct port *p)
+{
+	if (p->adc_busy)
+		return;
+	p->adc_busy = 1;
+	p->adc_ch = 0;
+	adc_start(0);
+}
+
+/* --- encoders ---------------------------------------------------------------- */
+static uint8_t enc_pins(uint8_t ch)
+{
+	uint8_t v;
+
+	switch (ch) {
+	case 0: v = PIND; break;                    /* PD0 A, PD1 B */
+	case 1: v = (uint8_t)(PIND >> 2); break;    /* PD2, PD3 */
+	case 2: v = (uint8_t)(PINE >> 4); break;    /* PE4, PE5 */
+	case 3: v = (uint8_t)(PINE >> 6); break;    /* PE6, PE7 */
+	case 4: v = PINJ; break;                    /* PJ0, PJ1 */
+	default: v = (uint8_t)(PINK >> 6); break;   /* PK6, PK7 */
+	}
+	return (uint8_t)(((v & 1u) << 1) | ((v >> 1) & 1u));   /* (A << 1) | B */
+}
+
+static void enc_poll(uint8_t ch)
+{
+	struct port *p = &avr_port;
+	uint8_t ab = enc_pins(ch), next;
+
+	if (ab == p->enc_last[ch])
+		return;
+	p->enc_last[ch] = ab;
+	next = (uint8_t)((p->edge_head + 1u) & (AVR_EDGE_RING - 1u));
+	if (next == p->edge_tail) {
+		p->edge_overrun++;
+		return;
+	}
+	p->edge[p->edge_head] = (uint8_t)((ch << 2) | ab);
+	p->edge_head = next;
+}
+
+ISR(INT0_vect) { enc_poll(0); }
+ISR(INT1_vect, ISR_ALIASOF(INT0_vect));
+ISR(INT2_vect) { enc_poll(1); }
+ISR(INT3_vect, ISR_ALIASOF(INT2_vect));
+ISR(INT4_vect) { enc_poll(2); }
+ISR(INT5_vect, ISR_ALIASOF(INT4_vect));
+ISR(INT6_vect) { enc_poll(3); }
+ISR(INT7_vect, ISR_ALIASOF(INT6_vect));
+ISR(PCINT1_vect) { enc_poll(4); }
+ISR(PCINT2_vect) { enc_poll(5); }
+
+/* --- SPI --------------------------------------------------------------------- */
+static void spi_begin_job(struct port *p)
+{
+	const struct avr_spi_job *j = &p->jobs[p->spi_job];
+
+	p->spi_idx = 0;
+	PORTB &= (uint8_t)~j->cs_mask;             /* select */
+	SPDR = j->cmd;                              /* command byte or a dummy */
+}
+
+ISR(SPI_STC_vect)
+{
+	struct port *p = &avr_port;
+	const struct avr_spi_job *j = &p->jobs[p->spi_job];
+	uint8_t b = SPDR, i;
+	/* with a command byte, the reply to it is not data */
+	uint8_t first = j->cmd ? 1u : 0u;
+
+	if (p->spi_idx >= first && (uint8_t)(p->spi_idx - first) < AVR_SPI_MAX)
+		p->spi_buf[p->spi_idx - first] = b;
+	p->spi_idx++;
+	if (p->spi_idx < j->n + first) {
+		SPDR = 0;
+		return;
+	}
+	PORTB |= j->cs_mask;                        /* deselect, latch */
+	for (i = 0; i < j->n; i++) {
+		if (j->cs_mask == _BV(PB4))
+			p->pwr[i] = p->spi_buf[i];
+		else if (p->role == FW_ROLE_MOBILITY)
+			p->imu[i] = p->spi_buf[i];
+		else
+			p->tc[i] = p->spi_buf[i];
+	}
+	if (++p->spi_job < p->njobs) {
+		spi_begin_job(p);
+		return;
+	}
+	p->spi_busy = 0;
+}
+
+void avr_spi_poll_start(struct port *p)
+{
+	if (p->spi_busy || !p->njobs)
+		return;
+	p->spi_busy = 1;
+	p->spi_job = 0;
+	spi_begin_job(p);
+}
+
+void avr_io_init(struct port *p)
+{
+	uint8_t i;
+
+	/* ADC: AVcc, /128, interrupt-driven scan; digital inputs off on ADC pins */
+	DIDR0 = 0xFF;
+	DIDR2 = 0x1F;
+	ADCSRA = _BV(ADEN) | _BV(ADIE) | _BV(ADPS2) | _BV(ADPS1) | _BV(ADPS0);
+	avr_adc_scan_start(p);
+	/* encoders: inputs with pull-ups, any-edge interrupts */
+	DDRD &= (uint8_t)~0x0Fu;
+	PORTD |= 0x0Fu;
+	DDRE &= (uint8_t)~0xF0u;
+	PORTE |= 0xF0u;
+	DDRJ &= (uint8_t)~0x03u;
+	PORTJ |= 0x03u;
+	DDRK &= (uint8_t)~0xC0u;
+	PORTK |= 0xC0u;
+	if (p->role == FW_ROLE_MOBILITY) {
+		EICRA = 0x55;                       /* ISCn0: any logical change */
+		EICRB = 0x55;
+		EIFR = 0xFF;
+		EIMSK = 0xFF;
+		PCMSK1 = _BV(PCINT9) | _BV(PCINT10);
+		PCMSK2 = _BV(PCINT22) | _BV(PCINT23);
+		PCIFR = _BV(PCIF1) | _BV(PCIF2);
+		PCICR = _BV(PCIE1) | _BV(PCIE2);
+		for (i = 0; i < 6; i++)
+			p->enc_last[i] = enc_pins(i);
+	}
+	/* SPI master: SS (PB0, CS 0) and PB4 (CS 1) high, SCK PB1, MOSI PB2 */
+	PORTB |= _BV(PB0) | _BV(PB4);
+	DDRB |= _BV(PB0) | _BV(PB1) | _BV(PB2) | _BV(PB4);
+	SPCR = _BV(SPE) | _BV(MSTR) | _BV(SPIE) | _BV(SPR0);
+	if (p->role == FW_ROLE_MOBILITY) {
+		p->jobs[0].cs_mask = _BV(PB0);
+		p->jobs[0].cmd = AVR_IMU_READ_CMD;
+		p->jobs[0].n = AVR_IMU_BYTES;
+		p->jobs[1].cs_mask = _BV(PB4);
+		p->jobs[1].cmd = AVR_PWR_READ_CMD;
+		p->jobs[1].n = AVR_PWR_BYTES;
+		p->njobs = 2;
+	} else {
+		p->jobs[0].cs_mask = _BV(PB0);
+		p->jobs[0].cmd = 0;
+		p->jobs[0].n = AVR_TC_BYTES;
+		p->njobs = 1;
+	}
+}
+
+/* --- port.h: sensors in engineering units ---------------------------------------- */
+static uint16_t adc(struct port *p, uint8_t i)
+{
+	uint16_t v;
+	uint8_t s = SREG;
+
+	cli();
+	v = p->adc_raw[i];
+	SREG = s;
+	return v;
+}
+
+static int32_t centred(uint16_t raw, int32_t per_count)
+{
+	return ((int32_t)raw - 512) * per_count;
+}
+
+static uint32_t le32(const volatile uint8_t *b)
+{
+	return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+
+static int32_t thermocouple_dc(struct port *p)
+{
+	/* MAX31855 frame, MSB first: D31..D18 14-bit signed 0.25 C, D16 fault */
+	uint8_t s = SREG;
+	uint32_t f;
+	int16_t t;
+
+	cli();
+	f = ((uint32_t)p->tc[0] << 24) | ((uint32_t)p->tc[1] << 16) | ((uint32_t)p->tc[2] << 8) | p->tc[3];
+	SREG = s;
+	if (f & 0x00010000UL)
+		return AVR_SENSOR_OPEN_DC;
+	t = (int16_t)(uint16_t)(f >> 16);          /* 14 bits in the top, sign kept */
+	t = (int16_t)(t / 4);                      /* low two bits are flags: exact */
+	return ((int32_t)t * 5) / 2;               /* 0.25 C counts -> deci-C */
+}
+
+int32_t port_adc_read(struct port *p, uint8_t ch)
+{
+	uint16_t raw;
+	uint8_t s;
+	int32_t v;
+
+	if (p->role == FW_ROLE_PAYLOAD) {
+		if (ch == PORT_ADC_HEATER0_DC)
+			return thermocouple_dc(p);
+		if (ch == PORT_ADC_HOPPER_PCT)
+			return ((int32_t)adc(p, 0) * 100) / 1023;
+		return 0;
+	}
+	if (ch < PORT_ADC_MOTOR_MA0 + 6)
+		return centred(adc(p, ch), AVR_MA_PER_COUNT);
+	if (ch < PORT_ADC_STEER_MRAD0 + 4)
+		return centred(adc(p, ch), AVR_STEER_MRAD_PER_COUNT);
+	switch (ch) {
+	case PORT_ADC_BATT_MV:
+		return (int32_t)adc(p, 10) * AVR_BATT_MV_PER_COUNT;
+	case PORT_ADC_BATT_MA:
+		return centred(adc(p, 11), AVR_MA_PER_COUNT);
+	case PORT_ADC_HEATER0_DC:
+		raw = adc(p, 12);
+		if (raw == 0 || raw >= 1023)
+			return AVR_SENSOR_OPEN_DC;
+		return ((int32_t)raw - AVR_TEMP_DC_ZERO_COUNT) * AVR_TEMP_DC_PER_COUNT;
+	case PORT_ADC_SOC_PERMILLE:
+	case PORT_ADC_ENERGY_J:
+	case PORT_ADC_SOLAR_DW:
+		s = SREG;
+		cli();
+		if (ch == PORT_ADC_SOC_PERMILLE)
+			v = (int32_t)((uint16_t)p->pwr[0] | ((uint16_t)p->pwr[1] << 8));
+		else if (ch == PORT_ADC_ENERGY_J)
+			v = (int32_t)le32(&p->pwr[2]);
+		else
+			v = (int32_t)((uint16_t)p->pwr[6] | ((uint16_t)p->pwr[7] << 8));
+		SREG = s;
+		return v;
+	default:
+		return 0;
+	}
+}
+
+void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])
+{
+	/* MPU-6000 burst from ACCEL_XOUT_H: ax ay az temp gx gy gz, big-endian;
+	 * +-2 g (16384 counts/g) and +-250 deg/s (131 counts per deg/s) */
+	uint8_t i, s = SREG;
+	int16_t raw[7];
+
+	cli();
+	for (i = 0; i < 7; i++)
+		raw[i] = (int16_t)(((uint16_t)p->imu[2 * i] << 8) | p->imu[2 * i + 1]);
+	SREG = s;
+	for (i = 0; i < 3; i++) {
+		int32_t a = (int32_t)raw[i] * 1000;
+
+		accel_mg[i] = (int16_t)((a + (a >= 0 ? 8192 : -8192)) / 16384);
+		gyro_mdps[i] = ((int32_t)raw[4 + i] * 1000) / 131;
+	}
+}
+
+uint16_t port_fault_flags(struct port *p)
+{
+	(void)p;
+	return 0;
+}

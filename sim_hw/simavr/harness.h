@@ -1,0 +1,111 @@
+/*
+ * rover-simavr: an emulated Arduino Mega 2560 on libsimavr.
+ *
+ * The ATmega2560 core runs the exact image that would be flashed (Intel
+ * hex or ELF, or an empty flash with Debian's stk500v2 bootloader), at
+ * 16 MHz of simulated time.  Its USART0 is a pty; its output pins drive the
+ * C plant (csrc/plant through csrc/sim) once per simulated millisecond; the
+ * plant's encoder edges, analogue voltages and SPI sensor replies come back
+ * to the pins in simulated time.  docs/hil.md section 10.
+ */
+#ifndef ROVER_SIMAVR_HARNESS_H
+#define ROVER_SIMAVR_HARNESS_H
+
+#include <stdint.h>
+#include <simavr/sim_avr.h>
+#include <simavr/sim_irq.h>
+#include "sim/sim.h"
+
+#define H_FREQ_HZ 16000000u
+#define H_CYCLES_PER_MS (H_FREQ_HZ / 1000u)
+#define H_BOOT_ADDR 0x3E000u          /* stk500v2 bootloader, BOOTSZ = 4096 words */
+#define H_FLASH_BYTES (256u * 1024u)
+#define H_MAX_EDGES 512
+
+/* ATmega2560 data-space addresses (datasheet register summary; I/O + 0x20) */
+#define R_PORTA 0x22
+#define R_PORTB 0x25
+#define R_TCCR0A 0x44
+#define R_OCR0B 0x48
+#define R_TCCR1A 0x80
+#define R_OCR1A 0x88
+#define R_OCR1B 0x8A
+#define R_OCR1C 0x8C
+#define R_TCCR3A 0x90
+#define R_OCR3A 0x98
+#define R_TCCR4A 0xA0
+#define R_OCR4A 0xA8
+#define R_TCCR5A 0x120
+#define R_OCR5A 0x128
+
+struct head_plant_h {
+	double temp_k;
+};
+
+struct h_edge {
+	uint8_t ch, ab;
+};
+
+struct h_stats {
+	uint64_t ticks;                 /* tick-pin pulses seen */
+	uint64_t tick_cycles_sum, tick_cycles_max, tick_cycles_min;
+	uint64_t tick_rise_cycle;
+	uint64_t isr_count[2];          /* 0: USART0 RX, 1: TIMER2 COMPA */
+	uint64_t isr_latency_max[2], isr_latency_sum[2];
+	uint64_t isr_pending_cycle[2];
+	uint64_t uart_rx_bytes, uart_tx_bytes;
+	uint64_t resets;
+	uint64_t flash_writes;          /* SPM page writes seen (bootloader) */
+};
+
+struct harness {
+	avr_t *avr;
+	int role;                       /* 1 mobility, 2 payload */
+	double time_scale;
+	uint64_t wall_t0_ns;
+	uint64_t sim_t0_cycle;
+	/* UART <-> pty */
+	int master;
+	int slave_open;                 /* someone has the pty open */
+	int reset_on_open;
+	int xoff;
+	int want_reset;
+	uint8_t inbuf[4096];
+	int in_len, in_pos;
+	char pty_name[128];
+	/* plant */
+	struct sim *sim;
+	float *terrain;
+	struct head_plant_h head;
+	double heater_w;
+	struct h_edge edges[H_MAX_EDGES];
+	int n_edges, next_edge;
+	uint8_t pin_state[6];
+	avr_irq_t *enc_irq[6][2];
+	/* SPI devices */
+	uint8_t spi_buf[16];
+	int spi_len, spi_pos, spi_dev;  /* dev: -1 none, 0 CS PB0, 1 CS PB4 */
+	avr_irq_t *spi_in;
+	/* statistics */
+	struct h_stats st;
+	const char *stats_path;
+	const char *flash_image;
+	uint8_t flash_dirty;
+	uint32_t *prof;                 /* --profile: pc histogram */
+};
+
+/* plant_link.c */
+int h_plant_init(struct harness *h, uint64_t seed, const char *terrain, long nx, long ny,
+		 double cell_m, double x0_m, double y0_m, double sx_m, double sy_m, double syaw_deg);
+void h_plant_connect(struct harness *h);
+/* uart_bridge.c */
+int h_uart_open(struct harness *h, const char *link);
+void h_uart_connect(struct harness *h);
+void h_uart_fix_word(struct harness *h);
+/* stats.c */
+void h_stats_connect(struct harness *h);
+void h_stats_write(struct harness *h);
+void h_profile_arm(struct harness *h);
+void h_profile_write(struct harness *h, const char *path);
+
+#endif

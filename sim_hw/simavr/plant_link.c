@@ -1,0 +1,361 @@
+/*
+ * The Mega's pins wired to the plant, once per simulated millisecond:
+ * output compare registers and direction pins -> motor efforts, servo
+ * targets and heater power; one plant step; then the plant's encoder edges
+ * are played onto the encoder pins spread over the next millisecond (each
+ * a separate pin change, so the firmware's interrupts see every one), the
+ * analogue channels get the voltages of the front ends the firmware assumes
+ * (docs/firmware.md 7.3), and the SPI devices answer with the plant's IMU,
+ * power and thermocouple values when selected.
+ *
+ * Mobility plant: struct sim (csrc/sim) with the effort override, exactly
+ * as the host port drives it.  Payload: the lumped sintering-head model of
+ * the host port (docs/firmware.md section 4).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <simavr/avr_adc.h>
+#include <simavr/avr_extint.h>
+#include <simavr/avr_ioport.h>
+#include <simavr/avr_spi.h>
+#include <simavr/sim_cycle_timers.h>
+#include "harness.h"
+#include "sim_params_default.h"
+
+#define HEAD_C_J_K 15.0
+#define HEAD_EPS_A_M2 2.0e-4
+#define HEAD_G_W_K 0.02
+#define HEAD_MOUNT_K 250.0
+#define HEAD_SINK_K 100.0
+#define HEAD_HEATER_W 200.0
+#define SIGMA 5.670374419e-8
+
+extern volatile int h_sensor_open;     /* main.c: SIGUSR1 test hook */
+
+void h_throttle(struct harness *h);     /* main.c */
+
+static long lround_clamp(double v, long lo, long hi)
+{
+	long r = lround(v);
+
+	return r < lo ? lo : (r > hi ? hi : r);
+}
+
+int h_plant_init(struct harness *h, uint64_t seed, const char *terrain, long nx, long ny,
+		 double cell_m, double x0_m, double y0_m, double sx_m, double sy_m, double syaw_deg)
+{
+	struct sim_params sp;
+
+	if (h->role == 2) {
+		h->head.temp_k = HEAD_MOUNT_K;
+		return 0;
+	}
+	memset(&sp, 0, sizeof sp);
+	sim_params_default(&sp);
+	h->sim = calloc(1, sizeof *h->sim);
+	if (!h->sim || sim_init(h->sim, &sp, seed) != SIM_OK) {
+		fprintf(stderr, "rover-simavr: plant init failed\n");
+		return -1;
+	}
+	if (terrain) {
+		size_t n = (size_t)nx * (size_t)ny;
+		FILE *f = fopen(terrain, "rb");
+
+		if (nx < 2 || ny < 2 || !f) {
+			fprintf(stderr, "rover-simavr: cannot read terrain %s (--nx/--ny?)\n", terrain);
+			if (f)
+				fclose(f);
+			return -1;
+		}
+		h->terrain = malloc(n * sizeof(float));
+		if (!h->terrain || fread(h->terrain, sizeof(float), n, f) != n) {
+			fprintf(stderr, "rover-simavr: terrain file shorter than nx*ny float32\n");
+			fclose(f);
+			return -1;
+		}
+		fclose(f);
+		if (sim_bind_terrain(h->sim, h->terrain, (int32_t)nx, (int32_t)ny, cell_m, x0_m, y0_m) != SIM_OK) {
+			fprintf(stderr, "rover-simavr: bad terrain geometry\n");
+			return -1;
+		}
+	}
+	if (sim_place(h->sim, sx_m, sy_m, syaw_deg * 3.14159265358979323846 / 180.0) != SIM_OK) {
+		fprintf(stderr, "rover-simavr: start pose is off the terrain map\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* --- outputs ------------------------------------------------------------------ */
+static uint16_t rd16(avr_t *avr, unsigned a)
+{
+	return (uint16_t)(avr->data[a] | (avr->data[a + 1] << 8));
+}
+
+static int16_t motor_effort(avr_t *avr, int ch)
+{
+	static const uint8_t com[3] = { 7, 5, 3 };     /* COMnA1, COMnB1, COMnC1 */
+	unsigned tccra = ch < 3 ? R_TCCR4A : R_TCCR5A, ocr = (ch < 3 ? R_OCR4A : R_OCR5A) + 2u * (ch % 3);
+	long duty, q15;
+
+	if (!(avr->data[tccra] & (1u << com[ch % 3])))
+		return 0;
+	duty = rd16(avr, ocr) + 1L;                     /* counts high per 800 */
+	q15 = lround_clamp(duty * 32768.0 / 800.0, 0, 32767);
+	return (int16_t)((avr->data[R_PORTA] & (1u << ch)) ? q15 : -q15);
+}
+
+static double heater_frac(avr_t *avr)
+{
+	if (!(avr->data[R_TCCR0A] & (1u << 5)))        /* COM0B1 */
+		return 0.0;
+	return (avr->data[R_OCR0B] + 1.0) / 256.0;
+}
+
+static void servo_targets(struct harness *h, int16_t out[4])
+{
+	avr_t *avr = h->avr;
+	static const unsigned ocr[4] = { R_OCR1A, R_OCR1B, R_OCR1C, R_OCR3A };
+	static const unsigned tccr[4] = { R_TCCR1A, R_TCCR1A, R_TCCR1A, R_TCCR3A };
+	static const uint8_t com[4] = { 7, 5, 3, 7 };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (avr->data[tccr[i]] & (1u << com[i]))
+			out[i] = (int16_t)((int32_t)rd16(avr, ocr[i]) - 3000);
+		else
+			out[i] = h->sim->inp.steer_target_mrad[i];     /* no pulses: servo holds */
+	}
+}
+
+/* --- analogue ------------------------------------------------------------------- */
+static void adc_set(avr_t *avr, int ch, long raw)
+{
+	uint32_t mv;
+
+	if (raw < 0)
+		raw = 0;
+	if (raw > 1023)
+		raw = 1023;
+	mv = (uint32_t)((raw * 5000L + 1022L) / 1023L);   /* simavr: raw = mV * 1023 / AVcc */
+	avr_raise_irq(avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + ch), mv);
+}
+
+static void adc_update(struct harness *h)
+{
+	avr_t *avr = h->avr;
+	struct sim *s = h->sim;
+	int i;
+
+	if (h->role == 2) {
+		adc_set(avr, 0, lround(75.0 * 1023.0 / 100.0));    /* hopper: constant 75 % */
+		return;
+	}
+	for (i = 0; i < 6; i++)
+		adc_set(avr, i, 512 + lround(s->motor[i].i_a * 1000.0 / 20.0));
+	for (i = 0; i < 4; i++)
+		adc_set(avr, 6 + i, 512 + lround(s->servo[i].angle_rad * 1000.0 / 3.0));
+	adc_set(avr, 10, lround(s->batt.v_term * 1000.0 / 40.0));
+	adc_set(avr, 11, 512 + lround(s->batt.i_a * 1000.0 / 20.0));
+	if (h_sensor_open)
+		adc_set(avr, 12, 1023);
+	else
+		adc_set(avr, 12, lround_clamp(400.0 + (s->ebox.temp_k - 273.15) * 10.0 / 2.0, 1, 1022));
+}
+
+/* --- encoders ------------------------------------------------------------------- */
+static avr_cycle_count_t edge_timer(avr_t *avr, avr_cycle_count_t when, void *param)
+{
+	struct harness *h = param;
+	struct h_edge *e;
+	uint8_t old;
+
+	(void)avr;
+	if (h->next_edge >= h->n_edges)
+		return 0;
+	e = &h->edges[h->next_edge++];
+	old = h->pin_state[e->ch];
+	if ((old ^ e->ab) & 2u)
+		avr_raise_irq(h->enc_irq[e->ch][0], (e->ab >> 1) & 1u);
+	if ((old ^ e->ab) & 1u)
+		avr_raise_irq(h->enc_irq[e->ch][1], e->ab & 1u);
+	h->pin_state[e->ch] = e->ab;
+	if (h->next_edge >= h->n_edges)
+		return 0;
+	return when + H_CYCLES_PER_MS / (avr_cycle_count_t)(h->n_edges + 1);
+}
+
+static void queue_edges(struct harness *h, const int64_t before[6])
+{
+	int i;
+
+	h->n_edges = h->next_edge = 0;
+	for (i = 0; i < 6; i++) {
+		int64_t q = before[i], to = h->sim->enc[i].edge_pos;
+
+		while (q != to && h->n_edges < H_MAX_EDGES) {
+			q += q < to ? 1 : -1;
+			h->edges[h->n_edges].ch = (uint8_t)i;
+			h->edges[h->n_edges].ab = enc_ab(q);
+			h->n_edges++;
+		}
+	}
+	if (h->n_edges)
+		avr_cycle_timer_register(h->avr, H_CYCLES_PER_MS / (avr_cycle_count_t)(h->n_edges + 1),
+					 edge_timer, h);
+}
+
+/* --- the millisecond step --------------------------------------------------------- */
+static avr_cycle_count_t plant_ms(avr_t *avr, avr_cycle_count_t when, void *param)
+{
+	struct harness *h = param;
+
+	h_uart_fix_word(h);
+	if (h->role == 2) {
+		double t = h->head.temp_k, t2 = t * t, s2 = HEAD_SINK_K * HEAD_SINK_K, q;
+
+		h->heater_w = heater_frac(avr) * HEAD_HEATER_W;
+		q = h->heater_w - HEAD_EPS_A_M2 * SIGMA * (t2 * t2 - s2 * s2) - HEAD_G_W_K * (t - HEAD_MOUNT_K);
+		h->head.temp_k = t + q / HEAD_C_J_K * 0.001;
+	} else {
+		struct sim *s = h->sim;
+		int64_t before[6];
+		int16_t servo[4];
+		int i;
+
+		s->inp.effort_override = 1;
+		for (i = 0; i < 6; i++) {
+			s->inp.effort_cmd[i] = motor_effort(avr, i);
+			before[i] = s->enc[i].edge_pos;
+		}
+		servo_targets(h, servo);
+		for (i = 0; i < 4; i++)
+			s->inp.steer_target_mrad[i] = servo[i];
+		/* e-box heater: the firmware's PWM, not the simulator's own loop */
+		h->heater_w = heater_frac(avr) * s->p.ebox.heater_max_w;
+		s->ebox.heater_w = h->heater_w;
+		sim_step(s, 1);
+		s->ebox.heater_w = h->heater_w;
+		queue_edges(h, before);
+	}
+	adc_update(h);
+	h_throttle(h);
+	return when + H_CYCLES_PER_MS;
+}
+
+/* --- SPI devices ------------------------------------------------------------------ */
+static void put_be16(uint8_t *b, long v)
+{
+	if (v > 32767)
+		v = 32767;
+	if (v < -32768)
+		v = -32768;
+	b[0] = (uint8_t)(((uint16_t)(int16_t)v) >> 8);
+	b[1] = (uint8_t)((uint16_t)(int16_t)v & 0xFFu);
+}
+
+static void spi_select(struct harness *h, int dev)
+{
+	uint8_t *b = h->spi_buf;
+	int i;
+
+	memset(b, 0, sizeof h->spi_buf);
+	h->spi_dev = dev;
+	h->spi_pos = 0;
+	if (h->role == 2) {                            /* MAX31855 */
+		uint32_t f;
+		double dc = (h->head.temp_k - 273.15) * 10.0;
+		long t = lround_clamp(dc * 0.4, -8192, 8191);   /* 0.25 C counts */
+
+		if (h_sensor_open)
+			f = 0x00010001UL;                        /* fault + OC */
+		else
+			f = ((uint32_t)(t & 0x3FFF) << 18) | ((uint32_t)(25 * 16) << 4);
+		for (i = 0; i < 4; i++)
+			b[i] = (uint8_t)(f >> (24 - 8 * i));
+		h->spi_len = 4;
+		return;
+	}
+	if (dev == 0) {                                /* IMU: dummy + 14 bytes */
+		for (i = 0; i < 3; i++) {
+			put_be16(b + 1 + 2 * i, lround(h->sim->imu.accel_mg[i] * 16.384));
+			put_be16(b + 9 + 2 * i, lround(h->sim->imu.gyro_mdps[i] * 0.131));
+		}
+		h->spi_len = 15;
+	} else {                                       /* power monitor: dummy + 8 */
+		long soc = lround_clamp(h->sim->batt.soc * 1000.0, 0, 65535);
+		long ej = lround_clamp(h->sim->batt.energy_used_j, 0, 2147483647L);
+		long sol = lround_clamp(h->sim->out.solar_w * 10.0, 0, 65535);
+
+		b[1] = (uint8_t)(soc & 0xFF);
+		b[2] = (uint8_t)(soc >> 8);
+		for (i = 0; i < 4; i++)
+			b[3 + i] = (uint8_t)((unsigned long)ej >> (8 * i));
+		b[7] = (uint8_t)(sol & 0xFF);
+		b[8] = (uint8_t)(sol >> 8);
+		h->spi_len = 9;
+	}
+}
+
+static void on_cs0(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+	(void)irq;
+	if (value == 0)
+		spi_select(param, 0);
+	else if (((struct harness *)param)->spi_dev == 0)
+		((struct harness *)param)->spi_dev = -1;
+}
+
+static void on_cs1(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+	(void)irq;
+	if (value == 0)
+		spi_select(param, 1);
+	else if (((struct harness *)param)->spi_dev == 1)
+		((struct harness *)param)->spi_dev = -1;
+}
+
+static void on_spi_out(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+	struct harness *h = param;
+	uint8_t r = 0xFF;
+
+	(void)irq;
+	(void)value;
+	if (h->spi_dev >= 0 && h->spi_pos < h->spi_len)
+		r = h->spi_buf[h->spi_pos++];
+	avr_raise_irq(h->spi_in, r);
+}
+
+void h_plant_connect(struct harness *h)
+{
+	avr_t *avr = h->avr;
+	static const char port[6] = { 'D', 'D', 'E', 'E', 'J', 'K' };
+	static const uint8_t pin_a[6] = { 0, 2, 4, 6, 0, 6 };
+	int i;
+
+	/* simavr polls a low-level-triggered INTn pin every cycle while it is
+	 * low (the reset default ISC = 00), which slows it thirtyfold while an
+	 * encoder line rests low; the firmware uses any-edge mode anyway */
+	for (i = 0; i < 8; i++)
+		avr_extint_set_strict_lvl_trig(avr, (uint8_t)i, 0);
+	avr->avcc = 5000;
+	avr->aref = 5000;
+	avr->vcc = 5000;
+	for (i = 0; i < 6; i++) {
+		h->enc_irq[i][0] = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(port[i]), pin_a[i]);
+		h->enc_irq[i][1] = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(port[i]), pin_a[i] + 1);
+		h->pin_state[i] = enc_ab(0);
+		avr_raise_irq(h->enc_irq[i][0], (h->pin_state[i] >> 1) & 1u);
+		avr_raise_irq(h->enc_irq[i][1], h->pin_state[i] & 1u);
+	}
+	h->spi_dev = -1;
+	h->spi_in = avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ('0'), SPI_IRQ_INPUT);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ('0'), SPI_IRQ_OUTPUT), on_spi_out, h);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('B'), 0), on_cs0, h);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('B'), 4), on_cs1, h);
+	adc_update(h);
+	avr_cycle_timer_register(avr, H_CYCLES_PER_MS, plant_ms, h);
+}

@@ -1,0 +1,138 @@
+/*
+ * Measurements taken from the emulated MCU, in cycles of simulated time:
+ * the timing pin PC0 (high while the main loop runs a tick's work: edges,
+ * fw_tick, the SPI kick), and the latency of two interrupts (from the flag
+ * being raised to the first instruction of the handler), through simavr's
+ * per-vector pending/running signals.  Written as JSON to --stats.
+ */
+#include <stdio.h>
+#include <simavr/avr_ioport.h>
+#include <simavr/sim_interrupts.h>
+#include <simavr/sim_cycle_timers.h>
+#include "harness.h"
+
+#define VEC_TIMER2_COMPA 13     /* ATmega2560 datasheet table 14-1 (vector 14, 0-based 13) */
+#define VEC_USART0_RX 25
+
+static void on_tick_pin(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+	struct harness *h = param;
+	uint64_t c = h->avr->cycle;
+
+	(void)irq;
+	if (value) {
+		h->st.tick_rise_cycle = c;
+		return;
+	}
+	if (!h->st.tick_rise_cycle)
+		return;
+	c -= h->st.tick_rise_cycle;
+	h->st.ticks++;
+	h->st.tick_cycles_sum += c;
+	if (c > h->st.tick_cycles_max)
+		h->st.tick_cycles_max = c;
+	if (!h->st.tick_cycles_min || c < h->st.tick_cycles_min)
+		h->st.tick_cycles_min = c;
+}
+
+static void isr_event(struct harness *h, int k, int running, uint32_t value)
+{
+	if (!value)
+		return;
+	if (!running) {
+		h->st.isr_pending_cycle[k] = h->avr->cycle;
+		return;
+	}
+	if (h->st.isr_pending_cycle[k]) {
+		uint64_t lat = h->avr->cycle - h->st.isr_pending_cycle[k];
+
+		h->st.isr_count[k]++;
+		h->st.isr_latency_sum[k] += lat;
+		if (lat > h->st.isr_latency_max[k])
+			h->st.isr_latency_max[k] = lat;
+		h->st.isr_pending_cycle[k] = 0;
+	}
+}
+
+static void on_rx_pending(struct avr_irq_t *i, uint32_t v, void *p) { (void)i; isr_event(p, 0, 0, v); }
+static void on_rx_running(struct avr_irq_t *i, uint32_t v, void *p) { (void)i; isr_event(p, 0, 1, v); }
+static void on_t2_pending(struct avr_irq_t *i, uint32_t v, void *p) { (void)i; isr_event(p, 1, 0, v); }
+static void on_t2_running(struct avr_irq_t *i, uint32_t v, void *p) { (void)i; isr_event(p, 1, 1, v); }
+
+/* --profile: sample the program counter every 997 cycles (a prime, so the
+ * samples do not lock onto the 1 ms tick) into a histogram of flash words */
+static avr_cycle_count_t pc_sample(avr_t *avr, avr_cycle_count_t when, void *param)
+{
+	struct harness *h = param;
+
+	if (h->prof && avr->pc / 2 < H_FLASH_BYTES / 2)
+		h->prof[avr->pc / 2]++;
+	return when + 997;
+}
+
+void h_profile_arm(struct harness *h)
+{
+	if (h->prof)
+		avr_cycle_timer_register(h->avr, 997, pc_sample, h);
+}
+
+void h_profile_write(struct harness *h, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	uint32_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i < H_FLASH_BYTES / 2; i++)
+		if (h->prof[i])
+			fprintf(f, "0x%05x %u\n", (unsigned)(i * 2), (unsigned)h->prof[i]);
+	fclose(f);
+}
+
+void h_stats_connect(struct harness *h)
+{
+	avr_t *avr = h->avr;
+	avr_irq_t *rx = avr_get_interrupt_irq(avr, VEC_USART0_RX);
+	avr_irq_t *t2 = avr_get_interrupt_irq(avr, VEC_TIMER2_COMPA);
+
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('C'), 0), on_tick_pin, h);
+	if (rx) {
+		avr_irq_register_notify(rx + AVR_INT_IRQ_PENDING, on_rx_pending, h);
+		avr_irq_register_notify(rx + AVR_INT_IRQ_RUNNING, on_rx_running, h);
+	}
+	if (t2) {
+		avr_irq_register_notify(t2 + AVR_INT_IRQ_PENDING, on_t2_pending, h);
+		avr_irq_register_notify(t2 + AVR_INT_IRQ_RUNNING, on_t2_running, h);
+	}
+}
+
+void h_stats_write(struct harness *h)
+{
+	const struct h_stats *s = &h->st;
+	char tmp[1100];
+	FILE *f;
+
+	if (!h->stats_path)
+		return;
+	snprintf(tmp, sizeof tmp, "%s.tmp", h->stats_path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return;
+	fprintf(f, "{\"clock_hz\": %u, \"cycles\": %llu, \"ticks\": %llu, \"tick_cycles_mean\": %.1f, "
+		"\"tick_cycles_max\": %llu, \"tick_cycles_min\": %llu, \"uart_rx_isr\": %llu, \"uart_rx_latency_cycles_max\": %llu, "
+		"\"uart_rx_latency_cycles_mean\": %.2f, \"timer_isr\": %llu, "
+		"\"timer_latency_cycles_max\": %llu, \"timer_latency_cycles_mean\": %.2f, "
+		"\"uart_rx_bytes\": %llu, \"uart_tx_bytes\": %llu, \"resets\": %llu}\n",
+		H_FREQ_HZ, (unsigned long long)h->avr->cycle, (unsigned long long)s->ticks,
+		s->ticks ? (double)s->tick_cycles_sum / (double)s->ticks : 0.0,
+		(unsigned long long)s->tick_cycles_max, (unsigned long long)s->tick_cycles_min,
+		(unsigned long long)s->isr_count[0],
+		(unsigned long long)s->isr_latency_max[0],
+		s->isr_count[0] ? (double)s->isr_latency_sum[0] / (double)s->isr_count[0] : 0.0,
+		(unsigned long long)s->isr_count[1], (unsigned long long)s->isr_latency_max[1],
+		s->isr_count[1] ? (double)s->isr_latency_sum[1] / (double)s->isr_count[1] : 0.0,
+		(unsigned long long)s->uart_rx_bytes, (unsigned long long)s->uart_tx_bytes,
+		(unsigned long long)s->resets);
+	if (!fclose(f))
+		rename(tmp, h->stats_path);
+}

@@ -1,0 +1,143 @@
+/*
+ * USART0 <-> pty.  The harness holds only the pty master; it does not keep
+ * the slave open, so it can see when a program opens the port (reads stop
+ * failing with EIO) and, with --reset-on-open, reset the MCU then: the
+ * auto-reset a real Mega 2560 gets from DTR through its 100 nF capacitor,
+ * which a pty cannot carry.
+ *
+ * Everything runs on the simulator's thread: a cycle timer polls the master
+ * every 50 us of simulated time (less than one byte time at 115200 baud) and
+ * feeds received bytes to the UART while it is not flow-controlled (simavr's
+ * XON/XOFF interface); the UART model then delivers them one byte time
+ * apart.  Bytes the firmware writes go to the pty at once: simavr already
+ * paced them (the data-register-empty flag comes back one byte time later).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <simavr/avr_uart.h>
+#include <simavr/sim_time.h>
+#include <simavr/sim_cycle_timers.h>
+#include "harness.h"
+
+#define POLL_CYCLES 800u               /* 50 us at 16 MHz */
+
+int h_uart_open(struct harness *h, const char *link)
+{
+	struct termios t;
+	const char *sn;
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+
+	if (m < 0 || grantpt(m) || unlockpt(m) || !(sn = ptsname(m)))
+		return -1;
+	snprintf(h->pty_name, sizeof h->pty_name, "%s", sn);
+	if (tcgetattr(m, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(m, TCSANOW, &t);
+	}
+	fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK);
+	h->master = m;
+	if (link) {
+		unlink(link);
+		if (symlink(h->pty_name, link))
+			return -1;
+	}
+	return 0;
+}
+
+static void on_uart_out(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+	struct harness *h = param;
+	uint8_t b = (uint8_t)value;
+
+	(void)irq;
+	h->st.uart_tx_bytes++;
+	if (h->slave_open)
+		(void)!write(h->master, &b, 1);    /* a full pty drops, as a line would */
+}
+
+static void on_xon(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+	(void)irq;
+	(void)value;
+	((struct harness *)param)->xoff = 0;
+}
+
+static void on_xoff(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+	(void)irq;
+	((struct harness *)param)->xoff = value ? 1 : 0;
+}
+
+static avr_cycle_count_t poll_pty(avr_t *avr, avr_cycle_count_t when, void *param)
+{
+	struct harness *h = param;
+	avr_irq_t *in = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_INPUT);
+
+	if (h->in_pos >= h->in_len) {
+		ssize_t r = read(h->master, h->inbuf, sizeof h->inbuf);
+
+		h->in_pos = h->in_len = 0;
+		if (r > 0) {
+			h->in_len = (int)r;
+		} else if (r < 0 && errno == EIO) {
+			h->slave_open = 0;             /* nobody has the port open */
+		}
+		if ((r > 0 || (r < 0 && errno == EAGAIN)) && !h->slave_open) {
+			h->slave_open = 1;
+			if (h->reset_on_open) {
+				h->in_len = 0;          /* bytes sent during reset are lost */
+				h->want_reset = 1;      /* done by the run loop */
+			}
+		}
+	}
+	while (!h->xoff && h->in_pos < h->in_len) {
+		h->st.uart_rx_bytes++;
+		avr_raise_irq(in, h->inbuf[h->in_pos++]);
+	}
+	return when + POLL_CYCLES;
+}
+
+/* simavr 1.6 counts a parity bit in every word (1 + 8 + 1 + 1 = 11 bit
+ * times for 8N1); the line carries 10.  Called once per simulated ms. */
+void h_uart_fix_word(struct harness *h)
+{
+	avr_io_t *io;
+
+	for (io = h->avr->io_port; io; io = io->next) {
+		avr_uart_t *u = (avr_uart_t *)io;
+		uint32_t ubrr, bit;
+
+		if (strcmp(io->kind, "uart") || u->name != '0')
+			continue;
+		ubrr = h->avr->data[u->r_ucsra + 4] | ((uint32_t)h->avr->data[u->r_ucsra + 5] << 8);
+		bit = (ubrr + 1u) * 8u * ((h->avr->data[u->r_ucsra] & 0x02u) ? 1u : 2u);
+		if (u->cycles_per_byte == 11u * bit)
+			u->cycles_per_byte = 10u * bit;
+	}
+}
+
+void h_uart_connect(struct harness *h)
+{
+	avr_t *avr = h->avr;
+	uint32_t f = 0;
+
+	/* no console echo, and no poll-sleep: simavr's default sleeps ~55 us of
+	 * wall time on every status read with nothing pending, which starves a
+	 * bootloader that polls TXC after each byte */
+	avr_ioctl(avr, AVR_IOCTL_UART_GET_FLAGS('0'), &f);
+	f &= ~(uint32_t)(AVR_UART_FLAG_STDIO | AVR_UART_FLAG_POLL_SLEEP);
+	avr_ioctl(avr, AVR_IOCTL_UART_SET_FLAGS('0'), &f);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUTPUT),
+				on_uart_out, h);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XON),
+				on_xon, h);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XOFF),
+				on_xoff, h);
+	avr_cycle_timer_register(avr, POLL_CYCLES, poll_pty, h);
+}
