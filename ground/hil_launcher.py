@@ -34,8 +34,11 @@ from hal.link.lockstep import SUN_PATH_MAX
 
 REPO = Path(__file__).resolve().parent.parent
 FIRMWARE_DIR = REPO / "csrc" / "firmware"
+SIMAVR_DIR = REPO / "sim_hw" / "simavr"
 DEFAULT_BUILD = REPO / "build" / "fw"
 EXE_NAME = "rover-fw-host"
+SIMAVR_EXE = "rover-simavr"
+EMULATORS = ("host", "simavr")
 DEFAULT_DIR = Path("runs") / "hil"
 ENV_DIR = "ROVER_HIL_DIR"
 STATE_NAME = "state.json"
@@ -80,6 +83,25 @@ def build_firmware(build_dir: str | Path | None = None, quiet: bool = True) -> P
     if not exe.is_file():
         raise HilError(f"firmware build did not produce {exe}")
     return exe
+
+
+def build_simavr(build_dir: str | Path | None = None) -> dict:
+    """The emulated Mega (``make -C sim_hw/simavr``) and the AVR images it runs."""
+    from ground import flashing
+    build = Path(build_dir or DEFAULT_BUILD).resolve()
+    try:
+        images = flashing.build_avr_images(build)
+    except flashing.FlashError as e:
+        raise HilError(str(e)) from None
+    cmd = ["make", "-s", "-C", str(SIMAVR_DIR), f"BUILD={build}"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        raise HilError(f"emulated Mega build failed ({' '.join(cmd)}):\n{r.stdout[-1500:]}"
+                       f"{r.stderr[-1500:]}")
+    if not flashing.STK500V2_HEX.is_file():
+        raise HilError(f"the Mega 2560 bootloader {flashing.STK500V2_HEX} is missing: install the "
+                       f"Debian package arduino-core-avr")
+    return dict(exe=build / SIMAVR_EXE, images=images, bootloader=flashing.STK500V2_HEX)
 
 
 # ------------------------------------------------------------------ terrain
@@ -212,7 +234,8 @@ def _alive(pid: int) -> bool:
 def _is_board_process(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return EXE_NAME.encode() in f.read()
+            cmdline = f.read()
+            return EXE_NAME.encode() in cmdline or SIMAVR_EXE.encode() in cmdline
     except OSError:
         return False
 
@@ -259,12 +282,26 @@ class EmulatedBench:
     """
 
     def __init__(self, boards=None, *, seed: int = 1, site: str = "mons-mouton",
-                 baud: int = 115200, time_scale: float | None = None, lockstep: bool = True,
-                 dir_: str | Path | None = None,
+                 baud: int = 115200, time_scale: float | None = None,
+                 lockstep: bool | None = None, dir_: str | Path | None = None,
                  build_dir: str | Path | None = None, exe: str | Path | None = None,
                  dict_hash32: int | None = None, start=(0.0, 0.0, 0.0), build: bool = True,
-                 detach: bool = False):
+                 detach: bool = False, emulator: str = "host", flash_via: str = "bootloader"):
         boards = board_names() if boards is None else boards
+        if lockstep is None:
+            # host boards lockstep by default; an emulated MCU runs on its own
+            # clock (its crystal), free against the wall clock like a real one
+            lockstep = emulator == "host" and time_scale is None
+        if emulator == "simavr" and lockstep:
+            raise HilError("the emulated Mega runs on its own 16 MHz clock: no lockstep "
+                           "(use --time-scale)")
+        if emulator not in EMULATORS:
+            raise HilError(f"unknown emulator {emulator!r}; emulators: {', '.join(EMULATORS)}")
+        if flash_via not in ("bootloader", "direct"):
+            raise HilError(f"flash_via is 'bootloader' or 'direct', not {flash_via!r}")
+        if emulator == "simavr" and dict_hash32 is not None:
+            raise HilError("the emulated Mega runs the real image: its dictionary hash is the one "
+                           "it was built with (no override)")
         for r in boards:
             if r not in board_names():
                 raise HilError(f"unknown board {r!r}; boards: {', '.join(board_names())}")
@@ -284,6 +321,9 @@ class EmulatedBench:
         self.procs: dict[str, BoardProc] = {}
         self.terrain: dict = {}
         self.geometry_path: str | None = None
+        self.emulator, self.flash_via = emulator, flash_via
+        self.simavr: dict = {}
+        self.flash_results: dict[str, dict] = {}
 
     # -- life cycle ---------------------------------------------------------------
     def start(self) -> "EmulatedBench":
@@ -292,6 +332,13 @@ class EmulatedBench:
             self._tmp = tempfile.TemporaryDirectory(prefix="rover-hil-")
             self.dir = Path(self._tmp.name)
         self.dir.mkdir(parents=True, exist_ok=True)
+        if self.emulator == "simavr":
+            from ground import flashing
+            build = Path(self.build_dir or DEFAULT_BUILD)
+            self.simavr = build_simavr(build) if self.do_build else dict(
+                exe=build / SIMAVR_EXE, bootloader=flashing.STK500V2_HEX,
+                images={r: flashing.image_path("mega2560", r, build) for r in flashing.ROLES})
+            self.exe_path = self.simavr["exe"]
         if self.exe_path is None:
             self.exe_path = build_firmware(self.build_dir) if self.do_build else firmware_exe(self.build_dir)
         self.exe_path = Path(self.exe_path)
@@ -305,10 +352,27 @@ class EmulatedBench:
         try:
             for role in self.roles:
                 self._start(role)
+            if self.emulator == "simavr" and self.flash_via == "bootloader":
+                self._flash_all()
         except Exception:
             self.stop()
             raise
         return self
+
+    def _flash_all(self) -> None:
+        """avrdude through each board's bootloader, as for boards on USB (in parallel)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from ground import flashing
+
+        def one(role):
+            return role, flashing.flash("mega2560", self.simavr["images"][role], self.procs[role].pty)
+        try:
+            with ThreadPoolExecutor(max_workers=len(self.roles)) as ex:
+                for role, res in ex.map(one, self.roles):
+                    self.flash_results[role] = res
+        except flashing.FlashError as e:
+            raise HilError(str(e)) from None
 
     def _link(self, role: str) -> Path:
         return self.dir / f"{role}.pty"
@@ -334,6 +398,14 @@ class EmulatedBench:
                           seed=self.seed, time_scale=self.time_scale or 1.0, terrain=self.terrain,
                           start=self.start_pose, dict_hash32=self.dict_hash32,
                           lockstep=self._socket(role))
+        if self.emulator == "simavr":
+            flash_file = self.dir / f"{role}.flash.bin"
+            argv += ["--bootloader", str(self.simavr["bootloader"]), "--flash-image", str(flash_file),
+                     "--stats", str(self.dir / f"{role}.stats.json")]
+            if self.flash_via == "direct":
+                argv += ["--firmware", str(self.simavr["images"][role]), "--boot", "app"]
+            elif flash_file.exists():
+                argv += ["--boot", "app"]        # a restart: the image is in flash already
         bp = start_board(argv, role, self.dir / f"{role}.log", link, detach=self.detach)
         self.procs[role] = bp
         return bp
@@ -384,6 +456,7 @@ class EmulatedBench:
     def state(self) -> dict:
         return dict(boards={r: bp.to_json() for r, bp in self.procs.items()}, baud=self.baud,
                     time_scale=self.time_scale, lockstep=self.sockets or None,
+                    emulator=self.emulator, flashed=self.flash_results,
                     seed=self.seed, site=self.site_name,
                     terrain=self.terrain, exe=str(self.exe_path), url=self.url,
                     started=time.strftime("%Y-%m-%dT%H:%M:%S"))
@@ -407,7 +480,8 @@ def read_state(dir_: str | Path | None = None) -> dict | None:
 def up(boards=None, *, seed: int = 1, site: str = "mons-mouton",
        baud: int = 115200, time_scale: float | None = None, lockstep: bool = False,
        dir_: str | Path | None = None,
-       build_dir: str | Path | None = None, dict_hash32: int | None = None) -> dict:
+       build_dir: str | Path | None = None, dict_hash32: int | None = None,
+       emulator: str = "host") -> dict:
     """Start detached boards and write the state file; returns the state."""
     d = hil_dir(dir_)
     old = read_state(d)
@@ -420,7 +494,7 @@ def up(boards=None, *, seed: int = 1, site: str = "mons-mouton",
     d.mkdir(parents=True, exist_ok=True)
     bench = EmulatedBench(boards, seed=seed, site=site, baud=baud, time_scale=time_scale,
                           lockstep=lockstep, dir_=d.resolve(), build_dir=build_dir,
-                          dict_hash32=dict_hash32, detach=True)
+                          dict_hash32=dict_hash32, detach=True, emulator=emulator)
     bench.start()
     st = bench.state()
     state_path(d).write_text(json.dumps(st, indent=2) + "\n")

@@ -47,9 +47,12 @@ def hil():
                    "excludes --time-scale")
 @click.option("--dir", "dir_", type=click.Path(file_okay=False), default=None,
               help="state directory (default $ROVER_HIL_DIR or runs/hil)")
+@click.option("--emulator", type=click.Choice(["host", "simavr"]), default="host", show_default=True,
+              help="host: the firmware as a Linux process; simavr: the AVR image on an emulated "
+                   "Mega 2560, flashed through its bootloader with avrdude")
 @click.option("--json", "as_json", is_flag=True, help="print the state as one JSON object")
-def up_cmd(boards, seed, site, baud, time_scale, lockstep, dir_, as_json):
-    """Build the host firmware and start the boards in the background."""
+def up_cmd(boards, seed, site, baud, time_scale, lockstep, dir_, emulator, as_json):
+    """Build the firmware and start the boards in the background."""
     from ground import hil_launcher as L
     from sim_hw.site import KNOWN_SITES
 
@@ -62,7 +65,7 @@ def up_cmd(boards, seed, site, baud, time_scale, lockstep, dir_, as_json):
                                "run on granted time, not on a scaled wall clock")
     try:
         st = L.up(roles, seed=seed, site=site, baud=baud, time_scale=time_scale, lockstep=lockstep,
-                  dir_=dir_)
+                  dir_=dir_, emulator=emulator)
     except L.HilError as e:
         click.echo(f"rover hil up: {e}", err=True)
         sys.exit(2)
@@ -70,9 +73,12 @@ def up_cmd(boards, seed, site, baud, time_scale, lockstep, dir_, as_json):
         click.echo(json.dumps(st))
         return
     for role, b in st["boards"].items():
-        click.echo(f"{role:9} pid {b['pid']:<7} port {b['pty']}")
-    clock = "lockstep" if st.get("lockstep") else f"time scale {st['time_scale']:g}"
-    click.echo(f"baud {st['baud']}, {clock}, state {L.state_path(dir_)}")
+        fl = st.get("flashed", {}).get(role)
+        note = f"  flashed {fl['bytes']} bytes in {fl['wall_s']:.1f} s" if fl else ""
+        click.echo(f"{role:9} pid {b['pid']:<7} port {b['pty']}{note}")
+    clock = "lockstep" if st.get("lockstep") else f"time scale {st['time_scale'] or 1:g}"
+    click.echo(f"emulator {st.get('emulator', 'host')}, baud {st['baud']}, {clock}, "
+               f"state {L.state_path(dir_)}")
     click.echo("HAL URL:")
     click.echo(st["url"])
 

@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     "plot": ("ground.cli.plot_cmd", "plot"),
     "hil": ("ground.cli.hil_cmd", "hil"),
     "campaign": ("ground.cli.campaign_cmd", "campaign"),
+    "flash": ("ground.cli.flash_cmd", "flash"),
 }
 
 

@@ -80,6 +80,8 @@ struct harness {
 	double heater_w;
 	struct h_edge edges[H_MAX_EDGES];
 	int n_edges, next_edge;
+	int extint_fix;
+	int pins_set;                 /* turn off simavr's level polling */
 	uint8_t pin_state[6];
 	avr_irq_t *enc_irq[6][2];
 	/* SPI devices */

@@ -211,7 +211,23 @@ static void queue_edges(struct harness *h, const int64_t before[6])
 static avr_cycle_count_t plant_ms(avr_t *avr, avr_cycle_count_t when, void *param)
 {
 	struct harness *h = param;
+	int k;
 
+	if (h->extint_fix) {
+		/* simavr polls a low-level-triggered INTn pin every cycle while it
+		 * is low (ISC = 00, the reset default, e.g. under the bootloader),
+		 * which slows it thirtyfold while an encoder line rests low; the
+		 * firmware uses any-edge mode.  The extint reset re-arms the
+		 * polling after ours ran, so this is done at the first ms. */
+		for (k = 0; k < 8; k++)
+			avr_extint_set_strict_lvl_trig(avr, (uint8_t)k, 0);
+		h->extint_fix = 0;
+		/* a reset cleared the pin registers: drive the encoder lines again */
+		for (k = 0; k < 6 && h->role == 1; k++) {
+			avr_raise_irq(h->enc_irq[k][0], (h->pin_state[k] >> 1) & 1u);
+			avr_raise_irq(h->enc_irq[k][1], h->pin_state[k] & 1u);
+		}
+	}
 	h_uart_fix_word(h);
 	if (h->role == 2) {
 		double t = h->head.temp_k, t2 = t * t, s2 = HEAD_SINK_K * HEAD_SINK_K, q;
@@ -336,21 +352,17 @@ void h_plant_connect(struct harness *h)
 	static const uint8_t pin_a[6] = { 0, 2, 4, 6, 0, 6 };
 	int i;
 
-	/* simavr polls a low-level-triggered INTn pin every cycle while it is
-	 * low (the reset default ISC = 00), which slows it thirtyfold while an
-	 * encoder line rests low; the firmware uses any-edge mode anyway */
-	for (i = 0; i < 8; i++)
-		avr_extint_set_strict_lvl_trig(avr, (uint8_t)i, 0);
+	h->extint_fix = 1;
 	avr->avcc = 5000;
 	avr->aref = 5000;
 	avr->vcc = 5000;
 	for (i = 0; i < 6; i++) {
 		h->enc_irq[i][0] = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(port[i]), pin_a[i]);
 		h->enc_irq[i][1] = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(port[i]), pin_a[i] + 1);
-		h->pin_state[i] = enc_ab(0);
-		avr_raise_irq(h->enc_irq[i][0], (h->pin_state[i] >> 1) & 1u);
-		avr_raise_irq(h->enc_irq[i][1], h->pin_state[i] & 1u);
+		if (!h->pins_set)
+			h->pin_state[i] = enc_ab(h->sim ? h->sim->enc[i].edge_pos : 0);
 	}
+	h->pins_set = 1;
 	h->spi_dev = -1;
 	h->spi_in = avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ('0'), SPI_IRQ_INPUT);
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ('0'), SPI_IRQ_OUTPUT), on_spi_out, h);
