@@ -86,7 +86,9 @@ struct harness {
 	avr_irq_t *enc_irq[6][2];
 	/* SPI devices */
 	uint8_t spi_buf[16];
-	int spi_len, spi_pos, spi_dev;  /* dev: -1 none, 0 CS PB0, 1 CS PB4 */
+	int spi_len, spi_pos, spi_dev;  /* dev: -1 none, 0 CS PB0, 1 CS PB4, 2 CS PL0 */
+	int spi_ch;
+	uint16_t ext_adc[8];            /* MCP3008 inputs, counts */
 	avr_irq_t *spi_in;
 	/* statistics */
 	struct h_stats st;

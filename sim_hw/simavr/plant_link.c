@@ -34,7 +34,6 @@
 
 extern volatile int h_sensor_open;     /* main.c: SIGUSR1 test hook */
 
-void h_throttle(struct harness *h);     /* main.c */
 
 static long lround_clamp(double v, long lo, long hi)
 {
@@ -143,6 +142,16 @@ static void adc_set(avr_t *avr, int ch, long raw)
 	avr_raise_irq(avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + ch), mv);
 }
 
+/* analogue input k: 0..7 the MCU's ADC pins, 8..12 the MCP3008's 0..4 */
+static void ain_set(struct harness *h, int k, long raw)
+{
+	if (k < 8) {
+		adc_set(h->avr, k, raw);
+		return;
+	}
+	h->ext_adc[k - 8] = (uint16_t)(raw < 0 ? 0 : (raw > 1023 ? 1023 : raw));
+}
+
 static void adc_update(struct harness *h)
 {
 	avr_t *avr = h->avr;
@@ -154,15 +163,15 @@ static void adc_update(struct harness *h)
 		return;
 	}
 	for (i = 0; i < 6; i++)
-		adc_set(avr, i, 512 + lround(s->motor[i].i_a * 1000.0 / 20.0));
+		ain_set(h, i, 512 + lround(s->motor[i].i_a * 1000.0 / 20.0));
 	for (i = 0; i < 4; i++)
-		adc_set(avr, 6 + i, 512 + lround(s->servo[i].angle_rad * 1000.0 / 3.0));
-	adc_set(avr, 10, lround(s->batt.v_term * 1000.0 / 40.0));
-	adc_set(avr, 11, 512 + lround(s->batt.i_a * 1000.0 / 20.0));
+		ain_set(h, 6 + i, 512 + lround(s->servo[i].angle_rad * 1000.0 / 3.0));
+	ain_set(h, 10, lround(s->batt.v_term * 1000.0 / 40.0));
+	ain_set(h, 11, 512 + lround(s->batt.i_a * 1000.0 / 20.0));
 	if (h_sensor_open)
-		adc_set(avr, 12, 1023);
+		ain_set(h, 12, 1023);
 	else
-		adc_set(avr, 12, lround_clamp(400.0 + (s->ebox.temp_k - 273.15) * 10.0 / 2.0, 1, 1022));
+		ain_set(h, 12, lround_clamp(400.0 + (s->ebox.temp_k - 273.15) * 10.0 / 2.0, 1, 1022));
 }
 
 /* --- encoders ------------------------------------------------------------------- */
@@ -257,7 +266,6 @@ static avr_cycle_count_t plant_ms(avr_t *avr, avr_cycle_count_t when, void *para
 		queue_edges(h, before);
 	}
 	adc_update(h);
-	h_throttle(h);
 	return when + H_CYCLES_PER_MS;
 }
 
@@ -333,15 +341,37 @@ static void on_cs1(struct avr_irq_t *irq, uint32_t value, void *param)
 		((struct harness *)param)->spi_dev = -1;
 }
 
+static void on_cs2(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+	struct harness *h = param;
+
+	(void)irq;
+	if (value == 0) {
+		h->spi_dev = 2;                 /* MCP3008 */
+		h->spi_pos = 0;
+	} else if (h->spi_dev == 2) {
+		h->spi_dev = -1;
+	}
+}
+
 static void on_spi_out(struct avr_irq_t *irq, uint32_t value, void *param)
 {
 	struct harness *h = param;
 	uint8_t r = 0xFF;
 
 	(void)irq;
-	(void)value;
-	if (h->spi_dev >= 0 && h->spi_pos < h->spi_len)
+	if (h->spi_dev == 2) {
+		/* MCP3008: byte 0 carries the start bit; during byte 1 (SGL, D2..D0)
+		 * the chip samples and shifts out a null bit, B9 and B8; byte 2
+		 * brings B7..B0 (Microchip DS21295, figure 6-1) */
+		if (h->spi_pos == 1)
+			h->spi_ch = (int)((value >> 4) & 7u);
+		r = h->spi_pos == 1 ? (uint8_t)((h->ext_adc[h->spi_ch & 7] >> 8) & 3u)
+				    : (h->spi_pos == 2 ? (uint8_t)(h->ext_adc[h->spi_ch & 7] & 0xFFu) : 0);
+		h->spi_pos++;
+	} else if (h->spi_dev >= 0 && h->spi_pos < h->spi_len) {
 		r = h->spi_buf[h->spi_pos++];
+	}
 	avr_raise_irq(h->spi_in, r);
 }
 
@@ -364,10 +394,11 @@ void h_plant_connect(struct harness *h)
 	}
 	h->pins_set = 1;
 	h->spi_dev = -1;
-	h->spi_in = avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ('0'), SPI_IRQ_INPUT);
-	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ('0'), SPI_IRQ_OUTPUT), on_spi_out, h);
+	h->spi_in = avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ(0), SPI_IRQ_INPUT);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_SPI_GETIRQ(0), SPI_IRQ_OUTPUT), on_spi_out, h);
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('B'), 0), on_cs0, h);
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('B'), 4), on_cs1, h);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('L'), 0), on_cs2, h);
 	adc_update(h);
 	avr_cycle_timer_register(avr, H_CYCLES_PER_MS, plant_ms, h);
 }

@@ -25,6 +25,8 @@
 #include <simavr/sim_cycle_timers.h>
 #include "harness.h"
 
+void h_throttle(struct harness *h);     /* main.c */
+
 #define POLL_CYCLES 800u               /* 50 us at 16 MHz */
 
 int h_uart_open(struct harness *h, const char *link)
@@ -100,6 +102,7 @@ static avr_cycle_count_t poll_pty(avr_t *avr, avr_cycle_count_t when, void *para
 		h->st.uart_rx_bytes++;
 		avr_raise_irq(in, h->inbuf[h->in_pos++]);
 	}
+	h_throttle(h);
 	return when + POLL_CYCLES;
 }
 

@@ -15,8 +15,9 @@
  *   INT0..INT7         encoders 0..3 (PD0/PD1, PD2/PD3, PE4/PE5, PE6/PE7)
  *   PCINT9/10          encoder 4 (PJ0/PJ1)
  *   PCINT22/23         encoder 5 (PK6/PK7)
- *   ADC0..ADC12        motor currents 0..5, steering pots 0..3, battery V,
- *                      battery I, e-box temperature (payload: ADC0 hopper)
+ *   ADC0..ADC7         motor currents 0..5, steering pots 0..1 (payload: ADC0 hopper)
+ *   SPI + PL0 CS       MCP3008 10-bit ADC: steering pots 2..3, battery V, battery I,
+ *                      e-box temperature (mobility)
  *   SPI + PB0 CS       IMU (MPU-6000 register map) / payload: MAX31855
  *   SPI + PB4 CS       power monitor (mobility; register map ours)
  *   PC0                timing pin: high while the tick's work runs
@@ -27,10 +28,11 @@
 #include <stdint.h>
 #include "fw.h"
 
-#define AVR_RX_RING 128u            /* power of two */
+#define AVR_RX_RING 64u             /* power of two */
 #define AVR_TX_RING 256u            /* power of two */
 #define AVR_EDGE_RING 64u           /* power of two */
-#define AVR_NADC 13u
+#define AVR_NADC 8u                 /* on-chip ADC0..7 (see the note on ADC8..15) */
+#define AVR_NEXT_ADC 5u             /* MCP3008 channels 0..4 */
 #define AVR_MOTOR_TOP 799u          /* 16 MHz / 800 = 20 kHz */
 #define AVR_SERVO_TOP 39999u        /* 16 MHz / 8 / 40000 = 50 Hz */
 #define AVR_SERVO_CENTER 3000u      /* 1500 us in 0.5 us counts */
@@ -52,10 +54,15 @@
 #define AVR_TC_BYTES 4u
 
 struct avr_spi_job {
-	uint8_t cs_mask;            /* PORTB bit */
-	uint8_t cmd;                /* 0: no command byte (MAX31855) */
-	uint8_t n;                  /* bytes to read */
+	volatile uint8_t *cs_port;  /* chip select: PORTx and bit */
+	uint8_t cs_mask;
+	uint8_t tx[3];              /* command bytes sent first, then zeros */
+	uint8_t ntx;
+	uint8_t skip;               /* leading reply bytes that are not data */
+	uint8_t n;                  /* data bytes kept */
+	volatile uint8_t *dest;
 };
+#define AVR_MAX_JOBS 7u
 
 struct port {
 	struct fw *fw;
@@ -79,13 +86,14 @@ struct port {
 	volatile uint16_t adc_raw[AVR_NADC];
 	volatile uint8_t adc_ch, adc_busy;
 	/* SPI: jobs run in the background from the SPI interrupt */
-	struct avr_spi_job jobs[2];
+	struct avr_spi_job jobs[AVR_MAX_JOBS];
 	uint8_t njobs;
 	volatile uint8_t spi_job, spi_idx, spi_busy;
 	volatile uint8_t spi_buf[AVR_SPI_MAX];
 	volatile uint8_t imu[AVR_IMU_BYTES];
 	volatile uint8_t pwr[AVR_PWR_BYTES];
 	volatile uint8_t tc[AVR_TC_BYTES];
+	volatile uint8_t ext_adc[2 * AVR_NEXT_ADC];
 	uint8_t spi_acc_ms;
 	/* outputs as last written (read back by the shutdown path) */
 	int16_t pwm[PORT_PWM_COUNT];

@@ -3,9 +3,12 @@
  * (ATmega2560 datasheet sections 15 External Interrupts, 21 SPI, 26 ADC).
  *
  * ADC: AVcc reference, prescaler 128 (125 kHz ADC clock, 13 clocks a
- * conversion = 104 us); a scan of the 13 channels starts every 10 ms from the
- * main loop, and the interrupt stores each result and starts the next
- * channel (1.35 ms a scan, no CPU waiting).
+ * conversion = 104 us); a scan of ADC0..7 starts every 10 ms from the main
+ * loop, and the interrupt stores each result and starts the next channel
+ * (0.83 ms a scan, no CPU waiting).  The other five analogue inputs are on
+ * an MCP3008 on the SPI bus (Microchip DS21295): ADC8..15 sit on port K,
+ * which the encoders and chip selects need, and simavr 1.6 models only
+ * eight ADC inputs.
  *
  * Encoders: every A/B line is on an external or pin-change interrupt set to
  * fire on both edges; the interrupt reads the pair and queues (channel, AB)
@@ -105,34 +108,26 @@ static void spi_begin_job(struct port *p)
 	const struct avr_spi_job *j = &p->jobs[p->spi_job];
 
 	p->spi_idx = 0;
-	PORTB &= (uint8_t)~j->cs_mask;             /* select */
-	SPDR = j->cmd;                              /* command byte or a dummy */
+	*j->cs_port &= (uint8_t)~j->cs_mask;       /* select */
+	SPDR = j->ntx ? j->tx[0] : 0;
 }
 
 ISR(SPI_STC_vect)
 {
 	struct port *p = &avr_port;
 	const struct avr_spi_job *j = &p->jobs[p->spi_job];
-	uint8_t b = SPDR, i;
-	/* with a command byte, the reply to it is not data */
-	uint8_t first = j->cmd ? 1u : 0u;
+	uint8_t b = SPDR, i = p->spi_idx;
 
-	if (p->spi_idx >= first && (uint8_t)(p->spi_idx - first) < AVR_SPI_MAX)
-		p->spi_buf[p->spi_idx - first] = b;
-	p->spi_idx++;
-	if (p->spi_idx < j->n + first) {
-		SPDR = 0;
+	if (i >= j->skip && (uint8_t)(i - j->skip) < AVR_SPI_MAX)
+		p->spi_buf[i - j->skip] = b;
+	p->spi_idx = ++i;
+	if (i < j->skip + j->n) {
+		SPDR = i < j->ntx ? j->tx[i] : 0;
 		return;
 	}
-	PORTB |= j->cs_mask;                        /* deselect, latch */
-	for (i = 0; i < j->n; i++) {
-		if (j->cs_mask == _BV(PB4))
-			p->pwr[i] = p->spi_buf[i];
-		else if (p->role == FW_ROLE_MOBILITY)
-			p->imu[i] = p->spi_buf[i];
-		else
-			p->tc[i] = p->spi_buf[i];
-	}
+	*j->cs_port |= j->cs_mask;                  /* deselect, latch */
+	for (i = 0; i < j->n; i++)
+		j->dest[i] = p->spi_buf[i];
 	if (++p->spi_job < p->njobs) {
 		spi_begin_job(p);
 		return;
@@ -149,13 +144,28 @@ void avr_spi_poll_start(struct port *p)
 	spi_begin_job(p);
 }
 
+static void spi_job(struct port *p, volatile uint8_t *cs_port, uint8_t cs_mask, const uint8_t *tx,
+		    uint8_t ntx, uint8_t skip, uint8_t n, volatile uint8_t *dest)
+{
+	struct avr_spi_job *j = &p->jobs[p->njobs++];
+	uint8_t i;
+
+	j->cs_port = cs_port;
+	j->cs_mask = cs_mask;
+	for (i = 0; i < ntx && i < sizeof j->tx; i++)
+		j->tx[i] = tx[i];
+	j->ntx = ntx;
+	j->skip = skip;
+	j->n = n;
+	j->dest = dest;
+}
+
 void avr_io_init(struct port *p)
 {
 	uint8_t i;
 
 	/* ADC: AVcc, /128, interrupt-driven scan; digital inputs off on ADC pins */
 	DIDR0 = 0xFF;
-	DIDR2 = 0x1F;
 	ADCSRA = _BV(ADEN) | _BV(ADIE) | _BV(ADPS2) | _BV(ADPS1) | _BV(ADPS0);
 	avr_adc_scan_start(p);
 	/* encoders: inputs with pull-ups, any-edge interrupts */
@@ -179,23 +189,27 @@ void avr_io_init(struct port *p)
 		for (i = 0; i < 6; i++)
 			p->enc_last[i] = enc_pins(i);
 	}
-	/* SPI master: SS (PB0, CS 0) and PB4 (CS 1) high, SCK PB1, MOSI PB2 */
+	/* SPI master: chip selects PB0, PB4, PL0 high; SCK PB1, MOSI PB2 */
 	PORTB |= _BV(PB0) | _BV(PB4);
 	DDRB |= _BV(PB0) | _BV(PB1) | _BV(PB2) | _BV(PB4);
+	PORTL |= _BV(PL0);
+	DDRL |= _BV(PL0);
 	SPCR = _BV(SPE) | _BV(MSTR) | _BV(SPIE) | _BV(SPR0);
+	p->njobs = 0;
 	if (p->role == FW_ROLE_MOBILITY) {
-		p->jobs[0].cs_mask = _BV(PB0);
-		p->jobs[0].cmd = AVR_IMU_READ_CMD;
-		p->jobs[0].n = AVR_IMU_BYTES;
-		p->jobs[1].cs_mask = _BV(PB4);
-		p->jobs[1].cmd = AVR_PWR_READ_CMD;
-		p->jobs[1].n = AVR_PWR_BYTES;
-		p->njobs = 2;
+		static const uint8_t imu_cmd[1] = { AVR_IMU_READ_CMD }, pwr_cmd[1] = { AVR_PWR_READ_CMD };
+
+		spi_job(p, &PORTB, _BV(PB0), imu_cmd, 1, 1, AVR_IMU_BYTES, p->imu);
+		spi_job(p, &PORTB, _BV(PB4), pwr_cmd, 1, 1, AVR_PWR_BYTES, p->pwr);
+		for (i = 0; i < AVR_NEXT_ADC; i++) {
+			/* MCP3008 single-ended read: start bit, SGL | channel, then
+			 * B9 B8 come in the second reply byte and B7..B0 in the third */
+			uint8_t cmd[3] = { 0x01, (uint8_t)(0x80u | (i << 4)), 0x00 };
+
+			spi_job(p, &PORTL, _BV(PL0), cmd, 3, 1, 2, &p->ext_adc[2 * i]);
+		}
 	} else {
-		p->jobs[0].cs_mask = _BV(PB0);
-		p->jobs[0].cmd = 0;
-		p->jobs[0].n = AVR_TC_BYTES;
-		p->njobs = 1;
+		spi_job(p, &PORTB, _BV(PB0), 0, 0, 0, AVR_TC_BYTES, p->tc);
 	}
 }
 
@@ -207,6 +221,22 @@ static uint16_t adc(struct port *p, uint8_t i)
 
 	cli();
 	v = p->adc_raw[i];
+	SREG = s;
+	return v;
+}
+
+/* analogue channel k: 0..7 on-chip, 8..12 the MCP3008's channels 0..4 */
+static uint16_t ain(struct port *p, uint8_t k)
+{
+	uint16_t v;
+	uint8_t s;
+
+	if (k < AVR_NADC)
+		return adc(p, k);
+	k = (uint8_t)(2u * (k - AVR_NADC));
+	s = SREG;
+	cli();
+	v = (uint16_t)(((uint16_t)(p->ext_adc[k] & 3u) << 8) | p->ext_adc[k + 1]);
 	SREG = s;
 	return v;
 }
@@ -252,16 +282,16 @@ int32_t port_adc_read(struct port *p, uint8_t ch)
 		return 0;
 	}
 	if (ch < PORT_ADC_MOTOR_MA0 + 6)
-		return centred(adc(p, ch), AVR_MA_PER_COUNT);
+		return centred(ain(p, ch), AVR_MA_PER_COUNT);
 	if (ch < PORT_ADC_STEER_MRAD0 + 4)
-		return centred(adc(p, ch), AVR_STEER_MRAD_PER_COUNT);
+		return centred(ain(p, ch), AVR_STEER_MRAD_PER_COUNT);
 	switch (ch) {
 	case PORT_ADC_BATT_MV:
-		return (int32_t)adc(p, 10) * AVR_BATT_MV_PER_COUNT;
+		return (int32_t)ain(p, 10) * AVR_BATT_MV_PER_COUNT;
 	case PORT_ADC_BATT_MA:
-		return centred(adc(p, 11), AVR_MA_PER_COUNT);
+		return centred(ain(p, 11), AVR_MA_PER_COUNT);
 	case PORT_ADC_HEATER0_DC:
-		raw = adc(p, 12);
+		raw = ain(p, 12);
 		if (raw == 0 || raw >= 1023)
 			return AVR_SENSOR_OPEN_DC;
 		return ((int32_t)raw - AVR_TEMP_DC_ZERO_COUNT) * AVR_TEMP_DC_PER_COUNT;
