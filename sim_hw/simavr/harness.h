@@ -44,6 +44,7 @@ struct head_plant_h {
 
 struct h_edge {
 	uint8_t ch, ab;
+	uint32_t at;                    /* cycle offset inside the ms */
 };
 
 struct h_stats {

@@ -193,27 +193,40 @@ static avr_cycle_count_t edge_timer(avr_t *avr, avr_cycle_count_t when, void *pa
 	h->pin_state[e->ch] = e->ab;
 	if (h->next_edge >= h->n_edges)
 		return 0;
-	return when + H_CYCLES_PER_MS / (avr_cycle_count_t)(h->n_edges + 1);
+	/* the next edge's offset in this ms; never the same cycle */
+	return when + (h->edges[h->next_edge].at > e->at ? h->edges[h->next_edge].at - e->at : 1);
 }
 
+/* Each wheel's k edges of this ms are spread evenly over it (the j-th at
+ * (j + 1) / (k + 1) ms, as a wheel turning steadily would give them), and
+ * all wheels' edges are played in time order. */
 static void queue_edges(struct harness *h, const int64_t before[6])
 {
-	int i;
+	int i, j, n;
 
 	h->n_edges = h->next_edge = 0;
 	for (i = 0; i < 6; i++) {
 		int64_t q = before[i], to = h->sim->enc[i].edge_pos;
+		int64_t k = q < to ? to - q : q - to;
 
-		while (q != to && h->n_edges < H_MAX_EDGES) {
+		for (j = 0; q != to && h->n_edges < H_MAX_EDGES; j++) {
+			struct h_edge e;
+			int m;
+
 			q += q < to ? 1 : -1;
-			h->edges[h->n_edges].ch = (uint8_t)i;
-			h->edges[h->n_edges].ab = enc_ab(q);
+			e.ch = (uint8_t)i;
+			e.ab = enc_ab(q);
+			e.at = (uint32_t)((uint64_t)(j + 1) * H_CYCLES_PER_MS / (uint64_t)(k + 1));
+			/* insertion in time order (a few dozen edges a ms at most) */
+			for (m = h->n_edges; m > 0 && h->edges[m - 1].at > e.at; m--)
+				h->edges[m] = h->edges[m - 1];
+			h->edges[m] = e;
 			h->n_edges++;
 		}
 	}
-	if (h->n_edges)
-		avr_cycle_timer_register(h->avr, H_CYCLES_PER_MS / (avr_cycle_count_t)(h->n_edges + 1),
-					 edge_timer, h);
+	n = h->n_edges;
+	if (n)
+		avr_cycle_timer_register(h->avr, h->edges[0].at, edge_timer, h);
 }
 
 /* --- the millisecond step --------------------------------------------------------- */

@@ -50,8 +50,14 @@ void avr_wdt_early(void)
 	wdt_disable();
 }
 
+/* 10 kHz: sample the polled encoders (4 and 5), and every tenth is the
+ * 1 kHz control tick */
 ISR(TIMER2_COMPA_vect)
 {
+	avr_encoders_poll();
+	if (++avr_port.sub_ticks < AVR_SUBTICKS)
+		return;
+	avr_port.sub_ticks = 0;
 	avr_port.ticks++;
 	if (avr_port.ticks_due < 255u)
 		avr_port.ticks_due++;
@@ -68,19 +74,20 @@ ISR(WDT_vect)
  * tags agree even when the main loop falls behind the 1 kHz interrupt. */
 uint64_t port_time_us(struct port *p)
 {
-	uint8_t c, s = SREG;
+	uint8_t c, sub, s = SREG;
 
 	cli();
 	c = TCNT2;
+	sub = p->sub_ticks;
 	SREG = s;
-	return (uint64_t)p->ticks_done * 1000u + (uint64_t)c * 4u;
+	return (uint64_t)p->ticks_done * 1000u + (uint64_t)sub * 100u + (uint64_t)c * 4u;
 }
 
 static void tick_timer_init(void)
 {
 	TCCR2A = _BV(WGM21);                /* CTC, TOP = OCR2A */
 	TCCR2B = _BV(CS22);                 /* /64: 4 us per count */
-	OCR2A = 249;                        /* 250 counts = 1 ms */
+	OCR2A = 24;                         /* 25 counts = 100 us */
 	TIMSK2 = _BV(OCIE2A);
 }
 

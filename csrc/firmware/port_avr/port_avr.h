@@ -5,7 +5,8 @@
  * pin numbers), datasheet: Atmel ATmega640/1280/1281/2560/2561, doc 2549Q.
  *
  *   USART0 (PE0/PE1)   the link, 115200 baud (U2X, UBRR0 = 16)
- *   Timer2 CTC         the 1 kHz tick (16 MHz / 64 / 250)
+ *   Timer2 CTC         10 kHz (16 MHz / 64 / 25): polled encoders; every
+ *                      tenth interrupt is the 1 kHz control tick
  *   Timer4 OC4A..C     motor PWM wheels 0..2 (PH3..PH5), 20 kHz, TOP 799
  *   Timer5 OC5A..C     motor PWM wheels 3..5 (PL3..PL5), 20 kHz, TOP 799
  *   PA0..PA5           motor direction (high = forward)
@@ -13,8 +14,9 @@
  *   Timer3 OC3A        steering servo 3 (PE3)
  *   Timer0 OC0B        heater zone 0 (PG5), 61 Hz, 8 bit
  *   INT0..INT7         encoders 0..3 (PD0/PD1, PD2/PD3, PE4/PE5, PE6/PE7)
- *   PCINT9/10          encoder 4 (PJ0/PJ1)
- *   PCINT22/23         encoder 5 (PK6/PK7)
+ *   PJ0/PJ1, PK6/PK7   encoders 4 and 5, sampled at 10 kHz (every interrupt
+ *                      pin is taken; 10 kHz is over three times the fastest
+ *                      edge rate, 3 kHz at 2 rad/s)
  *   ADC0..ADC7         motor currents 0..5, steering pots 0..1 (payload: ADC0 hopper)
  *   SPI + PL0 CS       MCP3008 10-bit ADC: steering pots 2..3, battery V, battery I,
  *                      e-box temperature (mobility)
@@ -37,6 +39,7 @@
 #define AVR_SERVO_TOP 39999u        /* 16 MHz / 8 / 40000 = 50 Hz */
 #define AVR_SERVO_CENTER 3000u      /* 1500 us in 0.5 us counts */
 #define AVR_SPI_MAX 16u
+#define AVR_SUBTICKS 10u            /* 10 kHz interrupts per 1 kHz tick */
 
 /* Units of the analogue front ends (our choices, docs/firmware.md 7.3). */
 #define AVR_MA_PER_COUNT 20         /* motor and battery current, 512 = 0 A */
@@ -80,6 +83,7 @@ struct port {
 	uint8_t enc_last[6];
 	/* tick */
 	volatile uint8_t ticks_due;
+	volatile uint8_t sub_ticks;          /* 100 us counts inside the ms */
 	volatile uint32_t ticks;            /* timer interrupts */
 	uint32_t ticks_done;                /* fw_tick() calls */
 	/* ADC scan */
@@ -104,6 +108,7 @@ void avr_io_init(struct port *p);
 void avr_outputs_off(void);
 void avr_spi_poll_start(struct port *p);
 void avr_adc_scan_start(struct port *p);
+void avr_encoders_poll(void);
 /* uart.c */
 void avr_uart_init(void);
 

@@ -10,9 +10,10 @@
  * which the encoders and chip selects need, and simavr 1.6 models only
  * eight ADC inputs.
  *
- * Encoders: every A/B line is on an external or pin-change interrupt set to
- * fire on both edges; the interrupt reads the pair and queues (channel, AB)
- * when it changed.  The main loop hands the queue to fw_encoder_edge() in
+ * Encoders 0..3: every A/B line is on an external interrupt set to fire on
+ * both edges; encoders 4 and 5 are sampled at 10 kHz from the timer
+ * interrupt.  Either way the pair is read and (channel, AB) queued when it
+ * changed.  The main loop hands the queue to fw_encoder_edge() in
  * order before the next tick, so the decoder runs in one context.
  *
  * SPI (master, fosc/16 = 1 MHz): a transfer of a few bytes runs in the
@@ -99,8 +100,14 @@ ISR(INT4_vect) { enc_poll(2); }
 ISR(INT5_vect, ISR_ALIASOF(INT4_vect));
 ISR(INT6_vect) { enc_poll(3); }
 ISR(INT7_vect, ISR_ALIASOF(INT6_vect));
-ISR(PCINT1_vect) { enc_poll(4); }
-ISR(PCINT2_vect) { enc_poll(5); }
+/* encoders 4 and 5: no interrupt pin left, sampled from the 10 kHz timer */
+void avr_encoders_poll(void)
+{
+	if (avr_port.role == FW_ROLE_MOBILITY) {
+		enc_poll(4);
+		enc_poll(5);
+	}
+}
 
 /* --- SPI --------------------------------------------------------------------- */
 static void spi_begin_job(struct port *p)
@@ -182,10 +189,6 @@ void avr_io_init(struct port *p)
 		EICRB = 0x55;
 		EIFR = 0xFF;
 		EIMSK = 0xFF;
-		PCMSK1 = _BV(PCINT9) | _BV(PCINT10);
-		PCMSK2 = _BV(PCINT22) | _BV(PCINT23);
-		PCIFR = _BV(PCIF1) | _BV(PCIF2);
-		PCICR = _BV(PCIE1) | _BV(PCIE2);
 		for (i = 0; i < 6; i++)
 			p->enc_last[i] = enc_pins(i);
 	}
