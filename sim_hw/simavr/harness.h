@@ -15,6 +15,7 @@
 #include <simavr/sim_avr.h>
 #include <simavr/sim_irq.h>
 #include "sim/sim.h"
+#include "sim/head.h"
 
 #define H_FREQ_HZ 16000000u
 #define H_CYCLES_PER_MS (H_FREQ_HZ / 1000u)
@@ -38,9 +39,6 @@
 #define R_TCCR5A 0x120
 #define R_OCR5A 0x128
 
-struct head_plant_h {
-	double temp_k;
-};
 
 struct h_edge {
 	uint8_t ch, ab;
@@ -77,8 +75,7 @@ struct harness {
 	/* plant */
 	struct sim *sim;
 	float *terrain;
-	struct head_plant_h head;
-	double heater_w;
+	struct head_plant head;
 	struct h_edge edges[H_MAX_EDGES];
 	int n_edges, next_edge;
 	int extint_fix;

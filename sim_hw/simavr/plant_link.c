@@ -8,9 +8,10 @@
  * (docs/firmware.md 7.3), and the SPI devices answer with the plant's IMU,
  * power and thermocouple values when selected.
  *
- * Mobility plant: struct sim (csrc/sim) with the effort override, exactly
- * as the host port drives it.  Payload: the lumped sintering-head model of
- * the host port (docs/firmware.md section 4).
+ * Mobility plant: struct sim (csrc/sim), one sim_step_ms() per ms with the
+ * efforts, servo targets and heater duty read from the pins, exactly as the
+ * host and simulator ports drive it.  Payload: the sintering-head model
+ * (csrc/sim/head.c, docs/firmware.md section 4).
  */
 #include <math.h>
 #include <stdio.h>
@@ -22,15 +23,8 @@
 #include <simavr/avr_spi.h>
 #include <simavr/sim_cycle_timers.h>
 #include "harness.h"
+#include "port.h"
 #include "sim_params_default.h"
-
-#define HEAD_C_J_K 15.0
-#define HEAD_EPS_A_M2 2.0e-4
-#define HEAD_G_W_K 0.02
-#define HEAD_MOUNT_K 250.0
-#define HEAD_SINK_K 100.0
-#define HEAD_HEATER_W 200.0
-#define SIGMA 5.670374419e-8
 
 extern volatile int h_sensor_open;     /* main.c: SIGUSR1 test hook */
 
@@ -48,7 +42,7 @@ int h_plant_init(struct harness *h, uint64_t seed, const char *terrain, long nx,
 	struct sim_params sp;
 
 	if (h->role == 2) {
-		h->head.temp_k = HEAD_MOUNT_K;
+		pay_plant_init(&h->head);
 		return 0;
 	}
 	memset(&sp, 0, sizeof sp);
@@ -106,11 +100,12 @@ static int16_t motor_effort(avr_t *avr, int ch)
 	return (int16_t)((avr->data[R_PORTA] & (1u << ch)) ? q15 : -q15);
 }
 
-static double heater_frac(avr_t *avr)
+/* heater PWM (Timer0 OC0B, 8 bit) as Q15 */
+static int16_t heater_q15(avr_t *avr)
 {
 	if (!(avr->data[R_TCCR0A] & (1u << 5)))        /* COM0B1 */
-		return 0.0;
-	return (avr->data[R_OCR0B] + 1.0) / 256.0;
+		return 0;
+	return (int16_t)lround_clamp((avr->data[R_OCR0B] + 1.0) * 128.0, 0, 32767);
 }
 
 static void servo_targets(struct harness *h, int16_t out[4])
@@ -162,16 +157,18 @@ static void adc_update(struct harness *h)
 		adc_set(avr, 0, lround(75.0 * 1023.0 / 100.0));    /* hopper: constant 75 % */
 		return;
 	}
+	/* the plant's values in engineering units (sim_adc), through each
+	 * front end's transfer function (docs/firmware.md 7.3) */
 	for (i = 0; i < 6; i++)
-		ain_set(h, i, 512 + lround(s->motor[i].i_a * 1000.0 / 20.0));
+		ain_set(h, i, 512 + lround(sim_adc(s, (uint8_t)(PORT_ADC_MOTOR_MA0 + i)) / 20.0));
 	for (i = 0; i < 4; i++)
-		ain_set(h, 6 + i, 512 + lround(s->servo[i].angle_rad * 1000.0 / 3.0));
-	ain_set(h, 10, lround(s->batt.v_term * 1000.0 / 40.0));
-	ain_set(h, 11, 512 + lround(s->batt.i_a * 1000.0 / 20.0));
+		ain_set(h, 6 + i, 512 + lround(sim_adc(s, (uint8_t)(PORT_ADC_STEER_MRAD0 + i)) / 3.0));
+	ain_set(h, 10, lround(sim_adc(s, PORT_ADC_BATT_MV) / 40.0));
+	ain_set(h, 11, 512 + lround(sim_adc(s, PORT_ADC_BATT_MA) / 20.0));
 	if (h_sensor_open)
 		ain_set(h, 12, 1023);
 	else
-		ain_set(h, 12, lround_clamp(400.0 + (s->ebox.temp_k - 273.15) * 10.0 / 2.0, 1, 1022));
+		ain_set(h, 12, lround_clamp(400.0 + sim_adc(s, PORT_ADC_HEATER0_DC) / 2.0, 1, 1022));
 }
 
 /* --- encoders ------------------------------------------------------------------- */
@@ -200,23 +197,26 @@ static avr_cycle_count_t edge_timer(avr_t *avr, avr_cycle_count_t when, void *pa
 /* Each wheel's k edges of this ms are spread evenly over it (the j-th at
  * (j + 1) / (k + 1) ms, as a wheel turning steadily would give them), and
  * all wheels' edges are played in time order. */
-static void queue_edges(struct harness *h, const int64_t before[6])
+static void queue_edges(struct harness *h)
 {
-	int i, j, n;
+	uint8_t ab[6][H_MAX_EDGES / 6];
+	int i, j, k[6], n;
 
 	h->n_edges = h->next_edge = 0;
 	for (i = 0; i < 6; i++) {
-		int64_t q = before[i], to = h->sim->enc[i].edge_pos;
-		int64_t k = q < to ? to - q : q - to;
+		int e;
 
-		for (j = 0; q != to && h->n_edges < H_MAX_EDGES; j++) {
+		for (k[i] = 0; k[i] < H_MAX_EDGES / 6 && (e = enc_next_edge(&h->sim->enc[i])) >= 0; k[i]++)
+			ab[i][k[i]] = (uint8_t)e;
+	}
+	for (i = 0; i < 6; i++) {
+		for (j = 0; j < k[i]; j++) {
 			struct h_edge e;
 			int m;
 
-			q += q < to ? 1 : -1;
 			e.ch = (uint8_t)i;
-			e.ab = enc_ab(q);
-			e.at = (uint32_t)((uint64_t)(j + 1) * H_CYCLES_PER_MS / (uint64_t)(k + 1));
+			e.ab = ab[i][j];
+			e.at = (uint32_t)((uint64_t)(j + 1) * H_CYCLES_PER_MS / (uint64_t)(k[i] + 1));
 			/* insertion in time order (a few dozen edges a ms at most) */
 			for (m = h->n_edges; m > 0 && h->edges[m - 1].at > e.at; m--)
 				h->edges[m] = h->edges[m - 1];
@@ -252,31 +252,20 @@ static avr_cycle_count_t plant_ms(avr_t *avr, avr_cycle_count_t when, void *para
 	}
 	h_uart_fix_word(h);
 	if (h->role == 2) {
-		double t = h->head.temp_k, t2 = t * t, s2 = HEAD_SINK_K * HEAD_SINK_K, q;
-
-		h->heater_w = heater_frac(avr) * HEAD_HEATER_W;
-		q = h->heater_w - HEAD_EPS_A_M2 * SIGMA * (t2 * t2 - s2 * s2) - HEAD_G_W_K * (t - HEAD_MOUNT_K);
-		h->head.temp_k = t + q / HEAD_C_J_K * 0.001;
+		pay_plant_step(&h->head, heater_q15(avr), 0.001);
 	} else {
 		struct sim *s = h->sim;
-		int64_t before[6];
 		int16_t servo[4];
 		int i;
 
-		s->inp.effort_override = 1;
-		for (i = 0; i < 6; i++) {
+		for (i = 0; i < 6; i++)
 			s->inp.effort_cmd[i] = motor_effort(avr, i);
-			before[i] = s->enc[i].edge_pos;
-		}
 		servo_targets(h, servo);
 		for (i = 0; i < 4; i++)
 			s->inp.steer_target_mrad[i] = servo[i];
-		/* e-box heater: the firmware's PWM, not the simulator's own loop */
-		h->heater_w = heater_frac(avr) * s->p.ebox.heater_max_w;
-		s->ebox.heater_w = h->heater_w;
-		sim_step(s, 1);
-		s->ebox.heater_w = h->heater_w;
-		queue_edges(h, before);
+		s->inp.ebox_heater_q15 = heater_q15(avr);
+		sim_step_ms(s);
+		queue_edges(h);
 	}
 	adc_update(h);
 	return when + H_CYCLES_PER_MS;
@@ -322,9 +311,9 @@ static void spi_select(struct harness *h, int dev)
 		}
 		h->spi_len = 15;
 	} else {                                       /* power monitor: dummy + 8 */
-		long soc = lround_clamp(h->sim->batt.soc * 1000.0, 0, 65535);
-		long ej = lround_clamp(h->sim->batt.energy_used_j, 0, 2147483647L);
-		long sol = lround_clamp(h->sim->out.solar_w * 10.0, 0, 65535);
+		long soc = lround_clamp(sim_adc(h->sim, PORT_ADC_SOC_PERMILLE), 0, 65535);
+		long ej = lround_clamp(sim_adc(h->sim, PORT_ADC_ENERGY_J), 0, 2147483647L);
+		long sol = lround_clamp(sim_adc(h->sim, PORT_ADC_SOLAR_DW), 0, 65535);
 
 		b[1] = (uint8_t)(soc & 0xFF);
 		b[2] = (uint8_t)(soc >> 8);
@@ -403,7 +392,7 @@ void h_plant_connect(struct harness *h)
 		h->enc_irq[i][0] = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(port[i]), pin_a[i]);
 		h->enc_irq[i][1] = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(port[i]), pin_a[i] + 1);
 		if (!h->pins_set)
-			h->pin_state[i] = enc_ab(h->sim ? h->sim->enc[i].edge_pos : 0);
+			h->pin_state[i] = enc_ab(h->sim ? h->sim->enc[i].line_pos : 0);
 	}
 	h->pins_set = 1;
 	h->spi_dev = -1;

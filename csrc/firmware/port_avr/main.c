@@ -24,11 +24,9 @@
 #include <avr/sleep.h>
 #include <avr/wdt.h>
 #include "port_avr.h"
-#define ROVER_DICT_NO_TABLES
-#include "rover_dictionary.h"
 
 #ifndef FW_AVR_ROLE
-#error "build with -DFW_AVR_ROLE=FW_ROLE_MOBILITY or FW_ROLE_PAYLOAD"
+#error "build with -DFW_AVR_ROLE=ROVER_BOARD_MOBILITY or ROVER_BOARD_PAYLOAD"
 #endif
 
 #define AVR_SPI_PERIOD_MS 10u     /* SPI sensors and the ADC scan */
@@ -151,7 +149,7 @@ int main(void)
 		while (!take_tick(p))
 			;
 	fw_init(p->fw, p, p->role, ROVER_DICT_HASH32);
-	if (p->role == FW_ROLE_MOBILITY)
+	if (p->role == ROVER_BOARD_MOBILITY)
 		avr_servos_enable(p->fw->b.mob.steer_cmd_mrad);
 	wdt_start();
 	for (;;) {

@@ -89,7 +89,7 @@ void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
 			TCCR0A &= (uint8_t)~_BV(COM0B1);
 		return;
 	}
-	if (p->role != FW_ROLE_MOBILITY)
+	if (p->role != ROVER_BOARD_MOBILITY)
 		return;
 	mag = (uint16_t)(q15 < 0 ? -(int32_t)q15 : q15);
 	/* direction first, then the duty: the bridge never sees the old duty

@@ -29,6 +29,8 @@
 
 #include <stdint.h>
 #include "fw.h"
+#define ROVER_DICT_NO_TABLES
+#include "rover_dictionary.h"
 
 #define AVR_RX_RING 64u             /* power of two */
 #define AVR_TX_RING 256u            /* power of two */

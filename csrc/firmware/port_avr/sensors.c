@@ -103,7 +103,7 @@ ISR(INT7_vect, ISR_ALIASOF(INT6_vect));
 /* encoders 4 and 5: no interrupt pin left, sampled from the 10 kHz timer */
 void avr_encoders_poll(void)
 {
-	if (avr_port.role == FW_ROLE_MOBILITY) {
+	if (avr_port.role == ROVER_BOARD_MOBILITY) {
 		enc_poll(4);
 		enc_poll(5);
 	}
@@ -184,7 +184,7 @@ void avr_io_init(struct port *p)
 	PORTJ |= 0x03u;
 	DDRK &= (uint8_t)~0xC0u;
 	PORTK |= 0xC0u;
-	if (p->role == FW_ROLE_MOBILITY) {
+	if (p->role == ROVER_BOARD_MOBILITY) {
 		EICRA = 0x55;                       /* ISCn0: any logical change */
 		EICRB = 0x55;
 		EIFR = 0xFF;
@@ -199,7 +199,7 @@ void avr_io_init(struct port *p)
 	DDRL |= _BV(PL0);
 	SPCR = _BV(SPE) | _BV(MSTR) | _BV(SPIE) | _BV(SPR0);
 	p->njobs = 0;
-	if (p->role == FW_ROLE_MOBILITY) {
+	if (p->role == ROVER_BOARD_MOBILITY) {
 		static const uint8_t imu_cmd[1] = { AVR_IMU_READ_CMD }, pwr_cmd[1] = { AVR_PWR_READ_CMD };
 
 		spi_job(p, &PORTB, _BV(PB0), imu_cmd, 1, 1, AVR_IMU_BYTES, p->imu);
@@ -277,7 +277,7 @@ int32_t port_adc_read(struct port *p, uint8_t ch)
 	uint8_t s;
 	int32_t v;
 
-	if (p->role == FW_ROLE_PAYLOAD) {
+	if (p->role == ROVER_BOARD_PAYLOAD) {
 		if (ch == PORT_ADC_HEATER0_DC)
 			return thermocouple_dc(p);
 		if (ch == PORT_ADC_HOPPER_PCT)
