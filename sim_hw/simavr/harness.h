@@ -68,6 +68,8 @@ struct harness {
 	int slave_open;                 /* someone has the pty open */
 	int reset_on_open;
 	int xoff;
+	uint64_t rx_next_cycle;         /* earliest cycle for the next byte in */
+	uint32_t cycles_per_byte;       /* 10 bit times at the firmware's baud */
 	int want_reset;
 	uint8_t inbuf[4096];
 	int in_len, in_pos;

@@ -7,9 +7,11 @@
  *
  * Everything runs on the simulator's thread: a cycle timer polls the master
  * every 50 us of simulated time (less than one byte time at 115200 baud) and
- * feeds received bytes to the UART while it is not flow-controlled (simavr's
- * XON/XOFF interface); the UART model then delivers them one byte time
- * apart.  Bytes the firmware writes go to the pty at once: simavr already
+ * hands received bytes to the UART no faster than one per byte time (10 bit
+ * times at the baud the firmware set): simavr 1.6's receiver lets firmware
+ * read two bytes per byte time from its FIFO (it models the USART's
+ * two-byte receive buffer that way), so a FIFO filled ahead would let the
+ * line run up to twice its baud.  Bytes the firmware writes go to the pty at once: simavr already
  * paced them (the data-register-empty flag comes back one byte time later).
  */
 #define _GNU_SOURCE
@@ -98,9 +100,11 @@ static avr_cycle_count_t poll_pty(avr_t *avr, avr_cycle_count_t when, void *para
 			}
 		}
 	}
-	while (!h->xoff && h->in_pos < h->in_len) {
+	if (!h->xoff && h->in_pos < h->in_len && when >= h->rx_next_cycle) {
 		h->st.uart_rx_bytes++;
 		avr_raise_irq(in, h->inbuf[h->in_pos++]);
+		h->rx_next_cycle = (h->rx_next_cycle + h->cycles_per_byte > when ? h->rx_next_cycle : when) +
+				   h->cycles_per_byte;
 	}
 	h_throttle(h);
 	return when + POLL_CYCLES;
@@ -122,6 +126,7 @@ void h_uart_fix_word(struct harness *h)
 		bit = (ubrr + 1u) * 8u * ((h->avr->data[u->r_ucsra] & 0x02u) ? 1u : 2u);
 		if (u->cycles_per_byte == 11u * bit)
 			u->cycles_per_byte = 10u * bit;
+		h->cycles_per_byte = 10u * bit;
 	}
 }
 
@@ -142,5 +147,8 @@ void h_uart_connect(struct harness *h)
 				on_xon, h);
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XOFF),
 				on_xoff, h);
+	if (!h->cycles_per_byte)
+		h->cycles_per_byte = 10u * 17u * 8u;   /* until the firmware sets UBRR0: 115200, U2X */
+	h->rx_next_cycle = 0;
 	avr_cycle_timer_register(avr, POLL_CYCLES, poll_pty, h);
 }
