@@ -291,7 +291,7 @@ class EmulatedBench:
         if lockstep is None:
             # host boards lockstep by default; an emulated MCU runs on its own
             # clock (its crystal), free against the wall clock like a real one
-            lockstep = emulator == "host" and time_scale is None
+            lockstep = emulator == "host"
         if emulator == "simavr" and lockstep:
             raise HilError("the emulated Mega runs on its own 16 MHz clock: no lockstep "
                            "(use --time-scale)")

@@ -123,12 +123,14 @@ def test_six_wheels_turn_and_report_on_the_emulated_mega(mega, built):
     the 10 kHz polled pair) counts forward, speeds approach the target, the
     IMU, power monitor and MCP3008 channels read the plant."""
     m = mega("mobility", "--firmware", str(built["images"]["mobility"]), "--boot", "app")
-    last = {}
+    last, speeds = {}, []
 
     def on_tlm(payload, t):
         from common.dictionary.packets import decode_tlm
         name, vals = decode_tlm(D, payload)
         last[name] = vals
+        if name == "MOB_WHEELS":
+            speeds.append(vals["wheel_speed"])
 
     d, s = L._session(m.port, 115200, on_tlm=on_tlm)
     try:
@@ -148,7 +150,10 @@ def test_six_wheels_turn_and_report_on_the_emulated_mega(mega, built):
     finally:
         s.close()
     assert all(c > 100 for c in w["enc_count"]), w["enc_count"]
-    assert all(0.3 < v < 0.7 for v in w["wheel_speed"]), w["wheel_speed"]
+    # the target is 0.5 rad/s; a late host may let the 300 ms drive deadline
+    # ramp the wheels down between commands, so look at the best second
+    peak = [max(sp[i] for sp in speeds[-20:]) for i in range(6)]
+    assert all(0.4 < v < 0.6 for v in peak), (peak, w, b)
     assert all(abs(i) > 0 for i in w["motor_current"]), w["motor_current"]
     assert 0.1 < b["accel"][2] < 0.25          # lunar gravity, 0.165 g, on the MPU-6000 path
     assert 25 < b["battery_v"] < 40 and 50 < b["soc"] <= 100
