@@ -327,3 +327,40 @@ def campaign(as_json, runs_per_worker, trivial_runs):
                    f"{r['limit_runs_per_s_2w']:.2f}); efficiency {r['parallel_efficiency_2w']:.2f} "
                    f"(target >= 0.8, limit 1.0); peak worker RSS {r['peak_worker_rss_mb']:.0f} MB; "
                    f"scheduler overhead {r['scheduler_overhead_ms_per_run']:.2f} ms/run")
+
+
+@perf.command("firmware")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
+@click.option("--quick", is_flag=True, help="shorter runs (fewer samples)")
+def firmware(as_json, quick):
+    """The AVR images on the emulated Mega 2560: flash/RAM, tick cycles and
+    CPU at 16 MHz, interrupt latency, line goodput and round trip, flashing
+    time through the bootloader (docs/firmware.md section 7.5)."""
+    from ground.flashing import FlashError
+    from ground.hil_launcher import HilError
+    from ground.perf_firmware import run
+
+    try:
+        r = run(quick=quick)
+    except (HilError, FlashError) as e:
+        raise click.ClickException(str(e)) from None
+    t, ln, fl = r["tick"], r["line"], r["flash"]
+    r["pass"] = bool(all(i["ram_pct"] <= r["ram_target_pct"] for i in r["images"].values())
+                     and t["cpu_fraction"] <= t["cpu_target"])
+    if as_json:
+        click.echo(json.dumps(r))
+        return
+    for role, i in r["images"].items():
+        click.echo(f"{role}: flash {i['flash_bytes']} B ({i['flash_pct']} % of 256 KB), RAM "
+                   f"{i['ram_bytes']} B ({i['ram_pct']} % of 8 KB; target <= {r['ram_target_pct']:g} %)")
+    click.echo(f"tick: mean {t['tick_cycles_mean']:.0f} cycles, plain {t['tick_cycles_min']}, max "
+               f"{t['tick_cycles_max']} (budget {t['tick_budget_cycles']} a ms): CPU "
+               f"{100 * t['cpu_fraction']:.0f} % at 16 MHz (target <= {100 * t['cpu_target']:.0f} %)")
+    click.echo(f"ISR latency max: UART RX {t['uart_rx_isr_latency_us_max']} us, timer "
+               f"{t['timer_isr_latency_us_max']} us")
+    click.echo(f"line: goodput {ln['goodput']['goodput_ratio']:.3f} of {ln['line_bytes_per_s']:.0f} B/s; "
+               f"RTT p50 {ln['rtt']['rtt_p50_ms']} ms, p99 {ln['rtt']['rtt_p99_ms']} ms (physical "
+               f"minimum {ln['rtt_physical_min_ms']} ms)")
+    click.echo(f"flash {fl['bytes']} B: write {fl['write_s']} s, verify {fl['verify_s']} s "
+               f"(line floor {fl['line_floor_s_each_way']} s each way); "
+               f"{'PASS' if r['pass'] else 'FAIL'}")

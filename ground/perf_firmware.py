@@ -1,0 +1,140 @@
+"""`rover perf firmware`: the AVR images against the Arduino Mega 2560.
+
+Measures, on the emulated Mega (sim_hw/simavr, 16 MHz of simulated cycles):
+
+- flash and RAM of each image (avr-size) against 256 KB / 8 KB;
+- cycles of the 1 kHz tick with six wheels driving (the port's timing pin),
+  mean, smallest and largest, and the CPU fraction at 16 MHz;
+- the worst latency of the UART receive and timer interrupts (flag raised
+  to first instruction of the handler);
+- the telemetry goodput of the line and the command round trip;
+- the time to flash and verify an image through the stk500v2 bootloader.
+
+Every figure comes with its physical limit.  docs/firmware.md section 7.5.
+This is a bench tool: it builds, starts processes and reads the wall clock.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from ground import flashing as F
+from ground import hil_launcher as L
+
+CLOCK_HZ = 16_000_000
+TICK_BUDGET_CYCLES = CLOCK_HZ // 1000
+CPU_TARGET = 0.20
+RAM_TARGET = 0.50
+
+
+def image_sizes(images: dict) -> dict:
+    out = {}
+    for role, hexfile in images.items():
+        elf = Path(hexfile).with_suffix(".elf")
+        text = subprocess.run(["avr-size", "-A", str(elf)], capture_output=True, text=True,
+                              check=True).stdout
+        sec = {ln.split()[0]: int(ln.split()[1]) for ln in text.splitlines()
+               if ln.startswith(".") and len(ln.split()) >= 2}
+        flash = sec[".text"] + sec.get(".data", 0)
+        ram = sec.get(".data", 0) + sec.get(".bss", 0) + sec.get(".noinit", 0)
+        out[role] = dict(flash_bytes=flash, flash_limit=F.BOARDS["mega2560"].app_bytes,
+                         flash_pct=round(100.0 * flash / (256 * 1024), 2), ram_bytes=ram,
+                         ram_limit=8192, ram_pct=round(100.0 * ram / 8192, 2))
+    return out
+
+
+def _start(built, tmp: Path, role: str, *args) -> tuple[subprocess.Popen, Path, Path]:
+    link, stats = tmp / f"{role}.pty", tmp / f"{role}.stats.json"
+    p = subprocess.Popen([str(built["exe"]), "--role", role, "--pty-link", str(link), "--stats",
+                          str(stats), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    for line in p.stdout:
+        if line.startswith("PTY "):
+            break
+    return p, link, stats
+
+
+def measure_ticks(built, tmp: Path, board_seconds: float = 5.0) -> dict:
+    """Six wheels at 1 rad/s for a few board seconds; the harness's counters."""
+    proc, link, stats = _start(built, tmp, "mobility", "--firmware", str(built["images"]["mobility"]),
+                               "--boot", "app")
+    try:
+        d, s = L._session(str(link), 115200)
+        try:
+            L._send_wait(s, L._cmd(d, "BOARD_CLEAR_FAULT"))
+            drive = L._cmd(d, "MOB_DRIVE", w_fl=1000, w_fr=1000, w_ml=1000, w_mr=1000, w_rl=1000,
+                           w_rr=1000, s_fl=0, s_fr=0, s_rl=0, s_rr=0)
+            L._send_wait(s, drive)
+            time.sleep(0.5)
+            before = json.loads(stats.read_text())
+            t_end = time.monotonic() + board_seconds * 3   # board time runs late; bounded
+            while time.monotonic() < t_end:
+                L._send_wait(s, drive)
+                time.sleep(0.1)
+                now = json.loads(stats.read_text())
+                if now["cycles"] - before["cycles"] >= board_seconds * CLOCK_HZ:
+                    break
+        finally:
+            s.close()
+    finally:
+        L.stop_pid(proc.pid, proc)
+    st = json.loads(stats.read_text())
+    mean = st["tick_cycles_mean"]
+    return dict(tick_cycles_mean=mean, tick_cycles_min=st["tick_cycles_min"],
+                tick_cycles_max=st["tick_cycles_max"], tick_budget_cycles=TICK_BUDGET_CYCLES,
+                cpu_fraction=round(mean / TICK_BUDGET_CYCLES, 3),
+                cpu_fraction_plain_tick=round(st["tick_cycles_min"] / TICK_BUDGET_CYCLES, 3),
+                cpu_target=CPU_TARGET,
+                ticks_executed_per_timer_tick=round(st["ticks"] / max(1, st["timer_isr"] / 10), 3),
+                uart_rx_isr_latency_us_max=round(st["uart_rx_latency_cycles_max"] / 16.0, 2),
+                timer_isr_latency_us_max=round(st["timer_latency_cycles_max"] / 16.0, 2),
+                isr_latency_note="cycles from the interrupt flag to the handler's first "
+                                 "instruction; includes other handlers running and cli sections",
+                simulated_s=round(st["cycles"] / CLOCK_HZ, 2))
+
+
+def measure_line(built, tmp: Path, rtt_commands: int = 200, goodput_seconds: float = 5.0) -> dict:
+    proc, link, _ = _start(built, tmp, "mobility", "--firmware", str(built["images"]["mobility"]),
+                           "--boot", "app")
+    try:
+        good = L.measure_goodput(str(link), 115200, seconds=goodput_seconds)
+        rtt = L.measure_rtt(str(link), 115200, n=rtt_commands)
+    finally:
+        L.stop_pid(proc.pid, proc)
+    from common.dictionary import default_dictionary
+    d = default_dictionary()
+    zero = {k: 0 for k in ("w_fl", "w_fr", "w_ml", "w_mr", "w_rl", "w_rr",
+                           "s_fl", "s_fr", "s_rl", "s_rr")}
+    floor = L.physical_min_rtt_ms(117647, L._cmd(d, "MOB_DRIVE", **zero))
+    return dict(goodput=good, rtt=rtt, rtt_physical_min_ms=round(floor, 3),
+                line_bytes_per_s=round(117647 / 10.0, 1))
+
+
+def measure_flash(built, tmp: Path) -> dict:
+    proc, link, _ = _start(built, tmp, "mobility", "--bootloader", str(built["bootloader"]),
+                           "--flash-image", str(tmp / "flash.bin"))
+    try:
+        res = F.flash("mega2560", built["images"]["mobility"], str(link))
+    finally:
+        L.stop_pid(proc.pid, proc)
+    pages = -(-res["bytes"] // 256)
+    floor_s = pages * 283 / 11764.7       # address + program messages, 10 bits a byte
+    res["line_floor_s_each_way"] = round(floor_s, 2)
+    return res
+
+
+def run(quick: bool = False) -> dict:
+    with tempfile.TemporaryDirectory(prefix="rover-perf-fw-") as tmp:
+        tmp = Path(tmp)
+        built = L.build_simavr(tmp / "build")
+        out = dict(board="mega2560", clock_hz=CLOCK_HZ, images=image_sizes(built["images"]))
+        out["ram_target_pct"] = RAM_TARGET * 100
+        out["tick"] = measure_ticks(built, tmp, board_seconds=2.0 if quick else 5.0)
+        out["line"] = measure_line(built, tmp, rtt_commands=50 if quick else 200,
+                                   goodput_seconds=2.0 if quick else 5.0)
+        out["flash"] = measure_flash(built, tmp)
+        out["flash"].pop("command", None)
+    return out
