@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "hil": ("ground.cli.hil_cmd", "hil"),
     "campaign": ("ground.cli.campaign_cmd", "campaign"),
     "flash": ("ground.cli.flash_cmd", "flash"),
+    "boards": ("ground.cli.boards_cmd", "boards"),
 }
 
 

@@ -183,6 +183,22 @@ def open_serial(url: str, where: str, params: dict[str, str]) -> "BoardHal":
     return BoardHal(url, [(role, port, baud)], lockstep=lockstep, **common)
 
 
+def _port_for_serial(where: str, role, serial_number) -> str:
+    """The device of the USB serial port with this serial number (pyserial's
+    port list), so a bench file survives ports being renumbered."""
+    from serial.tools import list_ports
+
+    if not isinstance(serial_number, str) or not serial_number:
+        raise HalUrlError(f"{where} ({role}): serial_number must be a non-empty string")
+    ports = list(list_ports.comports())
+    for p in ports:
+        if p.serial_number == serial_number:
+            return p.device
+    known = ", ".join(f"{p.serial_number} ({p.device})" for p in ports if p.serial_number)
+    raise HalUrlError(f"{where} ({role}): no serial port with serial number {serial_number!r} "
+                      f"(is the board plugged in? ports with serial numbers: {known or 'none'})")
+
+
 def load_bench_file(path: str | Path) -> dict:
     """Parse and check a bench file; returns the keyword arguments of BoardHal."""
     path = Path(path)
@@ -204,11 +220,15 @@ def load_bench_file(path: str | Path) -> dict:
         where = f"bench file {path}: board #{i + 1}"
         if not isinstance(b, dict):
             raise HalUrlError(f"{where}: must be a table")
-        bad = sorted(set(b) - {"role", "port", "baud", "lockstep"})
+        bad = sorted(set(b) - {"role", "port", "serial_number", "baud", "lockstep"})
         if bad:
-            raise HalUrlError(f"{where}: unknown key(s) {', '.join(bad)}; known: role, port, baud, "
-                              f"lockstep")
+            raise HalUrlError(f"{where}: unknown key(s) {', '.join(bad)}; known: role, port, "
+                              f"serial_number, baud, lockstep")
         role, port = b.get("role"), b.get("port")
+        if "serial_number" in b:
+            if port is not None:
+                raise HalUrlError(f"{where} ({role}): give port or serial_number, not both")
+            port = _port_for_serial(where, role, b["serial_number"])
         if role not in _roles():
             raise HalUrlError(f"{where}: role {role!r} is not one of {', '.join(_roles())}")
         if role in seen:
