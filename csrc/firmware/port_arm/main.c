@@ -1,0 +1,247 @@
+/*
+ * ARM port: the board firmware on a Cortex-M3 (ARM MPS2 AN385 as QEMU models
+ * it, `qemu-system-arm -M mps2-an385`), UART0 on the link.  docs/hil.md
+ * section 12.
+ *
+ * The plant runs inside the image: QEMU has no pins to wire, so the mobility
+ * plant (csrc/plant through csrc/sim, double precision in software) or the
+ * payload head model steps once per tick, exactly as the host port does, and
+ * its encoder edges and sensor values go to the firmware through the same
+ * port calls.  What runs on the Cortex-M is therefore the whole board: link,
+ * dispatch, loops, safety, with the plant as a test fixture linked in.
+ *
+ * Peripherals (ARM DAI0385, AN385; CMSDK APB UART, ARM DDI0479): UART0 at
+ * 0x40004000 (DATA, STATE bit0 TX full / bit1 RX full, CTRL bit0 TX enable /
+ * bit1 RX enable / bit3 RX interrupt, INTCLEAR, BAUDDIV = 25 MHz / 115200),
+ * its RX interrupt IRQ 0; SysTick (ARMv7-M ARM B3.3) at 1 kHz from the 25 MHz
+ * core clock.  The RX interrupt only buffers; every fw_*() call runs in the
+ * main loop, as on the AVR.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <math.h>
+#include "fw.h"
+#define ROVER_DICT_NO_TABLES
+#include "rover_dictionary.h"
+#include "sim/sim.h"
+#include "sim/head.h"
+#include "sim_params_default.h"
+
+#ifndef FW_ARM_ROLE
+#error "build with -DFW_ARM_ROLE=ROVER_BOARD_MOBILITY or ROVER_BOARD_PAYLOAD"
+#endif
+
+#define CORE_HZ 25000000u
+#define UART0 0x40004000u
+#define REG(a) (*(volatile uint32_t *)(a))
+#define UART_DATA REG(UART0 + 0x00)
+#define UART_STATE REG(UART0 + 0x04)
+#define UART_CTRL REG(UART0 + 0x08)
+#define UART_INTCLEAR REG(UART0 + 0x0C)
+#define UART_BAUDDIV REG(UART0 + 0x10)
+#define SYST_CSR REG(0xE000E010u)
+#define SYST_RVR REG(0xE000E014u)
+#define SYST_CVR REG(0xE000E018u)
+#define NVIC_ISER0 REG(0xE000E100u)
+
+#define RX_RING 256u
+#define TX_RING 2048u
+
+struct port {
+	struct fw *fw;
+	uint8_t role;
+	volatile uint8_t rx[RX_RING];
+	volatile uint16_t rx_head, rx_tail;
+	uint8_t tx[TX_RING];
+	uint16_t tx_head, tx_tail;
+	volatile uint32_t ticks_due;
+	uint32_t ticks_done;
+	uint64_t tx_next_us;                /* earliest time for the next byte out */
+	int16_t pwm[PORT_PWM_COUNT];
+	int16_t servo_mrad[4];
+	struct sim sim;
+	struct head_plant head;
+};
+
+/* interrupt handlers take no arguments: the one instance they reach */
+static struct port arm_port;
+static struct fw arm_fw;
+
+void arm_systick(void)
+{
+	arm_port.ticks_due++;
+}
+
+void arm_uart0_rx(void)
+{
+	struct port *p = &arm_port;
+
+	UART_INTCLEAR = 2u;
+	while (UART_STATE & 2u) {
+		uint8_t b = (uint8_t)UART_DATA;
+		uint16_t next = (uint16_t)((p->rx_head + 1u) % RX_RING);
+
+		if (next != p->rx_tail) {
+			p->rx[p->rx_head] = b;
+			p->rx_head = next;
+		}
+	}
+}
+
+/* ---- port.h ---------------------------------------------------------------- */
+void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
+{
+	if (ch < PORT_PWM_COUNT)
+		p->pwm[ch] = q15;
+}
+
+void port_servo_write(struct port *p, uint8_t ch, int16_t mrad)
+{
+	if (ch < 4)
+		p->servo_mrad[ch] = mrad;
+}
+
+int32_t port_adc_read(struct port *p, uint8_t ch)
+{
+	if (p->role == ROVER_BOARD_PAYLOAD) {
+		if (ch == PORT_ADC_HEATER0_DC)
+			return (int32_t)floor((p->head.temp_k - 273.15) * 10.0 + 0.5);
+		return ch == PORT_ADC_HOPPER_PCT ? 75 : 0;
+	}
+	return sim_adc(&p->sim, ch);
+}
+
+void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		accel_mg[i] = p->role == ROVER_BOARD_MOBILITY ? p->sim.imu.accel_mg[i] : 0;
+		gyro_mdps[i] = p->role == ROVER_BOARD_MOBILITY ? p->sim.imu.gyro_mdps[i] : 0;
+	}
+}
+
+uint16_t port_fault_flags(struct port *p)
+{
+	return (p->role == ROVER_BOARD_MOBILITY && p->sim.out.off_map) ? ROVER_FAULT_OFF_MAP : 0;
+}
+
+uint16_t port_uart_tx_pending(struct port *p)
+{
+	return (uint16_t)((p->tx_head - p->tx_tail + TX_RING) % TX_RING);
+}
+
+uint16_t port_uart_tx_free(struct port *p)
+{
+	return (uint16_t)(TX_RING - 1u - port_uart_tx_pending(p));
+}
+
+void port_uart_write(struct port *p, const uint8_t *b, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		p->tx[p->tx_head] = b[i];
+		p->tx_head = (uint16_t)((p->tx_head + 1u) % TX_RING);
+	}
+}
+
+uint64_t port_time_us(struct port *p)
+{
+	uint32_t cvr = SYST_CVR, rvr = SYST_RVR + 1u;
+
+	return (uint64_t)p->ticks_done * 1000u + (uint64_t)(rvr - cvr) * 1000u / rvr;
+}
+
+/* ---- plant (a test fixture in the image) --------------------------------------- */
+static void plant_step(struct port *p)
+{
+	int i, ab;
+
+	if (p->role == ROVER_BOARD_PAYLOAD) {
+		pay_plant_step(&p->head, p->pwm[PORT_PWM_HEATER0], 0.001);
+		return;
+	}
+	for (i = 0; i < 6; i++)
+		p->sim.inp.effort_cmd[i] = p->pwm[PORT_PWM_WHEEL0 + i];
+	for (i = 0; i < 4; i++)
+		p->sim.inp.steer_target_mrad[i] = p->servo_mrad[i];
+	p->sim.inp.ebox_heater_q15 = p->pwm[PORT_PWM_HEATER0];
+	sim_step_ms(&p->sim);
+	for (i = 0; i < 6; i++)
+		while ((ab = enc_next_edge(&p->sim.enc[i])) >= 0)
+			fw_encoder_edge(p->fw, (uint8_t)i, (uint8_t)ab);
+}
+
+/* ---- main loop --------------------------------------------------------------- */
+/* QEMU's CMSDK UART sends a byte the moment it is written; a real UART
+ * takes 10 bit times.  The port meters the line itself from the board clock:
+ * one byte per 86.8 us at 115200 baud, at most one byte banked. */
+static void uart_drain(struct port *p)
+{
+	uint64_t now = port_time_us(p);
+
+	if (p->tx_tail == p->tx_head) {
+		p->tx_next_us = now > p->tx_next_us ? now : p->tx_next_us;
+		return;
+	}
+	while (p->tx_tail != p->tx_head && now >= p->tx_next_us && !(UART_STATE & 1u)) {
+		UART_DATA = p->tx[p->tx_tail];
+		p->tx_tail = (uint16_t)((p->tx_tail + 1u) % TX_RING);
+		p->tx_next_us = (p->tx_next_us + 87u > now ? p->tx_next_us : now) + 87u;
+	}
+}
+
+static void rx_hand_over(struct port *p)
+{
+	uint8_t buf[32];
+	uint16_t n = 0;
+
+	while (p->rx_tail != p->rx_head && n < sizeof buf) {
+		buf[n++] = p->rx[p->rx_tail];
+		p->rx_tail = (uint16_t)((p->rx_tail + 1u) % RX_RING);
+	}
+	if (n)
+		fw_rx(p->fw, buf, n);
+}
+
+int main(void)
+{
+	struct port *p = &arm_port;
+	struct sim_params sp;
+
+	p->fw = &arm_fw;
+	p->role = FW_ARM_ROLE;
+	if (p->role == ROVER_BOARD_MOBILITY) {
+		memset(&sp, 0, sizeof sp);
+		sim_params_default(&sp);
+		sim_init(&p->sim, &sp, 1);
+		sim_place(&p->sim, 0.0, 0.0, 0.0);
+	} else {
+		pay_plant_init(&p->head);
+	}
+	fw_init(p->fw, p, p->role, ROVER_DICT_HASH32);
+	UART_BAUDDIV = CORE_HZ / 115200u;
+	UART_CTRL = 1u | 2u | 8u;                  /* TX, RX, RX interrupt */
+	NVIC_ISER0 = 1u;                            /* IRQ 0: UART0 RX */
+	SYST_RVR = CORE_HZ / 1000u - 1u;
+	SYST_CVR = 0;
+	SYST_CSR = 7u;                              /* core clock, interrupt, enable */
+	for (;;) {
+		rx_hand_over(p);
+		while (p->ticks_due) {
+			__asm__ volatile("cpsid i");
+			p->ticks_due--;
+			__asm__ volatile("cpsie i");
+			fw_tick(p->fw);
+			plant_step(p);
+			p->ticks_done++;
+			rx_hand_over(p);
+			uart_drain(p);
+		}
+		fw_service(p->fw);
+		uart_drain(p);
+		if (p->tx_tail == p->tx_head && !p->ticks_due && p->rx_tail == p->rx_head)
+			__asm__ volatile("wfi");      /* bytes waiting: spin on the meter */
+	}
+}
