@@ -38,7 +38,10 @@ SIMAVR_DIR = REPO / "sim_hw" / "simavr"
 DEFAULT_BUILD = REPO / "build" / "fw"
 EXE_NAME = "rover-fw-host"
 SIMAVR_EXE = "rover-simavr"
-EMULATORS = ("host", "simavr")
+QEMU_EXE = "qemu-system-arm"
+QEMU_MACHINE = "mps2-an385"
+QEMU_IMAGE_TAG = "rover-fw-mps2-an385"
+EMULATORS = ("host", "simavr", "qemu")
 DEFAULT_DIR = Path("runs") / "hil"
 ENV_DIR = "ROVER_HIL_DIR"
 STATE_NAME = "state.json"
@@ -102,6 +105,50 @@ def build_simavr(build_dir: str | Path | None = None) -> dict:
         raise HilError(f"the Mega 2560 bootloader {flashing.STK500V2_HEX} is missing: install the "
                        f"Debian package arduino-core-avr")
     return dict(exe=build / SIMAVR_EXE, images=images, bootloader=flashing.STK500V2_HEX)
+
+
+def build_arm(build_dir: str | Path | None = None) -> dict:
+    """The Cortex-M3 images for QEMU's mps2-an385 (``make -C csrc/firmware arm``)."""
+    import shutil
+    if shutil.which("arm-none-eabi-gcc") is None:
+        raise HilError("arm-none-eabi-gcc not found: install the Debian packages gcc-arm-none-eabi "
+                       "and libnewlib-arm-none-eabi")
+    if shutil.which(QEMU_EXE) is None:
+        raise HilError(f"{QEMU_EXE} not found: install the Debian package qemu-system-arm")
+    build = Path(build_dir or DEFAULT_BUILD).resolve()
+    cmd = ["make", "-s", "-C", str(FIRMWARE_DIR), "arm", f"BUILD={build}"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        raise HilError(f"ARM firmware build failed ({' '.join(cmd)}):\n{r.stdout[-1500:]}{r.stderr[-1500:]}")
+    return {role: build / "arm" / f"{QEMU_IMAGE_TAG}-{role}.elf" for role in ("mobility", "payload")}
+
+
+def start_qemu_board(image: Path, role: str, log_path: Path, link: Path,
+                     timeout_s: float = START_TIMEOUT_S, detach: bool = False) -> BoardProc:
+    """QEMU with the board's UART0 on a pty; links ``link`` to it."""
+    import re
+    argv = [QEMU_EXE, "-M", QEMU_MACHINE, "-kernel", str(image), "-nographic", "-serial", "pty",
+            "-monitor", "none"]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        try:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=detach, close_fds=True)
+        except OSError as e:
+            raise HilError(f"cannot start QEMU for the {role} board: {e}") from None
+    end = time.monotonic() + timeout_s
+    while True:
+        m = re.search(r"redirected to (/dev/pts/\d+)", log_path.read_text(errors="replace"))
+        if m:
+            break
+        if proc.poll() is not None or time.monotonic() >= end:
+            stop_pid(proc.pid, proc)
+            raise HilError(f"QEMU for the {role} board gave no pty; log {log_path}")
+        time.sleep(0.02)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(m.group(1))
+    return BoardProc(role, proc.pid, str(link), str(log_path), argv, proc)
 
 
 # ------------------------------------------------------------------ terrain
@@ -235,7 +282,8 @@ def _is_board_process(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             cmdline = f.read()
-            return EXE_NAME.encode() in cmdline or SIMAVR_EXE.encode() in cmdline
+            return (EXE_NAME.encode() in cmdline or SIMAVR_EXE.encode() in cmdline
+                    or QEMU_IMAGE_TAG.encode() in cmdline)
     except OSError:
         return False
 
@@ -323,6 +371,7 @@ class EmulatedBench:
         self.geometry_path: str | None = None
         self.emulator, self.flash_via = emulator, flash_via
         self.simavr: dict = {}
+        self.arm_images: dict = {}
         self.flash_results: dict[str, dict] = {}
 
     # -- life cycle ---------------------------------------------------------------
@@ -339,6 +388,11 @@ class EmulatedBench:
                 exe=build / SIMAVR_EXE, bootloader=flashing.STK500V2_HEX,
                 images={r: flashing.image_path("mega2560", r, build) for r in flashing.ROLES})
             self.exe_path = self.simavr["exe"]
+        if self.emulator == "qemu":
+            self.arm_images = build_arm(self.build_dir) if self.do_build else {
+                r: Path(self.build_dir or DEFAULT_BUILD) / "arm" / f"{QEMU_IMAGE_TAG}-{r}.elf"
+                for r in ("mobility", "payload")}
+            self.exe_path = self.arm_images["mobility"]
         if self.exe_path is None:
             self.exe_path = build_firmware(self.build_dir) if self.do_build else firmware_exe(self.build_dir)
         self.exe_path = Path(self.exe_path)
@@ -394,6 +448,11 @@ class EmulatedBench:
 
     def _start(self, role: str) -> BoardProc:
         link = Path(os.path.abspath(self._link(role)))      # not resolve(): it is a symlink
+        if self.emulator == "qemu":
+            bp = start_qemu_board(self.arm_images[role], role, self.dir / f"{role}.log", link,
+                                  detach=self.detach)
+            self.procs[role] = bp
+            return bp
         argv = board_argv(self.exe_path, role, link, baud=self.baud,
                           seed=self.seed, time_scale=self.time_scale or 1.0, terrain=self.terrain,
                           start=self.start_pose, dict_hash32=self.dict_hash32,

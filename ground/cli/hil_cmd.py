@@ -47,9 +47,11 @@ def hil():
                    "excludes --time-scale")
 @click.option("--dir", "dir_", type=click.Path(file_okay=False), default=None,
               help="state directory (default $ROVER_HIL_DIR or runs/hil)")
-@click.option("--emulator", type=click.Choice(["host", "simavr"]), default="host", show_default=True,
+@click.option("--emulator", type=click.Choice(["host", "simavr", "qemu"]), default="host",
+              show_default=True,
               help="host: the firmware as a Linux process; simavr: the AVR image on an emulated "
-                   "Mega 2560, flashed through its bootloader with avrdude")
+                   "Mega 2560, flashed through its bootloader with avrdude; qemu: the Cortex-M3 "
+                   "image on QEMU's mps2-an385")
 @click.option("--json", "as_json", is_flag=True, help="print the state as one JSON object")
 def up_cmd(boards, seed, site, baud, time_scale, lockstep, dir_, emulator, as_json):
     """Build the firmware and start the boards in the background."""
