@@ -179,7 +179,8 @@ class Simulator:
         self._boards = ffi.cast("struct sim_boards *", self._boards_mem)
         if lib.sim_boards_init(self._boards, sim, default_dictionary().hash32) != SIM_OK:
             raise ValueError("Simulator: board firmware refused to start")
-        self._result = ffi.new("uint8_t[8]")
+        from common.dictionary.packets import CMD_RESULT_FMT
+        self._result = ffi.new("uint8_t[]", CMD_RESULT_FMT.size)
         self._pkt = ffi.new("uint8_t[64]")
         self._pkt_buf = ffi.buffer(self._pkt)
         self._ev = ffi.new("uint8_t[512]")
@@ -256,7 +257,7 @@ class Simulator:
     def command(self, role: str, seq: int, payload: bytes) -> bytes:
         """Execute one CMD payload ``[opcode u16][args]`` on a board's firmware
         (the same dispatch, checks and handlers as a CMD frame); returns the
-        8-byte CMD_RESULT payload."""
+        CMD_RESULT payload (docs/protocol.md 1.6)."""
         if len(payload) > 64:
             raise ValueError(f"Simulator.command: payload of {len(payload)} bytes exceeds 64")
         rc = self._lib.sim_board_execute(self._boards, ROLE_IDS[role], seq & 0xFF, payload,

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from common.dictionary import default_dictionary
-from common.dictionary.packets import CmdResult, decode_tlm, encode_board_command
+from common.dictionary.packets import CmdResult, decode_event, decode_tlm, encode_board_command
 from hal.link import codec
 from hal.link.line import LockstepLine
 from hal.link.lockstep import BoardControl
@@ -75,6 +75,7 @@ class Board:
         self.results: dict[int, CmdResult] = {}
         self.n_results = 0
         self.other: list = []
+        self.faults: list = []
         self.hb_seq = 0
 
     @property
@@ -105,7 +106,10 @@ class Board:
                         self.tlm[name] = vals
                         self.tlm_count[name] = self.tlm_count.get(name, 0) + 1
                     elif f.ftype == codec.T_EVENT:
-                        r = CmdResult.unpack(f.payload)
+                        r = decode_event(f.payload)
+                        if not isinstance(r, CmdResult):
+                            self.faults.append(r)
+                            continue
                         self.results[r.seq] = r
                         self.n_results += 1
                     else:
@@ -276,6 +280,10 @@ def test_heartbeat_loss_latches_and_clear_fault(board):
     b.pump(1.1 - (b.ms() - t_hb) / 1000)                       # 1.1 s: over the 1 s limit
     body = b.fresh("MOB_BODY")
     assert body["fault_flags"] & FAULT_HEARTBEAT_LOST and body["heater_duty"] == 0
+    # the board says so in a FAULT event too (docs/protocol.md 1.6)
+    hb_bit = FAULT_HEARTBEAT_LOST.bit_length() - 1
+    ev = [e for e in b.faults if e.bit == hb_bit]
+    assert ev and ev[-1].set and ev[-1].flags & FAULT_HEARTBEAT_LOST and ev[-1].board_ms > 1000
     b.pump(1.5)
     assert b.fresh("MOB_WHEELS")["wheel_speed"][0] == pytest.approx(0, abs=0.05)
     r = b.command("MOB_DRIVE", **drive(w_fl=500))

@@ -173,6 +173,10 @@ def test_ebox_heater_warms_the_box(mouton):
     # host silent: after 1 s the heartbeat-lost latch holds every output safe
     heated.advance(1200)
     assert tlm(heated, "MOB_BODY")["fault_flags"] & D.fault_mask("HEARTBEAT_LOST")
+    evs = [P.decode_event(e) for e in heated.events("mobility")]
+    bits = {(e.bit, e.set) for e in evs}
+    assert (D.fault_mask("HEATER_DEADLINE").bit_length() - 1, True) in bits
+    assert (D.fault_mask("HEARTBEAT_LOST").bit_length() - 1, True) in bits
     assert cmd(heated, "BOARD_HEATER", zone=0, target=250).status == CMD_NOT_ALLOWED
 
 

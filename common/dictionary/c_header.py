@@ -197,7 +197,7 @@ def _render_shared(d: Dictionary, w) -> None:
     for i, sev in enumerate(d.severities):
         w(f"#define ROVER_SEV_{_ident(sev)} {i}")
     w("")
-    w("/* CMD_RESULT status (EVENT payload [seq u8][opcode u16][status u8][detail i32]) */")
+    w("/* CMD_RESULT status (EVENT payload [kind 1][seq u8][opcode u16][status u8][detail i32]) */")
     for st in sorted(d.cmd_statuses.values(), key=lambda st: st.code):
         note = f"  /* {st.description} */" if st.description else ""
         w(f"#define ROVER_CMD_{_ident(st.name)} {st.code}{note}")

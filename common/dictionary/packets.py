@@ -21,10 +21,15 @@ from .wire import encode_args
 
 _FMT = {"i8": "b", "u8": "B", "i16": "h", "u16": "H", "i32": "i", "u32": "I"}
 
-# CMD_RESULT (EVENT frame payload [seq u8][opcode u16][status u8][detail i32]);
+# EVENT frame payloads start with a kind byte (docs/protocol.md 1.6):
+#   kind 1 CMD_RESULT [kind][seq u8][opcode u16][status u8][detail i32]
+#   kind 2 FAULT      [kind][board ms u32][bit u8][set u8][flags u16][detail i32]
 # the status codes and the fault-flag bits are the dictionary's [[cmd_status]]
 # and [[fault_flag]] entries (Dictionary.status_code, fault_mask, fault_names).
-CMD_RESULT_FMT = struct.Struct("<BHBi")
+EVENT_CMD_RESULT = 1
+EVENT_FAULT = 2
+CMD_RESULT_FMT = struct.Struct("<BBHBi")
+FAULT_EVENT_FMT = struct.Struct("<BIBBHi")
 
 
 class PacketError(ValueError):
@@ -43,12 +48,43 @@ class CmdResult:
 
     @classmethod
     def unpack(cls, payload: bytes) -> "CmdResult":
-        if len(payload) != CMD_RESULT_FMT.size:
-            raise PacketError(f"CMD_RESULT is {CMD_RESULT_FMT.size} bytes, got {len(payload)}")
-        return cls(*CMD_RESULT_FMT.unpack(payload))
+        if len(payload) != CMD_RESULT_FMT.size or payload[0] != EVENT_CMD_RESULT:
+            raise PacketError(f"CMD_RESULT is {CMD_RESULT_FMT.size} bytes starting with kind "
+                              f"{EVENT_CMD_RESULT}, got {bytes(payload[:1]).hex() or 'nothing'} "
+                              f"in {len(payload)} bytes")
+        return cls(*CMD_RESULT_FMT.unpack(payload)[1:])
 
     def pack(self) -> bytes:
-        return CMD_RESULT_FMT.pack(self.seq, self.opcode, self.status, self.detail)
+        return CMD_RESULT_FMT.pack(EVENT_CMD_RESULT, self.seq, self.opcode, self.status, self.detail)
+
+
+@dataclass(frozen=True)
+class FaultEvent:
+    """A board fault bit changed (set or cleared)."""
+    board_ms: int
+    bit: int
+    set: bool
+    flags: int
+    detail: int
+
+    @classmethod
+    def unpack(cls, payload: bytes) -> "FaultEvent":
+        if len(payload) != FAULT_EVENT_FMT.size or payload[0] != EVENT_FAULT:
+            raise PacketError(f"FAULT event is {FAULT_EVENT_FMT.size} bytes starting with kind "
+                              f"{EVENT_FAULT}, got {len(payload)} bytes")
+        _, ms, bit, on, flags, detail = FAULT_EVENT_FMT.unpack(payload)
+        return cls(ms, bit, bool(on), flags, detail)
+
+
+def decode_event(payload: bytes) -> "CmdResult | FaultEvent":
+    """An EVENT frame payload by its kind byte; PacketError for unknown kinds."""
+    if not payload:
+        raise PacketError("empty EVENT payload")
+    if payload[0] == EVENT_CMD_RESULT:
+        return CmdResult.unpack(payload)
+    if payload[0] == EVENT_FAULT:
+        return FaultEvent.unpack(payload)
+    raise PacketError(f"unknown EVENT kind {payload[0]}")
 
 
 @lru_cache(maxsize=64)
@@ -136,5 +172,6 @@ def board_packets(dictionary: Dictionary, board: str) -> list[PacketDef]:
     return sorted((k for k in dictionary.packets.values() if k.for_board(board)), key=lambda k: k.id)
 
 
-__all__ = ["CmdResult", "PacketError", "ArgumentError", "decode_packet", "decode_tlm",
+__all__ = ["EVENT_CMD_RESULT", "EVENT_FAULT", "FaultEvent", "decode_event",
+           "CmdResult", "PacketError", "ArgumentError", "decode_packet", "decode_tlm",
            "encode_packet", "encode_board_command", "board_packets", "packet_struct"]

@@ -62,15 +62,49 @@ static void send_rel_reply(struct fw *fw)
 static uint8_t make_result(struct fw *fw, uint8_t seq, uint16_t opcode, uint8_t status,
 			   int32_t detail, uint8_t *p)
 {
-	p[0] = seq;
-	fw_put16(p, 1, opcode);
-	p[3] = status;
-	fw_put32(p, 4, (uint32_t)detail);
+	p[0] = FW_EVENT_CMD_RESULT;
+	p[1] = seq;
+	fw_put16(p, 2, opcode);
+	p[4] = status;
+	fw_put32(p, 5, (uint32_t)detail);
 	if (status != ROVER_CMD_OK) {
 		fw->cnt.cmd_rejected++;
 		fw->latched |= ROVER_FAULT_BAD_COMMAND;
+		fw->last_reject = (int32_t)(((uint32_t)opcode << 8) | status);
 	}
 	return status;
+}
+
+/* One FAULT event per fault bit that changed since the last report: the
+ * bit, whether it is now set, all flags, and a detail (heater guard code,
+ * or (opcode << 8) | status of the last rejected command). */
+static void report_faults(struct fw *fw)
+{
+	uint16_t now = fw_fault_flags(fw), changed = (uint16_t)(now ^ fw->faults_reported);
+	uint8_t p[FW_FAULT_EVENT_SIZE], bit;
+
+	if (!changed)
+		return;
+	for (bit = 0; bit < 16; bit++) {
+		uint16_t m = (uint16_t)(1u << bit);
+		int32_t detail = 0;
+
+		if (!(changed & m))
+			continue;
+		if (m == ROVER_FAULT_HEATER)
+			detail = fw_heater(fw)->fault;
+		else if (m == ROVER_FAULT_BAD_COMMAND)
+			detail = fw->last_reject;
+		p[0] = FW_EVENT_FAULT;
+		fw_put32(p, 1, fw->now_ms);
+		p[5] = bit;
+		p[6] = (uint8_t)((now & m) != 0);
+		fw_put16(p, 7, now);
+		fw_put32(p, 9, (uint32_t)detail);
+		if (send_frame(fw, LINK_T_EVENT, p, FW_FAULT_EVENT_SIZE))
+			return;         /* no room: the rest goes with the next tick */
+		fw->faults_reported ^= m;
+	}
 }
 
 static void send_heartbeat(struct fw *fw)
@@ -497,6 +531,7 @@ void fw_tick(struct fw *fw)
 		mob_tick(fw);
 	else
 		pay_tick(fw);
+	report_faults(fw);
 	if (fw->direct)
 		return;     /* no line: no heartbeat, no telemetry schedule */
 	if ((int32_t)(fw->now_ms - fw->next_hb_ms) >= 0) {

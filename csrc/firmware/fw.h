@@ -91,6 +91,8 @@ struct fw {
 	/* safety */
 	uint16_t latched;           /* ROVER_FAULT_LATCHED bits */
 	uint16_t faults;            /* current non-latched bits (deadlines, stall, ...) */
+	uint16_t faults_reported;   /* fault flags as last reported in FAULT events */
+	int32_t last_reject;        /* (opcode << 8) | status of the last rejected command */
 	uint8_t hb_armed;           /* a host heartbeat has been seen */
 	uint8_t heater_active;
 	uint32_t last_hb_ms;
@@ -149,7 +151,11 @@ typedef uint8_t (*fw_command_fn)(struct fw *fw, const uint8_t *args, int32_t *de
  * command goes through the same dispatch, argument checks and handlers as a
  * CMD frame; the telemetry through the same pack functions.  Only framing,
  * sequence numbers and the line are skipped. */
-#define FW_RESULT_SIZE 8            /* CMD_RESULT: [seq u8][opcode u16][status u8][detail i32] */
+/* EVENT payloads start with a kind byte (docs/protocol.md 1.6). */
+#define FW_EVENT_CMD_RESULT 1       /* [kind][seq u8][opcode u16][status u8][detail i32] */
+#define FW_EVENT_FAULT 2            /* [kind][board ms u32][bit u8][set u8][flags u16][detail i32] */
+#define FW_RESULT_SIZE 9
+#define FW_FAULT_EVENT_SIZE 13
 /* After fw_init(): no frames are sent, no telemetry is scheduled; EVENT
  * payloads other than CMD_RESULT go to port_uart_write() as records
  * [len u8][payload]. */

@@ -628,7 +628,7 @@ static const rover_board_cmd_def_t rover_board_cmd_defs[ROVER_BOARD_CMD_COUNT] =
 #define ROVER_SEV_ERROR 3
 #define ROVER_SEV_FATAL 4
 
-/* CMD_RESULT status (EVENT payload [seq u8][opcode u16][status u8][detail i32]) */
+/* CMD_RESULT status (EVENT payload [kind 1][seq u8][opcode u16][status u8][detail i32]) */
 #define ROVER_CMD_OK 0
 #define ROVER_CMD_UNKNOWN_OPCODE 1
 #define ROVER_CMD_BAD_LENGTH 2  /* detail = argument bytes received */

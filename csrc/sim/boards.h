@@ -23,7 +23,7 @@ int sim_boards_init(struct sim_boards *b, struct sim *s, uint32_t dict_hash32);
 /* Advance plant and boards by n_ms: SIM_OK or SIM_ERR_OFF_MAP (then frozen). */
 int sim_run(struct sim_boards *b, uint32_t n_ms);
 /* role: 1 mobility, 2 payload.  A CMD payload [opcode u16][args] through the
- * board's dispatch; fills the 8-byte CMD_RESULT payload, returns its status
+ * board's dispatch; fills the 9-byte CMD_RESULT payload, returns its status
  * (255: no such board). */
 uint8_t sim_board_execute(struct sim_boards *b, uint8_t role, uint8_t seq,
 			  const uint8_t *payload, uint8_t len, uint8_t *result);

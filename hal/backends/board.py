@@ -302,6 +302,7 @@ class _Board:
         self.fault_flags = 0
         self.link_stats: dict = {}
         self.results: deque = deque(maxlen=64)
+        self.fault_events: deque = deque(maxlen=64)          # the board's FAULT events
 
 
 class BoardHal(BoardApp, Latch, Hal):
@@ -393,9 +394,13 @@ class BoardHal(BoardApp, Latch, Hal):
 
     def _on_event(self, b: _Board, payload: bytes, host_t: float) -> None:
         try:
-            r = self._P.CmdResult.unpack(payload)
+            r = self._P.decode_event(payload)
         except Exception:
             b.packet_errors += 1
+            return
+        if isinstance(r, self._P.FaultEvent):
+            with b.lock:
+                b.fault_events.append(r)
             return
         with b.lock:
             b.cmd_results += 1

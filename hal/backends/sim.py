@@ -151,6 +151,7 @@ class SimHal(BoardApp, Latch, Hal):
         self._cmd_ok = self.dictionary.status_code("OK")
         self._hb_lost = self.dictionary.fault_mask("HEARTBEAT_LOST")
         self.results: deque = deque(maxlen=64)           # the latest rejections
+        self.fault_events: deque = deque(maxlen=64)      # (role, FaultEvent) from the boards
         self.cmd_results = 0
         self.cmd_rejects = {r: 0 for r in self.ROLES}
         self.last_reject = None
@@ -184,6 +185,9 @@ class SimHal(BoardApp, Latch, Hal):
         self.latch_wheels_raw(w.st.unpack(s.pack("mobility", w.id)))
         flags = self.fault_flags["mobility"] = self.latch_body_raw(b.st.unpack(s.pack("mobility", b.id)))
         self.fault_flags["payload"] = s.fault_flags("payload")
+        for role in self.ROLES:
+            for ev in s.events(role):
+                self.fault_events.append((role, P.decode_event(ev)))
         if flags | self.fault_flags["payload"]:
             now = self.clock.now_ms()
             for role in self.ROLES:
