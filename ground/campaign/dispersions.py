@@ -253,8 +253,6 @@ class Dispersions:
             if d.kind in ("integers", "seed") or (d.kind in ("constant", "choice")
                                                    and _all_int(d)):
                 cols[f"in.{n}"] = "int"
-            elif d.kind == "choice" and any(isinstance(v, str) for v in d.args["values"]):
-                cols[f"in.{n}"] = "str"
             else:
                 cols[f"in.{n}"] = "float"
         for n, f in sorted(self.faults.items()):

@@ -36,7 +36,7 @@ RUNS_DIR = "runs"
 FORMAT = 1
 MAX_RUNS = 10_000_000
 DEFAULT_RUN_TIMEOUT_S = 900.0
-WINDOW_PER_WORKER = 4            # runs in flight per worker: keeps workers busy, memory bounded
+WINDOW_PER_WORKER = 8            # runs in flight per worker: hides the round trip, memory bounded
 # What makes two campaigns the same campaign (run i means the same thing in both).
 IDENTITY_KEYS = ("format", "mission", "mission_sha256", "dispersions_sha256", "seed", "site",
                  "max_sim_s", "dictionary_hash")
@@ -104,8 +104,11 @@ def read_identity(out: Path) -> dict | None:
             from None
 
 
-def prepare(mission, dispersions, out, runs: int, seed: int | None = None) -> Campaign:
-    """Check everything and claim (or re-open) the campaign directory; CampaignError otherwise."""
+def prepare(mission, dispersions, out, runs: int, seed: int | None = None,
+            claim: bool = True) -> Campaign:
+    """Check everything and claim (or re-open) the campaign directory; CampaignError
+    otherwise.  With claim=False nothing is written yet (the CLI claims the
+    directory only once the cluster is up): call ``claim_dir(campaign)``."""
     if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
         raise CampaignError(f"--runs must be in 1..{MAX_RUNS}, got {runs!r}")
     disp = load_dispersions(dispersions, seed)
@@ -122,13 +125,22 @@ def prepare(mission, dispersions, out, runs: int, seed: int | None = None) -> Ca
     elif out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise CampaignError(f"{out} exists and is not an empty directory or a campaign directory; "
                             "use a new --out directory")
-    out.mkdir(parents=True, exist_ok=True)
     ident["runs"] = max(runs, (old or {}).get("runs", 0))
-    (out / IDENTITY_NAME).write_text(json.dumps(ident, indent=2) + "\n")
-    if old is None:
-        (out / DISPERSIONS_COPY).write_text(disp.text, encoding="utf-8")
-        bundle.write_to(out / MISSION_COPY)
-    return Campaign(out, disp, bundle, runs, ident)
+    camp = Campaign(out, disp, bundle, runs, ident)
+    if claim:
+        claim_dir(camp)
+    return camp
+
+
+def claim_dir(camp: Campaign) -> None:
+    """Write the campaign's identity and input copies into its directory."""
+    out = camp.out
+    fresh = not (out / IDENTITY_NAME).exists()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / IDENTITY_NAME).write_text(json.dumps(camp.identity, indent=2) + "\n")
+    if fresh:
+        (out / DISPERSIONS_COPY).write_text(camp.disp.text, encoding="utf-8")
+        camp.bundle.write_to(out / MISSION_COPY)
 
 
 def open_campaign(out) -> Campaign:

@@ -32,6 +32,11 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0   # Linux: KiB
 
 
+def _cpu_s() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
 def _warm(bundle, spec) -> float:
     """One run outside the timed window: imports, the site and its horizon table."""
     from ground.campaign.task import execute_run
@@ -77,9 +82,14 @@ def measure_campaign(mission: Path, runs_per_worker: int = 6, trivial_runs: int 
                                              pure=False, workers=[w])
                         for k, w in enumerate(sorted(handle.client.scheduler_info()["workers"]))]
                 handle.client.gather(warm)
+                cpu0 = handle.client.run(_cpu_s)
                 t0 = time.perf_counter()
                 tally = execute(camp, handle.client)
                 wall = time.perf_counter() - t0
+                cpu1 = handle.client.run(_cpu_s)
+                # CPU seconds the workers spent per run: load-independent, unlike the rates
+                out[f"worker_cpu_s_per_run_{n}w"] = round(
+                    sum(cpu1[w] - cpu0[w] for w in cpu1) / max(1, tally.done), 3)
                 rate = tally.done / wall
                 busy = sum(r["wall_time_s"] or 0.0 for r in Journal(camp.out).load().values())
                 # time inside run_mission over worker time: < 1 means workers waited
@@ -91,9 +101,22 @@ def measure_campaign(mission: Path, runs_per_worker: int = 6, trivial_runs: int 
                 say(f"{n} worker(s): {rate:.2f} runs/s ({tally.done} runs in {wall:.1f} s)")
                 if n == 1:
                     trivial = _campaign(tmp, "trivial", mission, trivial_runs)
+                    c = handle.client
+                    cpu0 = (_cpu_s(), c.run_on_scheduler(_cpu_s), sum(c.run(_cpu_s).values()))
                     t0 = time.perf_counter()
                     execute(trivial, handle.client, task=noop_run)
                     per_run = (time.perf_counter() - t0) / trivial_runs
+                    cpu1 = (_cpu_s(), c.run_on_scheduler(_cpu_s), sum(c.run(_cpu_s).values()))
+                    # CPU cost of the path per run, by process (load-independent); a
+                    # LocalCluster's scheduler lives in the client's process
+                    same = c.run_on_scheduler(os.getpid) == os.getpid()
+                    ms = [(cpu1[k] - cpu0[k]) / trivial_runs * 1000.0 for k in range(3)]
+                    if same:
+                        out["trivial_client_and_scheduler_cpu_ms_per_run"] = round(ms[0], 3)
+                    else:
+                        out["trivial_client_cpu_ms_per_run"] = round(ms[0], 3)
+                        out["trivial_scheduler_cpu_ms_per_run"] = round(ms[1], 3)
+                    out["trivial_worker_cpu_ms_per_run"] = round(ms[2], 3)
                     out["scheduler_overhead_ms_per_run"] = round(per_run * 1000.0, 3)
                     out["trivial_runs"] = trivial_runs
                     say(f"trivial runs: {per_run * 1000:.2f} ms each")

@@ -54,7 +54,7 @@ def campaign(mission, runs, dispersions, out_dir, scheduler, workers, connect_ti
              keep_runs, retry_crashed, no_report, quiet):
     """Run MISSION many times with dispersed parameters on a Dask cluster."""
     from ground.campaign import CampaignError
-    from ground.campaign.engine import execute, finish, prepare
+    from ground.campaign.engine import claim_dir, execute, finish, prepare
 
     def fail(msg):
         click.echo(f"rover campaign: {msg}", err=True)
@@ -62,7 +62,7 @@ def campaign(mission, runs, dispersions, out_dir, scheduler, workers, connect_ti
     if not run_timeout_s > 0:
         fail(f"--run-timeout-s must be > 0, got {run_timeout_s}")
     try:
-        camp = prepare(mission, dispersions, out_dir, runs, seed)
+        camp = prepare(mission, dispersions, out_dir, runs, seed, claim=False)
     except CampaignError as e:
         fail(str(e))
     from ground.campaign.cluster import open_cluster
@@ -70,6 +70,7 @@ def campaign(mission, runs, dispersions, out_dir, scheduler, workers, connect_ti
         handle = open_cluster(scheduler, workers, connect_timeout_s=connect_timeout_s)
     except CampaignError as e:
         fail(str(e))
+    claim_dir(camp)              # inputs and cluster are good: now the directory is this campaign's
     last = [0.0]
 
     def show(row, tally):
