@@ -54,6 +54,7 @@ DEFAULT_BAUD = 115200
 STALE_MS = 500                 # board ms without a packet before a device reads STALE
 TLM_PERIOD_MS = 100            # packet period we ask for: one per 10 Hz flight cycle
 MAX_LATE_CYCLES = 5            # advance() re-synchronises when this far behind
+CLOSE_GRANT_MS = 50            # lockstep: board time granted at close for BOARD_SAFE to run
 LOCKSTEP_STEP_MS = 10          # lockstep: time granted per step while waiting at connect
 KNOWN = {
     "board": ("mobility", "payload", "geometry", "baud", "terrain", "time_scale",
@@ -637,6 +638,8 @@ class BoardHal(BoardApp, Latch, Hal):
                     try:
                         b.session.send_command(self._P.encode_board_command(
                             self.dictionary, "BOARD_SAFE"))
+                        if self.lockstep:         # a halted board runs it only if granted time
+                            b.session.run_until(b.session.now_s + CLOSE_GRANT_MS / 1000.0)
                     except Exception:
                         pass
                 b.session.close()

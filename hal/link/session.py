@@ -460,6 +460,11 @@ class BoardSession:
             return 1000.0             # the session's time is board time
         return max(1e-3, self.clock.rate) * 1000.0
 
+    @property
+    def now_s(self) -> float:
+        """The session's time: host seconds (free-running) or board seconds (lockstep)."""
+        return self._host_time()
+
     def run_until(self, t_s: float) -> None:
         """Lockstep: what the I/O thread does, until the board's line reaches
         time t_s (a reconnect handshake may carry it a little past)."""
