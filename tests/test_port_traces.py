@@ -59,7 +59,8 @@ def test_host_trace_exercises_the_firmware(build, role):
     kinds = {f.ftype for f in frames}
     assert {codec.T_IDENTIFY, codec.T_CLOCK, codec.T_TLM, codec.T_EVENT, codec.T_HEARTBEAT} <= kinds
     results = [bytes(f.payload) for f in frames if f.ftype == codec.T_EVENT]
-    statuses = {p[3] for p in results if len(p) == 8}
+    # CMD_RESULT events: [kind 1][seq][opcode u16][status][detail i32]
+    statuses = {p[4] for p in results if len(p) == 9 and p[0] == 1}
     assert {0, 1, 2} <= statuses           # OK, unknown opcode, bad length
     tlm = [decode_tlm(T.D, bytes(f.payload))[0] for f in frames if f.ftype == codec.T_TLM]
     assert ("MOB_WHEELS" in tlm) if role == "mobility" else ("PAY_STATUS" in tlm)
