@@ -20,14 +20,15 @@ from flight.fault.tables import RESPONSES_DIR
 from flight.modes import ModeManager
 from flight.modes.guards import default_guards
 from flight.rover.rover import Rover
-from flight.seq.engine import Sequencer, SequencerError, SlotState
+from flight.seq.commands import SequenceCommands
+from flight.seq.engine import Sequencer, SlotState
 from flight.seq.library import SequenceLibrary, load_any
+from flight.thermal import Thermal
 from flight.tlm.bus import TelemetryBus
 
 BOOT_SEQUENCE = Path(__file__).resolve().parent / "seq" / "boot.seq"
 DEFAULT_CYCLE_MS = 100            # 10 Hz flight cycle; the board loops run at 1 kHz below it
 TRUTH_EVERY_CYCLES = 10           # simulator truth is for the record, 1 Hz is plenty
-MAX_SEQ_START_CHAIN = 8           # a -> SEQ_START b -> SEQ_START c ...: our bound, 4 slots x 2
 
 
 class FlightSystem:
@@ -42,16 +43,19 @@ class FlightSystem:
         self.dictionary = dictionary or default_dictionary()
         self.bus = TelemetryBus(self.clock, self.dictionary.event_formatter())
         self.rover = Rover(hal)
+        self.thermal = Thermal(hal)
         self.modes = ModeManager(self.bus, self.clock, guards=default_guards())
-        self.executor = CommandExecutor(self.dictionary, self.bus, self.clock, self.modes,
-                                        self.rover, hal)
-        self.sequencer = Sequencer(self.dictionary, self.bus, self.clock, self.executor)
-        self.sequencer.cycle_ms = cycle_ms
         self.library = SequenceLibrary(self.dictionary, [*search_dirs, RESPONSES_DIR], mission)
         self.fault = FaultProtection(self.bus, self.clock, fault_table or load_default_table(),
-                                     self._dispatch_response, limit_set=limit_set)
-        self.executor.fault = self.fault
-        self.executor.extra_handlers.update(SEQ_START=self._seq_start, SEQ_CANCEL=self._seq_cancel)
+                                     self._dispatch_response, limit_set=limit_set,
+                                     clear_faults=hal.clear_faults)
+        # the components that own commands, by their dictionary names
+        self.executor = CommandExecutor(self.dictionary, self.bus, self.clock, self.modes, {
+            "modes": self.modes, "rover": self.rover, "thermal": self.thermal,
+            "fault": self.fault, "sequencer": SequenceCommands(lambda: self.sequencer, self.library),
+        })
+        self.sequencer = Sequencer(self.dictionary, self.bus, self.clock, self.executor,
+                                   cycle_ms=cycle_ms)
         self.modes.register_entry("SAFE", self._enter_safe)
         self.modes.register_entry("SURVIVAL", self._enter_safe)
         self.modes.register_exit("DRIVE", lambda change: self.rover.stop())
@@ -76,31 +80,6 @@ class FlightSystem:
         seq = (load_any(spec.sequence_path, self.dictionary) if spec.sequence_path
                else self.library.get(spec.sequence))
         self.sequencer.start("fault", seq, preempt=True)
-
-    def _seq_start(self, h, a) -> None:
-        try:
-            caller = self.sequencer.slots.get(h.source)
-            lineage = ()
-            if caller is not None and caller.sequence is not None:
-                lineage = caller.lineage + (caller.sequence.name,)
-            name = a["name"]
-            if name in lineage:
-                raise SequencerError(f"SEQ_START cycle {' -> '.join(lineage + (name,))}: "
-                                     f"sequences must not start each other in a loop")
-            if len(lineage) >= MAX_SEQ_START_CHAIN:
-                raise SequencerError(f"SEQ_START chain {' -> '.join(lineage + (name,))} is "
-                                     f"longer than {MAX_SEQ_START_CHAIN}")
-            seq = self.library.get(name, caller.sequence if caller is not None else None)
-            self.sequencer.start(a["slot"], seq, lineage=lineage)
-        except (KeyError, SequencerError) as e:
-            # KeyError's str() quotes its message; hand on the message itself
-            raise ValueError(e.args[0] if e.args else str(e)) from None
-
-    def _seq_cancel(self, h, a) -> None:
-        try:
-            self.sequencer.cancel(a["slot"], f"SEQ_CANCEL from {h.source}")
-        except SequencerError as e:
-            raise ValueError(str(e)) from None
 
     def attach_recorder(self, recorder) -> None:
         self.recorder = recorder

@@ -181,8 +181,10 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
                         next_progress = now + progress_every_s
         wall_s = (wall_clock() - wall0) if wall_clock is not None else None
         status, reason = _mission_outcome(fs, timed_out, boot_state)
-        fs.bus.emit("LOG", "INFO" if status == "passed" else "ERROR",
-                    f"mission {status}{': ' + reason if reason else ''}", text=f"mission {status}")
+        if status == "passed":
+            fs.bus.emit("MISSION_PASSED")
+        else:
+            fs.bus.emit("MISSION_FAILED", status=status, reason=reason)
         report = build_report(fs, mission_path, status, reason, wall_s, seed)
         if schedule:
             report["injections"] = applied

@@ -13,11 +13,11 @@ A backend provides, besides the latch fields (see ``Latch``):
 """
 from __future__ import annotations
 
+from common.dictionary import default_dictionary
 from hal.errors import CommandRangeError
 from hal.interfaces import (DeviceStatus, DriveWheel, Heater, Imu, Odometer, OdomPose,
                             PowerMonitor, SteeringActuator, ThermalSensor)
 
-EBOX_HEATER_MAX_C = 60.0   # electronics-box survival heater; matches the dictionary range
 
 
 class Latch:
@@ -176,11 +176,12 @@ class LatchedThermal(_Dev, ThermalSensor):
 
 class LatchedHeater(_Dev, Heater):
     kind = "heater"
-    max_target_c = EBOX_HEATER_MAX_C
 
     def __init__(self, hal, name, index=0):
         super().__init__(hal, name, index)
         self._target_c = 0.0
+        # the dictionary's [[heater]] entry: the highest target a command may set
+        self.max_target_c = default_dictionary().heater(name.removeprefix("heater.")).max_target_c
 
     def set_target_c(self, target_c: float) -> None:
         if not (0.0 <= target_c <= self.max_target_c):

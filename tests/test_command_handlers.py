@@ -14,10 +14,40 @@ from click.testing import CliRunner
 from common.dictionary import DEFAULT_PATH, DictionaryError, default_dictionary
 from common.dictionary.handlers import SCAN, check_repository, scan_declarations
 from common.dictionary.loader import build_dictionary
+from flight.seq.commands import SequenceCommands
 from ground.cli.dict_cmd import dict_cmd
 
 ROOT = Path(__file__).resolve().parents[1]
 D = default_dictionary()
+
+
+def test_every_command_has_exactly_one_handler_on_its_side():
+    assert check_repository(D, ROOT) == []
+    fl = {x.command: x for x in scan_declarations(ROOT) if x.side == "flight"}
+    assert set(fl) == set(D.commands)
+    for name, c in D.commands.items():
+        assert fl[name].handler == c.handler and fl[name].path == D.components[c.owner].source
+
+
+def test_the_flight_system_binds_every_flight_command():
+    from flight.commands.handlers import HandlerError, bind_handlers
+    from flight.system import FlightSystem
+    from hal.registry import open_hal
+
+    fs = FlightSystem(open_hal("sim://?seed=1"), boot=False)
+    components = {"executor": fs.executor, "modes": fs.modes, "rover": fs.rover,
+                  "thermal": fs.thermal, "fault": fs.fault,
+                  "sequencer": SequenceCommands(lambda: fs.sequencer, fs.library)}
+    bound = bind_handlers(D, components)
+    assert set(bound) == set(D.commands)
+    assert all(fn.handles_command == name for name, fn in bound.items())
+    del components["thermal"]
+    with pytest.raises(HandlerError, match=r"^command HEATER_SET: owner thermal is not running"):
+        bind_handlers(D, components)
+    components["thermal"] = fs.rover
+    with pytest.raises(HandlerError, match=r"^command HEATER_SET: Rover.cmd_heater_set is not "
+                                           r"declared @handles\('HEATER_SET'\)"):
+        bind_handlers(D, components)
 
 
 def test_every_board_command_has_exactly_one_firmware_handler():
@@ -97,6 +127,25 @@ def test_firmware_handler_declared_twice_is_one_line_exit_2(tree):
     assert code == 2 and len(dup) == 1
     assert dup[0].startswith("rover dict: command MOB_DRIVE: handler declared twice: "
                              "csrc/firmware/board_mobility.c:")
+
+
+def test_flight_handler_declared_twice_or_missing_is_one_line_exit_2(tree):
+    th = tree / "flight" / "thermal.py"
+    text = th.read_text()
+    th.write_text(text + '\n    @handles("STOP")\n    def cmd_stop(self, cmd):\n        pass\n')
+    code, lines = _check(tree)
+    assert code == 2 and lines == [
+        "rover dict: command STOP: handler declared twice: flight/rover/rover.py:"
+        f"{_line(tree / 'flight' / 'rover' / 'rover.py', 'def cmd_stop')}, "
+        f"flight/thermal.py:{text.count(chr(10)) + 3}"]
+    th.write_text(text.replace('@handles("HEATER_SET")', ""))
+    code, lines = _check(tree)
+    assert code == 2 and lines == ['rover dict: command HEATER_SET: handler missing: no '
+                                   '@handles("HEATER_SET") def cmd_heater_set in flight/thermal.py']
+
+
+def _line(path, text) -> int:
+    return path.read_text().split(text)[0].count("\n") + 1
 
 
 def test_firmware_handler_missing_is_one_line_exit_2(tree):

@@ -126,13 +126,17 @@ def test_persistence_then_clear_with_events():
     r.step(10, 2, rover__pitch_deg=25.0)           # 500 ms reached
     assert r.fp.monitor_state("pitch") == TRIPPED
     (ev,) = r.events("FP_MONITOR_TRIPPED")
-    assert ev.args == {"monitor": "pitch", "channel": "rover.pitch_deg", "value": 25.0, "limit": 20.0}
+    assert ev.args == {"monitor": "pitch", "state": TRIPPED, "channel": "rover.pitch_deg",
+                       "value": 25.0, "limit": 20.0,
+                       "detail": "rover.pitch_deg=25.0 outside [-20.0, 20.0] for 500 ms"}
+    assert ev.message == "monitor pitch TRIPPED: rover.pitch_deg=25.0 outside [-20.0, 20.0] for 500 ms"
     assert ev.t_ms == 520 and r.bus.value("fp.pitch.state") == TRIPPED
     r.step(10, 99, rover__pitch_deg=0.0)           # good for 980 ms: still tripped (clear_ms 1000)
     assert r.fp.monitor_state("pitch") == TRIPPED
     r.step(10, 2, rover__pitch_deg=0.0)
     assert r.fp.monitor_state("pitch") == GREEN
-    assert [e.args for e in r.events("FP_MONITOR_CLEARED")] == [{"monitor": "pitch"}]
+    assert [e.args for e in r.events("FP_MONITOR_CLEARED")] == [
+        {"monitor": "pitch", "from_state": TRIPPED, "to_state": GREEN}]
 
 
 def test_glitch_shorter_than_persistence_does_not_trip():
@@ -213,7 +217,8 @@ def test_active_response_dispatches_once_per_onset():
     spec = r.disp.calls[0]
     assert (spec.sequence, spec.mode) == ("safe_stop", "SAFE")
     (ev,) = r.events("FP_RESPONSE_FIRED")
-    assert ev.args == {"response": "tilt", "sequence": "safe_stop", "mode": "SAFE"} and ev.severity == "WARN"
+    assert (ev.args["response"], ev.args["sequence"], ev.args["mode"]) == ("tilt", "safe_stop", "SAFE")
+    assert ev.severity == "WARN" and ev.message.startswith("response tilt fired: running safe_stop -> SAFE")
     assert r.bus.value("fp.responses.fired") == 1
     r.step(10, 1000, rover__pitch_deg=30.0)        # still tilted 10 s later: no repeat
     assert r.disp.names == ["tilt"]
@@ -245,7 +250,8 @@ def test_passive_logs_only_and_disabled_does_nothing():
     r.step(10, 2, rover__nav_state="FAILED", link__payload__heartbeat_age_ms=5000)
     assert r.fp.monitor_state("nav") == TRIPPED and r.fp.monitor_state("hb") == TRIPPED
     assert r.disp.calls == []
-    (ev,) = r.events("FP_RESPONSE_FIRED")
+    assert r.events("FP_RESPONSE_FIRED") == []
+    (ev,) = r.events("FP_RESPONSE_LOGGED")
     assert ev.args["response"] == "nav_log" and ev.message.startswith("PASSIVE") and ev.severity == "INFO"
     assert r.bus.value("fp.responses.logged") == 1 and r.bus.value("fp.responses.fired") == 0
 
@@ -279,7 +285,9 @@ def test_dispatcher_error_is_reported_not_raised():
         clock.advance(10)
         bus.publish("rover.pitch_deg", 40.0)
         fp.update()
-    assert [e.severity for e in bus.events if e.name == "FP_RESPONSE_FIRED"] == ["WARN", "ERROR"]
+    fired = [(e.name, e.severity) for e in bus.events if e.name.startswith("FP_RESPONSE")]
+    assert fired == [("FP_RESPONSE_FIRED", "WARN"), ("FP_RESPONSE_FAILED", "ERROR")]
+    assert "fault slot busy" in bus.events[-1].message
 
 
 # -- tables -----------------------------------------------------------------------------
@@ -361,7 +369,7 @@ def test_loads_are_all_or_nothing():
     assert (r.fp.table, r.fp.limit_set, r.fp.monitor_states) == before
     r.fp.load(loads_table(SIMPLE.replace('name = "t"', 'name = "t2"')))
     ev = r.events("FP_TABLE_LOADED")[-1]
-    assert ev.args == {"table": "t2", "monitors": 4, "responses": 3}
+    assert ev.args == {"table": "t2", "monitors": 4, "responses": 3, "limit_set": "FLIGHT"}
 
 
 # -- the built-in table ---------------------------------------------------------------------
@@ -450,7 +458,7 @@ def test_builtin_passive_responses_only_log():
     b = Builtin()
     b.run(6000, power__battery_v=22.0, rover__nav_state="FAILED")
     assert b.rec.calls == []
-    logged = {e.args["response"] for e in b.bus.events if e.name == "FP_RESPONSE_FIRED"}
+    logged = {e.args["response"] for e in b.bus.events if e.name == "FP_RESPONSE_LOGGED"}
     assert logged == {"battery_undervolt", "nav_failed"}
 
 

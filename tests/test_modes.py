@@ -279,8 +279,10 @@ def test_failing_action_is_reported_not_blocking(rig):
     res = m.request_mode(SAFE, "tilt")
     assert res.ok and m.mode == SAFE and stopped == [True]
     assert "entry action stop_wheels failed" in res.reason
-    ev = events(bus, "MODE_CHANGED")[-1]
-    assert ev.severity == "ERROR" and "mobility board not answering" in ev.args["reason"]
+    assert "mobility board not answering" in events(bus, "MODE_CHANGED")[-1].args["reason"]
+    ev = events(bus, "MODE_ACTION_FAILED")[-1]
+    assert ev.severity == "ERROR" and "mobility board not answering" in ev.message
+    assert events(bus, "MODE_SAFING")[-1].severity == "WARN"
 
 
 def test_reentrant_request_safe_is_queued_others_refused(rig):

@@ -14,6 +14,7 @@ from hal.errors import DeviceBusyError
 from common.vehicle import VehicleGeometry
 from hal.interfaces import (DeviceStatus, DriveWheel, Imu, Odometer, OdomPose, PowerMonitor,
                             SteeringActuator, ThermalSensor)
+from flight.rover.limits import SpeedLimits
 from flight.rover.navigator import GoalStatus, NavConfig, NavRefusedError
 from flight.rover.rover import Rover
 
@@ -354,7 +355,8 @@ def test_sim_refuses_out_of_range_commands():
 
 
 def test_sim_tilt_hazard_on_test_slope():
-    hal, rover = sim_rover("test-slope", nav_config=NavConfig(max_tilt_deg=5.0))
+    hal, rover = sim_rover("test-slope", limits=SpeedLimits(slow_tilt_deg=2.0, crawl_tilt_deg=4.0,
+                                                            hazard_tilt_deg=5.0))
     g = run(hal, rover, rover.drive_to(10.0, 0.0, 0.2), max_s=30)
     assert g.status is GoalStatus.FAILED
     assert "tilt hazard: pitch" in g.reason and "5.0 deg" in g.reason

@@ -53,7 +53,8 @@ def test_absolute_time_tag_and_late_tag_warns():
     assert s.state is SlotState.COMPLETED
     at20 = [e for e in events(fs, "LOG") if e.message == "at20"][0]
     assert 20_000 <= at20.t_ms <= 20_100
-    assert any("late" in e.message and e.severity == "WARN" for e in events(fs, "LOG"))
+    (late,) = events(fs, "TIME_TAG_LATE")
+    assert late.severity == "WARN" and "ms late; running now" in late.message
 
 
 def test_wait_until_persistence_and_timeout_message():

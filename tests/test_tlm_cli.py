@@ -29,13 +29,13 @@ def record_run(run_dir, *, seconds=120, power=True, terrain=True):
         np.savez(run_dir / "terrain.npz", slope_deg=np.hypot(xx - 25, yy - 20) * 0.5,
                  height_m=np.zeros((40, 50)), extent=np.array([-10.0, 10.0, -8.0, 8.0]))
     bus.publish("mode", "SAFE")
-    bus.emit("BOOT", "INFO", "flight software up", version="0.1")
+    bus.emit("LOG", text="flight software up")
     for k in range(seconds * 10):
         t = k / 10
         if k == 55:
             bus.publish("mode", "DRIVE")
         if k == 705:
-            bus.emit("WHEEL_STALL", "WARN", "wheel fl stalled", wheel="fl")
+            bus.emit("WHEEL_STALL", wheel="fl")
             bus.publish("mode", "SAFE")
         chans = {"rover.x_m": 5 * math.cos(t / 20), "rover.y_m": 4 * math.sin(t / 20),
                  "truth.x_m": 5 * math.cos(t / 20) + 0.1, "truth.y_m": 4 * math.sin(t / 20),
@@ -96,7 +96,7 @@ def test_export_writes_wide_csv_and_events(run_dir, tmp_path):
     with open(tmp_path / "events.csv", newline="") as f:
         events = list(csv.DictReader(f))
     assert [(e["t_ms"], e["severity"], e["name"]) for e in events] == [
-        ("0", "INFO", "BOOT"), ("70500", "WARN", "WHEEL_STALL")]
+        ("0", "INFO", "LOG"), ("70500", "WARN", "WHEEL_STALL")]
     assert events[1]["args"] == '{"wheel": "fl"}'
 
 

@@ -34,7 +34,7 @@ while True:
     clock.advance(100)
     bus.publish_many({"counter": k, "rover.x_m": k * 0.1, "mode": "B" if (k // 7) % 2 else "A"})
     rec.poll()
-    bus.emit("TICK", "INFO", "tick", n=k, pad="x" * (k % 300))
+    bus.emit("LOG", text="tick", n=k, pad="x" * (k % 300))
     os.write(1, b"%d\n" % k)          # event k's os.write has returned
     k += 1
 """

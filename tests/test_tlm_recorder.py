@@ -90,7 +90,7 @@ def test_events_are_written_immediately_without_poll(rig):
     rec = Recorder(path, bus)
     size0 = path.stat().st_size
     clock.advance(250)
-    bus.emit("WHEEL_STALL", "WARN", "wheel fl stalled", wheel="fl", current_a=np.float64(1.5))
+    bus.emit("WHEEL_STALL", wheel="fl", current_a=np.float64(1.5))
     assert path.stat().st_size > size0          # on disk before any poll or close
     log = read_run(path)                        # readable while still open
     assert not log.closed_cleanly
@@ -139,17 +139,17 @@ def test_disk_errors_are_counted_not_raised(rig, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(recorder_mod.os, "write", full)
-    bus.emit("X", "INFO", "lost")
+    bus.emit("LOG", text="lost")
     bus.publish("rover.x_m", 1.0)
     rec.poll()
     assert rec.write_errors == 2
     assert bus.value("tlm.write_errors") == 2
     assert "No space" in rec.last_error
     monkeypatch.undo()
-    bus.emit("Y", "INFO", "kept")
+    bus.emit("LINK_RESTORED", link="kept")
     rec.close()
     log = read_run(path)
-    assert [e.name for e in log.events] == ["Y"]
+    assert [e.name for e in log.events] == ["LINK_RESTORED"]
     assert log.closed_cleanly
 
 
@@ -194,7 +194,7 @@ def test_record_missing_mid_file_is_reported(rig):
     rec = Recorder(path, bus)
     for k in range(3):
         clock.advance(10)
-        bus.emit("E", "INFO", f"event {k}")
+        bus.emit("LOG", text=f"event {k}")
     rec.close()
     data = bytearray(path.read_bytes())
     log = read_run(path)

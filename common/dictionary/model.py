@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import string
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from . import units as _units
@@ -143,6 +144,13 @@ class CommandDef:
     def allowed_in(self, mode: str) -> bool:
         return mode in self.modes
 
+    def command(self, values: dict[str, Any] | None = None,
+                units: dict[str, str | None] | None = None) -> "Command":
+        """The typed command: every argument converted and range-checked
+        once, here, where the command enters (sequence, bench API, ground).
+        Raises ArgumentError."""
+        return Command(self, MappingProxyType(self.convert_args(values or {}, units)))
+
     def convert_args(self, values: dict[str, Any], units: dict[str, str | None] | None = None) -> dict[str, Any]:
         """Convert a full argument set; every argument is required, none extra."""
         units = units or {}
@@ -155,6 +163,19 @@ class CommandDef:
         if missing:
             raise ArgumentError(f"{self.name}: missing argument(s) {', '.join(missing)}")
         return {a.name: a.convert(values[a.name], units.get(a.name)) for a in self.args}
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command with its arguments converted to the dictionary's units and
+    range-checked: what the executor and the handlers take and trust.  Make
+    one with ``CommandDef.command(values, units)``."""
+    definition: CommandDef
+    args: MappingProxyType
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
 
 
 @dataclass(frozen=True)

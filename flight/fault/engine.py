@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+from flight.commands.handlers import CommandFailed, handles
 from flight.fault.monitors import Monitor
 from flight.fault.responses import ACTIVE, PASSIVE, RESPONSE_STATES, Response, ResponseSpec
 from flight.fault.tables import FaultTable
@@ -30,11 +31,15 @@ _NEVER = math.inf
 
 
 class FaultProtection:
+    """``clear_faults`` (optional) releases the latches below the flight
+    software (the HAL's boards); CLEAR_FAULT calls it."""
+
     def __init__(self, bus, clock, table: FaultTable, dispatcher: Dispatcher, *,
-                 limit_set: str | None = None):
+                 limit_set: str | None = None, clear_faults: Callable[[], None] | None = None):
         self._bus = bus
         self._clock = clock
         self._dispatch = dispatcher
+        self._clear_faults = clear_faults
         self.fired_count = 0
         self.logged_count = 0
         self.table: FaultTable | None = None
@@ -60,12 +65,10 @@ class FaultProtection:
         pub.update({"fp.limit_set": ls, "fp.responses.fired": self.fired_count,
                     "fp.responses.logged": self.logged_count})
         self._bus.publish_many(pub)
-        self._bus.emit("FP_TABLE_LOADED", "INFO",
-                       f"fault table {table.name}: {len(monitors)} monitors, {len(responses)} responses, "
-                       f"limit set {ls}",
-                       # the argument is "table", not "name": TelemetryBus.emit's own first
-                       # parameter is called name, so an event argument cannot be
-                       table=table.name, monitors=len(monitors), responses=len(responses))
+        # the argument is "table", not "name": TelemetryBus.emit's own first
+        # parameter is called name, so an event argument cannot be
+        self._bus.emit("FP_TABLE_LOADED", table=table.name, monitors=len(monitors),
+                       responses=len(responses), limit_set=ls)
 
     @staticmethod
     def _check_limit_set(table: FaultTable, name: str) -> None:
@@ -94,6 +97,28 @@ class FaultProtection:
         r.state = state
         self._recheck_ms = 0    # re-enabling a response whose condition already holds fires it
         self._bus.publish(f"fp.response.{name}.state", state)
+
+    # -- the commands fault protection owns -----------------------------------------
+    @handles("CLEAR_FAULT")
+    def cmd_clear_fault(self, cmd) -> None:
+        if self._clear_faults is not None:
+            self._clear_faults()
+
+    @handles("FP_SET_LIMITS")
+    def cmd_set_limits(self, cmd) -> None:
+        try:
+            self.set_limit_set(cmd.args["set"])
+        except ValueError as e:
+            raise CommandFailed(str(e)) from None
+
+    @handles("FP_RESPONSE")
+    def cmd_response(self, cmd) -> None:
+        try:
+            self.set_response_state(cmd.args["name"], cmd.args["state"])
+        except KeyError as e:
+            raise CommandFailed(e.args[0]) from None
+        except ValueError as e:
+            raise CommandFailed(str(e)) from None
 
     # -- queries -----------------------------------------------------------------
     def monitor_state(self, name: str) -> str:
@@ -136,23 +161,19 @@ class FaultProtection:
         spec = r.spec
         mode = spec.mode or ""
         bus = self._bus
+        fields = dict(response=spec.name, sequence=spec.sequence, mode=mode,
+                      mode_text=f" -> {mode}" if mode else "", when=spec.when)
         if r.state == PASSIVE:
             self.logged_count += 1
             bus.publish("fp.responses.logged", self.logged_count)
-            bus.emit("FP_RESPONSE_FIRED", "INFO",
-                     f"PASSIVE {spec.name}: would run {spec.sequence}"
-                     + (f" -> {mode}" if mode else "") + f" (when {spec.when})",
-                     response=spec.name, sequence=spec.sequence, mode=mode)
+            bus.emit("FP_RESPONSE_LOGGED", **fields)
             return
         assert r.state == ACTIVE
         self.fired_count += 1
         bus.publish("fp.responses.fired", self.fired_count)
-        bus.emit("FP_RESPONSE_FIRED", "WARN",
-                 f"{spec.name}: running {spec.sequence}" + (f" -> {mode}" if mode else "")
-                 + f" (when {spec.when})",
-                 response=spec.name, sequence=spec.sequence, mode=mode)
+        bus.emit("FP_RESPONSE_FIRED", **fields)
         try:
             self._dispatch(spec)
         except Exception as exc:  # the loop must go on; the event says what failed
-            bus.emit("FP_RESPONSE_FIRED", "ERROR", f"{spec.name}: dispatching {spec.sequence} failed: {exc!r}",
-                     response=spec.name, sequence=spec.sequence, mode=mode)
+            bus.emit("FP_RESPONSE_FAILED", response=spec.name, sequence=spec.sequence,
+                     mode=mode, error=repr(exc))

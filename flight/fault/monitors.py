@@ -156,11 +156,10 @@ class Monitor:
         bus.publish(f"fp.{self.name}.state", new)
         if new is TRIPPED or new is STALE:
             value, limit, text = self._describe(new, v)
-            bus.emit("FP_MONITOR_TRIPPED", "WARN", f"{self.name} {new}: {text}",
-                     monitor=self.name, channel=self.channel, value=value, limit=limit)
+            bus.emit("FP_MONITOR_TRIPPED", monitor=self.name, state=new, detail=text,
+                     channel=self.channel, value=value, limit=limit)
         elif old is TRIPPED or old is STALE:
-            bus.emit("FP_MONITOR_CLEARED", "INFO", f"{self.name} cleared ({old} -> {new})",
-                     monitor=self.name)
+            bus.emit("FP_MONITOR_CLEARED", monitor=self.name, from_state=old, to_state=new)
 
     def _describe(self, new: str, v: Any) -> tuple[Any, Any, str]:
         """(value, violated limit, message) for a TRIPPED/STALE event."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, NamedTuple
 
+from flight.commands.handlers import CommandFailed, handles
 from flight.modes.guards import Guard, GuardContext, default_guards
 from flight.modes.table import (
     BOOT, MODES, SAFE, SURVIVAL, TRANSITIONS, Transition, check_mode, validate_transitions,
@@ -125,9 +126,12 @@ class ModeManager:
         finally:
             self._busy = None
         text = reason if not errors else f"{reason}; " + "; ".join(errors)
-        severity = "ERROR" if errors else ("WARN" if dst in (SAFE, SURVIVAL) else "INFO")
-        self._bus.emit("MODE_CHANGED", severity, f"mode {src} -> {dst}: {text}",
-                       from_mode=src, to_mode=dst, reason=text)
+        self._bus.emit("MODE_CHANGED", from_mode=src, to_mode=dst, reason=text)
+        if dst in (SAFE, SURVIVAL):
+            self._bus.emit("MODE_SAFING", from_mode=src, to_mode=dst, reason=reason)
+        if errors:
+            self._bus.emit("MODE_ACTION_FAILED", from_mode=src, to_mode=dst,
+                           errors="; ".join(errors))
         if self._queued_safe is not None:
             queued, self._queued_safe = self._queued_safe, None
             self.request_mode(SAFE, queued)
@@ -143,14 +147,27 @@ class ModeManager:
                 errors.append(f"{kind} action {name} failed: {exc!r}")
 
     def _refuse(self, src: str, dst: str, why: str) -> ModeResult:
-        self._bus.emit("MODE_REFUSED", "WARN", f"mode {src} -> {dst} refused: {why}",
-                       from_mode=src, to_mode=dst, reason=why)
+        self._bus.emit("MODE_REFUSED", from_mode=src, to_mode=dst, reason=why)
         return ModeResult(False, why)
 
     def _publish(self) -> None:
         self._bus.publish_many({"mode": self._mode, "mode.since_ms": self._since_ms})
 
     # -- commands ----------------------------------------------------------
+    @handles("SET_MODE")
+    def cmd_set_mode(self, cmd) -> None:
+        res = self.request_mode(cmd.args["mode"], f"command from {cmd.source}")
+        if not res.ok:
+            raise CommandFailed(res.reason)
+
+    @handles("PAYLOAD_HANDOVER")
+    def cmd_payload_handover(self, cmd) -> None:
+        # Until the printer lands: hand the vehicle to the payload by entering
+        # PRINT (refused unless the rover is stopped).
+        res = self.request_mode("PRINT", f"payload handover from {cmd.source}")
+        if not res.ok:
+            raise CommandFailed(res.reason)
+
     def allows(self, command_modes: Iterable[str] | str) -> ModeResult:
         """Is a command declared for ``command_modes`` allowed now?  Pure: no event.
         ``"ALL"`` means every mode; an unknown mode name raises UnknownModeError."""
@@ -169,8 +186,7 @@ class ModeManager:
         """``allows`` plus a CMD_REFUSED event when the answer is no."""
         res = self.allows(command_modes)
         if not res.ok:
-            self._bus.emit("CMD_REFUSED", "WARN", f"{command} refused: {res.reason}",
-                           command=command, reason=res.reason)
+            self._bus.emit("CMD_REFUSED", command=command, reason=res.reason)
         return res
 
     def __repr__(self) -> str:

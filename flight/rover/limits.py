@@ -5,19 +5,22 @@ Sources for the defaults (docs/driving.md has the reasoning):
 - Yutu-2's maximum is 200 m/h (0.056 m/s); used as the crawl speed on the
   steepest ground we still drive.
 - Operable slopes reach about 15 deg; more than 20-25 deg is no-go for a small
-  rover, so the navigator's tilt hazard stop defaults to 20 deg.
+  rover, so the navigator's tilt hazard stop defaults to the dictionary's
+  ``hazard_tilt_deg`` limit (20 deg), which the firmware shares.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+from common.dictionary import default_dictionary
+
 VIPER_MAX_SPEED_MPS = 0.22        # NASA VIPER top speed
 YUTU2_MAX_SPEED_MPS = 200.0 / 3600.0   # Yutu-2: 200 m/h
 DEFAULT_MAX_SPEED_MPS = 0.20
 DEFAULT_SLOW_TILT_DEG = 8.0       # full speed up to here
 DEFAULT_CRAWL_TILT_DEG = 15.0     # operable-slope limit: crawl speed from here on
-DEFAULT_HAZARD_TILT_DEG = 20.0    # stop: treat > 20 deg as no-go
+DEFAULT_HAZARD_TILT_DEG = default_dictionary().limit("hazard_tilt_deg")   # stop: no-go beyond
 DEFAULT_MAX_YAW_RATE_RADPS = math.radians(10.0)   # point turns: slow, low scrub loads
 
 

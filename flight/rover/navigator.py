@@ -83,7 +83,6 @@ class NavConfig:
     distance_tol_m: float = 0.02
     slowdown_m: float = 1.0              # slow down over the last metre of a goal
     min_speed_mps: float = 0.02
-    max_tilt_deg: float = 20.0           # hazard stop (limits.DEFAULT_HAZARD_TILT_DEG)
     steer_settle_mrad: int = 150         # hold wheels while steering is this far off
     timeout_factor: float = 3.0          # goal fails after factor * nominal time + slack
     timeout_slack_s: float = 60.0
@@ -270,10 +269,11 @@ class Navigator:
         c = self.config
         # hazards first, every cycle
         tilt = pose.pitch_deg if abs(pose.pitch_deg) >= abs(pose.roll_deg) else pose.roll_deg
-        if abs(tilt) > c.max_tilt_deg:
+        hazard_deg = self.limits.hazard_tilt_deg
+        if abs(tilt) > hazard_deg:
             which = "pitch" if abs(pose.pitch_deg) >= abs(pose.roll_deg) else "roll"
             return self._fail(now, f"tilt hazard: {which} {tilt:.1f} deg exceeds limit "
-                                   f"{c.max_tilt_deg:.1f} deg")
+                                   f"{hazard_deg:.1f} deg")
         if stalled_wheels:
             names = ", ".join(f"{i} ({WHEEL_NAMES[i]})" for i in stalled_wheels)
             return self._fail(now, f"wheel stalled: {names}")

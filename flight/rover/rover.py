@@ -13,13 +13,15 @@ from __future__ import annotations
 import math
 
 from common.vehicle import STEER_NAMES, WHEEL_NAMES
+from flight.commands.handlers import CommandFailed, Pending, handles
 from flight.rover.kinematics import Kinematics
 from flight.rover.limits import SpeedLimits
-from flight.rover.navigator import Goal, NavConfig, Navigator
-from flight.rover.planner import Planner, PlannerConfig
+from flight.rover.navigator import Goal, NavConfig, Navigator, NavRefusedError
+from flight.rover.planner import Planner, PlanError, PlannerConfig
 from flight.rover.pose import DEFAULT_ODOMETRY_SCALE, PoseEstimator
 
 OWNER = "rover"
+STOPPED_SPEED_MPS = 0.005          # "at rest": when STOP completes
 
 
 class Rover:
@@ -48,7 +50,8 @@ class Rover:
         half_width_m = max(abs(y) for y in hal.geometry.wheel_y_m)
         self.planner_config = planner_config or PlannerConfig(half_width_m=half_width_m)
         self._planner: Planner | None = None
-        has_map = hal.terrain_map() is not None
+        self._terrain = hal.terrain_map()     # None: no map, drive straight legs
+        has_map = self._terrain is not None
         self.nav = Navigator(self.kin, self.limits, self.pose, hal.clock,
                              nav_config or NavConfig(),
                              leg_checker=self._leg_refusal if has_map else None,
@@ -61,7 +64,7 @@ class Rover:
     @property
     def planner(self) -> Planner:
         if self._planner is None:
-            self._planner = Planner(self.hal.terrain_map(), self.planner_config)
+            self._planner = Planner(self._terrain, self.planner_config)
         return self._planner
 
     def _leg_refusal(self, x0, y0, x1, y1):
@@ -94,6 +97,54 @@ class Rover:
         g = self.nav.stop()
         self._send(self.nav.last_command)
         return g
+
+    def go_to(self, x_m: float, y_m: float, speed_mps: float) -> Goal:
+        """Drive to a site-frame point: along a planned route when the rover
+        has a terrain map, else straight there."""
+        if self._terrain is not None:
+            return self.follow(self.plan_to(x_m, y_m), speed_mps)
+        return self.drive_to(x_m, y_m, speed_mps)
+
+    # -- the commands the rover owns (arguments already in range) --------------
+    def _goal(self, start) -> Pending:
+        try:
+            goal = start()
+        except (NavRefusedError, PlanError) as e:
+            raise CommandFailed(str(e)) from None
+
+        def cancel():
+            if not goal.done:
+                self.stop()
+        return Pending(lambda: (goal.succeeded, goal.reason) if goal.done else None, cancel)
+
+    @handles("DRIVE_TO")
+    def cmd_drive_to(self, cmd) -> Pending:
+        a = cmd.args
+        return self._goal(lambda: self.go_to(a["x"], a["y"], a["speed"]))
+
+    @handles("DRIVE_ARC")
+    def cmd_drive_arc(self, cmd) -> Pending:
+        a = cmd.args
+        radius = math.inf if a["radius"] == 0 else a["radius"]
+        return self._goal(lambda: self.drive_distance(a["distance"], radius, a["speed"]))
+
+    @handles("TURN")
+    def cmd_turn(self, cmd) -> Pending:
+        return self._goal(lambda: self.turn_in_place(cmd.args["angle"]))
+
+    @handles("STOP")
+    def cmd_stop(self, cmd) -> Pending:
+        """Completes when the rover is at rest."""
+        self.stop()
+        pose = self.pose
+        return Pending(lambda: (True, "") if abs(pose.speed_mps) < STOPPED_SPEED_MPS else None)
+
+    @handles("CLEAR_STALL")
+    def cmd_clear_stall(self, cmd) -> None:
+        which = cmd.args["wheel"]
+        for n, w in zip(WHEEL_NAMES, self._wheels):
+            if which == "ALL" or which == n.upper():
+                w.clear_stall()
 
     def reset_pose(self, x_m: float = 0.0, y_m: float = 0.0, yaw_rad: float = 0.0) -> None:
         self.pose.reset(x_m, y_m, yaw_rad)

@@ -177,10 +177,12 @@ class Slot:
             bus.emit("SEQ_COMPLETED", sequence=name, slot=self.name)
         elif state is SlotState.ABORTED:
             bus.emit("SEQ_ABORTED", sequence=name, slot=self.name, reason=reason)
-        else:
+        elif state is SlotState.CANCELLED:
             # a cancel is an operator's or a mode's decision, not a failure
-            bus.emit("SEQ_FAILED", "WARN" if state is SlotState.CANCELLED else None,
-                     sequence=name, slot=self.name, reason=reason, state=state.value.lower())
+            bus.emit("SEQ_CANCELLED", sequence=name, slot=self.name, reason=reason)
+        else:
+            bus.emit("SEQ_FAILED", sequence=name, slot=self.name, reason=reason,
+                     state=state.value.lower())
         self._publish()
 
     # -- running -----------------------------------------------------------------
@@ -270,9 +272,7 @@ class Slot:
         else:
             due = self.engine.epoch_ms + tag.ms
             if due < now:
-                self.engine.bus.emit("LOG", "WARN",
-                                     f"{_where(tag)}: absolute time tag is {now - due} ms late; "
-                                     f"running now", text="late absolute time tag")
+                self.engine.bus.emit("TIME_TAG_LATE", where=_where(tag), late_ms=now - due)
         if due > now:
             self._wait = ("tag", (due, stmt))
             return False
@@ -328,8 +328,8 @@ class Slot:
                 last = {n: eng.bus.value(n) for n in sorted(cond.names)}
                 why = f"wait until {cond.text} timed out after {stmt.timeout_ms} ms (last: {last}"
                 why += f"; never published: {missing})" if missing else ")"
-                eng.bus.emit("WAIT_TIMEOUT", "WARN", f"{_where(stmt)}: {why}",
-                             where=_where(stmt), condition=cond.text, timeout_ms=stmt.timeout_ms)
+                eng.bus.emit("WAIT_TIMEOUT", where=_where(stmt), condition=cond.text,
+                             timeout_ms=stmt.timeout_ms, last=last)
                 self._fail(stmt, why, already_reported=True)
                 return True
             self._wait = ("until", (stmt, cond, deadline, held_since))
@@ -343,12 +343,12 @@ class Slot:
         if isinstance(stmt, N.Command):
             try:
                 cdef = eng.dictionary.command(stmt.name)
-                args = command_args(stmt, cdef, b)
+                command = command_args(stmt, cdef, b)
             except (ArgumentError, BindError, KeyError) as e:
                 self._fail(stmt, str(e))
                 return
             self.commands_sent += 1
-            h = eng.executor.dispatch(stmt.name, args, source=self.name)
+            h = eng.executor.dispatch(command, source=self.name)
             if h.done:
                 if h.succeeded:
                     self._done()
@@ -369,8 +369,7 @@ class Slot:
             else:
                 last = {n: eng.bus.value(n) for n in sorted(cond.names)}
                 why = f"check {cond.text} failed (values: {last})"
-                eng.bus.emit("CHECK_FAILED", "WARN", f"{_where(stmt)}: {why}",
-                             where=_where(stmt), condition=cond.text)
+                eng.bus.emit("CHECK_FAILED", where=_where(stmt), condition=cond.text, values=last)
                 self._fail(stmt, why, already_reported=True)
         elif isinstance(stmt, N.Call):
             sub = self.sequence.subsequence(stmt.name)
@@ -498,7 +497,7 @@ class Sequencer:
 
     def __init__(self, dictionary, bus, clock, executor, *, slots=DEFAULT_SLOTS,
                  max_statements_per_cycle: int = 20, max_commands_per_cycle: int = 4,
-                 epoch_ms: int = 0):
+                 epoch_ms: int = 0, cycle_ms: int = 100):
         self.dictionary = dictionary
         self.bus = bus
         self.clock = clock
@@ -506,7 +505,7 @@ class Sequencer:
         self.max_statements_per_cycle = max_statements_per_cycle
         self.max_commands_per_cycle = max_commands_per_cycle
         self.epoch_ms = epoch_ms
-        self.cycle_ms = 100                       # the flight cycle; FlightSystem sets its own
+        self.cycle_ms = cycle_ms                  # the flight cycle (FlightSystem's)
         self.slots = {n: Slot(n, self) for n in slots}
         self.lookup = bus.values.get
         self.running_slot: str | None = None      # the slot executing right now, if any

@@ -6,10 +6,11 @@ to a concrete value node (Num/Str/Sym/Bool), already in the parameter's unit.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 from common.dictionary import units as U
-from common.dictionary.model import ArgumentError, CommandDef
+from common.dictionary.model import ArgumentError, Command, CommandDef
 
 from . import nodes as N
 
@@ -55,9 +56,10 @@ def convert_arg(adef, v: N.Value) -> Any:
     raise ArgumentError(f"argument {adef.name!r}: unbound parameter ${v.name}")
 
 
-def command_args(cmd: N.Command, cdef: CommandDef, bindings=None) -> dict[str, Any]:
-    """All arguments of a command statement as converted Python values, in
-    the dictionary's units.  Raises ArgumentError/BindError."""
+def command_args(cmd: N.Command, cdef: CommandDef, bindings=None) -> Command:
+    """The typed command of a statement: every argument converted to the
+    dictionary's unit and range-checked, once, here where it enters (the
+    executor and the handlers trust it).  Raises ArgumentError/BindError."""
     given = {}
     for a in cmd.args:
         if a.name in given:
@@ -70,7 +72,7 @@ def command_args(cmd: N.Command, cdef: CommandDef, bindings=None) -> dict[str, A
         vals[adef.name] = convert_arg(adef, literal(given.pop(adef.name).value, bindings))
     if given:
         raise ArgumentError(f"{cmd.name}: unknown argument(s) {', '.join(given)}")
-    return vals
+    return Command(cdef, MappingProxyType(vals))
 
 
 def to_param(p: N.Param, v: N.Value) -> N.Value:

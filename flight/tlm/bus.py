@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-SEVERITIES = ("DIAG", "INFO", "WARN", "ERROR", "FATAL")
+from common.dictionary import default_dictionary
+
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,9 @@ class TelemetryBus:
         self.stamps: dict[str, int] = {}
         self.events: list[Event] = []
         self._event_subs: list[Callable[[Event], None]] = []
-        # maps (event name, args) -> (severity, message); the dictionary supplies it
-        self._format = event_formatter
+        # maps (event name, args) -> (severity, message): the dictionary's event
+        # declarations are the only source of both
+        self._format = event_formatter or default_dictionary().event_formatter()
 
     @property
     def clock(self):
@@ -66,18 +68,11 @@ class TelemetryBus:
         return dict(self.values)
 
     # -- events ---------------------------------------------------------
-    def set_event_formatter(self, fmt: Callable[[str, dict], tuple[str, str]]) -> None:
-        self._format = fmt
-
-    def emit(self, name: str, severity: str | None = None, message: str | None = None, **args) -> Event:
-        if self._format is not None and (severity is None or message is None):
-            sev, msg = self._format(name, args)
-            severity = severity or sev
-            message = message or msg
-        severity = severity or "INFO"
-        if severity not in SEVERITIES:
-            raise ValueError(f"event {name}: unknown severity {severity!r}, expected one of {SEVERITIES}")
-        ev = Event(self._clock.now_ms(), name, severity, message or name, dict(args))
+    def emit(self, name: str, **args) -> Event:
+        """Emit a dictionary event with its fields; severity and text come from
+        the event's declaration."""
+        severity, message = self._format(name, args)
+        ev = Event(self._clock.now_ms(), name, severity, message, dict(args))
         self.events.append(ev)
         for cb in list(self._event_subs):
             cb(ev)

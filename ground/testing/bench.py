@@ -56,22 +56,18 @@ class RoverBench:
             raise AssertionError(f"boot sequence {slot.state.value}: {slot.reason}")
 
     # -- commands ---------------------------------------------------------------
-    def _convert(self, cmd: str, args: dict) -> dict:
-        cdef = self.dictionary.command(cmd)
-        out = {}
-        by_name = {a.name: a for a in cdef.args}
+    def _command(self, cmd: str, args: dict):
+        """The typed command: converted and range-checked once, here where it
+        enters (ArgumentError names the argument)."""
+        values, units = {}, {}
         for k, v in args.items():
-            if k not in by_name:
-                raise ValueError(f"{cmd}: unknown argument {k!r}; arguments: "
-                                 f"{', '.join(by_name) or 'none'}")
-            value, unit = _split_value(v)
-            out[k] = by_name[k].convert(value, unit)
-        return out
+            values[k], units[k] = _split_value(v)
+        return self.dictionary.command(cmd).command(values, units)
 
     def send(self, cmd: str, **args):
         """Dispatch a command by dictionary name; returns its handle (maybe
         already refused or completed).  Values may carry units: "5 m", (5, "m")."""
-        return self.fs.executor.dispatch(cmd, self._convert(cmd, args), source="ground")
+        return self.fs.executor.dispatch(self._command(cmd, args), source="ground")
 
     def arm(self, cmd: str):
         """Arm critical command ``cmd`` for the next few seconds (ARM command=cmd);

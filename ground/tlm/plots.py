@@ -22,8 +22,16 @@ from .reader import ChannelSeries, RunLog, read_run
 TERRAIN_FILENAME = "terrain.npz"   # arrays slope_deg, height_m, extent (x0, x1, y0, y1) in metres
 PLOTS_DIR = "plots"
 
-SEVERITY_COLORS = {"DIAG": "0.6", "INFO": "tab:blue", "WARN": "tab:orange",
-                   "ERROR": "tab:red", "FATAL": "darkred"}
+# event colours by severity rank (the dictionary's meta.severities, lowest
+# first); the top two ranks also draw a line across the plot
+RANK_COLORS = ("0.6", "tab:blue", "tab:orange", "tab:red", "darkred")
+LINE_RANKS = 2
+
+
+def severity_colors() -> dict[str, str]:
+    from common.dictionary import default_dictionary
+    sev = default_dictionary().severities
+    return {s: RANK_COLORS[min(i, len(RANK_COLORS) - 1)] for i, s in enumerate(sev)}
 POWER_CHANNELS = (("power.soc_pct", "state of charge [%]"),
                   ("power.solar_w", "solar [W]"),
                   ("power.battery_a", "battery current [A]"),
@@ -172,13 +180,15 @@ def plot_timeline(log: RunLog, out: Path) -> Path | None:
             ax.broken_barh([(x0, max(x1 - x0, 1e-9))], (r - 0.4, 0.8), facecolors=c, edgecolor="white", lw=0.5)
     if log.events:
         r = len(rows)
-        for sev, color in SEVERITY_COLORS.items():
+        colors = severity_colors()
+        for sev, color in colors.items():
             ts = [e.t_ms for e in log.events if e.severity == sev]
             if ts:
                 ax.scatter(axis.x(ts), np.full(len(ts), r), marker="|", s=200, color=color, label=sev)
+        loud = tuple(colors)[-LINE_RANKS:]
         for e in log.events:
-            if e.severity in ("ERROR", "FATAL"):
-                ax.axvline(axis.x(e.t_ms), color=SEVERITY_COLORS[e.severity], lw=0.8, alpha=0.6)
+            if e.severity in loud:
+                ax.axvline(axis.x(e.t_ms), color=colors[e.severity], lw=0.8, alpha=0.6)
     handles = [Patch(color=c, label=v) for v, c in list(color_of.items())[:20]]
     ev_handles, _ = ax.get_legend_handles_labels()
     ax.legend(handles=handles + ev_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")

@@ -57,19 +57,23 @@ MAX_LATE_CYCLES = 5            # advance() re-synchronises when this far behind
 CLOSE_GRANT_MS = 50            # lockstep: board time granted at close for BOARD_SAFE to run
 LOCKSTEP_STEP_MS = 10          # lockstep: time granted per step while waiting at connect
 KNOWN = {
-    "board": ("mobility", "payload", "geometry", "baud", "terrain", "time_scale",
-              "connect_timeout", "lockstep"),
+    # board:// also takes one port parameter per board of the dictionary (_known)
+    "board": ("geometry", "baud", "terrain", "time_scale", "connect_timeout", "lockstep"),
     "serial": ("role", "geometry", "baud", "terrain", "time_scale", "connect_timeout",
                "lockstep"),
     "bench": ("connect_timeout",),
 }
 
 # ------------------------------------------------------------------ URL parsing
+def _known(scheme) -> tuple[str, ...]:
+    return (*_roles(), *KNOWN[scheme]) if scheme == "board" else KNOWN[scheme]
+
+
 def _check_params(scheme, url, params):
-    unknown = sorted(set(params) - set(KNOWN[scheme]))
+    unknown = sorted(set(params) - set(_known(scheme)))
     if unknown:
         raise HalUrlError(f"{scheme}:// unknown parameter(s) {', '.join(unknown)} in {url!r}; "
-                          f"known: {', '.join(KNOWN[scheme])}")
+                          f"known: {', '.join(_known(scheme))}")
 
 
 def _num(scheme, params, key, default, kind=int, lo=None):
