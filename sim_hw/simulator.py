@@ -17,6 +17,7 @@ import numbers
 
 import numpy as np
 
+from common.dictionary import default_dictionary
 from sim_hw.params import RoverParams
 
 SIM_OK = 0
@@ -108,7 +109,8 @@ def check_seed(seed) -> int:
     return int(seed)
 
 
-ROLE_IDS = {"mobility": 1, "payload": 2}     # IDENTIFY role byte = fw role
+# board name -> IDENTIFY role byte (= the firmware's role): the dictionary's [[board]] table
+ROLE_IDS = default_dictionary().roles
 
 
 def new_sim(params: RoverParams, seed: int):

@@ -30,7 +30,8 @@ def test_arm_expires_after_the_window(rover):
 
 def test_an_arm_from_another_source_does_not_count(rover):
     ex = rover.fs.executor
-    ex.dispatch("ARM", {"command": "FP_SET_LIMITS"}, source="payload")
+    ex.dispatch(rover.dictionary.command("ARM").command({"command": "FP_SET_LIMITS"}),
+                source="payload")
     h = rover.send("FP_SET_LIMITS", set="BENCH")
     assert not h.succeeded and "not armed" in h.reason
 

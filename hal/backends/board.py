@@ -42,7 +42,7 @@ from hal.base import Hal
 from hal.board_app import BoardApp
 from hal.errors import HalError, HalUrlError
 from common.vehicle import GeometryError, geometry_from_mapping, load_geometry
-from hal.interfaces import DeviceStatus, OdomPose, TerrainMap
+from hal.interfaces import DeviceStatus, TerrainMap
 from hal.latched import Latch, make_devices
 from common.clock import SimClock
 from hal.link.clock_sync import BoardClock

@@ -129,7 +129,7 @@ class SimVo(VisualOdometry):
 
 
 class SimHal(BoardApp, Latch, Hal):
-    ROLES = ("mobility", "payload")
+    ROLES = tuple(default_dictionary().boards)      # the boards the simulator runs
 
     def __init__(self, url, site, seed, x_m, y_m, yaw_rad, sun_epoch_s: float = 0.0, params=None):
         from sim_hw.simulator import Simulator
