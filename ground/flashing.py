@@ -26,7 +26,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 FIRMWARE_DIR = REPO / "csrc" / "firmware"
 DEFAULT_BUILD = REPO / "build" / "fw"
-ROLES = ("mobility", "payload")
+
+
+def board_names() -> tuple[str, ...]:
+    """The boards on the serial link, from the dictionary's [[board]] table."""
+    from common.dictionary import default_dictionary
+    return tuple(default_dictionary().boards)
+
 
 # Debian's Arduino core ships the Mega 2560's bootloader (arduino-core-avr).
 STK500V2_HEX = Path("/usr/share/arduino/hardware/arduino/avr/bootloaders/stk500v2/"
@@ -105,7 +111,7 @@ def build_avr_images(build_dir: str | Path | None = None) -> dict[str, Path]:
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     if r.returncode != 0:
         raise FlashError(f"AVR firmware build failed ({' '.join(cmd)}):\n{r.stdout[-1500:]}{r.stderr[-1500:]}")
-    return {role: image_path("mega2560", role, build) for role in ROLES}
+    return {role: image_path("mega2560", role, build) for role in board_names()}
 
 
 def hex_extent(path: str | Path) -> tuple[int, int]:

@@ -120,7 +120,7 @@ def build_arm(build_dir: str | Path | None = None) -> dict:
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     if r.returncode != 0:
         raise HilError(f"ARM firmware build failed ({' '.join(cmd)}):\n{r.stdout[-1500:]}{r.stderr[-1500:]}")
-    return {role: build / "arm" / f"{QEMU_IMAGE_TAG}-{role}.elf" for role in ("mobility", "payload")}
+    return {role: build / "arm" / f"{QEMU_IMAGE_TAG}-{role}.elf" for role in board_names()}
 
 
 def start_qemu_board(image: Path, role: str, log_path: Path, link: Path,
@@ -386,12 +386,12 @@ class EmulatedBench:
             build = Path(self.build_dir or DEFAULT_BUILD)
             self.simavr = build_simavr(build) if self.do_build else dict(
                 exe=build / SIMAVR_EXE, bootloader=flashing.STK500V2_HEX,
-                images={r: flashing.image_path("mega2560", r, build) for r in flashing.ROLES})
+                images={r: flashing.image_path("mega2560", r, build) for r in board_names()})
             self.exe_path = self.simavr["exe"]
         if self.emulator == "qemu":
             self.arm_images = build_arm(self.build_dir) if self.do_build else {
                 r: Path(self.build_dir or DEFAULT_BUILD) / "arm" / f"{QEMU_IMAGE_TAG}-{r}.elf"
-                for r in ("mobility", "payload")}
+                for r in board_names()}
             self.exe_path = self.arm_images["mobility"]
         if self.exe_path is None:
             self.exe_path = build_firmware(self.build_dir) if self.do_build else firmware_exe(self.build_dir)

@@ -17,11 +17,17 @@ import sys
 
 import click
 
+from common.dictionary import default_dictionary
+
+
+
+# the boards of the dictionary's [[board]] table (one firmware image each)
+_BOARDS = tuple(default_dictionary().boards)
 
 @click.command("flash")
 @click.option("--board", required=True, help="board type (mega2560, stm32vldiscovery, nucleo-f103rb)")
 @click.option("--port", default=None, help="serial port of the board (avrdude boards)")
-@click.option("--role", type=click.Choice(["mobility", "payload"]), default="mobility",
+@click.option("--role", type=click.Choice(_BOARDS), default="mobility",
               show_default=True, help="which firmware image")
 @click.option("--image", type=click.Path(dir_okay=False), default=None,
               help="flash this image instead of building one")
