@@ -21,7 +21,7 @@ from flight.modes import ModeManager
 from flight.modes.guards import default_guards
 from flight.rover.rover import Rover
 from flight.seq.commands import SequenceCommands
-from flight.seq.engine import Sequencer, SlotState
+from flight.seq.engine import Sequencer
 from flight.seq.library import SequenceLibrary, load_any
 from flight.thermal import Thermal
 from flight.tlm.bus import TelemetryBus
@@ -125,6 +125,3 @@ class FlightSystem:
                 return False
             self.cycle()
         return True
-
-    def slot_state(self, slot: str) -> SlotState:
-        return self.sequencer.slot(slot).state

@@ -637,8 +637,9 @@ class _Relay:
                 pass
 
 
-def _session(port: str, baud: int, on_tlm=None, on_event=None, rtt_window: int = 100000,
-             time_scale: float = 1.0):
+def open_session(port: str, baud: int, on_tlm=None, on_event=None, rtt_window: int = 100000,
+                 time_scale: float = 1.0):
+    """A connected link session to one mobility board (benchmarks, smoke checks)."""
     from common.dictionary import default_dictionary
     from hal.link.clock_sync import BoardClock
     from hal.link.session import BoardSession
@@ -651,12 +652,14 @@ def _session(port: str, baud: int, on_tlm=None, on_event=None, rtt_window: int =
     return d, s
 
 
-def _cmd(d, name, **args) -> bytes:
+def board_cmd(d, name, **args) -> bytes:
+    """The CMD payload of a board command."""
     from common.dictionary.packets import encode_board_command
     return encode_board_command(d, name, **args)
 
 
-def _send_wait(s, payload: bytes, timeout_s: float = 5.0) -> bool:
+def send_wait(s, payload: bytes, timeout_s: float = 5.0) -> bool:
+    """Send a board command, waiting for room in the link window; False on timeout."""
     end = time.monotonic() + timeout_s
     while s.send_command(payload) is None:
         if time.monotonic() > end:
@@ -679,10 +682,10 @@ def measure_goodput(port: str, baud: int, seconds: float = 5.0) -> dict:
             got["bytes"] += len(payload)
             got["frames"] += 1
 
-    d, s = _session(port, baud, on_tlm=on_tlm)
+    d, s = open_session(port, baud, on_tlm=on_tlm)
     try:
-        _send_wait(s, _cmd(d, "BOARD_CLEAR_FAULT"))
-        _send_wait(s, _cmd(d, "BOARD_TLM_PERIOD", period=0))
+        send_wait(s, board_cmd(d, "BOARD_CLEAR_FAULT"))
+        send_wait(s, board_cmd(d, "BOARD_TLM_PERIOD", period=0))
         time.sleep(0.5)                     # let the stream settle
         counting[0] = True
         all0 = s.counters["payload_bytes_rx"]
@@ -691,7 +694,7 @@ def measure_goodput(port: str, baud: int, seconds: float = 5.0) -> dict:
         counting[0] = False
         dt = time.monotonic() - t0
         all_bytes = s.counters["payload_bytes_rx"] - all0
-        _send_wait(s, _cmd(d, "BOARD_TLM_PERIOD", period=100))
+        send_wait(s, board_cmd(d, "BOARD_TLM_PERIOD", period=100))
         st = s.stats()
     finally:
         s.close()
@@ -716,17 +719,17 @@ def physical_min_rtt_ms(baud: int, cmd_payload: bytes) -> float:
 def measure_rtt(port: str, baud: int, n: int = 1000) -> dict:
     """One MOB_DRIVE at a time (zero setpoints), send -> ack, with the HAL's
     telemetry (one packet set per 100 ms) on the return line."""
-    d, s = _session(port, baud)
+    d, s = open_session(port, baud)
     lost = 0
     try:
-        _send_wait(s, _cmd(d, "BOARD_CLEAR_FAULT"))
-        _send_wait(s, _cmd(d, "BOARD_TLM_PERIOD", period=100))
+        send_wait(s, board_cmd(d, "BOARD_CLEAR_FAULT"))
+        send_wait(s, board_cmd(d, "BOARD_TLM_PERIOD", period=100))
         s.rtts_ms.clear()
         zero = {k: 0 for k in ("w_fl", "w_fr", "w_ml", "w_mr", "w_rl", "w_rr",
                                "s_fl", "s_fr", "s_rl", "s_rr")}
-        drive = _cmd(d, "MOB_DRIVE", **zero)
+        drive = board_cmd(d, "MOB_DRIVE", **zero)
         for _ in range(n):
-            if not _send_wait(s, drive, timeout_s=2.0):
+            if not send_wait(s, drive, timeout_s=2.0):
                 lost += 1
             time.sleep(0.001)
         vals = sorted(s.rtts_ms)
@@ -771,7 +774,7 @@ def measure_soak(board_port: str, baud: int, n: int = 10000, p_corrupt: float = 
 
         from common.dictionary import default_dictionary
         d = default_dictionary()
-        d, s = _session(proxy.host_path, baud, on_tlm=on_tlm, on_event=on_event)
+        d, s = open_session(proxy.host_path, baud, on_tlm=on_tlm, on_event=on_event)
 
         def fresh_stats(after: float):
             end = time.monotonic() + 15.0
@@ -782,10 +785,10 @@ def measure_soak(board_port: str, baud: int, n: int = 10000, p_corrupt: float = 
                 time.sleep(0.05)
             raise HilError("no LINK_STATS packet from the board within 15 s")
 
-        _send_wait(s, _cmd(d, "BOARD_TLM_PERIOD", period=60000), timeout_s=30)
+        send_wait(s, board_cmd(d, "BOARD_TLM_PERIOD", period=60000), timeout_s=30)
         t_setup = time.monotonic()
         base = fresh_stats(t_setup)
-        payload = _cmd(d, "BOARD_CLEAR_FAULT")
+        payload = board_cmd(d, "BOARD_CLEAR_FAULT")
         wall0 = time.monotonic()
         sent = 0
         end = wall0 + timeout_s

@@ -62,17 +62,17 @@ def measure_ticks(built, tmp: Path, board_seconds: float = 5.0) -> dict:
     proc, link, stats = _start(built, tmp, "mobility", "--firmware", str(built["images"]["mobility"]),
                                "--boot", "app")
     try:
-        d, s = L._session(str(link), 115200)
+        d, s = L.open_session(str(link), 115200)
         try:
-            L._send_wait(s, L._cmd(d, "BOARD_CLEAR_FAULT"))
-            drive = L._cmd(d, "MOB_DRIVE", w_fl=1000, w_fr=1000, w_ml=1000, w_mr=1000, w_rl=1000,
+            L.send_wait(s, L.board_cmd(d, "BOARD_CLEAR_FAULT"))
+            drive = L.board_cmd(d, "MOB_DRIVE", w_fl=1000, w_fr=1000, w_ml=1000, w_mr=1000, w_rl=1000,
                            w_rr=1000, s_fl=0, s_fr=0, s_rl=0, s_rr=0)
-            L._send_wait(s, drive)
+            L.send_wait(s, drive)
             time.sleep(0.5)
             before = json.loads(stats.read_text())
             t_end = time.monotonic() + board_seconds * 3   # board time runs late; bounded
             while time.monotonic() < t_end:
-                L._send_wait(s, drive)
+                L.send_wait(s, drive)
                 time.sleep(0.1)
                 now = json.loads(stats.read_text())
                 if now["cycles"] - before["cycles"] >= board_seconds * CLOCK_HZ:
@@ -108,7 +108,7 @@ def measure_line(built, tmp: Path, rtt_commands: int = 200, goodput_seconds: flo
     d = default_dictionary()
     zero = {k: 0 for k in ("w_fl", "w_fr", "w_ml", "w_mr", "w_rl", "w_rr",
                            "s_fl", "s_fr", "s_rl", "s_rr")}
-    floor = L.physical_min_rtt_ms(117647, L._cmd(d, "MOB_DRIVE", **zero))
+    floor = L.physical_min_rtt_ms(117647, L.board_cmd(d, "MOB_DRIVE", **zero))
     return dict(goodput=good, rtt=rtt, rtt_physical_min_ms=round(floor, 3),
                 line_bytes_per_s=round(117647 / 10.0, 1))
 

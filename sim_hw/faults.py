@@ -35,13 +35,13 @@ class FaultInjector:
         """Drain (or fill) the pack to a state of charge."""
         if not 0.0 <= soc_pct <= 100.0:
             raise ValueError(f"soc_pct must be in 0..100, got {soc_pct}")
-        self.sim._sim.batt.soc = soc_pct / 100.0
+        self.sim.plant.batt.soc = soc_pct / 100.0
 
     def set_ebox_temp_c(self, temp_c: float) -> None:
         """Put the electronics box at a temperature (e.g. after a long shadow)."""
         if not -200.0 <= temp_c <= 150.0:
             raise ValueError(f"temp_c must be in -200..150 C, got {temp_c}")
-        self.sim._sim.ebox.temp_k = temp_c + KELVIN
+        self.sim.plant.ebox.temp_k = temp_c + KELVIN
 
     def clear_all(self) -> None:
         for i in range(6):

@@ -218,6 +218,11 @@ class Simulator:
 
     # -- stepping ---------------------------------------------------------------
     @property
+    def plant(self):
+        """The C simulator state (struct sim via cffi): what fault injection edits."""
+        return self._sim
+
+    @property
     def t_ms(self) -> int:
         return int(self._sim.t_ms)
 

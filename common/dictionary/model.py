@@ -141,9 +141,6 @@ class CommandDef:
                 return a
         return None
 
-    def allowed_in(self, mode: str) -> bool:
-        return mode in self.modes
-
     def command(self, values: dict[str, Any] | None = None,
                 units: dict[str, str | None] | None = None) -> "Command":
         """The typed command: every argument converted and range-checked

@@ -78,10 +78,10 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
         raise UnitError(f"cannot convert {from_unit} ({src.dimension}) to {to_unit} ({dst.dimension})")
     base = value * src.num / src.den + src.offset
     out = (base - dst.offset) * dst.den / dst.num
-    return _tidy(out)
+    return tidy(out)
 
 
-def _tidy(x: float) -> float:
+def tidy(x: float) -> float:
     if x == 0 or not math.isfinite(x):
         return x
     return float(f"{x:.12g}")

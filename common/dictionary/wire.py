@@ -74,8 +74,8 @@ def layout(cmd: CommandDef) -> tuple[WireField, ...]:
         else:  # f32 -> scaled int32
             label, k = _scale(a)
             lo, hi = a.bounds()
-            wlo = math.ceil(_units._tidy(to_wire_number(a, lo) if abs(lo) < 1e9 else -2**31))
-            whi = math.floor(_units._tidy(to_wire_number(a, hi) if abs(hi) < 1e9 else 2**31 - 1))
+            wlo = math.ceil(_units.tidy(to_wire_number(a, lo) if abs(lo) < 1e9 else -2**31))
+            whi = math.floor(_units.tidy(to_wire_number(a, hi) if abs(hi) < 1e9 else 2**31 - 1))
             f = WireField(a, "i32", off, 4, max(wlo, -2**31), min(whi, 2**31 - 1), label, k)
         out.append(f)
         off += f.size

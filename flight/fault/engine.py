@@ -124,9 +124,6 @@ class FaultProtection:
     def monitor_state(self, name: str) -> str:
         return self._monitor_by_name[name].state
 
-    def response_state(self, name: str) -> str:
-        return self._by_name[name].state
-
     @property
     def monitor_states(self) -> dict[str, str]:
         return dict(self._states)

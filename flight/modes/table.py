@@ -21,9 +21,6 @@ from typing import Iterable
 BOOT, SAFE, IDLE, DRIVE, PRINT, SURVIVAL = "BOOT", "SAFE", "IDLE", "DRIVE", "PRINT", "SURVIVAL"
 MODES: tuple[str, ...] = (BOOT, SAFE, IDLE, DRIVE, PRINT, SURVIVAL)
 
-# Modes in which something is allowed to move; the SAFE entry action stops the rest.
-ACTUATING_MODES = frozenset({DRIVE, PRINT})
-
 
 class UnknownModeError(ValueError):
     """A mode name that is not one of MODES (the message lists the valid ones)."""

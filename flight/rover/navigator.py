@@ -61,7 +61,7 @@ class Goal:
     def succeeded(self) -> bool:
         return self.status is GoalStatus.SUCCEEDED
 
-    def _finish(self, status: GoalStatus, t_ms: int, reason: str = "") -> None:
+    def finish(self, status: GoalStatus, t_ms: int, reason: str = "") -> None:
         if self.status is GoalStatus.ACTIVE:
             self.status, self.reason, self.t_end_ms = status, reason, t_ms
 
@@ -130,6 +130,11 @@ class Navigator:
 
     # -- state -------------------------------------------------------------
     @property
+    def active(self) -> bool:
+        """True while a goal is being driven (the rover must send commands)."""
+        return self._activity != _IDLE
+
+    @property
     def state(self) -> str:
         """IDLE, DRIVING, DISTANCE, TURNING, or the last goal's FAILED/SUCCEEDED when idle."""
         if self._activity != _IDLE:
@@ -145,7 +150,7 @@ class Navigator:
     def _start(self, kind: str, args: dict, activity: str, nominal_s: float) -> Goal:
         now = self.clock.now_ms()
         if self.goal is not None and not self.goal.done:
-            self.goal._finish(GoalStatus.FAILED, now, f"superseded by {kind}")
+            self.goal.finish(GoalStatus.FAILED, now, f"superseded by {kind}")
         g = Goal(self._next_id, kind, args, now)
         self._next_id += 1
         self.goal = g
@@ -241,10 +246,10 @@ class Navigator:
         itself succeeds at once (wheels are commanded to 0 from this cycle)."""
         now = self.clock.now_ms()
         if self.goal is not None and not self.goal.done:
-            self.goal._finish(GoalStatus.FAILED, now, "stopped by command")
+            self.goal.finish(GoalStatus.FAILED, now, "stopped by command")
         g = Goal(self._next_id, "stop", {}, now)
         self._next_id += 1
-        g._finish(GoalStatus.SUCCEEDED, now)
+        g.finish(GoalStatus.SUCCEEDED, now)
         self.history.append(g)
         self._activity = _IDLE
         self._last_cmd = self.kin.stop(self._last_cmd.steer_mrad)
@@ -300,14 +305,14 @@ class Navigator:
 
     def _fail(self, now: int, reason: str) -> DriveCommand:
         if self.goal is not None:
-            self.goal._finish(GoalStatus.FAILED, now, reason)
+            self.goal.finish(GoalStatus.FAILED, now, reason)
         self.last_failure = reason
         self._activity = _IDLE
         self._last_cmd = self.kin.stop(self._last_cmd.steer_mrad)
         return self._last_cmd
 
     def _succeed(self, now: int) -> DriveCommand:
-        self.goal._finish(GoalStatus.SUCCEEDED, now)
+        self.goal.finish(GoalStatus.SUCCEEDED, now)
         self._activity = _IDLE
         self._last_cmd = self.kin.stop(self._last_cmd.steer_mrad)
         return self._last_cmd

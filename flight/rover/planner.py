@@ -75,7 +75,7 @@ class CostGrid:
         self.ny, self.nx = self.hard.shape
         # step cost factor per cell, as a flat Python list (A* inner loop)
         factor = 1.0 + config.slope_weight * (self.slope_deg / config.no_go_slope_deg) ** 2
-        self._factor = factor.astype(float).ravel().tolist()
+        self.factor = factor.astype(float).ravel().tolist()
 
     def cell_of(self, x_m: float, y_m: float) -> tuple[int, int]:
         """(row, col) of the cell holding a world point; PlanError if off the map."""
@@ -143,7 +143,7 @@ def astar(grid: CostGrid, start_rc: tuple[int, int], goal_rc: tuple[int, int]) -
     inside the clearance band may leave it: band cells are then passable at a
     high cost, and only the hard no-go cells are blocked."""
     nx, ny = grid.nx, grid.ny
-    factor = grid._factor
+    factor = grid.factor
     if grid.inflated[start_rc]:
         blocked = grid.hard.ravel().tolist()
         band = (grid.inflated & ~grid.hard).ravel().tolist()

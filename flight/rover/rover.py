@@ -146,16 +146,13 @@ class Rover:
             if which == "ALL" or which == n.upper():
                 w.clear_stall()
 
-    def reset_pose(self, x_m: float = 0.0, y_m: float = 0.0, yaw_rad: float = 0.0) -> None:
-        self.pose.reset(x_m, y_m, yaw_rad)
-
     # -- the cycle -------------------------------------------------------------
     def update(self, dt_ms: int) -> None:
         """Flight update between hal.read() and hal.write()."""
         self.cycles += 1
         self.pose.update(dt_ms)
         nav = self.nav
-        if nav._activity == "IDLE":
+        if not nav.active:
             return
         w = self._wheels
         stalled = tuple(i for i in range(6) if w[i].stalled)

@@ -117,13 +117,13 @@ class Slot:
         self.lineage = tuple(lineage)
         self.bound = sequence_bound(seq, self.engine.dictionary)
         self.engine.bus.emit("SEQ_STARTED", sequence=seq.name, slot=self.name)
-        self._publish()
+        self.publish()
 
     def pause(self) -> None:
         if self.state is SlotState.RUNNING:
             self.state = SlotState.PAUSED
             self._paused_at = self.engine.clock.now_ms()
-            self._publish()
+            self.publish()
 
     def _unpause(self) -> None:
         # time spent paused is the operator's, not the sequence's bound
@@ -134,7 +134,7 @@ class Slot:
         if self.state is SlotState.PAUSED:
             self._unpause()
             self.step_pending = False
-            self._publish()
+            self.publish()
 
     def step(self) -> None:
         """Run exactly one more statement, then pause again."""
@@ -158,7 +158,7 @@ class Slot:
     def _bindings(self) -> dict:
         return self.stack[-1].bindings if self.stack else {}
 
-    def _publish(self) -> None:
+    def publish(self) -> None:
         cur = self.current
         self.engine.bus.publish_many({
             f"seq.{self.name}.state": self.state.value,
@@ -183,7 +183,7 @@ class Slot:
         else:
             bus.emit("SEQ_FAILED", sequence=name, slot=self.name, reason=reason,
                      state=state.value.lower())
-        self._publish()
+        self.publish()
 
     # -- running -----------------------------------------------------------------
     def update(self) -> None:
@@ -234,7 +234,7 @@ class Slot:
                 self.step_pending = False
                 self.pause()
         if changed:
-            self._publish()
+            self.publish()
 
     def _next(self):
         """The next statement to run, popping finished frames."""
@@ -511,7 +511,7 @@ class Sequencer:
         self.running_slot: str | None = None      # the slot executing right now, if any
         self._cond_cache: dict = {}
         for s in self.slots.values():
-            s._publish()
+            s.publish()
 
     def slot(self, name: str) -> Slot:
         try:

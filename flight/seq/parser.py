@@ -98,11 +98,6 @@ class _Cursor:
             raise ParseError(self.tok.col, f"expected '{text}'{what}, got {_show(self.tok)}")
         return self.next()
 
-    def expect_kw(self, text: str) -> Token:
-        if not self.is_kw(text):
-            raise ParseError(self.tok.col, f"expected '{text}', got {_show(self.tok)}")
-        return self.next()
-
     def expect_name(self, what: str) -> Token:
         t = self.tok
         if t.kind != "IDENT" or "." in t.text:

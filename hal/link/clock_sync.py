@@ -117,10 +117,6 @@ class ClockSync:
     def samples(self) -> int:
         return len(self._samples)
 
-    @property
-    def best_rtt_s(self) -> float | None:
-        return min(s[2] for s in self._samples) if self._samples else None
-
     def board_time(self, host_t: float) -> float:
         """Estimated board time (s) at host time host_t; needs ``valid``."""
         if not self._valid:

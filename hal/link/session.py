@@ -195,7 +195,7 @@ class BoardSession:
         except Exception:
             pass
         self._line.opened()
-        self.decoder = _carry_decoder(self, self.decoder)
+        self.decoder = self._carry_decoder(self.decoder)
 
     def _close_port(self) -> None:
         ser, self._ser, self._fd = self._ser, None, None
@@ -344,6 +344,13 @@ class BoardSession:
         raise LinkError(why)
 
     # -- frames in ---------------------------------------------------------------------
+    def _carry_decoder(self, old: C.FrameDecoder) -> C.FrameDecoder:
+        """A fresh decoder for a fresh port, keeping the error counts cumulative."""
+        st = old.stats
+        self._rx_err_base += sum(v for k, v in st.items() if k not in ("bytes", "frames"))
+        self._crc_base += st["crc"]
+        return C.FrameDecoder()
+
     def _note_rx(self, f: C.Frame) -> None:
         self._last_rx = self._host_time()
         self.counters["frames_rx"] += 1
@@ -620,11 +627,3 @@ class BoardSession:
             outstanding=self.sender.outstanding,
         )
         return out
-
-
-def _carry_decoder(sess: BoardSession, old: C.FrameDecoder) -> C.FrameDecoder:
-    """A fresh decoder for a fresh port, keeping the error counts cumulative."""
-    st = old.stats
-    sess._rx_err_base += sum(v for k, v in st.items() if k not in ("bytes", "frames"))
-    sess._crc_base += st["crc"]
-    return C.FrameDecoder()
