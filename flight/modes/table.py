@@ -18,8 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-BOOT, SAFE, IDLE, DRIVE, PRINT, SURVIVAL = "BOOT", "SAFE", "IDLE", "DRIVE", "PRINT", "SURVIVAL"
-MODES: tuple[str, ...] = (BOOT, SAFE, IDLE, DRIVE, PRINT, SURVIVAL)
+from common.dictionary import default_dictionary
+
+# The modes and their order are the dictionary's (meta.modes); the names the
+# transition table uses are bound to them here, so a dictionary with other
+# modes fails at import rather than running a table that does not fit it.
+MODES: tuple[str, ...] = default_dictionary().modes
+BOOT, SAFE, IDLE, DRIVE, PRINT, SURVIVAL = MODES
 
 
 class UnknownModeError(ValueError):
