@@ -222,3 +222,16 @@ def test_a_knob_range_from_the_simulator_is_enforced():
     with pytest.raises(CampaignError, match=r"params.soil_phi_deg: uniform has support \[10, 95\] "
                                             r"outside the physical range \[0, 90\)"):
         parse_dispersions('[params]\nsoil_phi_deg = { dist = "uniform", min = 10, max = 95 }\n', "k.toml")
+
+
+def test_the_shipped_example_parses_and_every_draw_opens_a_simulator_url():
+    from pathlib import Path
+
+    from ground.campaign.dispersions import load_dispersions
+    from hal.registry import parse_hal_url
+    path = Path(__file__).resolve().parent.parent / "missions" / "campaigns" / "short_drive.toml"
+    d = load_dispersions(path)
+    assert "soil_phi_deg" in d.dispersed() and d.groups and set(d.faults) == {"lock_wheel", "battery_soc"}
+    for i in range(50):
+        scheme, _, params = parse_hal_url(d.hal_url(d.draw(i)))
+        assert scheme == "sim" and float(params["soil_c_pa"]) >= 50
