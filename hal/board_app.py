@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import struct
 
+from hal.interfaces import OdomPose
+
 from common.dictionary import packets as P
 from common.dictionary.wire import layout
 
@@ -85,6 +87,13 @@ class BoardApp:
         self._k_accel = b.milli("accel")              # wire -> mg
         self._k_gyro = b.milli("gyro")                # wire -> mdeg/s
         self._k_tilt = b.milli("pitch")               # wire -> mdeg
+        self._body_at = tuple(b.at[n] for n in (
+            "steer", "accel", "gyro", "pitch", "roll", "odom_x", "odom_y", "odom_yaw",
+            "battery_v", "battery_a", "soc", "solar", "ebox_temp", "heater_duty", "heater_fault",
+            "fault_flags", "energy_used"))
+        self._body_sc = tuple(b.scale[n] for n in (
+            "odom_x", "odom_y", "odom_yaw", "battery_v", "battery_a", "soc", "solar",
+            "energy_used", "ebox_temp", "heater_duty"))
         self._heater_dirty = True        # send the heater target on the first write
         self._heater_sent_ms = None
         self._latch_clear_ms: dict[str, int] = {}
@@ -102,29 +111,26 @@ class BoardApp:
         mask = raw[at["stalled"]]
         self._stalled = [bool(mask & (1 << i)) for i in range(6)]
 
-    def latch_body_raw(self, raw: tuple, take_pose: bool = True) -> None:
+    def latch_body_raw(self, raw: tuple, take_pose: bool = True) -> int:
         """A MOB_BODY payload's unpacked wire values into the latch (the pose
-        only when ``take_pose``)."""
-        at, sc = self._body_layout.at, self._body_layout.scale
-        k = self._k_steer
-        self._steer = [v * k for v in raw[at["steer"]]]
-        k = self._k_accel
-        self._accel = tuple(v * k for v in raw[at["accel"]])
-        k = self._k_gyro
-        self._gyro = tuple(v * k for v in raw[at["gyro"]])
-        self._pitch_mdeg = raw[at["pitch"]] * self._k_tilt
-        self._roll_mdeg = raw[at["roll"]] * self._k_tilt
+        only when ``take_pose``); returns the board's fault flags."""
+        (steer, accel, gyro, pitch, roll, ox, oy, oyaw, bv, ba, soc, solar, ebox, duty, hfault,
+         flags, energy) = self._body_at
+        k_st, k_ac, k_gy, k_t, sc = self._k_steer, self._k_accel, self._k_gyro, self._k_tilt, \
+            self._body_sc
+        self._steer = [v * k_st for v in raw[steer]]
+        self._accel = tuple(v * k_ac for v in raw[accel])
+        self._gyro = tuple(v * k_gy for v in raw[gyro])
+        self._pitch_mdeg = raw[pitch] * k_t
+        self._roll_mdeg = raw[roll] * k_t
         if take_pose:
-            from hal.interfaces import OdomPose
-            self._pose = OdomPose(raw[at["odom_x"]] * sc["odom_x"], raw[at["odom_y"]] * sc["odom_y"],
-                                  raw[at["odom_yaw"]] * sc["odom_yaw"])
-        self._power = (raw[at["battery_v"]] * sc["battery_v"], raw[at["battery_a"]] * sc["battery_a"],
-                       raw[at["soc"]] * sc["soc"], raw[at["solar"]] * sc["solar"],
-                       float(raw[at["energy_used"]] * sc["energy_used"]))
-        self._ebox_c = raw[at["ebox_temp"]] * sc["ebox_temp"]
-        self._heater_duty = raw[at["heater_duty"]] * sc["heater_duty"] / 100.0
-        self._heater_fault = raw[at["heater_fault"]]
-        return raw[at["fault_flags"]]
+            self._pose = OdomPose(raw[ox] * sc[0], raw[oy] * sc[1], raw[oyaw] * sc[2])
+        self._power = (raw[bv] * sc[3], raw[ba] * sc[4], raw[soc] * sc[5], raw[solar] * sc[6],
+                       float(raw[energy] * sc[7]))
+        self._ebox_c = raw[ebox] * sc[8]
+        self._heater_duty = raw[duty] * sc[9] / 100.0
+        self._heater_fault = raw[hfault]
+        return raw[flags]
 
     # -- latch -> commands ---------------------------------------------------------
     def _command(self, role: str, name: str, **args) -> bool:

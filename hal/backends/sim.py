@@ -156,6 +156,7 @@ class SimHal(BoardApp, Latch, Hal):
         self.cmd_rejects = {r: 0 for r in self.ROLES}
         self.last_reject = None
         self.fault_flags = {r: 0 for r in self.ROLES}
+        self._flags_seen = (None, None)
         # the boards power up with odometry at 0: start it at the placed pose
         self._reset_odometry(x_m, y_m, yaw_rad)
         self.read()
@@ -174,7 +175,16 @@ class SimHal(BoardApp, Latch, Hal):
         return r
 
     def _send_payload(self, role: str, payload: bytes) -> bool:
-        return self.execute(role, payload).status == self._cmd_ok
+        self._seq = (self._seq + 1) & 0xFF
+        raw = self.sim.command(role, self._seq, payload)
+        self.cmd_results += 1
+        if raw[4] == self._cmd_ok:          # CMD_RESULT status byte (docs/protocol.md 1.6)
+            return True
+        r = P.CmdResult.unpack(raw)
+        self.results.append(r)
+        self.cmd_rejects[role] += 1
+        self.last_reject = r
+        return False
 
     def _board_link_up(self, role: str) -> bool:
         return True         # in-process: always reachable
@@ -184,10 +194,12 @@ class SimHal(BoardApp, Latch, Hal):
         s, w, b = self.sim, self._wheels_layout, self._body_layout
         self.latch_wheels_raw(w.st.unpack(s.pack("mobility", w.id)))
         flags = self.fault_flags["mobility"] = self.latch_body_raw(b.st.unpack(s.pack("mobility", b.id)))
-        self.fault_flags["payload"] = s.fault_flags("payload")
-        for role in self.ROLES:
-            for ev in s.events(role):
-                self.fault_events.append((role, P.decode_event(ev)))
+        pay = self.fault_flags["payload"] = s.fault_flags("payload")
+        if (flags, pay) != self._flags_seen:        # FAULT events come only with a change
+            self._flags_seen = (flags, pay)
+            for role in self.ROLES:
+                for ev in s.events(role):
+                    self.fault_events.append((role, P.decode_event(ev)))
         if flags | self.fault_flags["payload"]:
             now = self.clock.now_ms()
             for role in self.ROLES:
