@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "campaign": ("ground.cli.campaign_cmd", "campaign"),
     "flash": ("ground.cli.flash_cmd", "flash"),
     "boards": ("ground.cli.boards_cmd", "boards"),
+    "print": ("ground.cli.print_cmd", "print_cmd"),
 }
 
 

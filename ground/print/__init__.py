@@ -1,0 +1,1 @@
+"""Ground tools for the brick printer: planning previews."""
