@@ -364,3 +364,19 @@ def firmware(as_json, quick):
     click.echo(f"flash {fl['bytes']} B: write {fl['write_s']} s, verify {fl['verify_s']} s "
                f"(line floor {fl['line_floor_s_each_way']} s each way); "
                f"{'PASS' if r['pass'] else 'FAIL'}")
+
+
+@perf.command("print-safety")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
+@click.option("--seed", type=int, default=1, show_default=True)
+def print_safety(as_json, seed):
+    """Printer head: thermocouple detached while holding 1100 C; time until
+    the payload board's guard turns the heat off (limit: one guard tick)."""
+    from ground.print.safety import measure_tc_detach
+    r = measure_tc_detach(seed=seed)
+    if as_json:
+        click.echo(json.dumps(r))
+    else:
+        click.echo(f"heat off {r['heat_off_after_ms']} ms after the thermocouple was detached at "
+                   f"{r['temp_at_detach_c']} C ({r['power_at_detach_w']} W); guard period "
+                   f"{r['guard_period_ms']} ms (the bound)")
