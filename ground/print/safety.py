@@ -24,7 +24,7 @@ def measure_tc_detach(seed: int = 1, target_c: float = 1100.0, hold_s: float = 3
     def step(ms):
         nonlocal seq
         for _ in range(ms // 100):
-            for role in ("mobility", "payload"):
+            for role in d.boards:
                 sim.heartbeat(role)
             seq = (seq + 1) & 0xFF
             sim.command("payload", seq, cmd)      # refreshes the 3 s heater deadline
@@ -44,7 +44,7 @@ def measure_tc_detach(seed: int = 1, target_c: float = 1100.0, hold_s: float = 3
     sim.set_heater_sensor_open("payload", True)
     off_ms = None
     for ms in range(1, 10_001):
-        for role in ("mobility", "payload"):
+        for role in d.boards:
             sim.heartbeat(role)
         sim.advance(1)
         if float(head.heater_w) == 0.0:
