@@ -164,7 +164,7 @@ def write_terrain(site, out_dir: Path) -> dict:
     npz = out_dir / "terrain.npz"
     np.savez_compressed(npz, height_m=h.astype(np.float32),
                         slope_deg=np.asarray(site.slope_deg, dtype=np.float32),
-                        no_go_mask=np.asarray(site.psr_mask, dtype=bool),
+                        no_go_mask=np.asarray(site.no_go_mask, dtype=bool),
                         cell_m=np.float64(site.cell_m),
                         origin_xy_m=np.asarray(site.origin_xy_m, dtype=np.float64))
     return dict(f32=str(f32), npz=str(npz), nx=nx, ny=ny, cell_m=float(site.cell_m),

@@ -61,6 +61,12 @@ KNOBS: dict[str, Knob] = {k.name: k for k in (
     Knob("vo_noise_frac", "rover", 0.0, 1.0, doc="visual odometry per-frame noise, fraction of the step"),
     Knob("vo_scale_sigma_frac", "rover", 0.0, 0.5, doc="visual odometry scale error 1-sigma, fraction"),
     Knob("vo_yaw_noise_mdeg", "rover", 0.0, 10000.0, doc="visual odometry yaw noise per frame, mdeg"),
+    # site
+    Knob("crater_density_frac", "site", 0.0, 10.0, doc="crater density / equilibrium density"),
+    Knob("fresh_crater_frac", "site", 0.0, 1.0, doc="fraction of craters that are fresh"),
+    Knob("crater_dd_fresh", "site", 0.0, 1.0, lo_open=True,
+         doc="depth/diameter of fresh craters; a crater cannot be deeper than wide"),
+    Knob("rock_cfa", "site", 0.0, 0.5, doc="rock cumulative fractional area k (Golombek & Rapp 1997)"),
 )}
 
 

@@ -108,10 +108,15 @@ class RoverParams:
     panel_area_m2: float = 0.25
     panel_efficiency: float = 0.28
     panel_normal_body_rad: float = math.pi
-    # --- Electronics box (assumption: 2 kg Al + boards; eps*A of a MLI-wrapped box
-    # sized so sunlit ground gives ~+14 C and a PSR ~-15 C without heater).
+    # --- Electronics box (assumption: 2 kg Al + boards, MLI-wrapped).  It sees
+    # the ground with view factor 0.5 (bottom and half the sides) and space with
+    # the rest; absorptance x projected area toward the sun 0.005 m^2 (MLI outer
+    # layer, alpha ~0.1 on a 0.05 m^2 face).  No heater: ~0 C over 220 K ground,
+    # ~-15 C over a cold trap, ~+20 C in full sun (docs/plant.md).
     ebox_heat_cap_j_k: float = 2000.0
     ebox_eps_area_m2: float = 0.06
+    ebox_ground_view: float = 0.5
+    ebox_sun_abs_area_m2: float = 0.005
     ebox_heater_w: float = 20.0
     ebox_temp_init_c: float = 20.0
     # --- Board loops (csrc/core configs; tuned on this plant, docs/plant.md).
@@ -178,11 +183,14 @@ class RoverParams:
         nonneg = ("soil_kc_n_m2", "soil_c_pa", "soil_var_frac", "grouser_h_m", "dig_gain",
                   "belly_clearance_m", "belly_area_m2", "soil_damp_n_s_m",
                   "gyro_bias_mdps", "gyro_noise_mdps", "accel_noise_mg", "vib_mg_per_mps",
-                  "vo_noise_frac", "vo_scale_sigma_frac", "vo_yaw_noise_mdeg")
+                  "vo_noise_frac", "vo_scale_sigma_frac", "vo_yaw_noise_mdeg",
+                  "ebox_sun_abs_area_m2")
         for name in nonneg:
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
                 raise ValueError(f"RoverParams.{name} must be >= 0, got {v!r}")
+        if not 0.0 <= self.ebox_ground_view <= 1.0:
+            raise ValueError(f"RoverParams.ebox_ground_view must be in [0, 1], got {self.ebox_ground_view!r}")
         if not 0.0 <= self.soil_phi_deg < 90.0:
             raise ValueError(f"RoverParams.soil_phi_deg must be in [0, 90), got {self.soil_phi_deg!r}")
         if not 0.0 < self.soil_n <= 2.0:

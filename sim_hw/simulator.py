@@ -23,6 +23,9 @@ from sim_hw.params import RoverParams
 SIM_OK = 0
 SIM_ERR_OFF_MAP = 1
 SIM_ERR_PARAMS = 2
+# Ground temperature seen by the e-box once the rover is off the map (it is
+# then frozen): level sunlit ground at a mid sun elevation (docs/site.md).
+OFF_MAP_GROUND_K = 220.0
 ENV_PERIOD_MS = 1000  # sun / shadow / ground temperature refresh period
 START_MARGIN_M = 1.0  # the whole rover must fit on the map at the start
 
@@ -89,6 +92,8 @@ def fill_params(ffi, params: RoverParams):
     p.ebox.eps_area_m2 = params.ebox_eps_area_m2
     p.ebox.heater_max_w = params.ebox_heater_w
     p.ebox.temp_init_k = params.ebox_temp_init_c + 273.15
+    p.ebox.ground_view = params.ebox_ground_view
+    p.ebox.sun_abs_area_m2 = params.ebox_sun_abs_area_m2
     p.wheel_radius_m = params.wheel_radius_m
     p.wheel_width_m = params.wheel_width_m
     p.cg_height_m = params.cg_height_m
@@ -227,7 +232,7 @@ class Simulator:
         return int(self._sim.t_ms)
 
     def _update_env(self):
-        from sim_hw import sun  # local: keeps import of this module cheap
+        from sim_hw import illumination, sun  # local: keeps import of this module cheap
 
         t_s = self._sim.t_ms / 1000.0
         b = self._sim.body
@@ -238,8 +243,8 @@ class Simulator:
         self._in.sun_az_rad = az
         self._in.sun_el_rad = el
         self._in.sunlit = 1 if lit else 0
-        self._in.env_temp_k = (self.site.surface_temp_k(x, y, lit)
-                               if self.site.contains(x, y) else 220.0)
+        self._in.env_temp_k = (illumination.surface_temp_k(self.site, x, y, t_s, lit, epoch)
+                               if self.site.contains(x, y) else OFF_MAP_GROUND_K)
         self._next_env_ms = self.t_ms + ENV_PERIOD_MS
 
     def advance(self, dt_ms: int) -> None:

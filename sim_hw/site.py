@@ -22,15 +22,6 @@ import numpy as np
 
 KNOWN_SITES: tuple[str, ...] = ("mons-mouton", "flat", "test-slope")
 
-# --- Temperatures -----------------------------------------------------------
-# Sunlit polar ground is ~200-250 K and PSR floors are below 35 K (project
-# design brief; Diviner, Paige et al. 2010, Science 330:479).
-SUNLIT_TEMP_K = 220.0
-# Assumption: ground in transient relief shadow (not a PSR) sits between the
-# two; regolith's low thermal inertia lets it cool quickly once shaded.
-SHADOW_TEMP_K = 110.0
-PSR_CENTRE_TEMP_K = 25.0  # coldest part of the floor
-PSR_EDGE_TEMP_K = 34.0  # still below the 35 K cold-trap bound at the edge
 
 # --- Crater shape -----------------------------------------------------------
 # Fresh simple lunar craters: depth ~0.196 D, rim height ~0.036 D (Pike 1977),
@@ -40,29 +31,45 @@ RIM_FRACTION = 0.036 / (0.196 + 0.036)
 # at 3 crater radii and shift it so it meets the ground without a step.
 EJECTA_POWER = 3.0
 EJECTA_EXTENT = 3.0
-# Cumulative size-frequency N(>D) ~ D^-2, the equilibrium slope for small
-# lunar craters (Trask 1966; Melosh 1989, ch. 10).
+# Equilibrium crater population of the lunar surface: cumulative density
+# N(>=D) = 10^-1.1 D^-2 per m^2, D in metres (Trask 1966: log N = -2 log D + 10.9
+# per 10^6 km^2; Gault 1970).
+EQUILIBRIUM_COEFF_PER_M2 = 10.0 ** -1.1
 CRATER_SFD_EXPONENT = 2.0
-CRATER_DIAMETER_RANGE_M = (2.0, 40.0)  # 2 m = 4 cells at 0.5 m: still resolved
-# Degraded craters have gentler walls than fresh ones; random craters get a wall
-# slope (at the rim) drawn from this fraction of max_slope_deg.
-RANDOM_WALL_FRACTION = (0.15, 0.6)
-# Along the traverse corridor craters stay drivable (< 15 deg operable limit).
-CORRIDOR_WALL_FRACTION = 0.45
-# The hazard crater's wall peaks under the target (noise adds the rest) but
-# well above the 20 deg no-go line.  The PSR crater is gentler: it is broad, and
-# regional tilt adds to its walls; its floor is declared shadowed (psr_mask).
-FEATURE_WALL_FRACTION = 0.95
-PSR_WALL_FRACTION = 0.7
+# Craters below 3 m (6 cells at 0.5 m) are left to the highland roughness;
+# above 100 m a 400 m site holds about one crater at equilibrium.
+CRATER_DIAMETER_RANGE_M = (3.0, 100.0)
+# Depth/diameter: fresh simple craters ~0.2 (Pike 1977: 0.196); degraded ones
+# spread down to ~0.02, and even fresh small craters are often ~0.11-0.15
+# (Stopar et al. 2017, Icarus 298).  Fresh: uniform in
+# FRESH_DD_RANGE scaled by crater_dd_fresh / 0.2; degraded: log-uniform in
+# DEGRADED_DD_RANGE (assumption: equal weight per decade of degradation).
+FRESH_DD_RANGE = (0.15, 0.2)
+DEGRADED_DD_RANGE = (0.02, 0.11)
+# The hazard crater's wall peaks at 24 deg at the rim (noise adds the rest),
+# well above the 20 deg no-go line.  The PSR crater is a fresh bowl
+# (d/D = crater_dd_fresh); its permanent shadow is derived, not declared.
+HAZARD_WALL_DEG = 23.75
+# Rocks: Golombek & Rapp (1997) cumulative fractional area F(D) = k exp(-q D),
+# q = 1.79 + 0.152 / k; rock height ~ D / 2 (same work).  Rocks higher than
+# the wheel radius (0.1 m: D >= 0.2 m) are hazards.
+ROCK_Q0 = 1.79
+ROCK_Q1 = 0.152
+ROCK_HAZARD_DIAMETER_M = 0.2
+ROCK_MAX_DIAMETER_M = 3.0
+# Clear ground the mission planners chose from orbit: the landing point and
+# the demo's waypoint and work site (x, y, radius): no craters or rocks there.
+CLEAR_SITES_M = ((40.0, 34.0, 5.0), (90.0, 20.0, 8.0))
 
 # --- Highland roughness -----------------------------------------------------
 # Self-affine roughness: octave amplitude ~ wavelength^H with H ~ 0.9, in the
 # range LOLA found for lunar highlands (Rosenburg et al. 2011, JGR 116 E02001).
 HURST_EXPONENT = 0.9
 OCTAVE_WAVELENGTHS_M = (256.0, 128.0, 64.0, 32.0, 16.0, 8.0, 4.0, 2.0)
-# Median slope of the highland (before craters) as a fraction of max_slope_deg:
-# 0.16 * 25 deg = 4 deg, gentle rolling ground.
-NOISE_MEDIAN_SLOPE_FRACTION = 0.16
+# Median slope of the highland roughness (before craters): 4 deg, gentle rolling
+# ground; LOLA finds median slopes of a few degrees at metre baselines in the
+# highlands (Rosenburg et al. 2011).
+NOISE_MEDIAN_SLOPE_DEG = 4.0
 # Octaves at or below this wavelength are damped near the start point.
 ROUGH_WAVELENGTH_M = 16.0
 
@@ -71,12 +78,10 @@ START_CLEAR_RADIUS_M = 15.0  # no craters, damped roughness around (0, 0)
 START_ROUGHNESS_GAIN = 0.3
 # Box (xmin, xmax, ymin, ymax) spanning the reference traverse (0,0)->(90,20)
 # and its detour north of the hazard; craters here stay drivable.
-TRAVERSE_BOX_M = (-10.0, 105.0, -10.0, 45.0)
 PSR_FLOOR_FRACTION = 0.8  # shadowed floor radius / crater rim radius
-MAX_PLACEMENT_TRIES_PER_CRATER = 400
 # Slope limiter: explicit diffusion step (< 0.25 for stability) and its cap.
 SLOPE_LIMIT_STEP = 0.2
-SLOPE_LIMIT_MAX_ITERATIONS = 60
+SLOPE_LIMIT_MAX_ITERATIONS = 400
 
 
 @dataclass(frozen=True)
@@ -87,8 +92,16 @@ class SiteParams:
     size_m: float = 400.0  # square side
     cell_m: float = 0.5  # grid spacing
     latitude_deg: float = -84.6  # Mons Mouton (Chang'e-8 / VIPER region)
-    n_craters: int = 60
-    max_slope_deg: float = 25.0  # target max local slope
+    # Crater population: density as a fraction of the equilibrium density,
+    # fraction of fresh craters (d/D near crater_dd_fresh), fresh d/D.
+    crater_density_frac: float = 1.0
+    fresh_crater_frac: float = 0.1  # assumption, docs/site.md
+    crater_dd_fresh: float = 0.2  # Pike 1977
+    # Rock cumulative fractional area k (Golombek & Rapp 1997); assumption, docs/site.md.
+    rock_cfa: float = 0.008
+    # Steepest slope regolith holds: the angle of repose (~35 deg; Carrier et al.
+    # 1991, ch. 9); steeper spots relax (mass wasting).
+    max_slope_deg: float = 35.0
     # PSR: centre and radius of the permanently shadowed floor (psr_mask).  The
     # crater rim lies at psr_radius_m / PSR_FLOOR_FRACTION.  South-west, well
     # away from the start point and the eastern traverse.
@@ -112,6 +125,10 @@ class Crater:
     radius_m: float
     depth_m: float
     rim_height_m: float
+    # Bowl profile z = -d + (d + h) rho^shape_exp: 2 is a parabola; fresh deep
+    # craters get a smaller exponent so their wall at the rim stays at the
+    # angle of repose (the floor flattens instead).
+    shape_exp: float = 2.0
 
 
 @dataclass(eq=False)
@@ -127,13 +144,32 @@ class Site:
     height_m: np.ndarray  # float32 [ny, nx], C-contiguous
     cell_m: float
     origin_xy_m: tuple[float, float]
-    psr_mask: np.ndarray  # bool [ny, nx]
     slope_deg: np.ndarray  # float32 [ny, nx]
     hazard_xy_m: tuple[float, float] | None
     hazard_radius_m: float
     craters: tuple[Crater, ...]
+    rocks: np.ndarray  # float64 [n, 3]: x_m, y_m, diameter_m of hazard rocks
+    rock_mask: np.ndarray  # bool [ny, nx]: grid points within a hazard rock
     _grad_x: np.ndarray = dataclasses.field(repr=False)
     _grad_y: np.ndarray = dataclasses.field(repr=False)
+    _psr: list = dataclasses.field(default_factory=list, repr=False)
+
+    @property
+    def psr_mask(self) -> np.ndarray:
+        """bool [ny, nx]: permanently shadowed grid points, derived from the
+        horizon model on first use (sim_hw.illumination; cached)."""
+        if not self._psr:
+            from sim_hw.illumination import psr_mask_on_site_grid  # uses sim_hw.sun, which imports us
+            self._psr.append(psr_mask_on_site_grid(self))
+        return self._psr[0]
+
+    @property
+    def no_go_mask(self) -> np.ndarray:
+        """What the planner must avoid besides steep slopes: hazard rocks.  Small
+        permanently shadowed crater floors are not no-go (micro cold traps are
+        everywhere at this latitude and a rover crosses them in minutes); the
+        large PSR crater is kept out by its slopes."""
+        return self.rock_mask
 
     # -- geometry --------------------------------------------------------
     @property
@@ -194,17 +230,9 @@ class Site:
         return math.degrees(math.atan(math.hypot(gx, gy)))
 
     def in_psr(self, x_m: float, y_m: float) -> bool:
-        """True on the permanently shadowed floor (nearest grid point)."""
+        """True where the ground is permanently shadowed (nearest grid point)."""
         i, j, fx, fy = self._cell_coords(x_m, y_m, "in_psr")
         return bool(self.psr_mask[j + (fy >= 0.5), i + (fx >= 0.5)])
-
-    def surface_temp_k(self, x_m: float, y_m: float, sunlit: bool) -> float:
-        """Surface temperature (K): PSR floors are always cold whatever `sunlit` says."""
-        if self.in_psr(x_m, y_m):
-            cx, cy = self.params.psr_center_xy_m
-            frac = min(1.0, math.hypot(x_m - cx, y_m - cy) / self.params.psr_radius_m)
-            return PSR_CENTRE_TEMP_K + (PSR_EDGE_TEMP_K - PSR_CENTRE_TEMP_K) * frac
-        return SUNLIT_TEMP_K if sunlit else SHADOW_TEMP_K
 
 
 # ---------------------------------------------------------------------------
@@ -253,8 +281,15 @@ def _validate(p: SiteParams) -> None:
     lat = _check_finite("latitude_deg", p.latitude_deg)
     if not -90.0 <= lat <= 90.0:
         raise ValueError(f"SiteParams.latitude_deg must be in [-90, 90], got {p.latitude_deg!r}")
-    if isinstance(p.n_craters, bool) or not isinstance(p.n_craters, numbers.Integral) or p.n_craters < 0:
-        raise ValueError(f"SiteParams.n_craters must be a non-negative int, got {p.n_craters!r}")
+    for name, lo, hi, lo_open in (("crater_density_frac", 0.0, 10.0, False),
+                                  ("fresh_crater_frac", 0.0, 1.0, False),
+                                  ("crater_dd_fresh", 0.0, 1.0, True),
+                                  ("rock_cfa", 0.0, 0.5, False)):
+        v = _check_finite(name, getattr(p, name))
+        if (v <= lo if lo_open else v < lo) or v > hi:
+            what = " (crater depth cannot exceed its diameter)" if name == "crater_dd_fresh" else ""
+            raise ValueError(f"SiteParams.{name}={v!r} out of range "
+                             f"{'(' if lo_open else '['}{lo:g}, {hi:g}]{what}")
     max_slope = _check_finite("max_slope_deg", p.max_slope_deg)
     if not 0.0 < max_slope < 60.0:
         raise ValueError(f"SiteParams.max_slope_deg must be in (0, 60), got {p.max_slope_deg!r}")
@@ -311,7 +346,7 @@ def _smoothstep(t: np.ndarray) -> np.ndarray:
 
 
 def _highland(rng: np.random.Generator, xs: np.ndarray, ys: np.ndarray, cell_m: float,
-              max_slope_deg: float, damp_start: bool) -> np.ndarray:
+              median_slope_deg: float, damp_start: bool) -> np.ndarray:
     """Multi-octave noise scaled to a target median slope; damped rough octaves at the start."""
     smooth = np.zeros((ys.size, xs.size))
     rough = np.zeros_like(smooth)
@@ -331,42 +366,38 @@ def _highland(rng: np.random.Generator, xs: np.ndarray, ys: np.ndarray, cell_m: 
     z = smooth + rough
     median_tan = float(np.median(_slope_tan(z, cell_m)))
     if median_tan > 0.0:
-        z *= math.tan(math.radians(NOISE_MEDIAN_SLOPE_FRACTION * max_slope_deg)) / median_tan
+        z *= math.tan(math.radians(median_slope_deg)) / median_tan
     return z - z[ys.size // 2, xs.size // 2]  # height 0 at the site centre
 
 
 def _limit_slopes(z: np.ndarray, cell_m: float, max_slope_deg: float) -> int:
     """Creep-like diffusion applied only where the slope exceeds the target.
 
-    Stands in for mass wasting of regolith on over-steep ground; it smooths the
-    spots where a crater wall, noise and regional tilt stack up.  Each pass works
-    in place on the window around the previous pass's steep cells (the map's
-    outermost ring is left alone).  Returns the passes used.
+    Stands in for mass wasting of regolith on over-steep ground (slopes above
+    the angle of repose relax); it smooths the spots where crater walls, noise
+    and regional tilt stack up.  Works on flat indices of the steep cells and
+    their 4-neighbours only (the map's outermost ring is left alone), so the
+    cost follows the number of steep cells, not the map.  Returns the passes used.
     """
-    limit = math.tan(math.radians(max_slope_deg))
+    limit2 = math.tan(math.radians(max_slope_deg)) ** 2
     ny, nx = z.shape
-    j0, j1, i0, i1 = 0, ny, 0, nx
+    flat = z.reshape(-1)  # a view
+    interior = np.zeros(z.shape, dtype=bool)
+    interior[2:-2, 2:-2] = True
+    steep = np.flatnonzero((_slope_tan(z, cell_m) ** 2 > limit2) & interior)
+    inv2c = 1.0 / (2.0 * cell_m)
     for it in range(SLOPE_LIMIT_MAX_ITERATIONS):
-        sub = z[j0:j1, i0:i1]  # a view: updates land in z
-        steep = np.zeros(sub.shape, dtype=bool)
-        # interior only: the window's edge uses one-sided differences
-        steep[1:-1, 1:-1] = _slope_tan(sub, cell_m)[1:-1, 1:-1] > limit
-        rows, cols = np.nonzero(steep)
-        if rows.size == 0:
+        if steep.size == 0:
             return it
-        near = steep.copy()  # the steep cells and their 4-neighbours
-        near[1:] |= steep[:-1]
-        near[:-1] |= steep[1:]
-        near[:, 1:] |= steep[:, :-1]
-        near[:, :-1] |= steep[:, 1:]
-        near[0, :] = near[-1, :] = near[:, 0] = near[:, -1] = False
-        lap = np.zeros_like(sub)
-        lap[1:-1, 1:-1] = (sub[:-2, 1:-1] + sub[2:, 1:-1] + sub[1:-1, :-2] + sub[1:-1, 2:]
-                           - 4.0 * sub[1:-1, 1:-1])
-        sub[near] += SLOPE_LIMIT_STEP * lap[near]
-        margin = 4  # slopes can change up to two cells from an updated cell
-        j0, j1 = max(0, j0 + rows.min() - margin), min(ny, j0 + rows.max() + margin + 1)
-        i0, i1 = max(0, i0 + cols.min() - margin), min(nx, i0 + cols.max() + margin + 1)
+        near = np.unique(np.concatenate((steep, steep - 1, steep + 1, steep - nx, steep + nx)))
+        lap = flat[near - 1] + flat[near + 1] + flat[near - nx] + flat[near + nx] - 4.0 * flat[near]
+        flat[near] += SLOPE_LIMIT_STEP * lap
+        check = np.unique(np.concatenate((near, near - 1, near + 1, near - nx, near + nx)))
+        rows, cols = np.divmod(check, nx)
+        check = check[(rows >= 2) & (rows < ny - 2) & (cols >= 2) & (cols < nx - 2)]
+        gx = (flat[check + 1] - flat[check - 1]) * inv2c
+        gy = (flat[check + nx] - flat[check - nx]) * inv2c
+        steep = check[gx * gx + gy * gy > limit2]
     return SLOPE_LIMIT_MAX_ITERATIONS
 
 
@@ -374,6 +405,22 @@ def _crater_depths(radius_m: float, wall_deg: float) -> tuple[float, float]:
     """Floor depth and rim height giving a parabolic bowl whose slope at the rim is wall_deg."""
     relief = math.tan(math.radians(wall_deg)) * radius_m / 2.0  # z = relief * rho^2
     return relief * (1.0 - RIM_FRACTION), relief * RIM_FRACTION
+
+
+def _depth_to_diameter(rng: np.random.Generator, n: int, p: "SiteParams") -> np.ndarray:
+    """Fresh craters near crater_dd_fresh, the rest degraded (log-uniform)."""
+    fresh = rng.uniform(size=n) < p.fresh_crater_frac
+    scale = p.crater_dd_fresh / FRESH_DD_RANGE[1]
+    dd_fresh = rng.uniform(FRESH_DD_RANGE[0], FRESH_DD_RANGE[1], size=n) * scale
+    lo, hi = DEGRADED_DD_RANGE
+    dd_old = lo * (hi / lo) ** rng.uniform(size=n)
+    return np.where(fresh, dd_fresh, np.minimum(dd_old, dd_fresh))
+
+
+def equilibrium_count(d_min_m: float, d_max_m: float, area_m2: float) -> float:
+    """Expected number of craters with d_min <= D < d_max at equilibrium density."""
+    return EQUILIBRIUM_COEFF_PER_M2 * area_m2 * (d_min_m ** -CRATER_SFD_EXPONENT
+                                                 - d_max_m ** -CRATER_SFD_EXPONENT)
 
 
 def _add_crater(z: np.ndarray, xs: np.ndarray, ys: np.ndarray, c: Crater) -> None:
@@ -388,7 +435,7 @@ def _add_crater(z: np.ndarray, xs: np.ndarray, ys: np.ndarray, c: Crater) -> Non
         return
     rho = np.hypot(xs[None, i0:i1] - c.x_m, ys[j0:j1, None] - c.y_m) / c.radius_m
     relief = c.depth_m + c.rim_height_m
-    bowl = -c.depth_m + relief * rho * rho
+    bowl = -c.depth_m + relief * (rho * rho if c.shape_exp == 2.0 else rho ** c.shape_exp)
     tail = EJECTA_EXTENT ** -EJECTA_POWER
     rho_out = np.maximum(rho, 1.0)
     ejecta = c.rim_height_m * (rho_out ** -EJECTA_POWER - tail) / (1.0 - tail)
@@ -396,46 +443,82 @@ def _add_crater(z: np.ndarray, xs: np.ndarray, ys: np.ndarray, c: Crater) -> Non
     z[j0:j1, i0:i1] += profile
 
 
-def _box_overlaps_disc(box: tuple[float, float, float, float], x: float, y: float, r: float) -> bool:
-    xmin, xmax, ymin, ymax = box
-    dx = max(xmin - x, 0.0, x - xmax)
-    dy = max(ymin - y, 0.0, y - ymax)
-    return math.hypot(dx, dy) < r
+def _blocked(x: float, y: float, r: float, reserved) -> bool:
+    return any(math.hypot(x - rx, y - ry) < r + rr for rx, ry, rr in reserved)
 
 
 def _place_craters(rng: np.random.Generator, p: SiteParams,
                    reserved: list[tuple[float, float, float]]) -> list[Crater]:
-    """Rejection-sample non-overlapping craters with a power-law size distribution."""
+    """Craters at crater_density_frac x the equilibrium density, overlapping freely
+    (an equilibrium surface is saturated with overlapping craters), sizes from the
+    truncated D^-2 cumulative law, none inside the reserved discs."""
     half = p.size_m / 2.0
     d_min, d_max = CRATER_DIAMETER_RANGE_M
     d_max = min(d_max, p.size_m / 4.0)
     d_min = min(d_min, d_max)
     b = CRATER_SFD_EXPONENT
-    lo, hi = RANDOM_WALL_FRACTION
-    taken = list(reserved)  # (x, y, keep-out radius)
+    area = p.size_m * p.size_m
+    n = int(rng.poisson(p.crater_density_frac * equilibrium_count(d_min, d_max, area)))
+    u, fx, fy = rng.uniform(size=(3, n))
+    diameter = d_min * (1.0 - u * (1.0 - (d_min / d_max) ** b)) ** (-1.0 / b)
+    dd = _depth_to_diameter(rng, n, p)
+    wall_tan = math.tan(math.radians(p.max_slope_deg))
     craters: list[Crater] = []
-    tries = 0
-    while len(craters) < p.n_craters:
-        tries += 1
-        if tries > MAX_PLACEMENT_TRIES_PER_CRATER * max(1, p.n_craters):
-            raise ValueError(
-                f"SiteParams.n_craters={p.n_craters} cannot be placed without overlap on a "
-                f"{p.size_m} m site (placed {len(craters)})")
-        u, fx, fy, fw = rng.uniform(size=4)
-        diameter = d_min * (1.0 - u * (1.0 - (d_min / d_max) ** b)) ** (-1.0 / b)
-        radius = diameter / 2.0
-        x = (fx * 2.0 - 1.0) * (half - 1.5 * radius)
-        y = (fy * 2.0 - 1.0) * (half - 1.5 * radius)
-        footprint = 1.5 * radius  # rim plus the steep part of the ejecta
-        if any(math.hypot(x - tx, y - ty) < footprint + tr for tx, ty, tr in taken):
+    for k in range(n):
+        radius = float(diameter[k]) / 2.0
+        x = float(fx[k] * 2.0 - 1.0) * half
+        y = float(fy[k] * 2.0 - 1.0) * half
+        if _blocked(x, y, 1.5 * radius, reserved):
             continue
-        wall_frac = lo + (hi - lo) * fw
-        if _box_overlaps_disc(TRAVERSE_BOX_M, x, y, footprint):
-            wall_frac = min(wall_frac, CORRIDOR_WALL_FRACTION)
-        depth, rim = _crater_depths(radius, wall_frac * p.max_slope_deg)
-        craters.append(Crater(float(x), float(y), float(radius), depth, rim))
-        taken.append((x, y, footprint))
+        depth = float(dd[k]) * 2.0 * radius
+        rim = depth * RIM_FRACTION / (1.0 - RIM_FRACTION)
+        shape = min(2.0, max(1.0, wall_tan * radius / (depth + rim)))
+        craters.append(Crater(x, y, radius, depth, rim, shape))
     return craters
+
+
+def _place_rocks(rng: np.random.Generator, p: SiteParams,
+                 reserved: list[tuple[float, float, float]]) -> np.ndarray:
+    """Hazard rocks (D >= ROCK_HAZARD_DIAMETER_M) from the Golombek & Rapp model:
+    dN/dD = 4 k q exp(-q D) / (pi D^2) per m^2, sampled by inversion on a grid."""
+    k = p.rock_cfa
+    if k <= 0.0:
+        return np.zeros((0, 3))
+    q = ROCK_Q0 + ROCK_Q1 / k
+    d = np.linspace(ROCK_HAZARD_DIAMETER_M, ROCK_MAX_DIAMETER_M, 2000)
+    dens = 4.0 * k * q * np.exp(-q * d) / (math.pi * d * d)
+    cum = np.concatenate(([0.0], np.cumsum(0.5 * (dens[1:] + dens[:-1]) * np.diff(d))))
+    area = p.size_m * p.size_m
+    n = int(rng.poisson(cum[-1] * area))
+    u, fx, fy = rng.uniform(size=(3, n))
+    diam = np.interp(u * cum[-1], cum, d)
+    half = p.size_m / 2.0
+    xs = (fx * 2.0 - 1.0) * half
+    ys = (fy * 2.0 - 1.0) * half
+    keep = [i for i in range(n) if not _blocked(float(xs[i]), float(ys[i]), float(diam[i]), reserved)]
+    return np.column_stack([xs[keep], ys[keep], diam[keep]]) if keep else np.zeros((0, 3))
+
+
+def rock_count_expected(k: float, d_min_m: float, area_m2: float) -> float:
+    """Expected rocks with D >= d_min on area_m2 for cumulative fractional area k."""
+    q = ROCK_Q0 + ROCK_Q1 / k
+    d = np.linspace(d_min_m, ROCK_MAX_DIAMETER_M, 4000)
+    dens = 4.0 * k * q * np.exp(-q * d) / (math.pi * d * d)
+    return float(np.sum(0.5 * (dens[1:] + dens[:-1]) * np.diff(d))) * area_m2
+
+
+def _rock_mask(rocks: np.ndarray, xs: np.ndarray, ys: np.ndarray, cell_m: float) -> np.ndarray:
+    """Grid points within a rock (and the nearest grid point of every rock)."""
+    mask = np.zeros((ys.size, xs.size), dtype=bool)
+    for x, y, dm in rocks:
+        i = int(round((x - xs[0]) / cell_m))
+        j = int(round((y - ys[0]) / cell_m))
+        reach = int(math.ceil(dm / 2.0 / cell_m))
+        for jj in range(max(0, j - reach), min(ys.size, j + reach + 1)):
+            for ii in range(max(0, i - reach), min(xs.size, i + reach + 1)):
+                if (ii == i and jj == j) or math.hypot(xs[ii] - x, ys[jj] - y) <= dm / 2.0:
+                    mask[jj, ii] = True
+    return mask
 
 
 # ---------------------------------------------------------------------------
@@ -449,44 +532,51 @@ def _grid_axes(p: SiteParams) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _finish(seed: int, p: SiteParams, xs: np.ndarray, ys: np.ndarray, z: np.ndarray,
-            psr_mask: np.ndarray, hazard: tuple[float, float] | None, hazard_r: float,
-            craters: list[Crater]) -> Site:
+            hazard: tuple[float, float] | None, hazard_r: float,
+            craters: list[Crater], rocks: np.ndarray | None = None) -> Site:
     height = np.ascontiguousarray(z, dtype=np.float32)
     gy, gx = np.gradient(height.astype(np.float64), p.cell_m)
     slope = np.degrees(np.arctan(np.hypot(gx, gy))).astype(np.float32)
-    arrays = [height, psr_mask, slope, gx, gy]
+    rocks = np.zeros((0, 3)) if rocks is None else np.asarray(rocks, dtype=np.float64)
+    rock_mask = _rock_mask(rocks, xs, ys, p.cell_m)
+    arrays = [height, slope, gx, gy, rocks, rock_mask]
     for a in arrays:
         a.flags.writeable = False
     return Site(seed=seed, params=p, height_m=height, cell_m=float(p.cell_m),
-                origin_xy_m=(float(xs[0]), float(ys[0])), psr_mask=psr_mask,
+                origin_xy_m=(float(xs[0]), float(ys[0])),
                 slope_deg=slope, hazard_xy_m=hazard, hazard_radius_m=float(hazard_r),
-                craters=tuple(craters), _grad_x=gx, _grad_y=gy)
+                craters=tuple(craters), rocks=rocks, rock_mask=rock_mask, _grad_x=gx, _grad_y=gy)
 
 
 def _build_mons_mouton(seed: int, p: SiteParams) -> Site:
     rng = np.random.default_rng(seed)
     xs, ys = _grid_axes(p)
-    z = _highland(rng, xs, ys, p.cell_m, p.max_slope_deg, damp_start=True)
+    z = _highland(rng, xs, ys, p.cell_m, min(NOISE_MEDIAN_SLOPE_DEG, p.max_slope_deg / 4.0),
+                  damp_start=True)
 
     hx, hy = p.hazard_center_xy_m
-    hz_depth, hz_rim = _crater_depths(p.hazard_radius_m, FEATURE_WALL_FRACTION * p.max_slope_deg)
+    hz_depth, hz_rim = _crater_depths(p.hazard_radius_m, min(HAZARD_WALL_DEG, p.max_slope_deg))
     hazard = Crater(float(hx), float(hy), float(p.hazard_radius_m), hz_depth, hz_rim)
     px, py = p.psr_center_xy_m
     psr_rim_r = p.psr_radius_m / PSR_FLOOR_FRACTION
-    psr_depth, psr_rim = _crater_depths(psr_rim_r, PSR_WALL_FRACTION * p.max_slope_deg)
-    psr_crater = Crater(float(px), float(py), float(psr_rim_r), psr_depth, psr_rim)
+    psr_depth = p.crater_dd_fresh * 2.0 * psr_rim_r
+    psr_rim = psr_depth * RIM_FRACTION / (1.0 - RIM_FRACTION)
+    psr_shape = min(2.0, max(1.0, math.tan(math.radians(p.max_slope_deg)) * psr_rim_r
+                             / (psr_depth + psr_rim)))
+    psr_crater = Crater(float(px), float(py), float(psr_rim_r), psr_depth, psr_rim, psr_shape)
 
     reserved = [(0.0, 0.0, START_CLEAR_RADIUS_M),
                 (hazard.x_m, hazard.y_m, 1.5 * hazard.radius_m),
                 (psr_crater.x_m, psr_crater.y_m, 1.5 * psr_crater.radius_m)]
+    reserved += list(CLEAR_SITES_M)
     craters = [hazard, psr_crater] + _place_craters(rng, p, reserved)
+    rock_reserved = [(0.0, 0.0, 5.0)] + list(CLEAR_SITES_M)
+    rocks = _place_rocks(rng, p, rock_reserved)
     for c in craters:
         _add_crater(z, xs, ys, c)
     _limit_slopes(z, p.cell_m, p.max_slope_deg)
 
-    psr_mask = np.hypot(xs[None, :] - px, ys[:, None] - py) <= p.psr_radius_m
-    return _finish(seed, p, xs, ys, z, psr_mask, (hazard.x_m, hazard.y_m),
-                   hazard.radius_m, craters)
+    return _finish(seed, p, xs, ys, z, (hazard.x_m, hazard.y_m), hazard.radius_m, craters, rocks)
 
 
 def _build_plane(seed: int, p: SiteParams, slope_deg: float) -> Site:
@@ -494,8 +584,7 @@ def _build_plane(seed: int, p: SiteParams, slope_deg: float) -> Site:
     tan_s = math.tan(math.radians(slope_deg))
     az = math.radians(p.plane_uphill_az_deg)
     z = tan_s * (math.cos(az) * xs[None, :] + math.sin(az) * ys[:, None])
-    psr_mask = np.zeros(z.shape, dtype=bool)
-    return _finish(seed, p, xs, ys, z, psr_mask, None, 0.0, [])
+    return _finish(seed, p, xs, ys, z, None, 0.0, [])
 
 
 def make_site(seed: int, params: SiteParams | None = None, **overrides) -> Site:

@@ -60,6 +60,8 @@ def test_env_var_picks_the_backend(monkeypatch):
     ("sim://?soil_kphi_n_m3=-5", r"soil_kphi_n_m3=-5 out of physical range \(0, 1e\+09\]"),
     ("sim://?soil_c_pa=abc", "soil_c_pa='abc' is not a number"),
     ("sim://?mass_kg=0", r"mass_kg=0 out of physical range"),
+    ("sim://?crater_dd_fresh=1.5", r"crater_dd_fresh=1.5 out of physical range \(0, 1\]"),
+    ("sim://?rock_cfa=-1", r"rock_cfa=-1 out of physical range"),
 ])
 def test_bad_urls_name_the_problem(url, message):
     with pytest.raises(HalUrlError, match=message):

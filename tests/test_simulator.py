@@ -151,8 +151,9 @@ def test_psr_is_cold_and_dark(mouton):
     lit = Simulator(mouton, seed=0)
     for sim in (psr, lit):
         sim.advance(600_000)
-    assert psr.env_temp_k < 35.0 and not psr.sunlit and psr.solar_w == 0.0
-    assert lit.env_temp_k > 200.0
+    # a small cold trap: the bowl model's 60-160 K (docs/site.md), sunlit ground ~200-320 K
+    assert 50.0 < psr.env_temp_k < 160.0 and not psr.sunlit and psr.solar_w == 0.0
+    assert lit.env_temp_k > 180.0
     assert psr.ebox_temp_c < lit.ebox_temp_c - 2.0
     assert psr.ebox_temp_c < 20.0
 

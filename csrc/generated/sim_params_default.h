@@ -87,6 +87,8 @@ static inline void sim_params_default(struct sim_params *p)
 	p->ebox.eps_area_m2 = 0.06;
 	p->ebox.heater_max_w = 20.0;
 	p->ebox.temp_init_k = 293.15;
+	p->ebox.ground_view = 0.5;
+	p->ebox.sun_abs_area_m2 = 0.005;
 	p->wheel_radius_m = 0.1;
 	p->wheel_width_m = 0.08;
 	p->cg_height_m = 0.25;

@@ -11,11 +11,15 @@ void ebox_init(struct ebox *e, const struct ebox_params *p)
 	e->heater_w = 0.0;
 }
 
-void ebox_step(struct ebox *e, const struct ebox_params *p, double env_k, double internal_w,
-	       double dt_s)
+#define SKY_K 3.0                          /* cosmic background */
+
+void ebox_step(struct ebox *e, const struct ebox_params *p, double ground_k, double internal_w,
+	       double sun_w_m2, double dt_s)
 {
-	double t2 = e->temp_k * e->temp_k, e2 = env_k * env_k;
-	double q = internal_w + e->heater_w - p->eps_area_m2 * STEFAN_BOLTZMANN * (t2 * t2 - e2 * e2);
+	double t2 = e->temp_k * e->temp_k, g2 = ground_k * ground_k, s2 = SKY_K * SKY_K;
+	double sink4 = p->ground_view * g2 * g2 + (1.0 - p->ground_view) * s2 * s2;
+	double q = internal_w + e->heater_w + p->sun_abs_area_m2 * sun_w_m2 -
+		   p->eps_area_m2 * STEFAN_BOLTZMANN * (t2 * t2 - sink4);
 
 	e->temp_k += dt_s * q / p->heat_cap_j_k;
 	if (e->temp_k < 3.0)

@@ -41,7 +41,8 @@ static int check_params(const struct sim_params *p)
 	    p->batt.soc_init < 0.0 || p->batt.soc_init > 1.0)
 		return -1;
 	if (bad(p->ebox.heat_cap_j_k) || bad(p->ebox.temp_init_k) || p->ebox.eps_area_m2 < 0.0 ||
-	    p->ebox.heater_max_w < 0.0)
+	    p->ebox.heater_max_w < 0.0 || !(p->ebox.ground_view >= 0.0 && p->ebox.ground_view <= 1.0) ||
+	    p->ebox.sun_abs_area_m2 < 0.0)
 		return -1;
 	if (p->counts_per_motor_rev == 0 || p->plant_period_ms == 0 ||
 	    p->thermal_period_ms == 0 || p->avionics_w < 0.0)
@@ -318,9 +319,11 @@ int sim_place(struct sim *s, double x_m, double y_m, double yaw_rad)
 static void thermal_tick(struct sim *s, double dt_s)
 {
 	int16_t duty = s->inp.ebox_heater_q15;
+	/* sunlight on the box's face toward the sun */
+	double sun_w_m2 = s->inp.sunlit ? s->p.solar.irradiance_w_m2 * cos(s->inp.sun_el_rad) : 0.0;
 
 	s->ebox.heater_w = (duty > 0 ? duty : 0) / 32767.0 * s->p.ebox.heater_max_w;
-	ebox_step(&s->ebox, &s->p.ebox, s->inp.env_temp_k, s->p.avionics_w, dt_s);
+	ebox_step(&s->ebox, &s->p.ebox, s->inp.env_temp_k, s->p.avionics_w, sun_w_m2, dt_s);
 }
 
 static void period_tick(struct sim *s)

@@ -253,7 +253,7 @@ class SimHal(BoardApp, Latch, Hal):
     def terrain_map(self) -> TerrainMap:
         if self._map is None:
             self._map = TerrainMap(height_m=self.site.height_m, slope_deg=self.site.slope_deg,
-                                   no_go_mask=self.site.psr_mask, cell_m=self.site.cell_m,
+                                   no_go_mask=self.site.no_go_mask, cell_m=self.site.cell_m,
                                    origin_xy_m=tuple(self.site.origin_xy_m))
         return self._map
 
