@@ -46,14 +46,14 @@ def test_six_wheels_turn_on_the_cortex_m3(bench):
         if name == "MOB_WHEELS":
             speeds.append(vals["wheel_speed"])
 
-    d, s = L._session(bench.ports["mobility"], 115200, on_tlm=on_tlm)
+    d, s = L.open_session(bench.ports["mobility"], 115200, on_tlm=on_tlm)
     try:
-        assert L._send_wait(s, L._cmd(d, "BOARD_CLEAR_FAULT"))
-        drive = L._cmd(d, "MOB_DRIVE", w_fl=500, w_fr=500, w_ml=500, w_mr=500, w_rl=500, w_rr=500,
+        assert L.send_wait(s, L.board_cmd(d, "BOARD_CLEAR_FAULT"))
+        drive = L.board_cmd(d, "MOB_DRIVE", w_fl=500, w_fr=500, w_ml=500, w_mr=500, w_rl=500, w_rr=500,
                        s_fl=0, s_fr=0, s_rl=0, s_rr=0)
         t_end = None
         while True:
-            assert L._send_wait(s, drive)
+            assert L.send_wait(s, drive)
             w = last.get("MOB_WHEELS")
             if w is not None and t_end is None:
                 t_end = w["time_ms"] + 3000          # three seconds of board time

@@ -92,7 +92,7 @@ def test_flash_through_bootloader_then_the_firmware_answers(mega, built, tmp_pat
     res = F.flash("mega2560", built["images"]["mobility"], m.port)
     assert res["bytes"] == F.hex_extent(built["images"]["mobility"])[1]
     assert res["write_s"] > 0 and res["verify_s"] > 0
-    d, s = L._session(m.port, 115200)
+    d, s = L.open_session(m.port, 115200)
     try:
         ident = s.identify
         assert (ident.role, ident.dict_hash32, ident.clock_hz) == (1, d.hash32, 1_000_000), ident
@@ -132,14 +132,14 @@ def test_six_wheels_turn_and_report_on_the_emulated_mega(mega, built):
         if name == "MOB_WHEELS":
             speeds.append(vals["wheel_speed"])
 
-    d, s = L._session(m.port, 115200, on_tlm=on_tlm)
+    d, s = L.open_session(m.port, 115200, on_tlm=on_tlm)
     try:
-        assert L._send_wait(s, L._cmd(d, "BOARD_CLEAR_FAULT"))
-        drive = L._cmd(d, "MOB_DRIVE", w_fl=500, w_fr=500, w_ml=500, w_mr=500, w_rl=500, w_rr=500,
+        assert L.send_wait(s, L.board_cmd(d, "BOARD_CLEAR_FAULT"))
+        drive = L.board_cmd(d, "MOB_DRIVE", w_fl=500, w_fr=500, w_ml=500, w_mr=500, w_rl=500, w_rr=500,
                        s_fl=0, s_fr=0, s_rl=0, s_rr=0)
         t_end = None
         while True:
-            assert L._send_wait(s, drive)
+            assert L.send_wait(s, drive)
             w = last.get("MOB_WHEELS")
             if w is not None and t_end is None:
                 t_end = w["time_ms"] + 3000          # three seconds of board time
