@@ -21,10 +21,6 @@ _BACKENDS: dict[str, str] = {
 }
 
 
-def register_scheme(scheme: str, target: str) -> None:
-    _BACKENDS[scheme] = target
-
-
 def known_schemes() -> tuple[str, ...]:
     return tuple(sorted(_BACKENDS))
 
