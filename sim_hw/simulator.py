@@ -309,6 +309,11 @@ class Simulator:
         self._lib.sim_board_sensor_fault(self._boards, ROLE_IDS[role], 1 if open_ else 0)
 
     @property
+    def head_power_w(self) -> float:
+        """Electrical power into the payload's sintering head now (plant truth)."""
+        return float(self._lib.sim_board_head(self._boards).heater_w)
+
+    @property
     def head_temp_c(self) -> float:
         return float(self._lib.sim_board_head(self._boards).temp_k) - 273.15
 

@@ -38,8 +38,7 @@ def measure_tc_detach(seed: int = 1, target_c: float = 1100.0, hold_s: float = 3
             raise RuntimeError(f"head did not reach {target_c} C in 600 s "
                                f"(at {sim.head_temp_c:.0f} C)")
     step(int(hold_s * 1000))
-    head = sim._lib.sim_board_head(sim._boards)
-    power_before_w = float(head.heater_w)
+    power_before_w = sim.head_power_w
     temp_before_c = sim.head_temp_c
     sim.set_heater_sensor_open("payload", True)
     off_ms = None
@@ -47,7 +46,7 @@ def measure_tc_detach(seed: int = 1, target_c: float = 1100.0, hold_s: float = 3
         for role in d.boards:
             sim.heartbeat(role)
         sim.advance(1)
-        if float(head.heater_w) == 0.0:
+        if sim.head_power_w == 0.0:
             off_ms = ms
             break
     flags = sim.fault_flags("payload")
