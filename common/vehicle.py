@@ -75,12 +75,14 @@ def load_geometry(path) -> VehicleGeometry:
     table) holds the VehicleGeometry fields."""
     import tomllib
     from pathlib import Path
+
+    from common.files import FileReadError, read_regular_file
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_regular_file(path, 64 * 1024).decode("utf-8"))
     except FileNotFoundError:
         raise GeometryError(f"geometry file {path} not found") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+    except (OSError, FileReadError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise GeometryError(f"geometry file {path}: {e}") from None
     return geometry_from_mapping(raw.get("geometry", raw), f"geometry file {path}")
 

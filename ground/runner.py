@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from flight.seq import nodes as N
 from flight.seq.engine import FINISHED, SlotState
 from flight.seq.library import load_any
 from flight.system import FlightSystem
@@ -57,7 +58,7 @@ def _mission_outcome(fs: FlightSystem, timed_out: bool, boot_state) -> tuple[str
     return "failed", slot.reason or slot.state.value
 
 
-MAX_SEED = 2**32 - 1               # the simulator's generators take 32-bit seeds
+MAX_SEED = 2**63 - 1               # as sim://?seed= takes (the simulator allows < 2**64)
 
 
 def free_run_dir(base: Path) -> Path:
@@ -120,6 +121,9 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
         raise MissionError(str(e)) from None
     except Exception as e:                               # SequenceErrors, SeqBinaryError
         raise MissionError(f"{mission_path}: mission rejected, nothing ran:\n{e}") from None
+    if not any(not isinstance(s, N.Label) for s in mission.body):
+        raise MissionError(f"{mission_path}: the mission has no statements (only definitions "
+                           f"or comments); nothing to run")
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
         prepare_run_dir(out, force)

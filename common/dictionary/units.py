@@ -93,6 +93,8 @@ def duration_ms(value: float, unit_name: str) -> int:
     if u.dimension != "time":
         raise UnitError(f"{unit_name!r} is not a time unit (use one of {', '.join(TIME_UNITS)})")
     ms = convert(value, unit_name, "ms")
+    if not math.isfinite(ms):
+        raise UnitError(f"{value} {unit_name} is not a finite duration")
     if ms != round(ms):
         raise UnitError(f"{value} {unit_name} is not a whole number of milliseconds")
     return int(round(ms))

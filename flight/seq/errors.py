@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .limits import MAX_ERRORS_PER_FILE, SHOWN_LINE_CHARS
+from .limits import MAX_ERRORS_PER_FILE, MAX_MESSAGE_CHARS, SHOWN_LINE_CHARS
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,10 @@ class SeqError:
     source_line: str = ""
 
     def __str__(self) -> str:
-        head = f"{self.file}:{self.line}:{self.col}: {self.message}"
+        msg = self.message
+        if len(msg) > MAX_MESSAGE_CHARS:          # a message quoting a huge token stays bounded
+            msg = msg[:MAX_MESSAGE_CHARS - 3] + "..."
+        head = f"{self.file}:{self.line}:{self.col}: {_one_line(msg)}"
         if not self.source_line:
             return head
         src = self.source_line.rstrip("\r\n")
@@ -35,6 +38,10 @@ class SeqError:
         shown = "".join(_show_char(ch) for ch in src)
         pad = "".join("\t" if ch == "\t" else " " * len(_show_char(ch)) for ch in src[:col])
         return f"{head}\n    {shown}\n    {pad}^"
+
+
+def _one_line(text: str) -> str:
+    return "".join(_show_char(ch) for ch in text)
 
 
 def _show_char(ch: str) -> str:

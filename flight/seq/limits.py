@@ -13,7 +13,8 @@ the text parser would have refused.
 from __future__ import annotations
 
 import os
-import stat
+
+from common.files import FileReadError, read_regular_file
 
 MAX_FILE_BYTES = 1 << 20          # one sequence file (text), 1 MiB
 MAX_BINARY_BYTES = 8 << 20        # one compiled sequence; positions make it ~4x the text
@@ -29,6 +30,7 @@ MAX_EXECUTED = 1_000_000          # statements one run may execute (repeat count
 MAX_ERRORS_PER_FILE = 20          # errors shown per file; the rest are counted
 MAX_NAME_CHARS = 64               # names of sequences, labels, parameters, arguments
 SHOWN_LINE_CHARS = 100            # a long source line is shown truncated around the caret
+MAX_MESSAGE_CHARS = 300           # one error message (it may quote a long token)
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -72,39 +74,9 @@ def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
     FIFOs, sockets and directories are refused before anything is read (a FIFO
     would block, a device could be endless)."""
     try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise FileNotFoundError(path) from None
-    except OSError as e:
-        raise SourceError(0, 0, f"cannot read: {e.strerror or e}") from None
-    if not stat.S_ISREG(st.st_mode):
-        kind = ("a directory" if stat.S_ISDIR(st.st_mode) else
-                "a FIFO" if stat.S_ISFIFO(st.st_mode) else
-                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
-                "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
-        raise SourceError(0, 0, f"is {kind}; sequences are read only from regular files")
-    if st.st_size > limit:
-        raise SourceError(0, 0, f"file is {st.st_size} bytes; the limit is {limit} bytes")
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as e:
-        raise SourceError(0, 0, f"cannot read: {e.strerror or e}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):     # swapped since the stat
-            raise SourceError(0, 0, "is not a regular file; sequences are read only from "
-                                    "regular files")
-        chunks, total = [], 0
-        while True:
-            b = os.read(fd, 1 << 16)
-            if not b:
-                break
-            total += len(b)
-            if total > limit:
-                raise SourceError(0, 0, f"file is larger than the limit of {limit} bytes")
-            chunks.append(b)
-    finally:
-        os.close(fd)
-    return b"".join(chunks)
+        return read_regular_file(path, limit)
+    except FileReadError as e:
+        raise SourceError(0, 0, str(e)) from None
 
 
 def read_source(path: str) -> str:

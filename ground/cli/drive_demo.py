@@ -8,15 +8,17 @@ from pathlib import Path
 
 import click
 
+from ground.cli.options import SEED, WRITABLE_DIR, FiniteFloat
+
 
 @click.command("drive-demo")
-@click.option("--seed", type=int, default=1, show_default=True, help="simulator seed")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out/drive-demo",
+@click.option("--seed", type=SEED, default=1, show_default=True, help="simulator seed")
+@click.option("--out", "out_dir", type=WRITABLE_DIR, default="out/drive-demo",
               show_default=True, help="directory for path.png and summary.json")
 @click.option("--hal", "hal_url", default=None, help="HAL URL (default: $ROVER_HAL, else sim://?seed=SEED)")
-@click.option("--goal", nargs=2, type=float, default=(90.0, 20.0), show_default=True,
+@click.option("--goal", nargs=2, type=FiniteFloat(-1000.0, 1000.0, unit="m"), default=(90.0, 20.0), show_default=True,
               help="goal x_m y_m")
-@click.option("--speed", "speed_mps", type=float, default=0.2, show_default=True, help="m/s")
+@click.option("--speed", "speed_mps", type=FiniteFloat(0.0, 1.0, lo_open=True, unit="m/s"), default=0.2, show_default=True, help="m/s")
 @click.option("--quiet", is_flag=True, help="no progress line")
 def drive_demo(seed, out_dir, hal_url, goal, speed_mps, quiet):
     """Drive a planned traverse and write path.png and summary.json."""

@@ -17,6 +17,8 @@ import sys
 
 import click
 
+from ground.cli.options import SEED, FiniteFloat
+
 
 def _boards(value: str) -> list[str]:
     from ground.hil_launcher import board_names
@@ -36,10 +38,10 @@ def hil():
 @hil.command("up")
 @click.option("--boards", default=None,
               help="comma-separated boards to start (default: every board in the dictionary)")
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+@click.option("--seed", type=SEED, default=1, show_default=True)
 @click.option("--site", default="mons-mouton", show_default=True, help="simulated site")
 @click.option("--baud", type=click.IntRange(min=1), default=115200, show_default=True)
-@click.option("--time-scale", type=click.FloatRange(min=0.01, max=100.0), default=None,
+@click.option("--time-scale", type=FiniteFloat(0.01, 100.0), default=None,
               help="free-running boards: board time runs K times faster than wall time "
                    "[default: 1]")
 @click.option("--lockstep", is_flag=True,

@@ -39,8 +39,24 @@ def cli():
     """Lunar rover flight software, simulator and HIL bench tools."""
 
 
+INTERNAL_ERROR_EXIT = 70          # EX_SOFTWARE: our bug, not the user's input
+
+
 def main():
-    cli()
+    # Last line of defence: every input error is a one-line message with exit
+    # code 2 from the command itself; anything reaching here is a bug, still
+    # reported as one line (ROVER_DEBUG=1 re-raises for the traceback).
+    try:
+        cli()
+    except Exception as e:
+        import os
+        import sys
+        if os.environ.get("ROVER_DEBUG"):
+            raise
+        text = " ".join(str(e).split())[:300]
+        sys.stderr.write(f"rover: internal error: {type(e).__name__}: {text} "
+                         f"(ROVER_DEBUG=1 shows the traceback)\n")
+        sys.exit(INTERNAL_ERROR_EXIT)
 
 
 if __name__ == "__main__":

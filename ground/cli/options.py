@@ -4,10 +4,11 @@ traceback (click reports BadParameter as a usage error)."""
 from __future__ import annotations
 
 import math
+import os
 
 import click
 
-MAX_SEED = 2**32 - 1          # the simulator's generators take 32-bit seeds
+MAX_SEED = 2**63 - 1          # as sim://?seed= takes (ground.runner.MAX_SEED)
 
 
 class FiniteFloat(click.ParamType):
@@ -39,3 +40,48 @@ class FiniteFloat(click.ParamType):
 
 SEED = click.IntRange(0, MAX_SEED)
 POSITIVE_SECONDS = FiniteFloat(0.0, 10_000 * 3600.0, lo_open=True, unit="s")
+
+
+def _nearest_existing(path: str) -> str:
+    p = os.path.abspath(path)
+    while not os.path.exists(p):
+        parent = os.path.dirname(p)
+        if parent == p:
+            break
+        p = parent
+    return p
+
+
+class WritablePath(click.ParamType):
+    """A place we will write: a directory (``kind="dir"``) or a file
+    (``kind="file"``).  Refused up front, as a usage error, if it exists as
+    the wrong kind or the nearest existing parent is not a writable
+    directory (a path under a regular file, a read-only mount, a device)."""
+    name = "path"
+
+    def __init__(self, kind: str = "dir"):
+        self.kind = kind
+
+    def convert(self, value, param, ctx):
+        text = os.fspath(value)
+        if not text or "\x00" in text:
+            self.fail("empty path or a path with a NUL character", param, ctx)
+        if os.path.exists(text):
+            if self.kind == "dir" and not os.path.isdir(text):
+                self.fail(f"{text!r} exists and is not a directory", param, ctx)
+            if self.kind == "file" and os.path.isdir(text):
+                self.fail(f"{text!r} is a directory, not a file", param, ctx)
+            if self.kind == "file" and not os.path.isfile(text):
+                self.fail(f"{text!r} exists and is not a regular file", param, ctx)
+            where = text if self.kind == "dir" else os.path.dirname(os.path.abspath(text))
+        else:
+            where = _nearest_existing(text)
+            if not os.path.isdir(where):
+                self.fail(f"{text!r} cannot be created: {where!r} is not a directory", param, ctx)
+        if not os.access(where, os.W_OK | os.X_OK):
+            self.fail(f"{text!r} is not writable ({where!r} refuses writes)", param, ctx)
+        return text
+
+
+WRITABLE_DIR = WritablePath("dir")
+WRITABLE_FILE = WritablePath("file")

@@ -10,6 +10,8 @@ import time
 
 import click
 
+from ground.cli.options import SEED, FiniteFloat
+
 PERF_GOAL_XY_M = (90.0, 20.0)
 MIN_SIM_S = 600.0
 
@@ -149,11 +151,11 @@ def run_perf_mission(seed: int, min_sim_s: float, profile: bool = False,
 
 @perf.command("sim")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--seed", type=SEED, default=1, show_default=True)
 @click.option("--hal", "hal_url", default=None,
               help="HAL URL for --rover-only (default: $ROVER_HAL, else sim://?seed=SEED); "
                    "the full-stack figure always runs the simulator")
-@click.option("--sim-seconds", "min_sim_s", type=click.FloatRange(min=1.0), default=MIN_SIM_S,
+@click.option("--sim-seconds", "min_sim_s", type=FiniteFloat(1.0, 10_000 * 3600.0, unit="s"), default=MIN_SIM_S,
               show_default=True, help="minimum simulated time")
 @click.option("--rover-only", is_flag=True,
               help="drive with the Rover alone (no sequencer, modes, monitors or recorder)")
@@ -268,12 +270,12 @@ def odometry(as_json, seeds, first_seed):
 @perf.command("link")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
 @click.option("--baud", type=click.IntRange(min=1200), default=115200, show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True, help="board and proxy seed")
+@click.option("--seed", type=SEED, default=1, show_default=True, help="board and proxy seed")
 @click.option("--soak", "soak_commands", type=click.IntRange(min=1), default=10000,
               show_default=True, help="commands through the fault-injecting proxy")
 @click.option("--rtt", "rtt_commands", type=click.IntRange(min=10), default=1000,
               show_default=True, help="commands for the round-trip percentiles")
-@click.option("--goodput-seconds", type=click.FloatRange(min=0.5), default=5.0, show_default=True)
+@click.option("--goodput-seconds", type=FiniteFloat(0.5, 3600.0, unit="s"), default=5.0, show_default=True)
 def link(as_json, baud, seed, soak_commands, rtt_commands, goodput_seconds):
     """Serial link against an emulated mobility board: goodput, command round
     trip, and exactly-once delivery through a lossy line (docs/hil.md)."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 
+from ground.cli.options import WRITABLE_DIR
+
 from ground.cli.tlm_cmd import load_run
 
 
 @click.command("plot")
 @click.argument("run", type=click.Path())
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False),
+@click.option("-o", "--out", "out_dir", type=WRITABLE_DIR,
               help="Output directory (default: RUN/plots).")
 def plot(run, out_dir):
     """Write PNG plots of RUN (a run directory or its telemetry.rtlm)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ground.cli.options import POSITIVE_SECONDS, SEED
+from ground.cli.options import POSITIVE_SECONDS, SEED, WRITABLE_DIR
 
 
 def _progress_line(fs, wall_s: float) -> str:
@@ -29,7 +29,7 @@ def _progress_line(fs, wall_s: float) -> str:
 @click.argument("mission", type=click.Path(dir_okay=False))
 @click.option("--hal", "hal_url", default=None,
               help="HAL URL (default: $ROVER_HAL, else sim://?seed=SEED)")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--out", "out_dir", type=WRITABLE_DIR, default=None,
               help="run directory (default runs/<mission>-seed<SEED>)")
 @click.option("--seed", type=SEED, default=1, show_default=True, help="simulator seed")
 @click.option("--limit-set", type=click.Choice(["FLIGHT", "BENCH"]), default=None,

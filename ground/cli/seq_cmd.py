@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from ground.cli.options import WRITABLE_FILE
+
 from common.dictionary import DictionaryError, default_dictionary, load_dictionary
 
 
@@ -57,7 +59,7 @@ def check_cmd(files, dict_path, lib_dirs):
 
 @seq_cmd.command("compile")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", type=WRITABLE_FILE, default=None,
               help="output binary (default: FILE with suffix .rseq)")
 @_dict_opt
 @_lib_opt

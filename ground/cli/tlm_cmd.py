@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from ground.cli.options import WRITABLE_DIR
+
 from ground.tlm.reader import RunLog, RunNotFoundError, read_run
 from common.record_format import TelemetryFormatError
 
@@ -39,7 +41,7 @@ def tlm():
               help="CSV output (the only format; the default).")
 @click.option("--per-channel", is_flag=True,
               help="One channels/<name>.csv per channel instead of one wide telemetry.csv.")
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False),
+@click.option("-o", "--out", "out_dir", type=WRITABLE_DIR,
               help="Output directory (default: the run directory).")
 def export(run, as_csv, per_channel, out_dir):
     """Export RUN's channels and events as CSV."""

@@ -204,13 +204,19 @@ def _port_for_serial(where: str, role, serial_number) -> str:
                       f"(is the board plugged in? ports with serial numbers: {known or 'none'})")
 
 
+BENCH_FILE_MAX_BYTES = 64 * 1024      # a bench file names a few boards; ours, generous
+
+
 def load_bench_file(path: str | Path) -> dict:
     """Parse and check a bench file; returns the keyword arguments of BoardHal."""
+    from common.files import FileReadError, read_regular_file
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_regular_file(path, BENCH_FILE_MAX_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise HalUrlError(f"bench file {path} not found") from None
+    except FileReadError as e:
+        raise HalUrlError(f"bench file {path}: {e}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise HalUrlError(f"bench file {path}: {e}") from None
     allowed = {"board", "terrain", "time_scale", "geometry", "name", "description"}
@@ -221,6 +227,8 @@ def load_bench_file(path: str | Path) -> dict:
     boards = []
     lockstep = {}
     seen = set()
+    if not isinstance(raw.get("board", []), list):
+        raise HalUrlError(f"bench file {path}: 'board' must be [[board]] tables")
     for i, b in enumerate(raw.get("board", [])):
         where = f"bench file {path}: board #{i + 1}"
         if not isinstance(b, dict):
@@ -262,12 +270,20 @@ def load_bench_file(path: str | Path) -> dict:
         if g is None:
             raise GeometryError(f"bench file {path}: no geometry; add a [geometry] table (the "
                                 f"VehicleGeometry fields) or geometry = \"FILE.toml\" (docs/hil.md)")
+        if not isinstance(g, (str, dict)):
+            raise GeometryError(f"bench file {path}: geometry must be a [geometry] table or a "
+                                f"file name")
         geometry = (load_geometry(_rel(path, g)) if isinstance(g, str)
                     else geometry_from_mapping(g, f"bench file {path}: [geometry]"))
     except GeometryError as e:
         raise HalUrlError(str(e)) from None
     terrain = raw.get("terrain")
+    if terrain is not None and not isinstance(terrain, str):
+        raise HalUrlError(f"bench file {path}: terrain must be a file name")
     ts = raw.get("time_scale")
+    if ts is not None and (isinstance(ts, bool) or not isinstance(ts, (int, float))
+                           or not math.isfinite(ts) or ts <= 0):
+        raise HalUrlError(f"bench file {path}: time_scale must be a positive finite number")
     _no_scale_with_lockstep(f"bench file {path}", ts, lockstep)
     return dict(boards=boards, terrain=_rel(path, terrain) if terrain else None,
                 time_scale=float(ts) if ts is not None else None, geometry=geometry,

@@ -48,6 +48,8 @@ def _int_param(params, key, default):
         raise HalUrlError(f"sim:// parameter {key}={raw!r} is not an integer") from None
     if value < 0:
         raise HalUrlError(f"sim:// parameter {key}={raw!r} must be >= 0")
+    if value >= 2**63:
+        raise HalUrlError(f"sim:// parameter {key}={raw!r} is too large (must be < 2**63)")
     return value
 
 
