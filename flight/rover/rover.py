@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 from common.vehicle import STEER_NAMES, WHEEL_NAMES
+from hal.interfaces import DeviceStatus
 from flight.commands.handlers import CommandFailed, Pending, handles
 from flight.rover.kinematics import Kinematics
 from flight.rover.limits import SpeedLimits
@@ -22,6 +23,10 @@ from flight.rover.pose import DEFAULT_ODOMETRY_SCALE, PoseEstimator
 
 OWNER = "rover"
 STOPPED_SPEED_MPS = 0.005          # "at rest": when STOP completes
+# STOP fails (instead of completing) once its odometry has been stale this
+# long: our choice, four times the board backend's 500 ms staleness deadline,
+# so a brief link hiccup does not fail a STOP but a dead board does.
+STOP_STALE_FAIL_MS = 2_000
 
 
 class Rover:
@@ -134,10 +139,28 @@ class Rover:
 
     @handles("STOP")
     def cmd_stop(self, cmd) -> Pending:
-        """Completes when the rover is at rest."""
+        """Completes when the rover is at rest on *fresh* odometry: a dead
+        board's frozen odometry reads zero speed and must never confirm a
+        STOP; after STOP_STALE_FAIL_MS of stale odometry the STOP fails."""
         self.stop()
         pose = self.pose
-        return Pending(lambda: (True, "") if abs(pose.speed_mps) < STOPPED_SPEED_MPS else None)
+        hal = self.hal
+        sources = (hal.odometer, *hal.wheels)
+        stale_since = [None]
+
+        def poll():
+            dead = [d for d in sources if d.status in (DeviceStatus.STALE, DeviceStatus.OFFLINE)]
+            now = hal.clock.now_ms()
+            if dead:
+                if stale_since[0] is None:
+                    stale_since[0] = now
+                if now - stale_since[0] >= STOP_STALE_FAIL_MS:
+                    return (False, f"cannot confirm the rover stopped: {dead[0].name} is "
+                                   f"{dead[0].status.name} (no fresh odometry)")
+                return None
+            stale_since[0] = None
+            return (True, "") if abs(pose.speed_mps) < STOPPED_SPEED_MPS else None
+        return Pending(poll)
 
     @handles("CLEAR_STALL")
     def cmd_clear_stall(self, cmd) -> None:
