@@ -541,21 +541,62 @@ def up(boards=None, *, seed: int = 1, site: str = "mons-mouton",
        dir_: str | Path | None = None,
        build_dir: str | Path | None = None, dict_hash32: int | None = None,
        emulator: str = "host") -> dict:
-    """Start detached boards and write the state file; returns the state."""
+    """Start detached boards and write the state file; returns the state.
+    With boards already running, ``boards`` names the ones to (re)start on the
+    running bench's settings while the others keep running."""
     d = hil_dir(dir_)
     old = read_state(d)
     if old is not None:
         live = [r for r, b in old.get("boards", {}).items()
                 if _alive(b["pid"]) and _is_board_process(b["pid"])]
-        if live:
+        if live and boards is None:
             raise HilError(f"boards already running from {state_path(d)} ({', '.join(live)}); "
-                           f"run `rover hil down` first")
+                           f"run `rover hil down` first, or give --boards ROLE to restart "
+                           f"one board while the others run")
+        if live:
+            return _restart_some(d, old, list(dict.fromkeys(boards)))
     d.mkdir(parents=True, exist_ok=True)
     bench = EmulatedBench(boards, seed=seed, site=site, baud=baud, time_scale=time_scale,
                           lockstep=lockstep, dir_=d.resolve(), build_dir=build_dir,
                           dict_hash32=dict_hash32, detach=True, emulator=emulator)
     bench.start()
     st = bench.state()
+    state_path(d).write_text(json.dumps(st, indent=2) + "\n")
+    return st
+
+
+def _restart_some(d: Path, old: dict, roles: list[str]) -> dict:
+    """(Re)start ``roles`` on the settings of the running bench in ``d``; the
+    other boards keep running and keep their ports (each board's port is a
+    stable link in ``d``, so the HAL URL does not change)."""
+    for r in roles:
+        if r not in board_names():
+            raise HilError(f"unknown board {r!r}; boards: {', '.join(board_names())}")
+    if old.get("emulator", "host") != "host":
+        raise HilError(f"restarting one board is supported for host-built boards; this bench "
+                       f"runs on {old['emulator']}: run `rover hil down`, then `rover hil up`")
+    bench = EmulatedBench(roles, seed=old["seed"], site=old["site"], baud=old["baud"],
+                          time_scale=old.get("time_scale"), lockstep=bool(old.get("lockstep")),
+                          dir_=d.resolve(), exe=old["exe"], build=False, detach=True)
+    bench.dir = d.resolve()
+    bench.exe_path = Path(old["exe"])
+    if not bench.exe_path.is_file():
+        raise HilError(f"host firmware {bench.exe_path} of the running bench is gone; "
+                       f"run `rover hil down` and `rover hil up`")
+    bench.terrain = old["terrain"]
+    bench.geometry_path = write_geometry(bench.dir)
+    boards = dict(old.get("boards", {}))
+    for r in roles:
+        b = boards.get(r)
+        if b is not None and _alive(b["pid"]) and _is_board_process(b["pid"]):
+            stop_pid(b["pid"])
+        boards[r] = bench._start(r).to_json()
+    sockets = {r: bench._socket(r) for r in boards} if bench.lockstep else {}
+    st = dict(old, boards=boards,
+              url=hal_url({r: b["pty"] for r, b in boards.items()}, old["baud"],
+                          bench.geometry_path, old["terrain"].get("npz"), old.get("time_scale"),
+                          sockets),
+              restarted={r: time.strftime("%Y-%m-%dT%H:%M:%S") for r in roles})
     state_path(d).write_text(json.dumps(st, indent=2) + "\n")
     return st
 

@@ -337,11 +337,16 @@ FW_COMMAND(BOARD_HEATER, cmd_board_heater)
 	return ROVER_CMD_OK;
 }
 
+/* BOARD_SAFE is also the host's goodbye at the end of a run: outputs go
+ * safe and the heartbeat watchdog is disarmed until the next heartbeat, so a
+ * clean end leaves no HEARTBEAT_LOST latch for the next run.  A host that
+ * vanishes without it (pulled cable, killed process) still latches. */
 FW_COMMAND(BOARD_SAFE, cmd_board_safe)
 {
 	(void)args;
 	(void)detail;
 	fw_outputs_safe(fw);
+	fw->hb_armed = 0;
 	return ROVER_CMD_OK;
 }
 

@@ -385,7 +385,7 @@ typedef struct {
 #define ROVER_BOARD_HEATER_TARGET_MIN 0L  /* dC */
 #define ROVER_BOARD_HEATER_TARGET_MAX 15000L
 
-/* BOARD_SAFE (board any): Sets every output of the board to its safe state. */
+/* BOARD_SAFE (board any): Sets every output of the board to its safe state and disarms the heartbeat watchdog until the next heartbeat (the host's goodbye at the end of a run). */
 #define ROVER_OP_BOARD_SAFE 0x1102u
 #define ROVER_BOARD_SAFE_PAYLOAD_SIZE 0
 

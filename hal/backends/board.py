@@ -204,6 +204,7 @@ def _port_for_serial(where: str, role, serial_number) -> str:
                       f"(is the board plugged in? ports with serial numbers: {known or 'none'})")
 
 
+CLOSE_FLUSH_S = 1.0                # wall time close() waits for the board to ack BOARD_SAFE
 BENCH_FILE_MAX_BYTES = 64 * 1024      # a bench file names a few boards; ours, generous
 
 
@@ -652,6 +653,10 @@ class BoardHal(BoardApp, Latch, Hal):
         return ev
 
     def close(self) -> None:
+        """End every board session cleanly: BOARD_SAFE (outputs safe, heartbeat
+        watchdog disarmed: the host's goodbye), wait for the board to
+        acknowledge it, then close the port.  The next run then finds the
+        boards unlatched; a board that missed the goodbye latches as usual."""
         for b in self.boards.values():
             if b.session is not None:
                 if b.session.state is LinkState.UP:
@@ -660,6 +665,7 @@ class BoardHal(BoardApp, Latch, Hal):
                             self.dictionary, "BOARD_SAFE"))
                         if self.lockstep:         # a halted board runs it only if granted time
                             b.session.run_until(b.session.now_s + CLOSE_GRANT_MS / 1000.0)
+                        b.session.flush(CLOSE_FLUSH_S)
                     except Exception:
                         pass
                 b.session.close()

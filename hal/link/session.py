@@ -448,6 +448,21 @@ class BoardSession:
     def room(self) -> int:
         return self.sender.room
 
+    def flush(self, timeout_s: float = 1.0) -> bool:
+        """Wait (wall time, at most ``timeout_s``) until every command sent has
+        been acknowledged by the board; False if some were not."""
+        import time
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            with self._lock:
+                if self.sender.outstanding == 0:
+                    return True
+                if self.state is not LinkState.UP:
+                    return False
+                self._pump_locked()
+            time.sleep(0.005)
+        return False
+
     def _send_heartbeat(self) -> None:
         now_ms = self._host_time() * 1000 if self._lockstep else self.clock.now_ms()
         board_ms = int(now_ms) & 0xFFFFFFFF
