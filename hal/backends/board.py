@@ -661,6 +661,7 @@ class BoardHal(BoardApp, Latch, Hal):
             if b.session is not None:
                 if b.session.state is LinkState.UP:
                     try:
+                        b.session.saying_goodbye = True   # no heartbeat may re-arm it now
                         b.session.send_command(self._P.encode_board_command(
                             self.dictionary, "BOARD_SAFE"))
                         if self.lockstep:         # a halted board runs it only if granted time

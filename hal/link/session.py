@@ -448,6 +448,8 @@ class BoardSession:
     def room(self) -> int:
         return self.sender.room
 
+    saying_goodbye = False     # set when the host says goodbye (BOARD_SAFE at close): no more heartbeats
+
     def flush(self, timeout_s: float = 1.0) -> bool:
         """Wait (wall time, at most ``timeout_s``) until every command sent has
         been acknowledged by the board; False if some were not."""
@@ -517,7 +519,7 @@ class BoardSession:
     def _service(self) -> None:
         now = self._host_time()
         hb_period = HEARTBEAT_BOARD_MS / self._rate_ms_per_s()
-        if now >= self._next_hb:
+        if now >= self._next_hb and not self.saying_goodbye:
             self._send_heartbeat()
             self._next_hb = now + hb_period
         if now >= self._next_clock:
