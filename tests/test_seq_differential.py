@@ -131,5 +131,5 @@ def test_checker_promises_hold_when_the_engine_runs(text):
     for f in slot.failures + [slot.reason]:
         assert not any(bad in f for bad in FORBIDDEN), f"{f}\n{text}"
     # leave the rover still for the next example
-    fs.executor.dispatch("STOP", {}, source="ground")
+    fs.executor.dispatch(fs.dictionary.command("STOP").command(), source="ground")
     fs.run_until(lambda: not fs.executor.active, 30_000)

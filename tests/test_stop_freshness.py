@@ -18,7 +18,7 @@ def test_stop_after_the_board_died_fails_instead_of_completing(fw_exe):
         try:
             fs = FlightSystem(h, boot=False)
             fs.run_until(lambda: False, 1000)
-            fs.executor.dispatch("STOP", {}, source="ground")
+            fs.executor.dispatch(fs.dictionary.command("STOP").command(), source="ground")
             # alive, the board's fresh odometry confirms a STOP (ours, or the fault slot's)
             assert fs.run_until(lambda: any(e.name == "CMD_COMPLETED" and
                                             e.args.get("command") == "STOP"
@@ -26,7 +26,7 @@ def test_stop_after_the_board_died_fails_instead_of_completing(fw_exe):
             b.kill("mobility")
             t_kill = h.clock.now_ms()
             assert fs.run_until(lambda: h.wheels[0].status is not DeviceStatus.OK, 3000)
-            fs.executor.dispatch("STOP", {}, source="ground")
+            fs.executor.dispatch(fs.dictionary.command("STOP").command(), source="ground")
             # fault protection also sends its own STOP when the heartbeat is lost
             fs.run_until(lambda: False, STOP_STALE_FAIL_MS + 3000)
             after = [e for e in fs.bus.events if e.t_ms > t_kill and e.args.get("command") == "STOP"]
