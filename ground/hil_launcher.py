@@ -446,6 +446,14 @@ class EmulatedBench:
         """role -> lockstep control socket ({} for free-running boards)."""
         return {r: self._socket(r) for r in self.procs} if self.lockstep else {}
 
+    def start_one(self, role: str) -> BoardProc:
+        """Start one board of this bench (its port link and socket in ``dir``)."""
+        return self._start(role)
+
+    def socket_for(self, role: str) -> str | None:
+        """The lockstep control socket of ``role`` (None for free-running boards)."""
+        return self._socket(role)
+
     def _start(self, role: str) -> BoardProc:
         link = Path(os.path.abspath(self._link(role)))      # not resolve(): it is a symlink
         if self.emulator == "qemu":
@@ -590,8 +598,8 @@ def _restart_some(d: Path, old: dict, roles: list[str]) -> dict:
         b = boards.get(r)
         if b is not None and _alive(b["pid"]) and _is_board_process(b["pid"]):
             stop_pid(b["pid"])
-        boards[r] = bench._start(r).to_json()
-    sockets = {r: bench._socket(r) for r in boards} if bench.lockstep else {}
+        boards[r] = bench.start_one(r).to_json()
+    sockets = {r: bench.socket_for(r) for r in boards} if bench.lockstep else {}
     st = dict(old, boards=boards,
               url=hal_url({r: b["pty"] for r, b in boards.items()}, old["baud"],
                           bench.geometry_path, old["terrain"].get("npz"), old.get("time_scale"),
