@@ -49,11 +49,12 @@ UNITS: dict[str, Unit] = dict([
     _u("A", "current"), _u("mA", "current", 1, 1000),
     _u("W", "power"), _u("mW", "power", 1, 1000),
     _u("J", "energy"), _u("kJ", "energy", 1000), _u("Wh", "energy", 3600),
+    _u("steps", "stepper"),      # stepper motor steps (printer axes)
 ])
 
 BASE_UNIT = {"length": "m", "speed": "m/s", "angle": "deg", "angular_rate": "deg/s",
              "time": "s", "temperature": "C", "acceleration": "g", "fraction": "%", "voltage": "V",
-             "current": "A", "power": "W", "energy": "J"}
+             "current": "A", "power": "W", "energy": "J", "stepper": "steps"}
 
 TIME_UNITS = tuple(n for n, u in UNITS.items() if u.dimension == "time")
 

@@ -587,6 +587,8 @@ int fw_init(struct fw *fw, struct port *port, uint8_t role, uint32_t dict_hash32
 	} else {
 		tlm_add(fw, ROVER_PKT_PAY_STATUS_ID, ROVER_PKT_PAY_STATUS_PERIOD_MS,
 			ROVER_PKT_PAY_STATUS_FIXED);
+		tlm_add(fw, ROVER_PKT_PAY_PRINTER_ID, ROVER_PKT_PAY_PRINTER_PERIOD_MS,
+			ROVER_PKT_PAY_PRINTER_FIXED);
 		pay_init(fw);
 	}
 	tlm_add(fw, ROVER_PKT_LINK_STATS_ID, ROVER_PKT_LINK_STATS_PERIOD_MS,

@@ -19,6 +19,8 @@
 #include "core/odometry.h"
 #include "core/tilt.h"
 #include "core/heater.h"
+#include "core/motion.h"
+#include "core/homing.h"
 #include "port.h"
 #include "rover_dictionary.h"
 
@@ -72,10 +74,28 @@ struct mob_board {
 	uint8_t heater_acc_ms;
 };
 
+#define PAY_MOVE_QUEUE 4
+
+struct pay_move {
+	int32_t target[MOTION_AXES];    /* steps */
+	int32_t rate_q16;
+	uint8_t sinter;
+};
+
 struct pay_board {
 	struct heater heater;
 	int16_t head_dc;
 	uint8_t heater_acc_ms;
+	/* printer motion (docs/printer.md) */
+	struct motion motion;
+	struct homing home[MOTION_AXES];
+	struct pay_move queue[PAY_MOVE_QUEUE];
+	uint8_t q_head, q_len;
+	uint8_t homing_mask;            /* axes homing now */
+	uint8_t homed_mask;             /* axes homed since power-up */
+	uint8_t switches;
+	uint8_t sinter;                 /* the executing move sinters */
+	uint32_t moves_done;
 };
 
 struct fw {

@@ -63,6 +63,13 @@ void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3]);
  * host plant), ORed into the board fault flags. */
 uint16_t port_fault_flags(struct port *p);
 
+/* Stepper outputs (payload board): signed steps for axis 0..3 (X, Y, Z,
+ * recoater) in the coming tick; the port's step timer spaces them evenly
+ * over the millisecond.  Other boards ignore it. */
+void port_step_write(struct port *p, uint8_t axis, int32_t steps);
+/* Limit switches (payload board): bit i = the switch of axis i pressed. */
+uint8_t port_switch_read(struct port *p);
+
 /* UART transmit: a ring the port drains at the line rate. */
 uint16_t port_uart_tx_free(struct port *p);     /* bytes of room */
 uint16_t port_uart_tx_pending(struct port *p);  /* bytes not yet on the line */

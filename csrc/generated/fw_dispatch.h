@@ -18,6 +18,9 @@ uint8_t cmd_board_heater(struct fw *fw, const uint8_t *args, int32_t *detail);  
 uint8_t cmd_board_safe(struct fw *fw, const uint8_t *args, int32_t *detail);  /* BOARD_SAFE: csrc/firmware/fw.c */
 uint8_t cmd_board_clear_fault(struct fw *fw, const uint8_t *args, int32_t *detail);  /* BOARD_CLEAR_FAULT: csrc/firmware/fw.c */
 uint8_t cmd_board_tlm_period(struct fw *fw, const uint8_t *args, int32_t *detail);  /* BOARD_TLM_PERIOD: csrc/firmware/fw.c */
+uint8_t cmd_prn_home(struct fw *fw, const uint8_t *args, int32_t *detail);  /* PRN_HOME: csrc/firmware/board_payload.c */
+uint8_t cmd_prn_move(struct fw *fw, const uint8_t *args, int32_t *detail);  /* PRN_MOVE: csrc/firmware/board_payload.c */
+uint8_t cmd_prn_stop(struct fw *fw, const uint8_t *args, int32_t *detail);  /* PRN_STOP: csrc/firmware/board_payload.c */
 
 static const fw_command_fn fw_command_handlers[ROVER_BOARD_CMD_COUNT] = {
 	cmd_mob_drive,
@@ -27,6 +30,9 @@ static const fw_command_fn fw_command_handlers[ROVER_BOARD_CMD_COUNT] = {
 	cmd_board_safe,
 	cmd_board_clear_fault,
 	cmd_board_tlm_period,
+	cmd_prn_home,
+	cmd_prn_move,
+	cmd_prn_stop,
 };
 
 #endif /* ROVER_FW_DISPATCH_H */

@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#define ROVER_DICT_HASH_HEX "5e98e592b47abe5b5c9889b591da1cf7372838e6f5712621fd6003ae0e9d2b1d"
-#define ROVER_DICT_HASH32 0x5E98E592UL
+#define ROVER_DICT_HASH_HEX "13c43565e8ed82d8f02681e40ebeccc30a7e3f6b55424231507dec529a6b9847"
+#define ROVER_DICT_HASH32 0x13C43565UL
 
 /* modes: bit i of a command's mode mask allows it in mode i */
 #define ROVER_MODE_BOOT 0
@@ -401,6 +401,46 @@ typedef struct {
 #define ROVER_BOARD_TLM_PERIOD_PERIOD_MIN 0L  /* ms */
 #define ROVER_BOARD_TLM_PERIOD_PERIOD_MAX 60000L
 
+/* PRN_HOME (board payload): Home the printer axes in the mask (bit 0 X, 1 Y, 2 Z, 3 recoater) against their limit switches; refused while moving (docs/printer.md). */
+#define ROVER_OP_PRN_HOME 0x1201u
+#define ROVER_PRN_HOME_PAYLOAD_SIZE 1
+#define ROVER_PRN_HOME_AXES_OFFSET 0
+#define ROVER_PRN_HOME_AXES_SIZE 1
+#define ROVER_PRN_HOME_AXES_MIN 1L  /*  */
+#define ROVER_PRN_HOME_AXES_MAX 15L
+
+/* PRN_MOVE (board payload): Queue a straight move to absolute step positions at up to rate (Q16 steps per ms, major axis); refused when the queue is full, the target is outside the soft limits or an axis is not homed. */
+#define ROVER_OP_PRN_MOVE 0x1202u
+#define ROVER_PRN_MOVE_PAYLOAD_SIZE 21
+#define ROVER_PRN_MOVE_X_OFFSET 0
+#define ROVER_PRN_MOVE_X_SIZE 4
+#define ROVER_PRN_MOVE_X_MIN (-268435455L)  /* steps */
+#define ROVER_PRN_MOVE_X_MAX 268435455L
+#define ROVER_PRN_MOVE_Y_OFFSET 4
+#define ROVER_PRN_MOVE_Y_SIZE 4
+#define ROVER_PRN_MOVE_Y_MIN (-268435455L)  /* steps */
+#define ROVER_PRN_MOVE_Y_MAX 268435455L
+#define ROVER_PRN_MOVE_Z_OFFSET 8
+#define ROVER_PRN_MOVE_Z_SIZE 4
+#define ROVER_PRN_MOVE_Z_MIN (-268435455L)  /* steps */
+#define ROVER_PRN_MOVE_Z_MAX 268435455L
+#define ROVER_PRN_MOVE_R_OFFSET 12
+#define ROVER_PRN_MOVE_R_SIZE 4
+#define ROVER_PRN_MOVE_R_MIN (-268435455L)  /* steps */
+#define ROVER_PRN_MOVE_R_MAX 268435455L
+#define ROVER_PRN_MOVE_RATE_OFFSET 16
+#define ROVER_PRN_MOVE_RATE_SIZE 4
+#define ROVER_PRN_MOVE_RATE_MIN 1L  /*  */
+#define ROVER_PRN_MOVE_RATE_MAX 1073741824L
+#define ROVER_PRN_MOVE_SINTER_OFFSET 20
+#define ROVER_PRN_MOVE_SINTER_SIZE 1
+#define ROVER_PRN_MOVE_SINTER_MIN 0L  /*  */
+#define ROVER_PRN_MOVE_SINTER_MAX 1L
+
+/* PRN_STOP (board payload): Stop printer motion now and empty the move queue (pause, abort, fault). */
+#define ROVER_OP_PRN_STOP 0x1203u
+#define ROVER_PRN_STOP_PAYLOAD_SIZE 0
+
 #ifndef ROVER_DICT_NO_TABLES
 static const rover_arg_layout_t rover_args_mob_drive[10] = {
 	{ROVER_WIRE_I16, 0, 2, (-2000L), 2000L}, /* w_fl */
@@ -429,8 +469,19 @@ static const rover_arg_layout_t rover_args_board_heater[2] = {
 static const rover_arg_layout_t rover_args_board_tlm_period[1] = {
 	{ROVER_WIRE_U16, 0, 2, 0L, 60000L}, /* period */
 };
+static const rover_arg_layout_t rover_args_prn_home[1] = {
+	{ROVER_WIRE_U8, 0, 1, 1L, 15L}, /* axes */
+};
+static const rover_arg_layout_t rover_args_prn_move[6] = {
+	{ROVER_WIRE_I32, 0, 4, (-268435455L), 268435455L}, /* x */
+	{ROVER_WIRE_I32, 4, 4, (-268435455L), 268435455L}, /* y */
+	{ROVER_WIRE_I32, 8, 4, (-268435455L), 268435455L}, /* z */
+	{ROVER_WIRE_I32, 12, 4, (-268435455L), 268435455L}, /* r */
+	{ROVER_WIRE_U32, 16, 4, 1L, 1073741824L}, /* rate */
+	{ROVER_WIRE_U8, 20, 1, 0L, 1L}, /* sinter */
+};
 
-#define ROVER_BOARD_CMD_COUNT 7
+#define ROVER_BOARD_CMD_COUNT 10
 static const rover_board_cmd_def_t rover_board_cmd_defs[ROVER_BOARD_CMD_COUNT] = {
 	{ROVER_OP_MOB_DRIVE, 10, 20, ROVER_BOARD_MOBILITY, rover_args_mob_drive},
 	{ROVER_OP_MOB_CLEAR_STALL, 1, 1, ROVER_BOARD_MOBILITY, rover_args_mob_clear_stall},
@@ -439,6 +490,9 @@ static const rover_board_cmd_def_t rover_board_cmd_defs[ROVER_BOARD_CMD_COUNT] =
 	{ROVER_OP_BOARD_SAFE, 0, 0, ROVER_BOARD_ANY, 0},
 	{ROVER_OP_BOARD_CLEAR_FAULT, 0, 0, ROVER_BOARD_ANY, 0},
 	{ROVER_OP_BOARD_TLM_PERIOD, 1, 2, ROVER_BOARD_ANY, rover_args_board_tlm_period},
+	{ROVER_OP_PRN_HOME, 1, 1, ROVER_BOARD_PAYLOAD, rover_args_prn_home},
+	{ROVER_OP_PRN_MOVE, 6, 21, ROVER_BOARD_PAYLOAD, rover_args_prn_move},
+	{ROVER_OP_PRN_STOP, 0, 0, ROVER_BOARD_PAYLOAD, 0},
 };
 #endif /* ROVER_DICT_NO_TABLES */
 
@@ -619,7 +673,38 @@ static const rover_board_cmd_def_t rover_board_cmd_defs[ROVER_BOARD_CMD_COUNT] =
 #define ROVER_PKT_LINK_STATS_TX_OVERFLOW_SIZE 2
 #define ROVER_PKT_LINK_STATS_TX_OVERFLOW_COUNT 1
 
-#define ROVER_PKT_COUNT 4
+/* PAY_PRINTER (board payload): Printer motion: axis positions (X Y Z recoater, steps), queue, homing, limit switches (docs/printer.md). */
+#define ROVER_PKT_PAY_PRINTER_ID 0x05u
+#define ROVER_PKT_PAY_PRINTER_SIZE 33
+#define ROVER_PKT_PAY_PRINTER_BOARD ROVER_BOARD_PAYLOAD
+#define ROVER_PKT_PAY_PRINTER_PERIOD_MS 100u
+#define ROVER_PKT_PAY_PRINTER_FIXED 0
+#define ROVER_PKT_PAY_PRINTER_TIME_MS_OFFSET 1
+#define ROVER_PKT_PAY_PRINTER_TIME_MS_SIZE 4
+#define ROVER_PKT_PAY_PRINTER_TIME_MS_COUNT 1
+#define ROVER_PKT_PAY_PRINTER_POS_OFFSET 5
+#define ROVER_PKT_PAY_PRINTER_POS_SIZE 4
+#define ROVER_PKT_PAY_PRINTER_POS_COUNT 4
+#define ROVER_PKT_PAY_PRINTER_MOVING_OFFSET 21
+#define ROVER_PKT_PAY_PRINTER_MOVING_SIZE 1
+#define ROVER_PKT_PAY_PRINTER_MOVING_COUNT 1
+#define ROVER_PKT_PAY_PRINTER_QUEUED_OFFSET 22
+#define ROVER_PKT_PAY_PRINTER_QUEUED_SIZE 1
+#define ROVER_PKT_PAY_PRINTER_QUEUED_COUNT 1
+#define ROVER_PKT_PAY_PRINTER_HOME_STATE_OFFSET 23
+#define ROVER_PKT_PAY_PRINTER_HOME_STATE_SIZE 1
+#define ROVER_PKT_PAY_PRINTER_HOME_STATE_COUNT 4
+#define ROVER_PKT_PAY_PRINTER_HOMED_OFFSET 27
+#define ROVER_PKT_PAY_PRINTER_HOMED_SIZE 1
+#define ROVER_PKT_PAY_PRINTER_HOMED_COUNT 1
+#define ROVER_PKT_PAY_PRINTER_SWITCHES_OFFSET 28
+#define ROVER_PKT_PAY_PRINTER_SWITCHES_SIZE 1
+#define ROVER_PKT_PAY_PRINTER_SWITCHES_COUNT 1
+#define ROVER_PKT_PAY_PRINTER_MOVES_DONE_OFFSET 29
+#define ROVER_PKT_PAY_PRINTER_MOVES_DONE_SIZE 4
+#define ROVER_PKT_PAY_PRINTER_MOVES_DONE_COUNT 1
+
+#define ROVER_PKT_COUNT 5
 
 /* event severities, lowest first */
 #define ROVER_SEV_DIAG 0

@@ -9,6 +9,8 @@
 struct sim_boards {
 	struct sim *sim;
 	struct head_plant head;
+	struct gantry gantry;
+	struct gantry_params gantry_p;
 	struct fw fw[2];            /* [0] mobility, [1] payload */
 	struct port port[2];
 };
@@ -36,6 +38,9 @@ int sim_boards_init(struct sim_boards *b, struct sim *s, uint32_t dict_hash32)
 		z[i] = 0;
 	b->sim = s;
 	pay_plant_init(&b->head);
+	gantry_default_params(&b->gantry_p);
+	gantry_init(&b->gantry, &b->gantry_p);
+	b->port[1].gantry = &b->gantry;
 	b->port[0].sim = s;
 	b->port[0].role = ROVER_BOARD_MOBILITY;
 	b->port[1].head = &b->head;
@@ -68,6 +73,9 @@ int sim_run(struct sim_boards *b, uint32_t n_ms)
 		}
 		rc = sim_step_ms(s);
 		pay_plant_step(&b->head, b->port[1].head_q15, 0.001);
+		gantry_step(&b->gantry, &b->gantry_p, b->port[1].steps);
+		for (i = 0; i < 4; i++)
+			b->port[1].steps[i] = 0;
 		for (i = 0; i < 6; i++)
 			while ((ab = enc_next_edge(&s->enc[i])) >= 0)
 				fw_encoder_edge(mob, i, (uint8_t)ab);
@@ -145,4 +153,9 @@ void sim_board_sensor_fault(struct sim_boards *b, uint8_t role, uint8_t open)
 struct head_plant *sim_board_head(struct sim_boards *b)
 {
 	return &b->head;
+}
+
+struct gantry *sim_board_gantry(struct sim_boards *b)
+{
+	return &b->gantry;
 }

@@ -52,6 +52,17 @@ void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])
 	}
 }
 
+void port_step_write(struct port *p, uint8_t axis, int32_t steps)
+{
+	if (p->gantry && axis < 4)
+		p->steps[axis] += steps;
+}
+
+uint8_t port_switch_read(struct port *p)
+{
+	return p->gantry ? gantry_switches(p->gantry) : 0;
+}
+
 uint16_t port_fault_flags(struct port *p)
 {
 	return (p->sim && p->sim->out.off_map) ? ROVER_FAULT_OFF_MAP : 0;

@@ -14,6 +14,7 @@
 #include "firmware/fw.h"
 #include "sim/sim.h"
 #include "sim/head.h"
+#include "plant/gantry.h"
 
 #define SIM_PORT_EVENT_BYTES 512u
 
@@ -23,6 +24,8 @@ struct port {
 	uint8_t role;
 	uint8_t sensor_fault;       /* test hook: the heater sensor reads open */
 	int16_t head_q15;           /* payload heater PWM */
+	struct gantry *gantry;      /* payload steppers (NULL on the mobility board) */
+	int32_t steps[4];           /* steps emitted this tick */
 	uint32_t ticks;             /* board ms */
 	uint16_t ev_len;
 	uint8_t ev[SIM_PORT_EVENT_BYTES];

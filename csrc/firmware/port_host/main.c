@@ -49,6 +49,17 @@ void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
 		p->pwm[ch] = q15;
 }
 
+void port_step_write(struct port *p, uint8_t axis, int32_t steps)
+{
+	if (p->role == ROVER_BOARD_PAYLOAD && axis < 4)
+		p->steps[axis] += steps;
+}
+
+uint8_t port_switch_read(struct port *p)
+{
+	return p->role == ROVER_BOARD_PAYLOAD ? gantry_switches(&p->gantry) : 0;
+}
+
 void port_servo_write(struct port *p, uint8_t ch, int16_t mrad)
 {
 	if (ch < 4)
@@ -284,8 +295,14 @@ static void board_tick(struct port *p)
 	fw_tick(p->fw);
 	if (p->role == ROVER_BOARD_MOBILITY)
 		mob_plant_step(p);
-	else
+	else {
+		int i;
+
 		pay_plant_step(&p->head, p->pwm[PORT_PWM_HEATER0], 0.001);
+		gantry_step(&p->gantry, &p->gantry_p, p->steps);
+		for (i = 0; i < 4; i++)
+			p->steps[i] = 0;
+	}
 	p->ticks++;
 }
 
@@ -335,6 +352,8 @@ int main(int argc, char **argv)
 			return 1;
 	} else {
 		pay_plant_init(&p->head);
+		gantry_default_params(&p->gantry_p);
+		gantry_init(&p->gantry, &p->gantry_p);
 	}
 	fw_init(fw, p, p->role, o.have_hash ? o.hash : (uint32_t)ROVER_DICT_HASH32);
 	(void)rover_cmd_defs;

@@ -11,6 +11,7 @@
 #include "fw.h"
 #include "sim/sim.h"
 #include "sim/head.h"
+#include "plant/gantry.h"
 
 #define HOST_TX_RING 2048u
 #define HOST_RX_QUEUE 1024u    /* host bytes still crossing the line */
@@ -33,6 +34,9 @@ struct port {
 	struct sim *sim;            /* mobility */
 	float *terrain;
 	struct head_plant head;     /* payload */
+	struct gantry gantry;       /* payload steppers */
+	struct gantry_params gantry_p;
+	int32_t steps[4];           /* steps emitted this tick */
 };
 
 /* Mobility plant (plant_mob.c). */
