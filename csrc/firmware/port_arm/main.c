@@ -25,6 +25,7 @@
 #include "rover_dictionary.h"
 #include "sim/sim.h"
 #include "sim/head.h"
+#include "plant/gantry.h"
 #include "sim_params_default.h"
 
 #ifndef FW_ARM_ROLE
@@ -61,6 +62,9 @@ struct port {
 	int16_t servo_mrad[4];
 	struct sim sim;
 	struct head_plant head;
+	struct gantry gantry;            /* payload steppers */
+	struct gantry_params gantry_p;
+	int32_t steps[4];
 };
 
 /* interrupt handlers take no arguments: the one instance they reach */
@@ -121,6 +125,17 @@ void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])
 	}
 }
 
+void port_step_write(struct port *p, uint8_t axis, int32_t steps)
+{
+	if (p->role == ROVER_BOARD_PAYLOAD && axis < 4)
+		p->steps[axis] += steps;
+}
+
+uint8_t port_switch_read(struct port *p)
+{
+	return p->role == ROVER_BOARD_PAYLOAD ? gantry_switches(&p->gantry) : 0;
+}
+
 uint16_t port_fault_flags(struct port *p)
 {
 	return (p->role == ROVER_BOARD_MOBILITY && p->sim.out.off_map) ? ROVER_FAULT_OFF_MAP : 0;
@@ -160,6 +175,9 @@ static void plant_step(struct port *p)
 
 	if (p->role == ROVER_BOARD_PAYLOAD) {
 		pay_plant_step(&p->head, p->pwm[PORT_PWM_HEATER0], 0.001);
+		gantry_step(&p->gantry, &p->gantry_p, p->steps);
+		for (i = 0; i < 4; i++)
+			p->steps[i] = 0;
 		return;
 	}
 	for (i = 0; i < 6; i++)
@@ -219,6 +237,8 @@ int main(void)
 		sim_place(&p->sim, 0.0, 0.0, 0.0);
 	} else {
 		pay_plant_init(&p->head);
+		gantry_default_params(&p->gantry_p);
+		gantry_init(&p->gantry, &p->gantry_p);
 	}
 	fw_init(p->fw, p, p->role, ROVER_DICT_HASH32);
 	UART_BAUDDIV = CORE_HZ / 115200u;
