@@ -68,6 +68,27 @@ void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])
 	}
 }
 
+/* Printer steps are outputs like the others: recorded ('T' axis steps32)
+ * whenever a tick emits some.  The recorded inputs have no limit switches. */
+void port_step_write(struct port *p, uint8_t axis, int32_t steps)
+{
+	uint8_t i;
+
+	(void)p;
+	if (steps == 0)
+		return;
+	trace_putc('T');
+	trace_putc(axis);
+	for (i = 0; i < 4; i++)
+		trace_putc((uint8_t)(((uint32_t)steps >> (8 * i)) & 0xFFu));
+}
+
+uint8_t port_switch_read(struct port *p)
+{
+	(void)p;
+	return 0;
+}
+
 uint16_t port_fault_flags(struct port *p)
 {
 	(void)p;
