@@ -382,3 +382,39 @@ def print_safety(as_json, seed):
         click.echo(f"heat off {r['heat_off_after_ms']} ms after the thermocouple was detached at "
                    f"{r['temp_at_detach_c']} C ({r['power_at_detach_w']} W); guard period "
                    f"{r['guard_period_ms']} ms (the bound)")
+
+
+@perf.command("print")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--design", default="plain-brick", show_default=True,
+              help="a parametric brick, an .outline or a .gcode file")
+def print_perf(as_json, seed, design):
+    """A full brick printed by the print job on the payload board's firmware
+    in the simulator (every step generated at its real rate in C):
+    simulated seconds per wall second."""
+    from flight.printer.designs import DesignError
+    from ground.print.bench import run_print, sim_only_rate
+    from ground.print.load import load_plan
+
+    try:
+        plan = load_plan(design)
+    except DesignError as e:
+        click.echo(f"rover perf print: {e}", err=True)
+        sys.exit(2)
+    t0 = time.perf_counter()       # wall time only for the figure
+    r = run_print(plan, seed=seed)
+    wall = time.perf_counter() - t0
+    ceiling = sim_only_rate(seed=seed)
+    out = {"design": plan.name, "layers": len(plan.layers), "state": r.state,
+           "layers_done": r.layers_done, "sim_s": r.sim_s, "wall_s": round(wall, 2),
+           "realtime_factor": round(r.sim_s / wall, 1),
+           "limit_realtime_factor_sim_only": round(ceiling, 1),
+           "moves": r.moves_sent, "steps_lost": r.steps_lost,
+           "quality_min": min(r.quality) if r.quality else None}
+    if as_json:
+        click.echo(json.dumps(out))
+    else:
+        click.echo(f"{plan.name}: {r.layers_done}/{len(plan.layers)} layers, {r.sim_s:.0f} s simulated "
+                   f"in {wall:.1f} s: {out['realtime_factor']}x real time (the simulator alone, "
+                   f"no job: {out['limit_realtime_factor_sim_only']}x)")
