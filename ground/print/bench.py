@@ -127,7 +127,7 @@ def run_print(plan, *, seed: int = 1, mode: str = "PRINT", max_sim_s: float = 48
             samples = []
         if job.state in FINAL_STATES:
             break
-        for role in ("mobility", "payload"):
+        for role in board.d.boards:
             sim.heartbeat(role)
         if inject is not None:
             inject(t, sim)
@@ -156,11 +156,13 @@ def sim_only_rate(seed: int = 1, sim_s: float = 200.0) -> float:
     from sim_hw.site import site_from_name
     from sim_hw.simulator import Simulator
 
+    from common.dictionary import default_dictionary
+    boards = tuple(default_dictionary().boards)
     sim = Simulator(site_from_name("flat", seed), seed)
     sim.advance(2000)                  # first environment refresh out of the way
     t0 = time.perf_counter()
     for _ in range(int(sim_s * 1000) // CYCLE_MS):
-        sim.heartbeat("mobility")
-        sim.heartbeat("payload")
+        for role in boards:
+            sim.heartbeat(role)
         sim.advance(CYCLE_MS)
     return sim_s / (time.perf_counter() - t0)
