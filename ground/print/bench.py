@@ -28,6 +28,7 @@ class PrintResult:
     steps_lost: list = field(default_factory=list)
     moves_sent: int = 0
     max_head_c: float = 0.0
+    head_power_w_end: float = 0.0     # heat-source power when the run ended
     trace_t_s: list = field(default_factory=list)
     trace_head_c: list = field(default_factory=list)
 
@@ -145,6 +146,7 @@ def run_print(plan, *, seed: int = 1, mode: str = "PRINT", max_sim_s: float = 48
     res.sim_s = t / 1000.0
     g = sim._lib.sim_board_gantry(sim._boards)
     res.steps_lost = [int(v) for v in g.lost]
+    res.head_power_w_end = float(sim._lib.sim_board_head(sim._boards).heater_w)
     return res
 
 
