@@ -313,6 +313,11 @@ class Simulator:
         """Electrical power into the payload's sintering head now (plant truth)."""
         return float(self._lib.sim_board_head(self._boards).heater_w)
 
+    def gantry(self):
+        """The payload board's stepper axes (plant truth: pos, lost; load for
+        fault injection: 1 nominal, more is a jam)."""
+        return self._lib.sim_board_gantry(self._boards)
+
     @property
     def head_temp_c(self) -> float:
         return float(self._lib.sim_board_head(self._boards).temp_k) - 273.15

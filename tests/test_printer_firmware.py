@@ -38,7 +38,7 @@ class Board:
 
     @property
     def gantry(self):
-        return self.sim._lib.sim_board_gantry(self.sim._boards)
+        return self.sim.gantry()
 
     def until(self, pred, limit_ms=120_000):
         t = 0

@@ -144,9 +144,9 @@ def run_print(plan, *, seed: int = 1, mode: str = "PRINT", max_sim_s: float = 48
     res.state, res.reason = job.state.value, job.reason
     res.layers_done = job.layers_done
     res.sim_s = t / 1000.0
-    g = sim._lib.sim_board_gantry(sim._boards)
+    g = sim.gantry()
     res.steps_lost = [int(v) for v in g.lost]
-    res.head_power_w_end = float(sim._lib.sim_board_head(sim._boards).heater_w)
+    res.head_power_w_end = sim.head_power_w
     return res
 
 
