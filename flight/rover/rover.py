@@ -141,7 +141,9 @@ class Rover:
     def cmd_stop(self, cmd) -> Pending:
         """Completes when the rover is at rest on *fresh* odometry: a dead
         board's frozen odometry reads zero speed and must never confirm a
-        STOP; after STOP_STALE_FAIL_MS of stale odometry the STOP fails."""
+        STOP.  An OFFLINE source (its link is down) fails the STOP at once:
+        no confirmation can come, and the board's own drive deadline stops
+        the wheels; after STOP_STALE_FAIL_MS of stale odometry it fails too."""
         self.stop()
         pose = self.pose
         hal = self.hal
@@ -154,7 +156,8 @@ class Rover:
             if dead:
                 if stale_since[0] is None:
                     stale_since[0] = now
-                if now - stale_since[0] >= STOP_STALE_FAIL_MS:
+                offline = any(d.status is DeviceStatus.OFFLINE for d in dead)
+                if offline or now - stale_since[0] >= STOP_STALE_FAIL_MS:
                     return (False, f"cannot confirm the rover stopped: {dead[0].name} is "
                                    f"{dead[0].status.name} (no fresh odometry)")
                 return None

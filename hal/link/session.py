@@ -519,9 +519,10 @@ class BoardSession:
     def _service(self) -> None:
         now = self._host_time()
         hb_period = HEARTBEAT_BOARD_MS / self._rate_ms_per_s()
-        if now >= self._next_hb and not self.saying_goodbye:
-            self._send_heartbeat()
-            self._next_hb = now + hb_period
+        if now >= self._next_hb:
+            if not self.saying_goodbye:        # after goodbye no heartbeat may re-arm the board,
+                self._send_heartbeat()         # but the schedule moves on (a due heartbeat left
+            self._next_hb = now + hb_period    # in the past would stop lockstep time: wait <= 0)
         if now >= self._next_clock:
             self._send_clock_req()
             self._next_clock = now + CLOCK_PERIOD_S
