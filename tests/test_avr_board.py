@@ -79,7 +79,9 @@ def test_images_fit_the_mega(built):
         flash = sec[".text"] + sec.get(".data", 0)
         ram = sec.get(".data", 0) + sec.get(".bss", 0) + sec.get(".noinit", 0)
         assert flash <= F.BOARDS["mega2560"].app_bytes, (role, flash)
-        assert ram <= 4096, (role, ram)
+        # the part's limit: 8 KB SRAM less 1 KB kept for the stack (our margin); the
+        # 50 % target is a figure `rover perf firmware` prints beside that limit
+        assert ram <= 8192 - 1024, (role, ram)
         assert F.check_image_fits("mega2560", hexfile) == F.hex_extent(hexfile)[1]
 
 
