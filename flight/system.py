@@ -1,7 +1,7 @@
 """The flight software assembled: HAL -> rover -> bus -> fault protection ->
 sequencer -> executor -> HAL, one fixed cycle on the HAL's clock.
 
-    hal.read(); rover.update(dt); publish telemetry; fault.update();
+    hal.read(); rover.update(dt); printer.update(dt); publish telemetry; fault.update();
     sequencer.update(); executor.update(); hal.write(); recorder.poll();
     hal.advance(dt)
 
@@ -19,6 +19,7 @@ from flight.fault import FaultProtection, load_default_table
 from flight.fault.tables import RESPONSES_DIR
 from flight.modes import ModeManager
 from flight.modes.guards import default_guards
+from flight.printer.component import Printer
 from flight.rover.rover import Rover
 from flight.seq.commands import SequenceCommands
 from flight.seq.engine import Sequencer
@@ -45,6 +46,8 @@ class FlightSystem:
         self.rover = Rover(hal)
         self.thermal = Thermal(hal)
         self.modes = ModeManager(self.bus, self.clock, guards=default_guards())
+        self.printer = Printer(hal, self.bus, self.modes, self.clock,
+                               dictionary_hash=self.dictionary.hash)
         self.library = SequenceLibrary(self.dictionary, [*search_dirs, RESPONSES_DIR], mission)
         self.fault = FaultProtection(self.bus, self.clock, fault_table or load_default_table(),
                                      self._dispatch_response, limit_set=limit_set,
@@ -52,7 +55,8 @@ class FlightSystem:
         # the components that own commands, by their dictionary names
         self.executor = CommandExecutor(self.dictionary, self.bus, self.clock, self.modes, {
             "modes": self.modes, "rover": self.rover, "thermal": self.thermal,
-            "fault": self.fault, "sequencer": SequenceCommands(lambda: self.sequencer, self.library),
+            "fault": self.fault, "printer": self.printer,
+            "sequencer": SequenceCommands(lambda: self.sequencer, self.library),
         })
         self.sequencer = Sequencer(self.dictionary, self.bus, self.clock, self.executor,
                                    cycle_ms=cycle_ms)
@@ -71,6 +75,7 @@ class FlightSystem:
     # -- wiring -------------------------------------------------------------------
     def _enter_safe(self, change) -> None:
         self.rover.stop()
+        self.printer.safe()
         # The slot that asked for SAFE (a failure handler, the fault slot) goes on.
         running = self.sequencer.running_slot
         self.sequencer.cancel_all(f"entered {change.to_mode}: {change.reason}",
@@ -88,6 +93,7 @@ class FlightSystem:
     def _publish(self) -> None:
         bus = self.bus
         bus.publish_many(self.rover.telemetry())
+        bus.publish_many(self.printer.telemetry())
         for name, h in self._heaters:
             bus.publish(f"heater.{name}_duty", h.duty)
         hal_tlm = self.hal.telemetry()
@@ -107,6 +113,7 @@ class FlightSystem:
         dt = self.cycle_ms
         hal.read()
         self.rover.update(dt)
+        self.printer.update(dt)
         self._publish()
         self.fault.update()
         self.sequencer.update()

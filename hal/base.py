@@ -18,9 +18,10 @@ from abc import ABC, abstractmethod
 from hal.errors import DeviceBusyError, HalError
 from common.vehicle import STEER_NAMES, WHEEL_NAMES, VehicleGeometry
 from hal.interfaces import (Device, DriveWheel, Heater, Imu, Odometer, PowerMonitor,
-                            SteeringActuator, TerrainMap, ThermalSensor, VisualOdometry)
+                            PrinterDevices, PrinterGantry, SteeringActuator, TerrainMap,
+                            ThermalSensor, VisualOdometry)
 
-ACTUATOR_TYPES = (DriveWheel, SteeringActuator, Heater)
+ACTUATOR_TYPES = (DriveWheel, SteeringActuator, Heater, PrinterGantry)
 
 
 class Hal(ABC):
@@ -33,6 +34,7 @@ class Hal(ABC):
     thermal: dict[str, ThermalSensor]
     heaters: dict[str, Heater]
     vo: VisualOdometry | None = None   # optional: backends without a camera leave None
+    printer: PrinterDevices | None = None   # the brick printer (payload board), if any
 
     def __init__(self, url: str, clock):
         self.url = url
@@ -55,6 +57,8 @@ class Hal(ABC):
             out[f"heater.{n}"] = h
         if self.vo is not None:
             out["vo"] = self.vo
+        if self.printer is not None:
+            out.update(self.printer.devices())
         return out
 
     def device(self, name: str) -> Device:
@@ -98,6 +102,9 @@ class Hal(ABC):
             w.set_speed_mradps(0)
         for h in self.heaters.values():
             h.set_target_c(0.0)
+        if self.printer is not None:
+            self.printer.head.set_target_c(0.0)
+            self.printer.gantry.stop()
         self.write()
 
     geometry: "VehicleGeometry"
@@ -120,6 +127,8 @@ class Hal(ABC):
         for h in self.heaters.values():
             if h.fault:
                 h.reset_fault()
+        if self.printer is not None and self.printer.head.fault:
+            self.printer.head.reset_fault()
 
     @property
     def faults(self):

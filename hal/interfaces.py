@@ -202,3 +202,145 @@ class TerrainMap:
         ny, nx = self.height_m.shape
         x0, y0 = self.origin_xy_m
         return (x0, x0 + (nx - 1) * self.cell_m, y0, y0 + (ny - 1) * self.cell_m)
+
+
+# -- the brick printer (payload board) -------------------------------------------
+PRINTER_AXES = ("x", "y", "z", "r")     # X, Y, Z (plate depth, positive down), recoater
+
+
+class HomeState(enum.IntEnum):
+    """Homing state of one axis (csrc/core/homing.h)."""
+    IDLE = 0
+    SEEK = 1
+    BACKOFF = 2
+    APPROACH = 3
+    DONE = 4
+    FAILED = 5
+
+
+class PrinterGantry(Device):
+    """The printer's four stepper axes (X, Y, Z, recoater) on the payload
+    board.  Moves and homing run in the board's firmware (trapezoidal moves
+    from a queue, homing against the limit switches, docs/printer.md
+    sections 1 and 7); this device latches the commands and sends them in
+    order on ``write()``: stop first, then home, then the moves.  Positions
+    are in steps; ``steps_per_mm`` converts.  ``time_ms`` is the board time of
+    the state latched by the last ``read()`` (a command sent at t is seen in
+    the state only from a packet with time_ms > t)."""
+
+    steps_per_mm: tuple[float, float, float, float]
+    queue_depth: int
+    min_steps: tuple[int, int, int, int]        # soft limits (the board refuses beyond)
+    max_steps: tuple[int, int, int, int]
+    max_rate_q16: int                           # a move's rate bound (Q16 steps per ms)
+
+    @abstractmethod
+    def home(self, axes_mask: int) -> None:
+        """Home the axes in the mask (bit 0 X .. bit 3 recoater)."""
+
+    @abstractmethod
+    def move(self, target_steps: tuple[int, int, int, int], rate_q16: int, sinter: bool) -> None:
+        """Queue a straight move to absolute step positions at ``rate_q16``
+        (Q16 steps per ms of the major axis); a target outside the soft
+        limits or a rate outside 1..max_rate_q16 raises CommandRangeError."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Stop now, empty the board's queue, cancel homing (and any move
+        latched but not sent yet)."""
+
+    @property
+    @abstractmethod
+    def position_steps(self) -> tuple[int, int, int, int]: ...
+
+    @property
+    @abstractmethod
+    def moving(self) -> bool: ...
+
+    @property
+    @abstractmethod
+    def queued(self) -> int:
+        """Moves waiting in the board's queue (not counting the executing one)."""
+
+    @property
+    @abstractmethod
+    def home_state(self) -> tuple[HomeState, HomeState, HomeState, HomeState]: ...
+
+    @property
+    @abstractmethod
+    def homed_mask(self) -> int:
+        """Bit i = axis i homed since the board's power-up."""
+
+    @property
+    @abstractmethod
+    def moves_done(self) -> int:
+        """Moves the board completed since power-up (a monotonic counter)."""
+
+    @property
+    @abstractmethod
+    def time_ms(self) -> int:
+        """Board time of the latched state."""
+
+    @property
+    @abstractmethod
+    def refused(self) -> int:
+        """Printer commands the board refused (a counter)."""
+
+
+class LimitSwitch(Device):
+    """One axis' home switch (pressed at or below the axis' zero)."""
+
+    @property
+    @abstractmethod
+    def pressed(self) -> bool: ...
+
+
+class HeatSource(Heater):
+    """The sintering head's heat source under the board's PID and runaway
+    guard: a solar concentrator behind a shutter (the duty is the shutter's
+    opening) or an electric heater (bench).  ``set_target_c`` is the head
+    temperature the board holds; the board switches the source off if the
+    target is not refreshed within its deadline."""
+
+    source: str          # "solar" or "electric"
+    rated_w: float       # power at full duty in full sun / at the rated supply
+
+    @property
+    @abstractmethod
+    def available_w(self) -> float:
+        """Power the source delivers at full duty now (solar: what the sun
+        gives after shading; electric: the rating)."""
+
+    @property
+    @abstractmethod
+    def power_w(self) -> float:
+        """Power into the head now (duty x available)."""
+
+
+class HopperLevel(Device):
+    """The regolith hopper's level sensor."""
+
+    capacity_g: float        # regolith in a full hopper
+
+    @property
+    @abstractmethod
+    def level_pct(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class PrinterDevices:
+    """The printer's devices as one group (``hal.printer``; None on a
+    backend without a payload)."""
+    gantry: PrinterGantry
+    head: HeatSource
+    thermocouple: ThermalSensor        # the spot temperature
+    hopper: HopperLevel
+    switches: tuple[LimitSwitch, ...]  # X, Y, Z, recoater
+
+    def devices(self) -> dict[str, Device]:
+        out: dict[str, Device] = {"printer.gantry": self.gantry, "printer.head": self.head,
+                                  "printer.thermocouple": self.thermocouple,
+                                  "printer.hopper": self.hopper}
+        for s in self.switches:
+            out[s.name] = s
+        return out

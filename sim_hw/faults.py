@@ -43,7 +43,41 @@ class FaultInjector:
             raise ValueError(f"temp_c must be in -200..150 C, got {temp_c}")
         self.sim.plant.ebox.temp_k = temp_c + KELVIN
 
+    # -- the printer -------------------------------------------------------------
+    def detach_thermocouple(self, detached: bool = True) -> None:
+        """The head's thermocouple comes off (reads open on the payload board)."""
+        self.sim.set_heater_sensor_open("payload", detached)
+
+    def block_sun(self, blocked: bool = True) -> None:
+        """Something shades the solar concentrator (its power drops to 0 at the
+        next environment refresh, within a simulated second)."""
+        self.sim.sun_blocked = bool(blocked)
+        self.sim.refresh_env()
+
+    def set_hopper_g(self, grams: float) -> None:
+        """Put this much regolith in the printer's hopper (0 = empty)."""
+        h = self.sim.hopper
+        if not 0.0 <= grams <= h.capacity_g:
+            raise ValueError(f"grams must be in 0..{h.capacity_g:g}, got {grams}")
+        h.level_g = float(grams)
+        self.sim.refresh_hopper()
+
+    def jam_printer_axis(self, axis, load: float = 20.0) -> None:
+        """Overload a printer axis (x, y, z, r or 0..3): it loses steps."""
+        axes = ("x", "y", "z", "r")
+        i = axes.index(axis) if axis in axes else axis
+        if not isinstance(i, int) or not 0 <= i < 4:
+            raise ValueError(f"unknown printer axis {axis!r}; axes are {', '.join(axes)} or 0..3")
+        if not load >= 1.0:
+            raise ValueError(f"load must be >= 1 (1 = nominal), got {load}")
+        self.sim.gantry().load[i] = float(load)
+
     def clear_all(self) -> None:
         for i in range(6):
             self.sim.wheel_locked[i] = 0
             self.sim.encoder_dead[i] = 0
+        self.sim.set_heater_sensor_open("payload", False)
+        if self.sim.sun_blocked:
+            self.block_sun(False)
+        for i in range(4):
+            self.sim.gantry().load[i] = 1.0

@@ -28,6 +28,8 @@ SIM_ERR_PARAMS = 2
 OFF_MAP_GROUND_K = 220.0
 ENV_PERIOD_MS = 1000  # sun / shadow / ground temperature refresh period
 START_MARGIN_M = 1.0  # the whole rover must fit on the map at the start
+HEAD_SOURCES = ("electric", "solar")
+HOPPER_CAPACITY_G = 5000.0   # our assumption: 3.3 l of sieved regolith, about 80 layers of the plate
 
 
 def native():
@@ -133,9 +135,17 @@ class Simulator:
     """The simulated rover on a site; see module docstring and docs/plant.md."""
 
     def __init__(self, site, seed: int, start_xy_m=(0.0, 0.0), start_yaw_rad: float = 0.0,
-                 params: RoverParams | None = None, sun_epoch_s: float = 0.0):
+                 params: RoverParams | None = None, sun_epoch_s: float = 0.0,
+                 head: str = "electric", hopper_g: float = HOPPER_CAPACITY_G):
         """``sun_epoch_s``: sun time at t = 0 (sim_hw.sun.sun_vector's epoch),
-        i.e. the start time of day; the plant clock itself starts at 0."""
+        i.e. the start time of day; the plant clock itself starts at 0.
+        ``head``: the printer's heat source, "electric" (the bench head, 200 W)
+        or "solar" (the concentrator of sim_hw/concentrator.py, whose power
+        follows the sun and the site's shading); ``hopper_g``: regolith in the
+        hopper at the start (capacity HOPPER_CAPACITY_G)."""
+        if head not in HEAD_SOURCES:
+            raise ValueError(f"Simulator: head must be one of {', '.join(HEAD_SOURCES)}, got {head!r}")
+        self.head_source = head
         self.params = params if params is not None else RoverParams()
         if isinstance(sun_epoch_s, bool) or not isinstance(sun_epoch_s, numbers.Real) \
                 or not math.isfinite(sun_epoch_s):
@@ -199,6 +209,12 @@ class Simulator:
         self._vo_period_ms = VO_PERIOD_MS
         self._in = sim.inp
         self._bind_views()
+        from sim_hw.sintering import Hopper, PowderBed
+
+        self.hopper = Hopper(HOPPER_CAPACITY_G, hopper_g)
+        self.bed = PowderBed(self.hopper)
+        self.sun_blocked = False        # fault injection: something shades the concentrator
+        self._update_hopper()
         self._update_env()
 
     # -- numpy views onto the C struct ----------------------------------------
@@ -245,7 +261,31 @@ class Simulator:
         self._in.sunlit = 1 if lit else 0
         self._in.env_temp_k = (illumination.surface_temp_k(self.site, x, y, t_s, lit, epoch)
                                if self.site.contains(x, y) else OFF_MAP_GROUND_K)
+        if self.head_source == "solar":
+            self.head_plant.source_w = self._solar_w(az, el, x, y)
         self._next_env_ms = self.t_ms + ENV_PERIOD_MS
+
+    def _solar_w(self, az, el, x, y) -> float:
+        from sim_hw import concentrator, sun
+
+        if self.sun_blocked or not self.site.contains(x, y) or el <= -concentrator.SUN_RADIUS_RAD:
+            return 0.0
+        horizon = sun.horizon_angle_rad(self.site, x, y, az)
+        return concentrator.available_w(el, horizon, in_psr=self.site.in_psr(x, y))
+
+    def refresh_env(self) -> None:
+        """Recompute the sun and the environment now (after a fault injection)."""
+        self._update_env()
+
+    def refresh_hopper(self) -> None:
+        """The hopper sensor reads the model now (after a fault injection)."""
+        self._update_hopper()
+
+    def _update_hopper(self) -> None:
+        g = self.gantry()
+        from sim_hw.sintering import R_STEPS_PER_MM, Z_STEPS_PER_MM
+        self.bed.update(g.pos[2] / Z_STEPS_PER_MM, g.pos[3] / R_STEPS_PER_MM)
+        self._lib.sim_board_set_hopper(self._boards, int(math.ceil(self.hopper.level_pct)))
 
     def advance(self, dt_ms: int) -> None:
         """Advance plant and board loops by dt_ms simulated milliseconds."""
@@ -257,6 +297,7 @@ class Simulator:
                 self._update_env()
             n = min(left, self._next_env_ms - self.t_ms) if self._next_env_ms > self.t_ms else left
             self._lib.sim_run(self._boards, n)
+            self._update_hopper()
             left -= n
             if self.off_map:
                 return
@@ -307,6 +348,16 @@ class Simulator:
     def set_heater_sensor_open(self, role: str, open_: bool) -> None:
         """Fault injection: the board's heater sensor reads open."""
         self._lib.sim_board_sensor_fault(self._boards, ROLE_IDS[role], 1 if open_ else 0)
+
+    @property
+    def head_plant(self):
+        """The sintering head's plant state (temp_k, heater_w, source_w)."""
+        return self._lib.sim_board_head(self._boards)
+
+    @property
+    def head_source_w(self) -> float:
+        """Power the heat source delivers at full duty now (solar: the sun)."""
+        return float(self.head_plant.source_w)
 
     @property
     def head_power_w(self) -> float:

@@ -1,56 +1,14 @@
 """Plant models of the printer's process (simulator only): the degree of
-sintering of a track from its temperature and dwell, and the powder the
-recoater takes from the hopper.  docs/printer.md section 6.
-
-Degree of sintering: first-order kinetics with an Arrhenius rate,
-
-    X = 1 - exp(-k(T) * t_dwell),   k(T) = k0 * exp(-Ea / (R T))
-
-the thermally activated form of sintering rates (German, Sintering Theory
-and Practice, Wiley 1996, ch. 3-4).  Ea and k0 are our assumptions: Ea =
-300 kJ/mol (viscous flow of a basaltic glass-rich powder is of this order;
-no lunar-regolith value has been published that we could verify) and k0
-calibrated so that a 0.6 s dwell at 1000 C gives X = 0.5, i.e. the
-temperature at which ESA's solar sintering of regolith simulant produced
-coherent bricks (Meurisse et al., Acta Astronautica 152, 2018) is where our
-model crosses half-sintered.
+sintering of a track from its temperature and dwell (the law itself is
+common/sintering.py, which the flight software's quality estimate shares),
+the powder the recoater takes from the hopper, and the powder bed.
+docs/printer.md section 6.
 """
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
-R_J_MOL_K = 8.314462618          # CODATA 2018
-EA_J_MOL = 300e3                 # our assumption (see module docstring)
-T_REF_K = 1273.15                # 1000 C ...
-DWELL_REF_S = 0.6                # ... for a 0.6 s dwell (3 mm spot at 5 mm/s) ...
-X_REF = 0.5                      # ... gives half sintered
-K0_PER_S = -math.log(1.0 - X_REF) / DWELL_REF_S * math.exp(EA_J_MOL / (R_J_MOL_K * T_REF_K))
-
-REGOLITH_BULK_G_CM3 = 1.50       # Carrier et al. 1991, Lunar Sourcebook ch. 9
-
-
-def rate_per_s(temp_c):
-    """Arrhenius rate k(T), 1/s (numpy-friendly)."""
-    t_k = np.asarray(temp_c, dtype=np.float64) + 273.15
-    return K0_PER_S * np.exp(-EA_J_MOL / (R_J_MOL_K * np.maximum(t_k, 1.0)))
-
-
-def degree(temp_c, dwell_s):
-    """Degree of sintering 0..1 of material held at temp_c for dwell_s."""
-    dwell = np.maximum(np.asarray(dwell_s, dtype=np.float64), 0.0)
-    return 1.0 - np.exp(-rate_per_s(temp_c) * dwell)
-
-
-def track_quality(temps_c, dwell_s: float) -> float:
-    """Mean degree of sintering of a layer whose sinter samples (the spot
-    temperature every control tick while sintering) are temps_c, each point
-    of the track under the spot for dwell_s."""
-    t = np.asarray(temps_c, dtype=np.float64)
-    if t.size == 0:
-        return 0.0
-    return float(degree(t, dwell_s).mean())
+from common.sintering import (DWELL_REF_S, EA_J_MOL, K0_PER_S, R_J_MOL_K,  # noqa: F401
+                              REGOLITH_BULK_G_CM3, T_REF_K, X_REF, degree, rate_per_s,
+                              track_quality)
 
 
 class Hopper:
@@ -77,3 +35,41 @@ class Hopper:
         got = min(want, self.level_g)
         self.level_g -= got
         return got
+
+
+PLATE_AREA_MM2 = 200.0 * 200.0   # the build plate (docs/printer.md section 3)
+Z_STEPS_PER_MM = 400.0           # the payload board's Z axis (docs/printer.md section 7)
+R_STEPS_PER_MM = 80.0            # the recoater axis
+
+
+class PowderBed:
+    """The powder on the build plate, fed from the hopper by the recoater.
+
+    The plate sits ``depth_mm`` below the recoater blade (the Z axis, positive
+    down).  A forward pass of the recoater across the plate fills the bed up
+    to the blade: it spreads plate area x (depth - what is already there) of
+    powder from the hopper, or what the hopper has left.  Raising the plate
+    above the powder (homing Z) scrapes the excess off.  The sintered part is
+    counted as powder (sintering shrinkage is ignored, as in the estimate)."""
+
+    def __init__(self, hopper: Hopper, plate_area_mm2: float = PLATE_AREA_MM2):
+        self.hopper = hopper
+        self.area_mm2 = float(plate_area_mm2)
+        self.filled_mm = 0.0            # powder column on the plate
+        self.spread_g = 0.0             # total taken from the hopper
+        self.passes = 0
+        self._r_prev_mm = 0.0
+
+    def update(self, depth_mm: float, recoater_mm: float) -> None:
+        """The gantry's true positions now (called after every block)."""
+        depth = max(depth_mm, 0.0)
+        if self.filled_mm > depth:
+            self.filled_mm = depth
+        if self._r_prev_mm < self.area_mm2 ** 0.5 <= recoater_mm:    # crossed the far edge
+            gap_mm = depth - self.filled_mm
+            if gap_mm > 0.0:
+                got = self.hopper.recoat(self.area_mm2, gap_mm)
+                self.spread_g += got
+                self.filled_mm += got / REGOLITH_BULK_G_CM3 * 1000.0 / self.area_mm2
+            self.passes += 1
+        self._r_prev_mm = recoater_mm

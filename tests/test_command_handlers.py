@@ -36,7 +36,7 @@ def test_the_flight_system_binds_every_flight_command():
 
     fs = FlightSystem(open_hal("sim://?seed=1"), boot=False)
     components = {"executor": fs.executor, "modes": fs.modes, "rover": fs.rover,
-                  "thermal": fs.thermal, "fault": fs.fault,
+                  "thermal": fs.thermal, "fault": fs.fault, "printer": fs.printer,
                   "sequencer": SequenceCommands(lambda: fs.sequencer, fs.library)}
     bound = bind_handlers(D, components)
     assert set(bound) == set(D.commands)

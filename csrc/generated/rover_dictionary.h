@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#define ROVER_DICT_HASH_HEX "13c43565e8ed82d8f02681e40ebeccc30a7e3f6b55424231507dec529a6b9847"
-#define ROVER_DICT_HASH32 0x13C43565UL
+#define ROVER_DICT_HASH_HEX "7a933381d5178477dffdc59ad6422f198b4dfb241b282774aa0796fbb08d4151"
+#define ROVER_DICT_HASH32 0x7A933381UL
 
 /* modes: bit i of a command's mode mask allows it in mode i */
 #define ROVER_MODE_BOOT 0
@@ -224,6 +224,46 @@ typedef struct {
 #define ROVER_SEQ_CANCEL_SLOT_FAULT 2
 #define ROVER_SEQ_CANCEL_SLOT_BOOT 3
 
+/* PRINT_HOME (printer): Homes the printer's four axes against their limit switches; completes when all are homed (refused while a print job runs). */
+#define ROVER_OP_PRINT_HOME 0x0701u
+#define ROVER_PRINT_HOME_PAYLOAD_SIZE 0
+
+/* PRINT_PREHEAT (printer): Heats the sintering head to a temperature and holds it; completes once within 10 C for 5 s. PRINT mode only (refused while a print job runs). */
+#define ROVER_OP_PRINT_PREHEAT 0x0702u
+#define ROVER_PRINT_PREHEAT_PAYLOAD_SIZE 4
+#define ROVER_PRINT_PREHEAT_TEMP_OFFSET 0
+#define ROVER_PRINT_PREHEAT_TEMP_SIZE 4
+#define ROVER_PRINT_PREHEAT_TEMP_MIN 0L  /* deci-C */
+#define ROVER_PRINT_PREHEAT_TEMP_MAX 15000L
+
+/* PRINT_START (printer): Prints a design (plain-brick, hollow-brick, interlocking-brick, NAME:LxWxH in mm, or a design the mission registered) at a sinter temperature; completes when the print is DONE, fails on ABORTED or FAULT (docs/printer.md section 10). */
+#define ROVER_OP_PRINT_START 0x0703u
+#define ROVER_PRINT_START_PAYLOAD_SIZE 53
+#define ROVER_PRINT_START_DESIGN_OFFSET 0
+#define ROVER_PRINT_START_DESIGN_SIZE 49
+#define ROVER_PRINT_START_DESIGN_MIN 1L  /* bytes */
+#define ROVER_PRINT_START_DESIGN_MAX 48L
+#define ROVER_PRINT_START_TEMP_OFFSET 49
+#define ROVER_PRINT_START_TEMP_SIZE 4
+#define ROVER_PRINT_START_TEMP_MIN 0L  /* deci-C */
+#define ROVER_PRINT_START_TEMP_MAX 15000L
+
+/* PRINT_PAUSE (printer): Pauses the print job: motion stops, heat off; PRINT_RESUME continues where it stopped. */
+#define ROVER_OP_PRINT_PAUSE 0x0704u
+#define ROVER_PRINT_PAUSE_PAYLOAD_SIZE 0
+
+/* PRINT_RESUME (printer): Resumes a paused print job: re-heats, then continues the interrupted phase. */
+#define ROVER_OP_PRINT_RESUME 0x0705u
+#define ROVER_PRINT_RESUME_PAYLOAD_SIZE 0
+
+/* PRINT_ABORT (printer): Aborts the print job (or a preheat): motion stops, heat off. */
+#define ROVER_OP_PRINT_ABORT 0x0706u
+#define ROVER_PRINT_ABORT_PAYLOAD_SIZE 0
+
+/* PRINT_COOLDOWN (printer): Switches the head's heat off outside a job; completes when the head is below 200 C. */
+#define ROVER_OP_PRINT_COOLDOWN 0x0707u
+#define ROVER_PRINT_COOLDOWN_PAYLOAD_SIZE 0
+
 /* The tables below are static const; a file that only needs the macros
  * defines ROVER_DICT_NO_TABLES first (no unused-variable warnings). */
 #ifndef ROVER_DICT_NO_TABLES
@@ -270,8 +310,15 @@ static const rover_arg_layout_t rover_args_seq_start[2] = {
 static const rover_arg_layout_t rover_args_seq_cancel[1] = {
 	{ROVER_WIRE_U8, 0, 1, 0L, 3L}, /* slot */
 };
+static const rover_arg_layout_t rover_args_print_preheat[1] = {
+	{ROVER_WIRE_I32, 0, 4, 0L, 15000L}, /* temp */
+};
+static const rover_arg_layout_t rover_args_print_start[2] = {
+	{ROVER_WIRE_STR, 0, 49, 1L, 48L}, /* design */
+	{ROVER_WIRE_I32, 49, 4, 0L, 15000L}, /* temp */
+};
 
-#define ROVER_CMD_COUNT 16
+#define ROVER_CMD_COUNT 23
 static const rover_cmd_def_t rover_cmd_defs[ROVER_CMD_COUNT] = {
 	{ROVER_OP_NOOP, 0, 0, 0, 0x3Fu, 1000UL, 0},
 	{ROVER_OP_LOG, 1, 81, 0, 0x3Fu, 1000UL, rover_args_log},
@@ -289,6 +336,13 @@ static const rover_cmd_def_t rover_cmd_defs[ROVER_CMD_COUNT] = {
 	{ROVER_OP_PAYLOAD_HANDOVER, 0, 0, 1, 0x14u, 60000UL, 0},
 	{ROVER_OP_SEQ_START, 2, 34, 0, 0x3Fu, 5000UL, rover_args_seq_start},
 	{ROVER_OP_SEQ_CANCEL, 1, 1, 0, 0x3Fu, 5000UL, rover_args_seq_cancel},
+	{ROVER_OP_PRINT_HOME, 0, 0, 0, 0x14u, 120000UL, 0},
+	{ROVER_OP_PRINT_PREHEAT, 1, 4, 0, 0x10u, 900000UL, rover_args_print_preheat},
+	{ROVER_OP_PRINT_START, 2, 53, 0, 0x10u, 86400000UL, rover_args_print_start},
+	{ROVER_OP_PRINT_PAUSE, 0, 0, 0, 0x3Fu, 5000UL, 0},
+	{ROVER_OP_PRINT_RESUME, 0, 0, 0, 0x10u, 5000UL, 0},
+	{ROVER_OP_PRINT_ABORT, 0, 0, 0, 0x3Fu, 5000UL, 0},
+	{ROVER_OP_PRINT_COOLDOWN, 0, 0, 0, 0x16u, 1800000UL, 0},
 };
 #endif /* ROVER_DICT_NO_TABLES */
 
@@ -812,5 +866,9 @@ static const rover_board_cmd_def_t rover_board_cmd_defs[ROVER_BOARD_CMD_COUNT] =
 #define ROVER_EVT_MISSION_PASSED_SEVERITY ROVER_SEV_INFO
 #define ROVER_EVT_MISSION_FAILED 63u
 #define ROVER_EVT_MISSION_FAILED_SEVERITY ROVER_SEV_ERROR
+#define ROVER_EVT_PRINT_STATE 70u
+#define ROVER_EVT_PRINT_STATE_SEVERITY ROVER_SEV_INFO
+#define ROVER_EVT_PRINT_LAYER_DONE 71u
+#define ROVER_EVT_PRINT_LAYER_DONE_SEVERITY ROVER_SEV_INFO
 
 #endif /* ROVER_DICTIONARY_H */

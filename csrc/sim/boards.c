@@ -45,6 +45,7 @@ int sim_boards_init(struct sim_boards *b, struct sim *s, uint32_t dict_hash32)
 	b->port[0].role = ROVER_BOARD_MOBILITY;
 	b->port[1].head = &b->head;
 	b->port[1].role = ROVER_BOARD_PAYLOAD;
+	b->port[1].hopper_pct = 100;
 	for (i = 0; i < 2; i++) {
 		if (fw_init(&b->fw[i], &b->port[i], b->port[i].role, dict_hash32))
 			return SIM_ERR_PARAMS;
@@ -148,6 +149,11 @@ void sim_board_sensor_fault(struct sim_boards *b, uint8_t role, uint8_t open)
 
 	if (fw)
 		fw->port->sensor_fault = open;
+}
+
+void sim_board_set_hopper(struct sim_boards *b, int32_t pct)
+{
+	b->port[1].hopper_pct = pct;
 }
 
 struct head_plant *sim_board_head(struct sim_boards *b)

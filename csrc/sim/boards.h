@@ -38,6 +38,8 @@ uint32_t sim_board_now_ms(struct sim_boards *b, uint8_t role);
 /* Test hook: the board's heater sensor reads open (1) or normal (0). */
 void sim_board_sensor_fault(struct sim_boards *b, uint8_t role, uint8_t open);
 struct head_plant *sim_board_head(struct sim_boards *b);
+/* What the payload board's hopper level sensor reads, % (sim_hw's hopper). */
+void sim_board_set_hopper(struct sim_boards *b, int32_t pct);
 /* The payload board's stepper axes (plant truth, fault injection: load). */
 struct gantry *sim_board_gantry(struct sim_boards *b);
 /* cffi:end */

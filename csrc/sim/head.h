@@ -10,7 +10,10 @@
 /* cffi:begin */
 struct head_plant {
 	double temp_k;
-	double heater_w;            /* present electrical power into the head */
+	double heater_w;            /* present power into the head (electric or sunlight) */
+	double source_w;            /* power at full duty: the electric heater's rating, or the
+				     * concentrated sunlight the solar shutter lets through
+				     * when fully open (set by the simulator from the sun) */
 };
 /* cffi:end */
 

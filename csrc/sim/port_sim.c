@@ -38,7 +38,7 @@ int32_t port_adc_read(struct port *p, uint8_t ch)
 	if (ch == PORT_ADC_HEATER0_DC)
 		return rnd((p->head->temp_k - 273.15) * 10.0);
 	if (ch == PORT_ADC_HOPPER_PCT)
-		return 75;          /* no feed mechanism yet: a constant level */
+		return p->hopper_pct;   /* sim_hw's hopper model (sim_board_set_hopper) */
 	return 0;
 }
 

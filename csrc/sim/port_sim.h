@@ -25,6 +25,7 @@ struct port {
 	uint8_t sensor_fault;       /* test hook: the heater sensor reads open */
 	int16_t head_q15;           /* payload heater PWM */
 	struct gantry *gantry;      /* payload steppers (NULL on the mobility board) */
+	int32_t hopper_pct;         /* hopper level sensor, % (set by the simulator) */
 	int32_t steps[4];           /* steps emitted this tick */
 	uint32_t ticks;             /* board ms */
 	uint16_t ev_len;

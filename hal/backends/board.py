@@ -43,6 +43,7 @@ from hal.board_app import BoardApp
 from hal.errors import HalError, HalUrlError
 from common.vehicle import GeometryError, geometry_from_mapping, load_geometry
 from hal.interfaces import DeviceStatus, TerrainMap
+from hal.printer_app import PrinterApp
 from hal.latched import Latch, make_devices
 from common.clock import SimClock
 from hal.link.clock_sync import BoardClock
@@ -327,7 +328,7 @@ class _Board:
         self.fault_events: deque = deque(maxlen=64)          # the board's FAULT events
 
 
-class BoardHal(BoardApp, Latch, Hal):
+class BoardHal(PrinterApp, BoardApp, Latch, Hal):
     def __init__(self, url, boards, *, geometry, terrain=None, time_scale=None,
                  connect_timeout: float = 3.0, dictionary=None,
                  lockstep: dict[str, str] | None = None):
@@ -356,6 +357,8 @@ class BoardHal(BoardApp, Latch, Hal):
         self._target_ms = None
         self.payload_status: dict = {}
         make_devices(self)
+        # the bench's payload board heats with the electric head (docs/printer.md section 10)
+        self.init_printer("electric")
         if terrain is not None and not os.path.isfile(terrain):
             raise HalUrlError(f"{url}: terrain file {terrain} not found")
         d = self.dictionary
@@ -512,6 +515,14 @@ class BoardHal(BoardApp, Latch, Hal):
                 return DeviceStatus.FAULT
         return st
 
+    _PRINTER_PACKET = {"gantry": "PAY_PRINTER", "switch": "PAY_PRINTER"}   # the rest: PAY_STATUS
+
+    def _printer_status(self, kind: str) -> DeviceStatus:
+        return self._status("payload", self._PRINTER_PACKET.get(kind, "PAY_STATUS"))
+
+    def _source_available_w(self) -> float:
+        return self.printer.head.rated_w        # electric: the supply is there or the board is off
+
     def _reset_odometry(self, x_m: float, y_m: float, yaw_rad: float) -> None:
         BoardApp._reset_odometry(self, x_m, y_m, yaw_rad)
         # a packet the board sent before the reset would undo it
@@ -550,8 +561,14 @@ class BoardHal(BoardApp, Latch, Hal):
         if p is not None:
             with p.lock:
                 st = p.latest.get("PAY_STATUS")
+                st_raw = p.raw.get("PAY_STATUS")
+                prn_raw = p.raw.get("PAY_PRINTER")
             if st is not None:
                 self.payload_status = dict(st[0])
+            if st_raw is not None:
+                self.latch_pay_status_raw(self._pay_status_layout.st.unpack(st_raw))
+            if prn_raw is not None:
+                self.latch_pay_printer_raw(self._pay_printer_layout.st.unpack(prn_raw))
         self._clear_link_latches()
 
     def _clear_link_latches(self) -> None:
@@ -566,6 +583,8 @@ class BoardHal(BoardApp, Latch, Hal):
     def write(self) -> None:
         if "mobility" in self.boards:
             self.write_board_commands(self.clock.now_ms())
+        if "payload" in self.boards:
+            self.write_printer_commands(self.clock.now_ms())
 
     def advance(self, dt_ms: int) -> None:
         if not isinstance(dt_ms, int) or dt_ms <= 0:

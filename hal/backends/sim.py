@@ -1,6 +1,8 @@
 """sim:// backend: the HAL's devices backed by the simulator in sim_hw.
 
-URL: ``sim://?seed=N&site=NAME&x=X_M&y=Y_M&yaw=YAW_DEG&site_seed=M&sun_start_h=H``.
+URL: ``sim://?seed=N&site=NAME&x=X_M&y=Y_M&yaw=YAW_DEG&site_seed=M&sun_start_h=H``
+``&head=solar|electric&hopper_g=G`` (the printer's heat source, solar by default,
+and the regolith in its hopper at the start; docs/printer.md section 9).
 ``seed`` seeds the plant's noise (and the site unless ``site_seed`` is
 given); ``sun_start_h`` is the simulated start time in hours after the
 sun's epoch (local noon, docs/site.md), which sets where the sun stands
@@ -33,8 +35,10 @@ from hal.board_app import BoardApp
 from hal.errors import HalUrlError
 from hal.interfaces import DeviceStatus, TerrainMap, VisualOdometry, VoFrame
 from hal.latched import Latch, make_devices
+from hal.printer_app import PrinterApp
 
-KNOWN_PARAMS = ("seed", "site", "x", "y", "yaw", "site_seed", "sun_start_h")
+KNOWN_PARAMS = ("seed", "site", "x", "y", "yaw", "site_seed", "sun_start_h", "head", "hopper_g")
+HEAD_SOURCES = ("solar", "electric")     # the printer's heat source; solar is the rover's
 SITE_CACHE_SIZE = 2   # generated sites kept per process (read-only; ~0.5 s each to build)
 
 
@@ -96,6 +100,15 @@ def open_sim(url: str, where: str, params: dict[str, str]) -> "SimHal":
     sun_start_h = _float_param(params, "sun_start_h", 0.0)
     if sun_start_h < 0:
         raise HalUrlError(f"sim:// parameter sun_start_h={sun_start_h!r} must be >= 0")
+    head = params.get("head", "solar")
+    if head not in HEAD_SOURCES:
+        raise HalUrlError(f"sim:// parameter head={head!r}: the printer's heat source is one of "
+                          f"{', '.join(HEAD_SOURCES)}")
+    from sim_hw.simulator import HOPPER_CAPACITY_G
+    hopper_g = _float_param(params, "hopper_g", HOPPER_CAPACITY_G)
+    if not 0.0 <= hopper_g <= HOPPER_CAPACITY_G:
+        raise HalUrlError(f"sim:// parameter hopper_g={hopper_g!r} must be in "
+                          f"0..{HOPPER_CAPACITY_G:g} g (the hopper's capacity)")
     try:
         site = _cached_site(site_name, site_seed, tuple(sorted(site_over.items())))
     except ValueError as e:
@@ -103,7 +116,7 @@ def open_sim(url: str, where: str, params: dict[str, str]) -> "SimHal":
     if not site.contains(x_m, y_m, margin_m=2.0):
         raise HalUrlError(f"sim:// start position ({x_m}, {y_m}) m is outside site {site_name!r}")
     return SimHal(url, site, seed, x_m, y_m, math.radians(yaw_deg), sun_epoch_s=sun_start_h * 3600.0,
-                  params=rover)
+                  params=rover, head=head, hopper_g=hopper_g)
 
 
 @functools.lru_cache(maxsize=SITE_CACHE_SIZE)
@@ -130,22 +143,27 @@ class SimVo(VisualOdometry):
         return self._hal._vo_frame
 
 
-class SimHal(BoardApp, Latch, Hal):
+class SimHal(PrinterApp, BoardApp, Latch, Hal):
     ROLES = tuple(default_dictionary().boards)      # the boards the simulator runs
 
-    def __init__(self, url, site, seed, x_m, y_m, yaw_rad, sun_epoch_s: float = 0.0, params=None):
-        from sim_hw.simulator import Simulator
+    def __init__(self, url, site, seed, x_m, y_m, yaw_rad, sun_epoch_s: float = 0.0, params=None,
+                 head: str = "solar", hopper_g: float | None = None):
+        from sim_hw.simulator import HOPPER_CAPACITY_G, Simulator
 
         super().__init__(url, SimClock(0))
         self.site = site
         self.seed = seed
         self.dictionary = default_dictionary()
         self.sim = Simulator(site, seed, start_xy_m=(x_m, y_m), start_yaw_rad=yaw_rad,
-                             sun_epoch_s=sun_epoch_s, params=params)
+                             sun_epoch_s=sun_epoch_s, params=params, head=head,
+                             hopper_g=HOPPER_CAPACITY_G if hopper_g is None else hopper_g)
         self.geometry = self.sim.params.vehicle_geometry()
         self.init_latch()
         self.init_board_app()
         make_devices(self)
+        self.init_printer(head)
+        self._pay_status_id = self._pay_status_layout.id
+        self._pay_printer_id = self._pay_printer_layout.id
         self._vo_frame = None
         self.vo = SimVo(self)
         self._map = None
@@ -197,6 +215,8 @@ class SimHal(BoardApp, Latch, Hal):
         self.latch_wheels_raw(w.st.unpack(s.pack("mobility", w.id)))
         flags = self.fault_flags["mobility"] = self.latch_body_raw(b.st.unpack(s.pack("mobility", b.id)))
         pay = self.fault_flags["payload"] = s.fault_flags("payload")
+        self.latch_pay_status_raw(self._pay_status_layout.st.unpack(s.pack("payload", self._pay_status_id)))
+        self.latch_pay_printer_raw(self._pay_printer_layout.st.unpack(s.pack("payload", self._pay_printer_id)))
         if (flags, pay) != self._flags_seen:        # FAULT events come only with a change
             self._flags_seen = (flags, pay)
             for role in self.ROLES:
@@ -217,10 +237,18 @@ class SimHal(BoardApp, Latch, Hal):
             return DeviceStatus.FAULT
         return DeviceStatus.OK
 
+    def _printer_status(self, kind: str) -> DeviceStatus:
+        return DeviceStatus.OK          # in-process: always fresh
+
+    def _source_available_w(self) -> float:
+        return self.sim.head_source_w
+
     def write(self) -> None:
         for role in self.ROLES:
             self.sim.heartbeat(role)
-        self.write_board_commands(self.clock.now_ms())
+        now = self.clock.now_ms()
+        self.write_board_commands(now)
+        self.write_printer_commands(now)
 
     def clear_faults(self) -> None:
         self.board_clear_faults(self.ROLES)
@@ -267,4 +295,6 @@ class SimHal(BoardApp, Latch, Hal):
             "speed_mps": s.truth_speed_mps, "distance_m": s.distance_m,
             "slip": s.slip.tolist(), "embedded": s.embedded.tolist(),
             "off_map": bool(s.off_map), "sunlit": bool(s.sunlit),
+            "head_source_w": s.head_source_w, "hopper_g": s.hopper.level_g,
+            "regolith_spread_g": s.bed.spread_g, "steps_lost": [int(v) for v in s.gantry().lost],
         }
