@@ -245,6 +245,10 @@ def build_report(fs: FlightSystem, mission_path: Path, status: str, reason: str,
     if truth is not None:
         report["truth_distance_m"] = round(truth["distance_m"], 3)
         report["odometry_error_m"] = round(err["position_error_m"], 3)
+    link_summary = getattr(fs.hal, "link_summary", None)
+    link = link_summary() if link_summary is not None else None
+    if link is not None:                 # sim:// with a simulated line (link_drop, ...)
+        report["link"] = link
     return report
 
 

@@ -325,6 +325,12 @@ class Simulator:
         n = self._lib.sim_board_pack(self._boards, ROLE_IDS[role], packet_id, self._pkt)
         return self._pkt_buf[:n]
 
+    def board_rx(self, role: str, data: bytes, out, cap: int) -> int:
+        """Wire bytes from a simulated line into the board's own receive path
+        (fw_rx); its answers (wire frames) are written to the cdata buffer
+        ``out`` of ``cap`` bytes; returns how many (sim_hw.sim_link)."""
+        return int(self._lib.sim_board_rx(self._boards, ROLE_IDS[role], data, len(data), out, cap))
+
     def heartbeat(self, role: str) -> None:
         """A host heartbeat reaches the board (arms its heartbeat monitor)."""
         self._lib.sim_board_heartbeat(self._boards, ROLE_IDS[role])

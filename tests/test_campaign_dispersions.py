@@ -127,9 +127,9 @@ def test_bad_input_names_file_line_and_problem(edit, line, message):
         parse_dispersions(text, "bad.toml")
 
 
-def test_link_dispersions_are_refused_with_the_reason():
-    with pytest.raises(CampaignError, match=r"bad\.toml:\d+: link corruption and drops cannot be "
-                                            "dispersed on sim://"):
+def test_a_link_section_points_to_the_link_parameters():
+    with pytest.raises(CampaignError, match=r"bad\.toml:\d+: the link is dispersed through "
+                                            r"\[params\]: link_drop, link_corrupt and link_burst"):
         parse_dispersions(GOOD + "\n[link]\np_drop = 0.01\n", "bad.toml")
 
 

@@ -103,6 +103,27 @@ uint8_t sim_board_pack(struct sim_boards *b, uint8_t role, uint8_t id, uint8_t *
 	return fw ? fw_pack(fw, id, buf) : 0;
 }
 
+uint16_t sim_board_rx(struct sim_boards *b, uint8_t role, const uint8_t *data, uint16_t n,
+		      uint8_t *out, uint16_t cap)
+{
+	struct fw *fw = board(b, role);
+	struct port *p;
+	uint8_t direct;
+
+	if (!fw)
+		return 0;
+	p = fw->port;
+	p->line = out;
+	p->line_len = 0;
+	p->line_cap = cap;
+	direct = fw->direct;
+	fw->direct = 0;
+	fw_rx(fw, data, n);
+	fw->direct = direct;
+	p->line = 0;
+	return p->line_len;
+}
+
 void sim_board_heartbeat(struct sim_boards *b, uint8_t role)
 {
 	struct fw *fw = board(b, role);

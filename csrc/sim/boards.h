@@ -29,6 +29,14 @@ uint8_t sim_board_execute(struct sim_boards *b, uint8_t role, uint8_t seq,
 			  const uint8_t *payload, uint8_t len, uint8_t *result);
 /* TLM payload of packet id from the board's own pack function; 0 if none. */
 uint8_t sim_board_pack(struct sim_boards *b, uint8_t role, uint8_t id, uint8_t *buf);
+/* Wire bytes from a simulated line into the board's own receive path
+ * (fw_rx: COBS/CRC decoder, reliable receiver, dispatch, heartbeat).  For
+ * the call the board is on a line: its answers (ACK/NAK, CMD_RESULT events,
+ * each with the piggy-backed cumulative ack) are wire frames written to
+ * out[cap]; returns their bytes (what does not fit is counted as tx
+ * overflow by the firmware, as on a full UART). */
+uint16_t sim_board_rx(struct sim_boards *b, uint8_t role, const uint8_t *data, uint16_t n,
+		      uint8_t *out, uint16_t cap);
 /* A host heartbeat reaches the board. */
 void sim_board_heartbeat(struct sim_boards *b, uint8_t role);
 /* Move the board's EVENT records ([len][payload]...) into buf; returns bytes. */

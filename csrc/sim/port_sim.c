@@ -70,6 +70,8 @@ uint16_t port_fault_flags(struct port *p)
 
 uint16_t port_uart_tx_free(struct port *p)
 {
+	if (p->line)
+		return (uint16_t)(p->line_cap - p->line_len);
 	return (uint16_t)(SIM_PORT_EVENT_BYTES - p->ev_len);
 }
 
@@ -83,6 +85,11 @@ void port_uart_write(struct port *p, const uint8_t *b, uint16_t n)
 {
 	uint16_t i;
 
+	if (p->line) {
+		for (i = 0; i < n && p->line_len < p->line_cap; i++)
+			p->line[p->line_len++] = b[i];
+		return;
+	}
 	for (i = 0; i < n && p->ev_len < SIM_PORT_EVENT_BYTES; i++)
 		p->ev[p->ev_len++] = b[i];
 }

@@ -5,7 +5,10 @@
  * simulator's.  There is no line: the firmware runs in direct mode
  * (fw_set_direct), commands enter through fw_execute() and telemetry leaves
  * through fw_pack(); the "UART" only carries the board's EVENT payloads as
- * [len][payload] records for the simulator to collect.
+ * [len][payload] records for the simulator to collect.  With a simulated
+ * line (sim_board_rx) the board's receive path is its own fw_rx, and what it
+ * answers on the UART during that call (ACK/NAK, CMD_RESULT frames) is wire
+ * bytes collected in line[].
  */
 #ifndef ROVER_SIM_PORT_SIM_H
 #define ROVER_SIM_PORT_SIM_H
@@ -30,6 +33,10 @@ struct port {
 	uint32_t ticks;             /* board ms */
 	uint16_t ev_len;
 	uint8_t ev[SIM_PORT_EVENT_BYTES];
+	/* While sim_board_rx() feeds the board wire bytes, its UART writes are
+	 * wire frames for the simulated line: they go here (NULL otherwise). */
+	uint8_t *line;
+	uint16_t line_len, line_cap;
 };
 
 #endif

@@ -94,10 +94,12 @@ def _start_ranges(site: str) -> dict[str, ParamRange]:
 
 
 def _model_knob_ranges() -> dict[str, ParamRange]:
-    """The plant, soil, sensor and site knobs of sim_hw.knobs (docs/plant.md)."""
+    """The plant, soil, sensor and site knobs of sim_hw.knobs (docs/plant.md) and
+    the simulated line's of sim_hw.sim_link (link_drop, link_corrupt, link_burst)."""
     from sim_hw.knobs import KNOBS
+    from sim_hw.sim_link import LINK_KNOBS
     return {k.name: ParamRange(k.name, k.lo, k.hi, k.lo_open, k.hi_open, k.integer, k.doc)
-            for k in KNOBS.values()}
+            for k in (*KNOBS.values(), *LINK_KNOBS.values())}
 
 
 def dispersible(site: str = DEFAULT_SITE) -> dict[str, ParamRange]:
@@ -519,9 +521,8 @@ def _parse_faults(raw, max_sim_s: float, where: _Where) -> dict[str, FaultSpec]:
     return out
 
 
-LINK_NOTE = ("link corruption and drops cannot be dispersed on sim://: the simulator runs the "
-             "flight software against the plant in-process, with no serial link in the loop "
-             "(docs/campaigns.md)")
+LINK_NOTE = ("the link is dispersed through [params]: link_drop, link_corrupt and link_burst "
+             "(sim:// parameters of the simulated line, docs/campaigns.md)")
 
 
 def load_dispersions(path, seed_override: int | None = None) -> Dispersions:

@@ -24,13 +24,16 @@ SUMMARY_NAME = "summary.json"
 Z95 = 1.959963984540054            # two-sided 95 % standard normal quantile
 PERCENTILES = (1, 5, 25, 50, 75, 95, 99)
 FIGURES = ("sim_time_s", "distance_m", "truth_distance_m", "odometry_error_m", "energy_used_j",
-           "final_soc_pct", "faults_seen", "wall_time_s")
+           "final_soc_pct", "faults_seen", "wall_time_s", "link_retransmits")
 BASE_COLUMNS = {
     "run": "int", "status": "str", "reason": "str", "sim_time_s": "float",
     "wall_time_s": "float", "distance_m": "float", "truth_distance_m": "float",
     "odometry_error_m": "float", "energy_used_j": "float", "final_soc_pct": "float",
     "final_mode": "str", "faults_seen": "int", "fault_names": "str", "injected": "int",
     "events": "int", "sim_seed": "int", "hal_url": "str", "error": "str", "worker": "str",
+    # the simulated line (null for runs without one): sim_hw/sim_link.py
+    "link_retransmits": "int", "link_timeouts": "int", "link_frames_dropped": "int",
+    "link_frames_corrupted": "int", "link_cmds_window_full": "int", "link_heartbeat_latches": "int",
 }
 TOP_REASONS = 20
 

@@ -138,6 +138,22 @@ def _fault_names(report: dict) -> str:
     return "; ".join(seen)
 
 
+# results-table column -> link summary key (report.json "link", sim:// runs with a line)
+LINK_COLUMNS = {
+    "link_retransmits": "retransmits",
+    "link_timeouts": "timeouts",
+    "link_frames_dropped": "frames_dropped",
+    "link_frames_corrupted": "frames_corrupted",
+    "link_cmds_window_full": "cmds_window_full",
+    "link_heartbeat_latches": "heartbeat_latches",
+}
+
+
+def _link_columns(report: dict | None) -> dict:
+    link = (report or {}).get("link")
+    return {col: (link[key] if link else None) for col, key in LINK_COLUMNS.items()}
+
+
 def row_from_report(spec: RunSpec, report: dict) -> dict:
     return {
         "run": spec.run,
@@ -159,6 +175,7 @@ def row_from_report(spec: RunSpec, report: dict) -> dict:
         "hal_url": spec.hal_url,
         "error": "",
         "worker": f"{socket.gethostname()}:{os.getpid()}",
+        **_link_columns(report),
     }
 
 
@@ -169,7 +186,7 @@ def crashed_row(spec: RunSpec, status: str, reason: str, error: str = "",
             "odometry_error_m": None, "energy_used_j": None, "final_soc_pct": None,
             "final_mode": "", "faults_seen": None, "fault_names": "", "injected": None,
             "events": None, "sim_seed": spec.sim_seed, "hal_url": spec.hal_url, "error": error,
-            "worker": f"{socket.gethostname()}:{os.getpid()}"}
+            "worker": f"{socket.gethostname()}:{os.getpid()}", **_link_columns(None)}
 
 
 def _strip(obj, prefix: str):

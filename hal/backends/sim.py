@@ -6,7 +6,11 @@ and the regolith in its hopper at the start; docs/printer.md section 9).
 ``seed`` seeds the plant's noise (and the site unless ``site_seed`` is
 given); ``sun_start_h`` is the simulated start time in hours after the
 sun's epoch (local noon, docs/site.md), which sets where the sun stands
-and what is in shadow.  Any of the dispersible model parameters of
+and what is in shadow.  ``link_drop``, ``link_corrupt`` (and ``link_burst``)
+put a lossy serial line on simulated time between the flight software and
+the boards (sim_hw/sim_link.py): frames lost or damaged at those rates, the
+real reliable layer's retransmissions and the boards' heartbeat deadline.
+Any of the dispersible model parameters of
 ``sim_hw.knobs`` may be added (``soil_phi_deg=31``, ``rock_cfa=0.02``, ...;
 docs/plant.md lists them).  The simulator owns the clock: ``advance(dt_ms)``
 steps the C plant and the boards' own firmware by dt_ms in one call and
@@ -18,7 +22,9 @@ board backend): ``write()`` sends a host heartbeat and the encoded MOB_DRIVE
 handlers, and gets a CMD_RESULT back; ``read()`` latches MOB_WHEELS and
 MOB_BODY as the firmware's pack functions produce them.  Only framing and
 the UART are skipped, so the flight software sees the same latches,
-deadlines and fault bits as on boards.
+deadlines and fault bits as on boards.  With a link, commands and host
+heartbeats go as wire frames through the C reliable sender and the line
+into the firmware's own receive path, and its answers come back the same way.
 """
 from __future__ import annotations
 
@@ -76,12 +82,18 @@ def open_sim(url: str, where: str, params: dict[str, str]) -> "SimHal":
     if where.strip("/"):
         raise HalUrlError(f"sim:// takes no host or path, got {where!r} in {url!r}")
     from sim_hw.knobs import KNOBS, rover_params, split_overrides
+    from sim_hw.sim_link import LINK_KNOBS, link_settings
 
-    unknown = sorted(set(params) - set(KNOWN_PARAMS) - set(KNOBS))
+    unknown = sorted(set(params) - set(KNOWN_PARAMS) - set(KNOBS) - set(LINK_KNOBS))
     if unknown:
         raise HalUrlError(f"sim:// unknown parameter(s) {', '.join(unknown)} in {url!r}; "
                           f"known: {', '.join(KNOWN_PARAMS)} and the model knobs "
-                          f"{', '.join(sorted(KNOBS))}")
+                          f"{', '.join(sorted(KNOBS))} and the link's "
+                          f"{', '.join(LINK_KNOBS)}")
+    try:
+        link = link_settings({k: v for k, v in params.items() if k in LINK_KNOBS})
+    except ValueError as e:
+        raise HalUrlError(f"sim:// parameter {e}") from None
     try:
         rover_over, site_over = split_overrides({k: v for k, v in params.items() if k in KNOBS})
         rover = rover_params(rover_over)
@@ -116,7 +128,7 @@ def open_sim(url: str, where: str, params: dict[str, str]) -> "SimHal":
     if not site.contains(x_m, y_m, margin_m=2.0):
         raise HalUrlError(f"sim:// start position ({x_m}, {y_m}) m is outside site {site_name!r}")
     return SimHal(url, site, seed, x_m, y_m, math.radians(yaw_deg), sun_epoch_s=sun_start_h * 3600.0,
-                  params=rover, head=head, hopper_g=hopper_g)
+                  params=rover, head=head, hopper_g=hopper_g, link=link)
 
 
 @functools.lru_cache(maxsize=SITE_CACHE_SIZE)
@@ -147,10 +159,11 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
     ROLES = tuple(default_dictionary().boards)      # the boards the simulator runs
 
     def __init__(self, url, site, seed, x_m, y_m, yaw_rad, sun_epoch_s: float = 0.0, params=None,
-                 head: str = "solar", hopper_g: float | None = None):
+                 head: str = "solar", hopper_g: float | None = None, link: dict | None = None):
         from sim_hw.simulator import HOPPER_CAPACITY_G, Simulator
 
         super().__init__(url, SimClock(0))
+        self.link = None                    # the simulated line, once configured (below)
         self.site = site
         self.seed = seed
         self.dictionary = default_dictionary()
@@ -180,6 +193,16 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
         # the boards power up with odometry at 0: start it at the placed pose
         self._reset_odometry(x_m, y_m, yaw_rad)
         self.read()
+        # the line, if any, starts once the boards are configured (as a board
+        # link does after its connect handshake)
+        if link is not None:
+            from hal.link.session import HEARTBEAT_BOARD_MS
+            from sim_hw.sim_link import SimLink
+            self.link = SimLink(self.sim, {r: self.dictionary.roles[r] for r in self.ROLES}, link,
+                                seed, heartbeat_ms=HEARTBEAT_BOARD_MS, on_event=self._on_link_event,
+                                heartbeat_lost_mask=self._hb_lost)
+            from common._native import lib
+            self._t_tlm, self._t_event = lib.LINK_T_TLM, lib.LINK_T_EVENT
 
     # -- the boards, through the firmware's own dispatch and pack functions ------
     def execute(self, role: str, payload: bytes) -> "P.CmdResult":
@@ -195,6 +218,8 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
         return r
 
     def _send_payload(self, role: str, payload: bytes) -> bool:
+        if self.link is not None:           # its CMD_RESULT comes back over the line
+            return self.link.submit(role, payload)
         self._seq = (self._seq + 1) & 0xFF
         raw = self.sim.command(role, self._seq, payload)
         self.cmd_results += 1
@@ -207,10 +232,54 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
         return False
 
     def _board_link_up(self, role: str) -> bool:
-        return True         # in-process: always reachable
+        return True         # in-process: always reachable (a lossy line never goes down for good)
+
+    def _on_link_event(self, role: str, payload: bytes) -> None:
+        ev = P.decode_event(payload)
+        if isinstance(ev, P.CmdResult):
+            self.cmd_results += 1
+            if ev.status != self._cmd_ok:
+                self.results.append(ev)
+                self.cmd_rejects[role] += 1
+                self.last_reject = ev
+        else:
+            self.fault_events.append((role, ev))
+
+    def _read_over_link(self) -> None:
+        """read() with a line: each sample is a frame that may not arrive."""
+        s, w, b, link = self.sim, self._wheels_layout, self._body_layout, self.link
+        tlm = self._t_tlm
+        raw = s.pack("mobility", w.id)
+        if link.sample_through("mobility", tlm, raw):
+            self.latch_wheels_raw(w.st.unpack(raw))
+        raw = s.pack("mobility", b.id)
+        if link.sample_through("mobility", tlm, raw):
+            self.fault_flags["mobility"] = self.latch_body_raw(b.st.unpack(raw))
+        raw = s.pack("payload", self._pay_status_id)
+        if link.sample_through("payload", tlm, raw):
+            self.fault_flags["payload"] = s.fault_flags("payload")
+            self.latch_pay_status_raw(self._pay_status_layout.st.unpack(raw))
+        raw = s.pack("payload", self._pay_printer_id)
+        if link.sample_through("payload", tlm, raw):
+            self.latch_pay_printer_raw(self._pay_printer_layout.st.unpack(raw))
+        for role in self.ROLES:
+            for ev in s.events(role):
+                if link.sample_through(role, self._t_event, ev):
+                    self.fault_events.append((role, P.decode_event(ev)))
+        flags = self.fault_flags["mobility"] | self.fault_flags["payload"]
+        if flags:
+            now = self.clock.now_ms()
+            for role in self.ROLES:
+                self.clear_bad_command_latch(role, self.fault_flags[role], now)
 
     # -- cycle ----------------------------------------------------------
     def read(self) -> None:
+        if self.link is not None:
+            self._read_over_link()
+            f = self.sim.vo.frame
+            if f is not None and (self._vo_frame is None or self._vo_frame.seq != f[0]):
+                self._vo_frame = VoFrame(*f)
+            return
         s, w, b = self.sim, self._wheels_layout, self._body_layout
         self.latch_wheels_raw(w.st.unpack(s.pack("mobility", w.id)))
         flags = self.fault_flags["mobility"] = self.latch_body_raw(b.st.unpack(s.pack("mobility", b.id)))
@@ -244,8 +313,9 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
         return self.sim.head_source_w
 
     def write(self) -> None:
-        for role in self.ROLES:
-            self.sim.heartbeat(role)
+        if self.link is None:               # with a line, heartbeats go on its own cadence
+            for role in self.ROLES:
+                self.sim.heartbeat(role)
         now = self.clock.now_ms()
         self.write_board_commands(now)
         self.write_printer_commands(now)
@@ -261,7 +331,10 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
     def advance(self, dt_ms: int) -> None:
         if not isinstance(dt_ms, int) or dt_ms <= 0:
             raise ValueError(f"advance: dt_ms must be a positive int, got {dt_ms!r}")
-        self.sim.advance(dt_ms)
+        if self.link is not None:
+            self.link.advance(dt_ms)
+        else:
+            self.sim.advance(dt_ms)
         self.clock.advance(dt_ms)
 
     def telemetry(self) -> dict:
@@ -272,7 +345,18 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
             out[p + "cmd_rejects"] = self.cmd_rejects[role]
             out[p + "fault_flags"] = self.fault_flags[role]
             out[p + "latched"] = 1 if self.fault_flags[role] & self._hb_lost else 0
+        if self.link is not None:
+            for role, st in self.link.stats().items():
+                p = f"link.{role}."
+                out[p + "retransmits"] = st["tx_retransmits"]
+                out[p + "frames_tx"] = st["down_frames"]
+                out[p + "frames_rx"] = st["host_rx_frames"]
+                out[p + "crc_errors"] = st["host_rx_errors"]
         return out
+
+    def link_summary(self) -> dict | None:
+        """The simulated line's figures (None without one): for run reports."""
+        return self.link.summary() if self.link is not None else None
 
     # -- simulator extras -------------------------------------------------
     @property
