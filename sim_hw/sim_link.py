@@ -225,14 +225,21 @@ class SimLink:
         self._got = ffi.new("int *")
 
     # -- host side ---------------------------------------------------------------
-    def submit(self, role: str, payload: bytes) -> bool:
-        """Queue a board command on the reliable sender; False when the window is full."""
+    def submit(self, role: str, payload: bytes) -> int | None:
+        """Queue a board command on the reliable sender: its sequence number, or
+        None when the window is full (the command is lost, counted)."""
         ln = self.lines[role]
         r = lib.rel_tx_submit(ln.tx, payload, len(payload))
         if r < 0:
             ln.counts["cmds_window_full"] += 1
-            return False
-        return True
+            return None
+        return r
+
+    def unacked(self, role: str, seq: int) -> bool:
+        """True while command ``seq`` is not acknowledged (not yet executed:
+        the board acks a command in the same call that executes it)."""
+        tx = self.lines[role].tx
+        return (seq - tx.base) % 256 < lib.rel_tx_outstanding(tx)
 
     def _encode(self, seq, ack, flags, ftype, payload: bytes) -> bytes:
         n = lib.link_encode(seq, ack, flags, ftype, payload, len(payload), self._buf,

@@ -139,6 +139,23 @@ def test_every_command_runs_exactly_once_whatever_the_losses(seed, drop, corrupt
     assert 0 < hal.cmd_results - results0 <= executed
 
 
+def test_an_odometry_reset_is_not_undone_by_samples_sent_before_it_ran():
+    hal = open_hal(FLAT + "&link_drop=0.3")
+    _cycles(hal, 10)
+    x0 = hal.odometer.pose.x_m
+    hal.odometer.reset(x0 + 7.0, 3.0, 0.0)
+    seq = hal._pose_hold_seq
+    assert seq is not None and hal.link.unacked("mobility", seq)
+    cycles = 0
+    while cycles < 30 or hal.link.unacked("mobility", seq):
+        assert cycles < 600, "the reset never got through"
+        _cycles(hal, 1)
+        cycles += 1
+        assert hal.odometer.pose.x_m == pytest.approx(x0 + 7.0, abs=0.01)
+        assert hal.odometer.pose.y_m == pytest.approx(3.0, abs=0.01)
+    assert hal.sim.truth_x_m == pytest.approx(x0, abs=0.05)      # the rover itself stayed put
+
+
 def test_losses_cost_retransmissions_and_a_clean_line_none():
     clean = open_hal(FLAT + "&link_corrupt=1e-12")
     lossy = open_hal(FLAT + "&link_drop=0.1")

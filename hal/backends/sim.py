@@ -164,6 +164,7 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
 
         super().__init__(url, SimClock(0))
         self.link = None                    # the simulated line, once configured (below)
+        self._last_seq = self._pose_hold_seq = None
         self.site = site
         self.seed = seed
         self.dictionary = default_dictionary()
@@ -219,7 +220,8 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
 
     def _send_payload(self, role: str, payload: bytes) -> bool:
         if self.link is not None:           # its CMD_RESULT comes back over the line
-            return self.link.submit(role, payload)
+            self._last_seq = self.link.submit(role, payload)
+            return self._last_seq is not None
         self._seq = (self._seq + 1) & 0xFF
         raw = self.sim.command(role, self._seq, payload)
         self.cmd_results += 1
@@ -233,6 +235,11 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
 
     def _board_link_up(self, role: str) -> bool:
         return True         # in-process: always reachable (a lossy line never goes down for good)
+
+    def _reset_odometry(self, x_m: float, y_m: float, yaw_rad: float) -> None:
+        super()._reset_odometry(x_m, y_m, yaw_rad)
+        if self.link is not None:           # a sample from before the reset would undo it
+            self._pose_hold_seq = self._last_seq
 
     def _on_link_event(self, role: str, payload: bytes) -> None:
         ev = P.decode_event(payload)
@@ -254,7 +261,11 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
             self.latch_wheels_raw(w.st.unpack(raw))
         raw = s.pack("mobility", b.id)
         if link.sample_through("mobility", tlm, raw):
-            self.fault_flags["mobility"] = self.latch_body_raw(b.st.unpack(raw))
+            hold = self._pose_hold_seq
+            if hold is not None and not link.unacked("mobility", hold):
+                hold = self._pose_hold_seq = None
+            self.fault_flags["mobility"] = self.latch_body_raw(b.st.unpack(raw),
+                                                               take_pose=hold is None)
         raw = s.pack("payload", self._pay_status_id)
         if link.sample_through("payload", tlm, raw):
             self.fault_flags["payload"] = s.fault_flags("payload")
