@@ -121,6 +121,12 @@ class RoverParams:
     ebox_temp_init_c: float = 20.0
     # --- Board loops (csrc/core configs; tuned on this plant, docs/plant.md).
     board_period_ms: int = 10
+    # Odometry integrates every 50 ms (the MOB_BODY telemetry period that
+    # carries it), not at the 10 ms IMU rate: at the 0.1 rad/s turn rates of
+    # the traverses the heading moves 5 mrad per step and the mid-step
+    # integration error is O((w T)^2 / 24), 1e-6 of the distance, far below
+    # slip; it spares the AVR's tick budget (docs/fixed_point.md).  Ours.
+    odometry_period_ms: int = 50
     speed_window_ms: int = 20
     wheel_kp_q8: int = 2048  # 8 effort counts per mrad/s
     wheel_ki_q8: int = 13
@@ -203,6 +209,8 @@ class RoverParams:
             raise ValueError(f"RoverParams.battery_soc_init must be in [0, 1], got {self.battery_soc_init!r}")
         if not self.steer_min_mrad <= 0 <= self.steer_max_mrad:
             raise ValueError("RoverParams.steer_min_mrad <= 0 <= steer_max_mrad must hold")
+        if not (isinstance(self.odometry_period_ms, int) and 1 <= self.odometry_period_ms <= 100):
+            raise ValueError(f"RoverParams.odometry_period_ms must be in 1..100, got {self.odometry_period_ms!r}")
         if not 1 <= self.speed_window_ms <= 64:
             raise ValueError(f"RoverParams.speed_window_ms must be in 1..64, got {self.speed_window_ms!r}")
 

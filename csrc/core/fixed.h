@@ -67,4 +67,13 @@ static inline int64_t fx_rdiv64(int64_t n, int64_t d)
 	return n >= 0 ? (n + d / 2) / d : -((-n + d / 2) / d);
 }
 
+/* fx_rdiv64 for 0 < d, computed in 32 bits when n and d fit: the same
+ * quotient for a quarter of the work on an 8-bit MCU. */
+static inline int64_t fx_rdiv64_narrow(int64_t n, int64_t d)
+{
+	if (d <= INT32_MAX && n > -(int64_t)INT32_MAX + d && n < (int64_t)INT32_MAX - d)
+		return fx_rdiv32((int32_t)n, (int32_t)d);
+	return fx_rdiv64(n, d);
+}
+
 #endif

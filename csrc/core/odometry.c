@@ -4,27 +4,36 @@
  */
 #include "odometry.h"
 #include "fixed.h"
+#include "rom.h"
 
-/* round(32767 * sin(i * pi / 256)), i = 0..128: a quarter wave, scaled by
- * 32767 so that sin(pi/2) fits int16 and sin = table / 32767 exactly. */
-static const int16_t sin_tab[129] = {
-	0, 402, 804, 1206, 1608, 2009, 2410, 2811, 3212, 3612,
-	4011, 4410, 4808, 5205, 5602, 5998, 6393, 6786, 7179, 7571,
-	7962, 8351, 8739, 9126, 9512, 9896, 10278, 10659, 11039, 11417,
-	11793, 12167, 12539, 12910, 13279, 13645, 14010, 14372, 14732, 15090,
-	15446, 15800, 16151, 16499, 16846, 17189, 17530, 17869, 18204, 18537,
-	18868, 19195, 19519, 19841, 20159, 20475, 20787, 21096, 21403, 21705,
-	22005, 22301, 22594, 22884, 23170, 23452, 23731, 24007, 24279, 24547,
-	24811, 25072, 25329, 25582, 25832, 26077, 26319, 26556, 26790, 27019,
-	27245, 27466, 27683, 27896, 28105, 28310, 28510, 28706, 28898, 29085,
-	29268, 29447, 29621, 29791, 29956, 30117, 30273, 30424, 30571, 30714,
-	30852, 30985, 31113, 31237, 31356, 31470, 31580, 31685, 31785, 31880,
-	31971, 32057, 32137, 32213, 32285, 32351, 32412, 32469, 32521, 32567,
-	32609, 32646, 32678, 32705, 32728, 32745, 32757, 32765, 32767
+/* round(32767 * sin(i * 8192e-6)), i = 0..192: a quarter wave (and a
+ * little beyond pi/2) sampled every 2^13 urad, so the index and the
+ * interpolation fraction of an angle in urad are a shift and a mask (no
+ * division); scaled by 32767 so that sin(pi/2) fits int16 and
+ * sin = table / 32767 exactly. */
+#define SIN_STEP_SHIFT 13
+static const int16_t sin_tab[193] FX_ROM = {
+	0, 268, 537, 805, 1074, 1342, 1610, 1878, 2146, 2414, 2681, 2949,
+	3216, 3483, 3750, 4016, 4283, 4549, 4814, 5080, 5345, 5609, 5873, 6137,
+	6401, 6664, 6926, 7189, 7450, 7711, 7972, 8232, 8492, 8751, 9009, 9267,
+	9524, 9780, 10036, 10291, 10546, 10800, 11053, 11305, 11557, 11807, 12057, 12307,
+	12555, 12803, 13049, 13295, 13540, 13784, 14027, 14269, 14510, 14750, 14990, 15228,
+	15465, 15701, 15936, 16170, 16403, 16635, 16866, 17095, 17324, 17551, 17777, 18002,
+	18225, 18448, 18669, 18889, 19108, 19325, 19541, 19756, 19970, 20182, 20393, 20602,
+	20810, 21017, 21222, 21426, 21628, 21829, 22028, 22226, 22423, 22618, 22811, 23003,
+	23194, 23383, 23570, 23755, 23940, 24122, 24303, 24482, 24660, 24836, 25010, 25182,
+	25353, 25523, 25690, 25856, 26020, 26182, 26343, 26501, 26658, 26814, 26967, 27119,
+	27268, 27416, 27562, 27707, 27849, 27989, 28128, 28265, 28400, 28533, 28664, 28793,
+	28920, 29045, 29168, 29290, 29409, 29526, 29642, 29755, 29867, 29976, 30083, 30189,
+	30292, 30393, 30493, 30590, 30685, 30778, 30869, 30958, 31045, 31130, 31213, 31293,
+	31372, 31448, 31523, 31595, 31665, 31733, 31799, 31863, 31924, 31984, 32041, 32096,
+	32149, 32200, 32248, 32295, 32339, 32381, 32421, 32459, 32495, 32528, 32559, 32588,
+	32615, 32640, 32663, 32683, 32701, 32717, 32731, 32742, 32752, 32759, 32764, 32766,
+	32767
 };
 
 /* round(1e6 * atan(i / 128)), i = 0..128, in urad. */
-static const uint32_t atan_tab[129] = {
+static const uint32_t atan_tab[129] FX_ROM = {
 	0, 7812, 15624, 23433, 31240, 39043, 46841, 54633,
 	62419, 70197, 77967, 85727, 93477, 101215, 108942, 116655,
 	124355, 132040, 139709, 147361, 154997, 162614, 170212, 177790,
@@ -50,11 +59,21 @@ static const uint32_t atan_tab[129] = {
 
 int32_t fx_wrap_urad(int32_t a)
 {
+	int32_t k, r;
+
+	/* Within three half turns the general formula below reduces to one
+	 * add or subtract of 2 pi (k is 0 or +-1 and k * 307 / 1000 is 0):
+	 * the common case, without a division. */
+	if (a >= -PI_U && a <= PI_U)
+		return a;
+	if (a > PI_U && a <= 3 * PI_U)
+		return a - TWO_PI_U;
+	if (a < -PI_U && a >= -3 * PI_U)
+		return a + TWO_PI_U;
 	/* 2 pi = 6283185.307 urad: the 0.307 per turn is subtracted too, so
 	 * even +-342 turns (all of int32) wrap to within 1 urad. */
-	int32_t k = a / TWO_PI_U;
-	int32_t r = a - k * TWO_PI_U - (k * 307) / 1000;
-
+	k = a / TWO_PI_U;
+	r = a - k * TWO_PI_U - (k * 307) / 1000;
 	if (r > PI_U)
 		r -= TWO_PI_U;
 	else if (r < -PI_U)
@@ -62,18 +81,18 @@ int32_t fx_wrap_urad(int32_t a)
 	return r;
 }
 
-/* sin of x in [0, pi/2] urad, Q15 (scale 32767), linear interpolation. */
+/* sin of x in [0, pi/2] urad, Q15 (scale 32767): the table entry below x
+ * plus the linear interpolation to the next, rounded.  The step between
+ * entries is at most 269, so d * f < 2^22 (a 16 x 16-bit product). */
 static int16_t sin_quarter(int32_t x)
 {
-	int32_t s = x * 128;			/* <= 2.02e8 */
-	int32_t i = s / HALF_PI_U;
-	int32_t f = s - i * HALF_PI_U;
-	int32_t d;
+	uint16_t i = (uint16_t)((uint32_t)x >> SIN_STEP_SHIFT);	/* <= 191 */
+	uint16_t f = (uint16_t)((uint32_t)x & ((1u << SIN_STEP_SHIFT) - 1u));
+	int16_t t0 = fx_rom_i16(&sin_tab[i]);
+	uint16_t d = (uint16_t)(fx_rom_i16(&sin_tab[i + 1]) - t0);
 
-	if (i >= 128)
-		return sin_tab[128];
-	d = (int32_t)sin_tab[i + 1] - sin_tab[i];	/* 0..402 */
-	return (int16_t)(sin_tab[i] + (d * f + HALF_PI_U / 2) / HALF_PI_U);
+	return (int16_t)(t0 + (int16_t)(((uint32_t)d * f + (1u << (SIN_STEP_SHIFT - 1))) >>
+					SIN_STEP_SHIFT));
 }
 
 int16_t fx_sin_urad(int32_t angle_urad)
@@ -127,11 +146,12 @@ static uint32_t ratio_q20(uint32_t num, uint32_t den)
 /* atan(t) in urad for t = q / 2^20 in [0, 1]. */
 static int32_t atan_unit(uint32_t q)
 {
-	uint32_t i = q >> 13, f = q & 8191u;
+	uint32_t i = q >> 13, f = q & 8191u, t0;
 
 	if (i >= 128)
-		return (int32_t)atan_tab[128];
-	return (int32_t)(atan_tab[i] + (((atan_tab[i + 1] - atan_tab[i]) * f + 4096u) >> 13));
+		return (int32_t)fx_rom_u32(&atan_tab[128]);
+	t0 = fx_rom_u32(&atan_tab[i]);
+	return (int32_t)(t0 + (((fx_rom_u32(&atan_tab[i + 1]) - t0) * f + 4096u) >> 13));
 }
 
 int32_t fx_atan2_urad(int32_t y, int32_t x)
@@ -162,11 +182,12 @@ void odom_init(struct odom_pose *p, int32_t x_um, int32_t y_um, int32_t yaw_urad
 }
 
 /* Wheel index -> steer index, or -1 for the unsteered middle wheels. */
-static const int8_t steer_of_wheel[6] = { 0, 1, -1, -1, 2, 3 };
+static const int8_t steer_of_wheel[6] FX_ROM = { 0, 1, -1, -1, 2, 3 };
 
 /*
  * 64-bit math here is deliberate: odometry runs once per update for all six
- * wheels (not per wheel per tick), and d * cos * x needs ~58 bits.
+ * wheels (not per wheel per tick), and d * cos * x needs ~58 bits; the
+ * divisions run in 32 bits whenever their operands fit (same quotient).
  * Displacements are scaled by 32767 (the trig scale) until the final
  * rounded divisions, so straight driving (cos = 32767) is exact.
  */
@@ -185,25 +206,33 @@ void odom_update(struct odom_pose *p, const struct odom_geom *g,
 					(int32_t)ODOM_GEOM_MAX_MM);
 		int32_t wc = FX_Q15_MAX, ws = 0;
 		int64_t dx, dy;
+		int8_t si = fx_rom_i8(&steer_of_wheel[i]);
 
-		if (steer_of_wheel[i] >= 0) {
-			int32_t a = (int32_t)steer_mrad[steer_of_wheel[i]] * 1000;
+		if (si >= 0) {
+			int32_t a = (int32_t)steer_mrad[si] * 1000;
 
 			wc = fx_cos_urad(a);
 			ws = fx_sin_urad(a);
 		}
-		dx = (int64_t)d * wc;		/* um * 32767 */
-		dy = (int64_t)d * ws;
+		if (d >= -65535 && d <= 65535) {
+			/* |d * 32767| < 2^31: 32-bit products, same values */
+			dx = (int32_t)(d * wc);		/* um * 32767 */
+			dy = (int32_t)(d * ws);
+		} else {
+			dx = (int64_t)d * wc;
+			dy = (int64_t)d * ws;
+		}
 		sx += dx;
 		sy += dy;
 		num += (int64_t)xm * dy - (int64_t)ym * dx;
-		den += (int64_t)xm * xm + (int64_t)ym * ym;
+		/* 2 * 32767^2 < 2^31 */
+		den += (int32_t)(xm * xm + ym * ym);
 	}
-	bx = fx_rdiv64(sx, 6 * (int64_t)FX_Q15_MAX);	/* body-frame um */
-	by = fx_rdiv64(sy, 6 * (int64_t)FX_Q15_MAX);
+	bx = fx_rdiv64_narrow(sx, 6 * (int64_t)FX_Q15_MAX);	/* body-frame um */
+	by = fx_rdiv64_narrow(sy, 6 * (int64_t)FX_Q15_MAX);
 	if (den > 0) {
 		/* num / den is um per mm = mrad; * 1000 for urad. */
-		dyaw = fx_rdiv64(fx_rdiv64(num, FX_Q15_MAX) * 1000, den);
+		dyaw = fx_rdiv64_narrow(fx_rdiv64_narrow(num, FX_Q15_MAX) * 1000, den);
 		if (dyaw > (int64_t)ODOM_DYAW_MAX_URAD)
 			dyaw = ODOM_DYAW_MAX_URAD;
 		else if (dyaw < -(int64_t)ODOM_DYAW_MAX_URAD)
@@ -216,8 +245,8 @@ void odom_update(struct odom_pose *p, const struct odom_geom *g,
 	head = fx_wrap_urad(yaw + (int32_t)(dyaw / 2));	/* mid-step heading */
 	c = fx_cos_urad(head);
 	s = fx_sin_urad(head);
-	wx = fx_rdiv64(bx * c - by * s, FX_Q15_MAX);
-	wy = fx_rdiv64(bx * s + by * c, FX_Q15_MAX);
+	wx = fx_rdiv64_narrow(bx * c - by * s, FX_Q15_MAX);
+	wy = fx_rdiv64_narrow(bx * s + by * c, FX_Q15_MAX);
 	p->x_um = fx_sat32_from64((int64_t)p->x_um + wx);
 	p->y_um = fx_sat32_from64((int64_t)p->y_um + wy);
 	p->yaw_urad = fx_wrap_urad(yaw + (int32_t)dyaw);

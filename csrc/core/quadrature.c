@@ -39,38 +39,64 @@ void quad_update(struct quad_dec *q, uint8_t ab)
 int speed_est_init(struct speed_est *s, int32_t mrad_per_count_q16, uint8_t window_ms,
 		   int32_t count_now)
 {
+	uint64_t num, rate;
 	uint8_t i;
 
 	if (window_ms < 1 || window_ms > SPEED_EST_WIN_MAX)
 		return -1;
+	/* rate = |k| * 1000 / window mrad/s per count, Q16, rounded */
+	num = (uint64_t)(mrad_per_count_q16 < 0 ? -(int64_t)mrad_per_count_q16
+						 : (int64_t)mrad_per_count_q16) * 1000u;
+	rate = (num + window_ms / 2u) / window_ms;
+	if (rate > 0xFFFFFFFFu)
+		return -1;
 	for (i = 0; i < SPEED_EST_WIN_MAX; i++)
 		s->hist[i] = 0;
 	s->mrad_per_count_q16 = mrad_per_count_q16;
+	s->rate_int = (uint16_t)(rate >> 16);
+	s->rate_frac_q16 = (uint16_t)(rate & 0xFFFFu);
 	s->speed_mradps = 0;
 	s->window_ms = window_ms;
-	s->hist[0] = count_now;
+	s->hist[0] = (uint16_t)((uint32_t)count_now & 0xFFFFu);
 	s->head = (uint8_t)(1u % window_ms);
 	s->filled = 1;
 	return 0;
 }
 
-/*
- * speed = delta * k_q16 * 1000 / (span << 16), truncated toward zero, exact:
- * with den = span << 16, q = num / den and r = num % den (num = delta * k),
- * num * 1000 / den == q * 1000 + (r * 125) / (span << 13) because both parts
- * share the sign of num.  |r| < 2^22 so r * 125 fits int32.
- *
- * The common case (|delta| <= 32767, |k| <= 65535) works on magnitudes and
- * uses floor(floor(x / 2^n) / span) == floor(x / (span 2^n)): both
- * divisions become 16-bit by 8-bit, which an 8-bit MCU does in a fraction of
- * the time of a 32-bit division (six wheels at 1 kHz on an ATmega2560).
- * Otherwise 64 bits.  Results are identical either way.
- */
-int32_t speed_est_update(struct speed_est *s, int32_t count_now)
+/* round(a * rate / 2^16) for a <= 2^15 with two 16 x 16 -> 32-bit
+ * multiplies: a * rate_int * 2^16 is a multiple of 2^16, so rounding the
+ * fraction's product alone is exact; a * frac + 2^15 < 2^31 and the sum
+ * < 2^32. */
+static uint32_t full_window_speed(uint16_t a, const struct speed_est *s)
 {
-	uint8_t w = s->window_ms, oldest;
-	int32_t delta, k = s->mrad_per_count_q16, den, r;
-	int32_t span;
+	return (((uint32_t)a * s->rate_frac_q16 + 0x8000u) >> 16) + (uint32_t)a * s->rate_int;
+}
+
+static int32_t signed_speed(uint32_t v, uint8_t neg)
+{
+	if (v > (uint32_t)INT32_MAX)
+		v = (uint32_t)INT32_MAX;
+	return neg ? -(int32_t)v : (int32_t)v;
+}
+
+/*
+ * While the window fills (the first window_ms - 1 updates after init) the
+ * span is shorter and the exact quotient is used:
+ * speed = delta * k_q16 * 1000 / (span << 16), truncated toward zero.  With
+ * den = span << 16, q = num / den and r = num % den (num = delta * k),
+ * num * 1000 / den == q * 1000 + (r * 125) / (span << 13) because both parts
+ * share the sign of num.  |r| < 2^22 so r * 125 fits int32.  When
+ * |k| <= 65535 this works on magnitudes with 16-bit by 8-bit divisions,
+ * using floor(floor(x / 2^n) / span) == floor(x / (span 2^n)); otherwise
+ * 64 bits.  Also repairs corrupted ring indices.  Not static, so that the
+ * compiler keeps it out of line and the full-window path stays small.
+ */
+int32_t speed_est_update_slow(struct speed_est *s, int32_t count_now);
+int32_t speed_est_update_slow(struct speed_est *s, int32_t count_now)
+{
+	uint8_t w = s->window_ms, oldest, span;
+	uint16_t now16 = (uint16_t)((uint32_t)count_now & 0xFFFFu), d16;
+	int32_t delta, k = s->mrad_per_count_q16;
 
 	if (w < 1 || w > SPEED_EST_WIN_MAX)
 		w = SPEED_EST_WIN_MAX;	/* corrupted state: stay in bounds */
@@ -83,31 +109,62 @@ int32_t speed_est_update(struct speed_est *s, int32_t count_now)
 	if (oldest >= w)
 		oldest = (uint8_t)(oldest - w);
 	span = s->filled;
-	delta = (int32_t)((uint32_t)count_now - (uint32_t)s->hist[oldest]);
+	/* the count difference modulo 2^16, read as -32768..32767 */
+	d16 = (uint16_t)(now16 - s->hist[oldest]);
+	delta = d16 >= 0x8000u ? (int32_t)d16 - 65536 : (int32_t)d16;
 
-	if (delta >= -32767 && delta <= 32767 && k >= -65535 && k <= 65535) {
+	if (span == w) {
+		s->speed_mradps = signed_speed(full_window_speed((uint16_t)(delta < 0 ? -delta : delta),
+								 s), (delta < 0) != (k < 0));
+	} else if (k >= -65535 && k <= 65535) {
 		int32_t num = delta * k, v;
 		uint32_t a = num < 0 ? (uint32_t)(-num) : (uint32_t)num;	/* < 2^31 */
-		uint16_t qa = (uint16_t)((uint16_t)(a >> 16) / (uint8_t)span);
+		uint16_t qa = (uint16_t)((uint16_t)(a >> 16) / span);
 		uint32_t ra = a - (((uint32_t)qa * (uint32_t)span) << 16);	/* < span 2^16 */
-		uint16_t fa = (uint16_t)((uint16_t)((ra * 125u) >> 13) / (uint8_t)span);
+		uint16_t fa = (uint16_t)((uint16_t)((ra * 125u) >> 13) / span);
 
 		v = (int32_t)qa * 1000 + (int32_t)fa;
 		s->speed_mradps = num < 0 ? -v : v;
 	} else {
-		int64_t num = (int64_t)delta * k, q;
+		int64_t num = (int64_t)delta * k, q, den = (int64_t)span * 65536;
+		int32_t r;
 
-		den = span * 65536;
 		q = num / den;
 		r = (int32_t)(num - q * den);
-		s->speed_mradps = fx_sat32_from64(q * 1000 + (r * 125) / (span * 8192));
+		s->speed_mradps = fx_sat32_from64(q * 1000 + (r * 125) / ((int32_t)span * 8192));
 	}
 
-	s->hist[s->head] = count_now;
+	s->hist[s->head] = now16;
 	s->head = (uint8_t)(s->head + 1u);
 	if (s->head >= w)
 		s->head = 0;
 	if (s->filled < w)
 		s->filled++;
+	return s->speed_mradps;
+}
+
+/*
+ * Over the full window (every update once it has filled):
+ * speed = round(|delta| * rate / 2^16) with the sign of delta * k,
+ * saturated to +-INT32_MAX: two 16 x 16 -> 32-bit multiplies, no division.
+ * The oldest sample is the one at head.
+ */
+int32_t speed_est_update(struct speed_est *s, int32_t count_now)
+{
+	uint8_t w = s->window_ms, head = s->head;
+	uint16_t now16, d16;
+	uint8_t neg;
+
+	if (s->filled != w || head >= w || w > SPEED_EST_WIN_MAX)
+		return speed_est_update_slow(s, count_now);
+	now16 = (uint16_t)((uint32_t)count_now & 0xFFFFu);
+	d16 = (uint16_t)(now16 - s->hist[head]);
+	s->hist[head] = now16;
+	s->head = (uint8_t)(head + 1u >= w ? 0u : head + 1u);
+	neg = d16 >= 0x8000u;
+	if (neg)
+		d16 = (uint16_t)(0u - d16);		/* |delta| <= 32768 */
+	s->speed_mradps = signed_speed(full_window_speed(d16, s),
+				       (uint8_t)(neg != (s->mrad_per_count_q16 < 0)));
 	return s->speed_mradps;
 }

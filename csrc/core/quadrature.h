@@ -21,9 +21,16 @@ struct quad_dec {
 };
 
 struct speed_est {
-	int32_t hist[64];           /* counts at each of the last window ticks */
+	uint16_t hist[64];          /* low 16 bits of the count at each of the
+				       last window ticks (a window's difference
+				       is < 2^15 counts: docs/fixed_point.md) */
 	int32_t mrad_per_count_q16; /* wheel mrad per count, Q16 */
 	int32_t speed_mradps;       /* last estimate */
+	/* |k| * 1000 / window rounded, in Q16: mrad/s per count over the full
+	 * window, kept as its integer and fraction halves (16 x 16-bit
+	 * multiplies on an 8-bit MCU) */
+	uint16_t rate_int;
+	uint16_t rate_frac_q16;
 	uint8_t window_ms;          /* 1..SPEED_EST_WIN_MAX */
 	uint8_t head;
 	uint8_t filled;
@@ -32,7 +39,9 @@ struct speed_est {
 void quad_init(struct quad_dec *q, uint8_t ab);
 void quad_update(struct quad_dec *q, uint8_t ab);
 
-/* Returns 0, or -1 if window_ms is outside 1..SPEED_EST_WIN_MAX. */
+/* Returns 0, or -1 if window_ms is outside 1..SPEED_EST_WIN_MAX or one
+ * count over the full window is worth 65536 mrad/s or more
+ * (the rate would not fit 16.16 bits). */
 int speed_est_init(struct speed_est *s, int32_t mrad_per_count_q16, uint8_t window_ms,
 		   int32_t count_now);
 /* Call once per 1 ms tick with the decoder count; returns speed in mrad/s. */

@@ -36,11 +36,19 @@ uint32_t fx_isqrt32(uint32_t v)
 	return r;
 }
 
-/* Any mdeg value to (-180000, 180000]. */
+/* Any mdeg value to (-180000, 180000].  Within three half turns that is
+ * one add or subtract of a turn (no 64-bit remainder): the common case. */
 static int32_t wrap_mdeg(int64_t v)
 {
-	int64_t r = v % MDEG_TURN;		/* C99: sign of v */
+	int64_t r;
 
+	if (v > -MDEG_HALF && v <= MDEG_HALF)
+		return (int32_t)v;
+	if (v > MDEG_HALF && v <= 3 * MDEG_HALF)
+		return (int32_t)(v - MDEG_TURN);
+	if (v <= -MDEG_HALF && v > -3 * MDEG_HALF)
+		return (int32_t)(v + MDEG_TURN);
+	r = v % MDEG_TURN;		/* C99: sign of v */
 	if (r > MDEG_HALF)
 		r -= MDEG_TURN;
 	else if (r <= -MDEG_HALF)
@@ -48,10 +56,21 @@ static int32_t wrap_mdeg(int64_t v)
 	return (int32_t)r;
 }
 
-/* urad -> mdeg: * 180 / (1000 pi) = * 18000000 / 314159265, rounded. */
+/* urad -> mdeg: * 180 / (1000 pi), rounded half away from zero.  The
+ * factor is 961264 / 2^24 (0.0572957798 against 0.0572957795: 0.06 mdeg
+ * at pi); |urad| <= pi * 1e6 < 2^22 is split as uh * 2^12 + ul so both
+ * products fit 32 bits, and
+ * (A * 2^12 + B) >> 24 == (A + (B >> 12)) >> 12 with A = uh * M,
+ * B = ul * M + 2^23 (floor of a floor): no 64-bit arithmetic. */
+#define URAD_TO_MDEG_Q24 961264u
 static int32_t urad_to_mdeg(int32_t urad)
 {
-	return (int32_t)fx_rdiv64((int64_t)urad * 18000000, 314159265);
+	uint32_t u = urad < 0 ? (uint32_t)-urad : (uint32_t)urad;	/* < 2^22 */
+	uint32_t a = (u >> 12) * URAD_TO_MDEG_Q24;
+	uint32_t b = (u & 4095u) * URAD_TO_MDEG_Q24 + ((uint32_t)1 << 23);
+	int32_t m = (int32_t)((a + (b >> 12)) >> 12);
+
+	return urad < 0 ? -m : m;
 }
 
 void tilt_init(struct tilt_est *t)
@@ -64,7 +83,7 @@ void tilt_init(struct tilt_est *t)
 static int32_t blend(int32_t angle, int64_t rate_mdps, uint16_t dt_ms, int32_t acc,
 		     int32_t w_acc_q15)
 {
-	int32_t pred = wrap_mdeg((int64_t)angle + fx_rdiv64(rate_mdps * dt_ms, 1000));
+	int32_t pred = wrap_mdeg((int64_t)angle + fx_rdiv64_narrow(rate_mdps * dt_ms, 1000));
 	int32_t innov = wrap_mdeg((int64_t)acc - pred);
 	int32_t corr = (int32_t)fx_rdiv64((int64_t)innov * w_acc_q15, 32768);
 

@@ -8,11 +8,6 @@
 
 #define ERR_MAX ((int32_t)32767)
 
-static int32_t abs32(int32_t v)
-{
-	return v < 0 ? -v : v;	/* callers pass saturated values, never INT32_MIN */
-}
-
 void wheel_loop_init(struct wheel_loop *w)
 {
 	w->target_mradps = 0;
@@ -48,26 +43,40 @@ static int16_t go_idle(struct wheel_loop *w)
 	return 0;
 }
 
-int16_t wheel_loop_step(struct wheel_loop *w, const struct wheel_loop_cfg *c,
-			int32_t meas_mradps)
+/* floor(v / 256) for |v| < 2^30 without a signed shift: the bias makes
+ * the operand positive (an 8-bit MCU then just drops the low byte). */
+static int32_t floor_div256(int32_t v)
 {
-	const int32_t tmax = (int32_t)WHEEL_TARGET_MAX_MRADPS;
-	int32_t emax, emax_q8, slew, meas, target_q8, ramp, d, sp;
-	int32_t err, derr, pd, integ, inc, u, eff;
+	return (int32_t)(((uint32_t)v + ((uint32_t)1 << 30)) >> 8) - ((int32_t)1 << 22);
+}
 
-	if (w->stalled)
-		return go_idle(w);
+static int16_t sat_err(int32_t v)
+{
+	return (int16_t)(v > ERR_MAX ? ERR_MAX : (v < -ERR_MAX ? -ERR_MAX : v));
+}
 
-	emax = fx_clamp32(c->effort_max, 0, FX_Q15_MAX);
-	emax_q8 = emax * 256;
-	slew = c->slew_q8 < 0 ? 0 : c->slew_q8;
-	meas = fx_clamp32(meas_mradps, -(int32_t)WHEEL_MEAS_MAX_MRADPS,
-			  (int32_t)WHEEL_MEAS_MAX_MRADPS);
+/*
+ * Ranges (docs/fixed_point.md): err and derr are saturated to +-32767 and
+ * the gains are int16, so kp*err + kd*derr is at most 2 * 32768 * 32767
+ * < 2^31 and needs no saturation.  It is then clamped to +-2^30: beyond
+ * that the output saturates at +-effort_max and the anti-windup decision
+ * is the same whatever the exact value (|integ| <= 32767 * 256 < 2^23), so
+ * the result equals the saturating sum pd + integ while every later sum
+ * stays inside int32.  The integrator step |ki * err| < 2^30 plus
+ * |integ| < 2^23 cannot overflow either.
+ */
+/* The slew-limited setpoint, rounded half up to mrad/s.
+ * |target_q8 - ramp| <= 2 * 2.56e8: no overflow. */
+static int32_t ramp_step(struct wheel_loop *w, int32_t slew)
+{
+	const int32_t tmax_q8 = (int32_t)WHEEL_TARGET_MAX_MRADPS * 256;
+	int32_t target_q8 = fx_clamp32(w->target_mradps, -(int32_t)WHEEL_TARGET_MAX_MRADPS,
+				       (int32_t)WHEEL_TARGET_MAX_MRADPS) * 256;
+	int32_t ramp = fx_clamp32(w->ramp_q8, -tmax_q8, tmax_q8);
+	int32_t d = target_q8 - ramp;
 
-	/* Ramp: |target_q8 - ramp| <= 2 * 2.56e8, no overflow. */
-	target_q8 = fx_clamp32(w->target_mradps, -tmax, tmax) * 256;
-	ramp = fx_clamp32(w->ramp_q8, -tmax * 256, tmax * 256);
-	d = target_q8 - ramp;
+	if (slew < 0)
+		slew = 0;
 	if (d > slew)
 		ramp += slew;
 	else if (d < -slew)
@@ -75,37 +84,77 @@ int16_t wheel_loop_step(struct wheel_loop *w, const struct wheel_loop_cfg *c,
 	else
 		ramp = target_q8;
 	w->ramp_q8 = ramp;
+	return floor_div256(ramp + 128);
+}
 
-	/* Setpoint rounded half up to mrad/s. */
-	sp = fx_asr(ramp + 128, 8);
-	err = fx_clamp32(sp - meas, -ERR_MAX, ERR_MAX);
-	derr = fx_clamp32(err - fx_clamp32(w->prev_err, -ERR_MAX, ERR_MAX), -ERR_MAX, ERR_MAX);
-	w->prev_err = err;
-
-	pd = fx_add_sat32((int32_t)c->kp_q8 * err, (int32_t)c->kd_q8 * derr);
-	integ = fx_clamp32(w->integ_q8, -emax_q8, emax_q8);
-	inc = (int32_t)c->ki_q8 * err;
-	u = fx_add_sat32(pd, integ);
-	/* Conditional integration: no further windup in the direction the
-	 * saturated output already pushes. */
-	if (!((u >= emax_q8 && inc > 0) || (u <= -emax_q8 && inc < 0)))
-		integ = fx_clamp32(fx_add_sat32(integ, inc), -emax_q8, emax_q8);
-	w->integ_q8 = integ;
-	u = fx_add_sat32(pd, integ);
-	eff = fx_clamp32(fx_asr(fx_add_sat32(u, 128), 8), -emax, emax);
-
+/* Stall detection; returns 1 when the wheel has just latched. */
+static uint8_t stall_step(struct wheel_loop *w, const struct wheel_loop_cfg *c, int16_t eff,
+			  int32_t meas)
+{
 	if (c->stall_ms > 0 && c->stall_effort > 0 &&
-	    abs32(eff) >= c->stall_effort && abs32(meas) <= c->stall_speed_mradps) {
+	    (eff < 0 ? -eff : eff) >= c->stall_effort &&
+	    (meas < 0 ? -meas : meas) <= c->stall_speed_mradps) {
 		if (w->stall_count_ms < c->stall_ms)
 			w->stall_count_ms++;
 		if (w->stall_count_ms >= c->stall_ms) {
 			w->stalled = 1;
-			return go_idle(w);
+			return 1;
 		}
 	} else {
 		w->stall_count_ms = 0;
 	}
+	return 0;
+}
 
-	w->effort = (int16_t)eff;
-	return w->effort;
+/*
+ * Ranges (docs/fixed_point.md): err and derr are saturated to +-32767 and
+ * the gains are int16, so kp*err + kd*derr is at most 2 * 32768 * 32767
+ * < 2^31 and needs no saturation.  It is then clamped to +-2^30: beyond
+ * that the output saturates at +-effort_max and the anti-windup decision
+ * is the same whatever the exact value (|integ| <= 32767 * 256 < 2^23), so
+ * the result equals the saturating sum pd + integ while every later sum
+ * stays inside int32.  The integrator step |ki * err| < 2^30 plus
+ * |integ| < 2^23 cannot overflow either.
+ */
+int16_t wheel_loop_step(struct wheel_loop *w, const struct wheel_loop_cfg *c,
+			int32_t meas_mradps)
+{
+	const int32_t pd_max = (int32_t)1 << 30;
+	int32_t meas, emax_q8, pd, integ, inc, u;
+	int16_t emax, err, eff;
+
+	if (w->stalled)
+		return go_idle(w);
+
+	meas = fx_clamp32(meas_mradps, -(int32_t)WHEEL_MEAS_MAX_MRADPS,
+			  (int32_t)WHEEL_MEAS_MAX_MRADPS);
+	err = sat_err(ramp_step(w, c->slew_q8) - meas);
+	pd = (int32_t)c->kp_q8 * err;
+	if (c->kd_q8)
+		pd += (int32_t)c->kd_q8 * sat_err((int32_t)err - sat_err(w->prev_err));
+	w->prev_err = err;
+	pd = fx_clamp32(pd, -pd_max, pd_max);
+
+	emax = c->effort_max < 0 ? 0 : c->effort_max;
+	emax_q8 = (int32_t)emax * 256;
+	integ = fx_clamp32(w->integ_q8, -emax_q8, emax_q8);
+	inc = (int32_t)c->ki_q8 * err;
+	u = pd + integ;
+	/* Conditional integration: no further windup in the direction the
+	 * saturated output already pushes. */
+	if (!((u >= emax_q8 && inc > 0) || (u <= -emax_q8 && inc < 0)))
+		integ = fx_clamp32(integ + inc, -emax_q8, emax_q8);
+	w->integ_q8 = integ;
+	u = pd + integ + 128;
+	if (u >= emax_q8)
+		eff = emax;
+	else if (u < 256 - emax_q8)
+		eff = (int16_t)-emax;
+	else
+		eff = (int16_t)floor_div256(u);
+
+	if (stall_step(w, c, eff, meas))
+		return go_idle(w);
+	w->effort = eff;
+	return eff;
 }

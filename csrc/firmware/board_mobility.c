@@ -8,8 +8,17 @@
 #include "fw.h"
 #include "board_config.h"
 
-#define MOB_PERIOD_MS BOARD_MOB_PERIOD_MS   /* IMU, tilt, odometry */
+#define MOB_PERIOD_MS BOARD_MOB_PERIOD_MS   /* IMU, steering feedback, tilt */
+#define MOB_ODOM_PERIOD_MS BOARD_ODOM_PERIOD_MS
 #define MOB_ODOM_DELTA_MAX 400              /* counts per period; keeps int32 math */
+/*
+ * The decimated work runs on staggered ticks so that no tick carries two of
+ * them (the worst tick stays one job over the wheel loops): the IMU and
+ * tilt on multiples of MOB_PERIOD_MS, odometry MOB_ODOM_PHASE_MS earlier,
+ * the heater MOB_HEATER_PHASE_MS earlier (docs/fixed_point.md).
+ */
+#define MOB_ODOM_PHASE_MS 5
+#define MOB_HEATER_PHASE_MS 3
 
 static const struct wheel_loop_cfg mob_wheel_cfg = BOARD_WHEEL_CFG;
 
@@ -48,6 +57,8 @@ void mob_init(struct fw *fw)
 	odom_reset_counts(m);
 	tilt_init(&m->tilt);
 	heater_init(&m->heater);
+	m->odom_acc_ms = MOB_ODOM_PHASE_MS;
+	m->heater_acc_ms = MOB_HEATER_PHASE_MS;
 }
 
 void fw_encoder_edge(struct fw *fw, uint8_t ch, uint8_t ab)
@@ -99,6 +110,9 @@ void mob_tick(struct fw *fw)
 							(uint8_t)(PORT_ADC_STEER_MRAD0 + i)));
 		port_imu_read(fw->port, m->accel_mg, m->gyro_mdps);
 		tilt_update(&m->tilt, &mob_tilt_cfg, m->accel_mg, m->gyro_mdps, MOB_PERIOD_MS);
+	}
+	if (++m->odom_acc_ms >= MOB_ODOM_PERIOD_MS) {
+		m->odom_acc_ms = 0;
 		odometry(m);
 	}
 	if (++m->heater_acc_ms >= mob_heater_cfg.tick_ms) {

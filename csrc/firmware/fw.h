@@ -71,6 +71,7 @@ struct mob_board {
 	int16_t steer_meas_mrad[4];
 	uint8_t drive_active;       /* a non-zero drive command is in force */
 	uint8_t period_acc_ms;
+	uint8_t odom_acc_ms;
 	uint8_t heater_acc_ms;
 };
 

@@ -20,8 +20,10 @@
 #define BOARD_WHEEL_X_MM { 350, 350, 0, 0, -350, -350 }
 /* wheel contact y, body frame */
 #define BOARD_WHEEL_Y_MM { 250, -250, 270, -270, 250, -250 }
-/* IMU, tilt and odometry period */
+/* IMU, steering feedback and tilt period */
 #define BOARD_MOB_PERIOD_MS 10
+/* odometry integration period */
+#define BOARD_ODOM_PERIOD_MS 50
 /* speed estimator window */
 #define BOARD_SPEED_WINDOW_MS 20
 /* encoder counts per wheel turn (x4 decoding) */

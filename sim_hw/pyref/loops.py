@@ -213,12 +213,15 @@ def quad_update(q: QuadDec, ab: int) -> None:
 
 
 class SpeedEst:
-    __slots__ = ("hist", "mrad_per_count_q16", "speed_mradps", "window_ms", "head", "filled")
+    __slots__ = ("hist", "mrad_per_count_q16", "speed_mradps", "rate_int", "rate_frac_q16",
+                 "window_ms", "head", "filled")
 
     def __init__(self):
         self.hist = [0] * SPEED_EST_WIN_MAX
         self.mrad_per_count_q16 = 0
         self.speed_mradps = 0
+        self.rate_int = 0
+        self.rate_frac_q16 = 0
         self.window_ms = 0
         self.head = 0
         self.filled = 0
@@ -227,11 +230,15 @@ class SpeedEst:
 def speed_est_init(s: SpeedEst, mrad_per_count_q16: int, window_ms: int, count_now: int) -> int:
     if window_ms < 1 or window_ms > SPEED_EST_WIN_MAX:
         return -1
+    rate = (abs(mrad_per_count_q16) * 1000 + window_ms // 2) // window_ms
+    if rate > UINT32_MAX:
+        return -1
     s.hist = [0] * SPEED_EST_WIN_MAX
     s.mrad_per_count_q16 = mrad_per_count_q16
+    s.rate_int, s.rate_frac_q16 = rate >> 16, rate & 0xFFFF
     s.speed_mradps = 0
     s.window_ms = window_ms
-    s.hist[0] = count_now
+    s.hist[0] = count_now & 0xFFFF
     s.head = 1 % window_ms
     s.filled = 1
     return 0
@@ -247,10 +254,18 @@ def speed_est_update(s: SpeedEst, count_now: int) -> int:
         s.head = 0
     hist = s.hist
     span = s.filled
-    delta = wrap_i32(count_now - hist[(s.head + w - span) % w])
-    # Exact truncation of delta * k * 1000 / (span << 16); C splits it to avoid overflow.
-    s.speed_mradps = sat32(tdiv(delta * s.mrad_per_count_q16 * 1000, span << 16))
-    hist[s.head] = count_now
+    now16 = count_now & 0xFFFF
+    d16 = (now16 - hist[(s.head + w - span) % w]) & 0xFFFF
+    delta = d16 - 65536 if d16 >= 0x8000 else d16
+    k = s.mrad_per_count_q16
+    if span == w:
+        # full window: the precomputed rate, rounded (no division in C)
+        v = min((abs(delta) * ((s.rate_int << 16) | s.rate_frac_q16) + 0x8000) >> 16, INT32_MAX)
+        s.speed_mradps = -v if (delta < 0) != (k < 0) else v
+    else:
+        # filling: exact truncation of delta * k * 1000 / (span << 16)
+        s.speed_mradps = sat32(tdiv(delta * k * 1000, span << 16))
+    hist[s.head] = now16
     s.head = (s.head + 1) % w
     if span < w:
         s.filled = span + 1
@@ -262,7 +277,7 @@ def speed_est_update(s: SpeedEst, count_now: int) -> int:
 # Generated once, identically to the literal tables in odometry.c.
 def _tables():
     import math
-    sin_tab = tuple(round(32767 * math.sin(i * math.pi / 256)) for i in range(129))
+    sin_tab = tuple(round(32767 * math.sin(i * 8192e-6)) for i in range(193))
     atan_tab = tuple(round(math.atan(i / 128) * 1e6) for i in range(129))
     return sin_tab, atan_tab
 
@@ -271,6 +286,7 @@ SIN_TAB, ATAN_TAB = _tables()
 
 
 def fx_wrap_urad(a: int) -> int:
+    # C takes a division-free shortcut within +-3 pi; it equals this formula
     k = tdiv(a, FX_TWO_PI_URAD)
     r = a - k * FX_TWO_PI_URAD - tdiv(k * 307, 1000)
     if r > FX_PI_URAD:
@@ -281,11 +297,9 @@ def fx_wrap_urad(a: int) -> int:
 
 
 def _sin_quarter(x: int) -> int:
-    i, f = divmod(x * 128, FX_HALF_PI_URAD)      # x >= 0: floor == trunc
-    if i >= 128:
-        return SIN_TAB[128]
+    i, f = x >> 13, x & 8191                     # table step 2**13 urad
     t0 = SIN_TAB[i]
-    return t0 + ((SIN_TAB[i + 1] - t0) * f + FX_HALF_PI_URAD // 2) // FX_HALF_PI_URAD
+    return t0 + (((SIN_TAB[i + 1] - t0) * f + 4096) >> 13)
 
 
 def fx_sin_urad(a: int) -> int:
@@ -417,7 +431,9 @@ def _wrap_mdeg(v: int) -> int:
 
 
 def _urad_to_mdeg(urad: int) -> int:
-    return rdiv(urad * 18000000, 314159265)
+    # round(|urad| * 961264 / 2**24) with the sign of urad (C splits the product)
+    m = (abs(urad) * 961264 + (1 << 23)) >> 24
+    return -m if urad < 0 else m
 
 
 def tilt_init(t: TiltEst) -> None:

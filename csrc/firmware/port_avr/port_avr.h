@@ -28,6 +28,7 @@
 #define ROVER_FW_PORT_AVR_H
 
 #include <stdint.h>
+#include <avr/io.h>
 #include "fw.h"
 #define ROVER_DICT_NO_TABLES
 #include "rover_dictionary.h"
@@ -110,10 +111,27 @@ void avr_io_init(struct port *p);
 void avr_outputs_off(void);
 void avr_spi_poll_start(struct port *p);
 void avr_adc_scan_start(struct port *p);
-void avr_encoders_poll(void);
+void avr_enc_push(uint8_t ch, uint8_t ab);
 /* uart.c */
 void avr_uart_init(void);
 
 extern struct port avr_port;       /* the one instance the ISRs reach */
+
+/* Encoders 4 (PJ0 A, PJ1 B) and 5 (PK6 A, PK7 B): no interrupt pin left,
+ * sampled from the 10 kHz timer interrupt.  Inline there so that the
+ * common case (no change) costs a few instructions and no call. */
+static inline void avr_encoders_poll(void)
+{
+	uint8_t j = PINJ, k = (uint8_t)(PINK >> 6);
+	uint8_t ab4 = (uint8_t)(((j & 1u) << 1) | ((j >> 1) & 1u));
+	uint8_t ab5 = (uint8_t)(((k & 1u) << 1) | ((k >> 1) & 1u));
+
+	if (avr_port.role != ROVER_BOARD_MOBILITY)
+		return;
+	if (ab4 != avr_port.enc_last[4])
+		avr_enc_push(4, ab4);
+	if (ab5 != avr_port.enc_last[5])
+		avr_enc_push(5, ab5);
+}
 
 #endif

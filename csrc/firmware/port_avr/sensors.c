@@ -75,13 +75,13 @@ static uint8_t enc_pins(uint8_t ch)
 	return (uint8_t)(((v & 1u) << 1) | ((v >> 1) & 1u));   /* (A << 1) | B */
 }
 
-static void enc_poll(uint8_t ch)
+/* Queue (ch, ab) for the main loop; also used by the 10 kHz poll of
+ * encoders 4 and 5 (port_avr.h), which calls it only on a change. */
+void avr_enc_push(uint8_t ch, uint8_t ab)
 {
 	struct port *p = &avr_port;
-	uint8_t ab = enc_pins(ch), next;
+	uint8_t next;
 
-	if (ab == p->enc_last[ch])
-		return;
 	p->enc_last[ch] = ab;
 	next = (uint8_t)((p->edge_head + 1u) & (AVR_EDGE_RING - 1u));
 	if (next == p->edge_tail) {
@@ -92,6 +92,14 @@ static void enc_poll(uint8_t ch)
 	p->edge_head = next;
 }
 
+static void enc_poll(uint8_t ch)
+{
+	uint8_t ab = enc_pins(ch);
+
+	if (ab != avr_port.enc_last[ch])
+		avr_enc_push(ch, ab);
+}
+
 ISR(INT0_vect) { enc_poll(0); }
 ISR(INT1_vect, ISR_ALIASOF(INT0_vect));
 ISR(INT2_vect) { enc_poll(1); }
@@ -100,14 +108,6 @@ ISR(INT4_vect) { enc_poll(2); }
 ISR(INT5_vect, ISR_ALIASOF(INT4_vect));
 ISR(INT6_vect) { enc_poll(3); }
 ISR(INT7_vect, ISR_ALIASOF(INT6_vect));
-/* encoders 4 and 5: no interrupt pin left, sampled from the 10 kHz timer */
-void avr_encoders_poll(void)
-{
-	if (avr_port.role == ROVER_BOARD_MOBILITY) {
-		enc_poll(4);
-		enc_poll(5);
-	}
-}
 
 /* --- SPI --------------------------------------------------------------------- */
 static void spi_begin_job(struct port *p)
