@@ -57,10 +57,35 @@ def _start(built, tmp: Path, role: str, *args) -> tuple[subprocess.Popen, Path, 
     return p, link, stats
 
 
+def tick_profile(elf: Path, prof: Path, top: int = 12) -> list[dict]:
+    """The harness's program-counter samples taken inside the tick, by function
+    (avr-nm): where the tick's cycles go, interrupts included."""
+    import bisect
+    syms = []
+    nm = subprocess.run(["avr-nm", "-S", str(elf)], capture_output=True, text=True, check=True).stdout
+    for ln in nm.splitlines():
+        f = ln.split()
+        if len(f) == 4 and f[2] in "tT":
+            syms.append((int(f[0], 16), int(f[1], 16), f[3]))
+    syms.sort()
+    starts = [a for a, _, _ in syms]
+    acc: dict[str, int] = {}
+    for ln in prof.read_text().splitlines():
+        pc, n = (int(v, 0) for v in ln.split())
+        i = bisect.bisect_right(starts, pc) - 1
+        name = syms[i][2] if i >= 0 and pc < syms[i][0] + syms[i][1] else f"0x{pc:05x}"
+        acc[name] = acc.get(name, 0) + n
+    total = sum(acc.values()) or 1
+    return [dict(function=k, pct=round(100.0 * v / total, 1))
+            for k, v in sorted(acc.items(), key=lambda kv: -kv[1])[:top]]
+
+
 def measure_ticks(built, tmp: Path, board_seconds: float = 5.0) -> dict:
-    """Six wheels at 1 rad/s for a few board seconds; the harness's counters."""
+    """Six wheels at 1 rad/s for a few board seconds; the harness's counters
+    and a profile of the tick."""
+    prof = tmp / "tick.prof"
     proc, link, stats = _start(built, tmp, "mobility", "--firmware", str(built["images"]["mobility"]),
-                               "--boot", "app")
+                               "--boot", "app", "--profile", str(prof))
     try:
         d, s = L.open_session(str(link), 115200)
         try:
@@ -83,6 +108,8 @@ def measure_ticks(built, tmp: Path, board_seconds: float = 5.0) -> dict:
         L.stop_pid(proc.pid, proc)
     st = json.loads(stats.read_text())
     mean = st["tick_cycles_mean"]
+    elf = Path(built["images"]["mobility"]).with_suffix(".elf")
+    profile = tick_profile(elf, prof) if prof.is_file() else []
     return dict(tick_cycles_mean=mean, tick_cycles_min=st["tick_cycles_min"],
                 tick_cycles_max=st["tick_cycles_max"], tick_budget_cycles=TICK_BUDGET_CYCLES,
                 cpu_fraction=round(mean / TICK_BUDGET_CYCLES, 3),
@@ -93,7 +120,7 @@ def measure_ticks(built, tmp: Path, board_seconds: float = 5.0) -> dict:
                 timer_isr_latency_us_max=round(st["timer_latency_cycles_max"] / 16.0, 2),
                 isr_latency_note="cycles from the interrupt flag to the handler's first "
                                  "instruction; includes other handlers running and cli sections",
-                simulated_s=round(st["cycles"] / CLOCK_HZ, 2))
+                simulated_s=round(st["cycles"] / CLOCK_HZ, 2), tick_profile=profile)
 
 
 def measure_line(built, tmp: Path, rtt_commands: int = 200, goodput_seconds: float = 5.0) -> dict:

@@ -2,6 +2,7 @@
 
 Every test compares both the outputs and the complete state after each call.
 """
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from common._native import ffi, lib
@@ -134,6 +135,15 @@ def test_sin_cos_wrap(a):
     assert lib.fx_sin_urad(a) == ref.fx_sin_urad(a)
     assert lib.fx_cos_urad(a) == ref.fx_cos_urad(a)
     assert lib.fx_wrap_urad(a) == ref.fx_wrap_urad(a)
+
+
+@pytest.mark.parametrize("a", [k * p + d for p in (ref.FX_PI_URAD, ref.FX_HALF_PI_URAD)
+                               for k in (-4, -3, -2, -1, 1, 2, 3, 4) for d in (-1, 0, 1)])
+def test_wrap_shortcut_edges(a):
+    """C wraps within +-3 pi without dividing; the edges match the formula."""
+    assert lib.fx_wrap_urad(a) == ref.fx_wrap_urad(a)
+    assert lib.fx_sin_urad(a) == ref.fx_sin_urad(a)
+    assert lib.fx_cos_urad(a) == ref.fx_cos_urad(a)
 
 
 @settings(max_examples=400, deadline=None)

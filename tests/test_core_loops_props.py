@@ -211,6 +211,26 @@ def test_speed_estimate_accurate_at_constant_speed(counts_per_s, k_q16, window, 
         assert abs(est - true) <= tol
 
 
+@pytest.mark.parametrize("k_q16, window", [(2**31 - 1, 1), (-(2**31), 1), (300_000_000, 4)])
+def test_speed_est_rejects_a_rate_beyond_16_16_bits(k_q16, window):
+    """A count worth 65536 mrad/s or more over the window: refused at init."""
+    assert lib.speed_est_init(ffi.new("struct speed_est *"), k_q16, window, 0) == -1
+
+
+@PROPS
+@given(k_q16=st.integers(-400_000, 400_000), window=st.integers(1, 64),
+       delta=st.integers(-32768, 32767), c0=i32)
+def test_full_window_estimate_within_half_a_count_of_rate(k_q16, window, delta, c0):
+    """Once the window has filled the multiply-by-rate estimate is within
+    0.5 + |delta| / 2^17 mrad/s of the exact quotient (docs/fixed_point.md)."""
+    s = speed_est(k_q16, window, c0)
+    for _ in range(window - 1):
+        lib.speed_est_update(s, c0)
+    est = lib.speed_est_update(s, ref.wrap_i32(c0 + delta))
+    exact = delta * k_q16 * 1000 / (window * 65536)
+    assert abs(est - exact) <= 0.5 + abs(delta) / 2**17 + 1e-9
+
+
 def test_speed_estimate_exact_when_counts_divide():
     s = speed_est(65536, 10)       # 1 mrad per count
     for t in range(1, 40):

@@ -147,24 +147,30 @@ int32_t speed_est_update_slow(struct speed_est *s, int32_t count_now)
  * Over the full window (every update once it has filled):
  * speed = round(|delta| * rate / 2^16) with the sign of delta * k,
  * saturated to +-INT32_MAX: two 16 x 16 -> 32-bit multiplies, no division.
- * The oldest sample is the one at head.
+ * The oldest sample is the one at head.  Not static (kept out of line) so
+ * that speed_est_update() is only the test and a jump on an 8-bit MCU.
  */
-int32_t speed_est_update(struct speed_est *s, int32_t count_now)
+int32_t speed_est_update_full(struct speed_est *s, uint16_t now16);
+int32_t speed_est_update_full(struct speed_est *s, uint16_t now16)
 {
-	uint8_t w = s->window_ms, head = s->head;
-	uint16_t now16, d16;
-	uint8_t neg;
+	uint8_t head = s->head;
+	uint16_t d16 = (uint16_t)(now16 - s->hist[head]);
+	uint8_t neg = d16 >= 0x8000u;
 
-	if (s->filled != w || head >= w || w > SPEED_EST_WIN_MAX)
-		return speed_est_update_slow(s, count_now);
-	now16 = (uint16_t)((uint32_t)count_now & 0xFFFFu);
-	d16 = (uint16_t)(now16 - s->hist[head]);
 	s->hist[head] = now16;
-	s->head = (uint8_t)(head + 1u >= w ? 0u : head + 1u);
-	neg = d16 >= 0x8000u;
+	s->head = (uint8_t)(head + 1u >= s->window_ms ? 0u : head + 1u);
 	if (neg)
 		d16 = (uint16_t)(0u - d16);		/* |delta| <= 32768 */
 	s->speed_mradps = signed_speed(full_window_speed(d16, s),
 				       (uint8_t)(neg != (s->mrad_per_count_q16 < 0)));
 	return s->speed_mradps;
+}
+
+int32_t speed_est_update(struct speed_est *s, int32_t count_now)
+{
+	uint8_t w = s->window_ms;
+
+	if (s->filled != w || s->head >= w || w > SPEED_EST_WIN_MAX)
+		return speed_est_update_slow(s, count_now);
+	return speed_est_update_full(s, (uint16_t)((uint32_t)count_now & 0xFFFFu));
 }

@@ -120,7 +120,7 @@ int16_t wheel_loop_step(struct wheel_loop *w, const struct wheel_loop_cfg *c,
 			int32_t meas_mradps)
 {
 	const int32_t pd_max = (int32_t)1 << 30;
-	int32_t meas, emax_q8, pd, integ, inc, u;
+	int32_t meas, pd, inc, integ, emax_q8, u;
 	int16_t emax, err, eff;
 
 	if (w->stalled)
@@ -129,6 +129,8 @@ int16_t wheel_loop_step(struct wheel_loop *w, const struct wheel_loop_cfg *c,
 	meas = fx_clamp32(meas_mradps, -(int32_t)WHEEL_MEAS_MAX_MRADPS,
 			  (int32_t)WHEEL_MEAS_MAX_MRADPS);
 	err = sat_err(ramp_step(w, c->slew_q8) - meas);
+	/* products first, while little else is live (8-bit MCU registers) */
+	inc = (int32_t)c->ki_q8 * err;
 	pd = (int32_t)c->kp_q8 * err;
 	if (c->kd_q8)
 		pd += (int32_t)c->kd_q8 * sat_err((int32_t)err - sat_err(w->prev_err));
@@ -138,14 +140,15 @@ int16_t wheel_loop_step(struct wheel_loop *w, const struct wheel_loop_cfg *c,
 	emax = c->effort_max < 0 ? 0 : c->effort_max;
 	emax_q8 = (int32_t)emax * 256;
 	integ = fx_clamp32(w->integ_q8, -emax_q8, emax_q8);
-	inc = (int32_t)c->ki_q8 * err;
 	u = pd + integ;
 	/* Conditional integration: no further windup in the direction the
 	 * saturated output already pushes. */
-	if (!((u >= emax_q8 && inc > 0) || (u <= -emax_q8 && inc < 0)))
+	if (!((u >= emax_q8 && inc > 0) || (u <= -emax_q8 && inc < 0))) {
 		integ = fx_clamp32(integ + inc, -emax_q8, emax_q8);
+		u = pd + integ;
+	}
 	w->integ_q8 = integ;
-	u = pd + integ + 128;
+	u += 128;
 	if (u >= emax_q8)
 		eff = emax;
 	else if (u < 256 - emax_q8)

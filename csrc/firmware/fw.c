@@ -235,15 +235,18 @@ void fw_service(struct fw *fw)
 		return;
 	/* one frame at a time, only when the line is (nearly) idle */
 	while (port_uart_tx_pending(fw->port) <= FW_TLM_TX_LOW) {
+		/* round robin from tlm_rr (no division: this runs every pass) */
+		i = fw->tlm_rr < fw->ntlm ? fw->tlm_rr : 0;
 		for (k = 0; k < fw->ntlm; k++) {
-			i = (uint8_t)((fw->tlm_rr + k) % fw->ntlm);
 			if (fw->tlm[i].pending)
 				break;
+			if (++i >= fw->ntlm)
+				i = 0;
 		}
 		if (k == fw->ntlm)
 			return;
 		fw->tlm[i].pending = 0;
-		fw->tlm_rr = (uint8_t)((i + 1u) % fw->ntlm);
+		fw->tlm_rr = (uint8_t)(i + 1u >= fw->ntlm ? 0u : i + 1u);
 		n = fw_pack(fw, fw->tlm[i].id, buf);
 		if (n == 0 || send_frame(fw, LINK_T_TLM, buf, n))
 			return;

@@ -358,6 +358,9 @@ def firmware(as_json, quick):
     click.echo(f"tick: mean {t['tick_cycles_mean']:.0f} cycles, plain {t['tick_cycles_min']}, max "
                f"{t['tick_cycles_max']} (budget {t['tick_budget_cycles']} a ms): CPU "
                f"{100 * t['cpu_fraction']:.0f} % at 16 MHz (target <= {100 * t['cpu_target']:.0f} %)")
+    if t.get("tick_profile"):
+        click.echo("where the tick goes: " + ", ".join(f"{p['function']} {p['pct']} %"
+                                                       for p in t["tick_profile"][:8]))
     click.echo(f"ISR latency max: UART RX {t['uart_rx_isr_latency_us_max']} us, timer "
                f"{t['timer_isr_latency_us_max']} us")
     click.echo(f"line: goodput {ln['goodput']['goodput_ratio']:.3f} of {ln['line_bytes_per_s']:.0f} B/s; "

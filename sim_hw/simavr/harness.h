@@ -49,6 +49,7 @@ struct h_stats {
 	uint64_t ticks;                 /* tick-pin pulses seen */
 	uint64_t tick_cycles_sum, tick_cycles_max, tick_cycles_min;
 	uint64_t tick_rise_cycle;
+	int tick_high;                  /* the timing pin is high now */
 	uint64_t isr_count[2];          /* 0: USART0 RX, 1: TIMER2 COMPA */
 	uint64_t isr_latency_max[2], isr_latency_sum[2];
 	uint64_t isr_pending_cycle[2];

@@ -20,6 +20,7 @@ static void on_tick_pin(struct avr_irq_t *irq, uint32_t value, void *param)
 	uint64_t c = h->avr->cycle;
 
 	(void)irq;
+	h->st.tick_high = value != 0;
 	if (value) {
 		h->st.tick_rise_cycle = c;
 		return;
@@ -60,12 +61,14 @@ static void on_t2_pending(struct avr_irq_t *i, uint32_t v, void *p) { (void)i; i
 static void on_t2_running(struct avr_irq_t *i, uint32_t v, void *p) { (void)i; isr_event(p, 1, 1, v); }
 
 /* --profile: sample the program counter every 997 cycles (a prime, so the
- * samples do not lock onto the 1 ms tick) into a histogram of flash words */
+ * samples do not lock onto the 1 ms tick) into a histogram of flash words,
+ * only while the timing pin is high: where the tick's cycles go, including
+ * the interrupts that preempt it */
 static avr_cycle_count_t pc_sample(avr_t *avr, avr_cycle_count_t when, void *param)
 {
 	struct harness *h = param;
 
-	if (h->prof && avr->pc / 2 < H_FLASH_BYTES / 2)
+	if (h->prof && h->st.tick_high && avr->pc / 2 < H_FLASH_BYTES / 2)
 		h->prof[avr->pc / 2]++;
 	return when + 997;
 }

@@ -51,24 +51,28 @@ void avr_servos_enable(const int16_t mrad[4])
 	DDRE |= _BV(PE3);
 }
 
+/* duty 0..AVR_MOTOR_TOP+1 to the channel's compare register; a zero duty
+ * disconnects the compare output.  One case per channel, so every register
+ * access is a constant address (this runs six times a tick). */
+#define MOTOR_SET(ocr, tccra, com) do {				\
+		if (duty == 0) {					\
+			tccra &= (uint8_t)~_BV(com);			\
+			ocr = 0;					\
+		} else {						\
+			ocr = (uint16_t)(duty - 1u);			\
+			tccra |= _BV(com);				\
+		}							\
+	} while (0)
+
 static void motor_write(uint8_t ch, uint16_t duty)
 {
-	/* duty 0..AVR_MOTOR_TOP+1; channel -> timer compare register and COM bit */
-	static const uint8_t com_bit[3] = { COM4A1, COM4B1, COM4C1 };
-	volatile uint8_t *tccra = ch < 3 ? &TCCR4A : &TCCR5A;
-	volatile uint16_t *ocr;
-	uint8_t k = (uint8_t)(ch % 3u);
-
-	if (ch < 3)
-		ocr = k == 0 ? &OCR4A : (k == 1 ? &OCR4B : &OCR4C);
-	else
-		ocr = k == 0 ? &OCR5A : (k == 1 ? &OCR5B : &OCR5C);
-	if (duty == 0) {
-		*tccra &= (uint8_t)~_BV(com_bit[k]);
-		*ocr = 0;
-	} else {
-		*ocr = (uint16_t)(duty - 1u);
-		*tccra |= _BV(com_bit[k]);
+	switch (ch) {
+	case 0: MOTOR_SET(OCR4A, TCCR4A, COM4A1); break;
+	case 1: MOTOR_SET(OCR4B, TCCR4A, COM4B1); break;
+	case 2: MOTOR_SET(OCR4C, TCCR4A, COM4C1); break;
+	case 3: MOTOR_SET(OCR5A, TCCR5A, COM5A1); break;
+	case 4: MOTOR_SET(OCR5B, TCCR5A, COM5B1); break;
+	default: MOTOR_SET(OCR5C, TCCR5A, COM5C1); break;
 	}
 }
 
@@ -80,7 +84,7 @@ void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
 		return;
 	p->pwm[ch] = q15;
 	if (ch == PORT_PWM_HEATER0) {
-		uint8_t d = q15 > 0 ? (uint8_t)(((uint32_t)q15 * 256u) >> 15) : 0;
+		uint8_t d = q15 > 0 ? (uint8_t)((uint16_t)q15 >> 7) : 0;	/* q15 * 256 / 32768 */
 
 		OCR0B = d ? (uint8_t)(d - 1u) : 0;
 		if (d)
@@ -98,7 +102,9 @@ void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
 		PORTA &= (uint8_t)~_BV(ch);
 	else
 		PORTA |= _BV(ch);
-	motor_write(ch, (uint16_t)(((uint32_t)mag * (AVR_MOTOR_TOP + 1u)) >> 15));
+	/* mag * 800 / 32768 == mag * 25 / 1024, in 16 bits: with
+	 * mag = q * 1024 + r that is q * 25 + (r * 25) / 1024 exactly */
+	motor_write(ch, (uint16_t)((mag >> 10) * 25u + (uint16_t)((mag & 1023u) * 25u) / 1024u));
 }
 
 void port_servo_write(struct port *p, uint8_t ch, int16_t mrad)

@@ -331,7 +331,9 @@ void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])
 		int32_t a = (int32_t)raw[i] * 1000;
 
 		accel_mg[i] = (int16_t)((a + (a >= 0 ? 8192 : -8192)) / 16384);
-		gyro_mdps[i] = ((int32_t)raw[4 + i] * 1000) / 131;
+		/* * 1000 / 131 as * 62535 / 2^13 (7.63367 for 7.63359: 1e-5,
+		 * far inside the gyro's own scale tolerance), no division */
+		gyro_mdps[i] = (int32_t)raw[4 + i] * 62535 / 8192;
 	}
 }
 
