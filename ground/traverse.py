@@ -93,7 +93,7 @@ def run_traverse(hal, rover: Rover | None = None, goal_xy_m=DEMO_GOAL_XY_M,
     res = TraverseResult("ACTIVE", "", [tuple(round(c, 2) for c in w) for w in waypoints], length)
     e0 = hal.power.energy_used_j
     t0 = hal.clock.now_ms()
-    goal = rover.follow(waypoints, speed_mps)
+    goal = rover.go_to(*goal_xy_m, speed_mps)     # the same route, with slip recovery
     if max_sim_s is None:
         max_sim_s = 4.0 * length / speed_mps + 120.0
     drive_goal(hal, rover, goal, max_sim_s, res, progress)

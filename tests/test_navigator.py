@@ -390,3 +390,113 @@ def test_time_budget_follows_the_achievable_speed_on_steep_legs(fake):
         budget_s = (nav._deadline_ms - t0) / 1000.0
         assert budget_s == pytest.approx(c.timeout_factor * 30.0 / speed + c.timeout_slack_s, rel=1e-3)
         nav.stop()
+
+
+# -- slip check and slip recovery (fake HAL: the slip estimate is set by hand) ---
+def test_slip_check_stops_only_after_the_persistence_time(fake):
+    hal, rover = fake
+    c = rover.nav.config
+    rover.pose.slip_scale = 1.0 - (c.slip_limit - 0.05)     # just under the limit: drives on
+    g = rover.drive_to(30, 0, 0.2)
+    run(hal, rover, g, max_s=20)
+    assert not g.done
+    rover.pose.slip_scale = 1.0 - (c.slip_limit + 0.2)
+    run(hal, rover, g, max_s=c.slip_persist_s - 0.5)
+    assert not g.done                                       # not yet persistent
+    run(hal, rover, g, max_s=1.0)
+    assert g.status is GoalStatus.FAILED
+    assert g.reason.startswith("high slip: 70 %") and "limit 50 %" in g.reason
+    assert all(w.cmd == 0 for w in hal.wheels)
+
+
+def test_slip_limit_must_be_a_fraction():
+    with pytest.raises(NavRefusedError, match="slip_limit"):
+        NavConfig(slip_limit=1.5)
+
+
+def cycle(hal, rover, n=1, dt_ms=100):
+    for _ in range(n):
+        hal.read()
+        rover.update(dt_ms)
+        hal.write()
+        hal.advance(dt_ms)
+
+
+class MapHal(FakeHal):
+    """The stand-in with a flat 60 m x 60 m map, so DRIVE_TO plans routes."""
+
+    def terrain_map(self):
+        from hal.interfaces import TerrainMap
+        import numpy as np
+        n = 121
+        return TerrainMap(np.zeros((n, n), np.float32), np.zeros((n, n), np.float32),
+                          np.zeros((n, n), bool), 0.5, (-30.0, -30.0))
+
+
+def test_route_backs_out_of_soft_ground_and_replans_around_it():
+    hal = MapHal()
+    rover = Rover(hal, heading_source="odometry", odometry_scale=1.0)
+    goal = rover.go_to(20.0, 0.0, 0.2)
+    task = rover.task
+    run(hal, rover, goal, max_s=20)                # firm ground for 20 s
+    x_soft = rover.pose.x_m
+    rover.pose.slip_scale = 0.3                    # 70 % slip from here on
+    backing_seen = False
+    t_end = hal.clock.now_ms() + 600_000
+    while not goal.done and hal.clock.now_ms() < t_end:
+        cycle(hal, rover)
+        if rover.nav.goal.kind == "drive_distance":
+            backing_seen = True
+            rover.pose.slip_scale = 1.0            # the rut is behind: firm again
+    assert backing_seen
+    assert goal.succeeded, goal.reason
+    assert task.recoveries == 1 and len(task.hazards) == 1
+    hx, hy = task.hazards[0]
+    assert hx > x_soft and abs(hy) < 0.5           # marked ahead of where it sank
+    assert rover.planner.grid.hard[rover.planner.grid.cell_of(hx, hy)]
+    assert math.hypot(rover.pose.x_m - 20.0, rover.pose.y_m) < 0.3
+
+
+def test_route_gives_up_after_two_recoveries():
+    hal = MapHal()
+    rover = Rover(hal, heading_source="odometry", odometry_scale=1.0)
+    goal = rover.go_to(20.0, 0.0, 0.2)
+    run(hal, rover, goal, max_s=5)
+    t_end = hal.clock.now_ms() + 900_000
+    while not goal.done and hal.clock.now_ms() < t_end:
+        inner = rover.nav.goal
+        # soft while driving forward, firm while backing out: it keeps finding soft ground
+        rover.pose.slip_scale = 1.0 if inner.kind == "drive_distance" else 0.3
+        cycle(hal, rover)
+    assert goal.status is GoalStatus.FAILED
+    assert goal.reason.startswith("high slip") and "after 2 slip recoveries" in goal.reason
+    assert all(w.cmd == 0 for w in hal.wheels)
+
+
+def test_stop_cancels_a_route_in_recovery():
+    hal = MapHal()
+    rover = Rover(hal, heading_source="odometry", odometry_scale=1.0)
+    goal = rover.go_to(20.0, 0.0, 0.2)
+    rover.pose.slip_scale = 0.3
+    cycle(hal, rover, 50)                          # the leg fails on slip, backing starts
+    assert rover.nav.goal.kind == "drive_distance" and not goal.done
+    rover.stop()
+    assert goal.status is GoalStatus.FAILED and goal.reason == "stopped by command"
+    assert rover.task is None and not rover.nav.active
+
+
+def test_hazard_marking_refuses_bad_input_and_grows_no_go():
+    from flight.rover.planner import PlanError
+    hal = MapHal()
+    rover = Rover(hal, heading_source="odometry", odometry_scale=1.0)
+    p = rover.planner
+    assert not p.grid.inflated.any()
+    with pytest.raises(PlanError, match="radius"):
+        p.add_hazard(0.0, 0.0, 0.0)
+    with pytest.raises(PlanError, match="finite"):
+        p.add_hazard(float("nan"), 0.0, 1.0)
+    assert p.add_hazard(10.0, 0.0, 1.5) > 0
+    assert p.grid.hard[p.grid.cell_of(10.0, 0.0)]
+    assert p.leg_refusal(0.0, 0.0, 20.0, 0.0)      # straight through it is now refused
+    route = p.plan((0.0, 0.0), (20.0, 0.0))
+    assert any(abs(y) > 2.0 for _, y in route)      # ... and the plan goes round

@@ -29,6 +29,9 @@ void body_init(struct body *b, double x_m, double y_m, double yaw_rad)
 	b->wz_radps = 0.0;
 	b->ax_mps2 = 0.0;
 	b->ay_mps2 = 0.0;
+	b->ax_int_mps = 0.0;
+	b->ay_int_mps = 0.0;
+	b->t_int_s = 0.0;
 	b->pitch_rate_radps = 0.0;
 	b->roll_rate_radps = 0.0;
 	b->distance_m = 0.0;
@@ -77,6 +80,9 @@ void body_step(struct body *b, const struct body_params *p, const double fx_n[6]
 	ay = fy * inv_m - p->g_mps2 * b->sin_roll * b->cos_pitch;
 	b->ax_mps2 = ax;
 	b->ay_mps2 = ay;
+	b->ax_int_mps += ax * dt_s;
+	b->ay_int_mps += ay * dt_s;
+	b->t_int_s += dt_s;
 	b->vx_mps += dt_s * (ax + b->wz_radps * b->vy_mps);
 	b->vy_mps += dt_s * (ay - b->wz_radps * b->vx_mps);
 	b->wz_radps += dt_s * mz * p->inv_izz;

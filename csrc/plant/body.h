@@ -32,11 +32,12 @@ struct body {
 	double cos_pitch, sin_pitch, cos_roll, sin_roll;
 	double vx_mps, vy_mps, wz_radps;
 	double ax_mps2, ay_mps2;    /* inertial acceleration in the body frame */
+	/* Running integrals of ax, ay (m/s) and of time (s): an accelerometer
+	 * reads their mean over its sample period (imu.c), not the last step. */
+	double ax_int_mps, ay_int_mps, t_int_s;
 	double pitch_rate_radps, roll_rate_radps;
 	double distance_m;          /* path length along the ground */
 };
-/* cffi:end */
-
 void body_derive(struct body_params *p);
 void body_init(struct body *b, double x_m, double y_m, double yaw_rad);
 /* Set the attitude from the terrain fit (dt_s > 0 updates the rates). */
@@ -46,5 +47,7 @@ void body_step(struct body *b, const struct body_params *p, const double fx_n[6]
 	       const double fy_n[6], double dt_s);
 /* Recompute cos/sin(yaw) exactly (the step updates them incrementally). */
 void body_renorm(struct body *b);
+/* cffi:end */
+
 
 #endif

@@ -16,6 +16,9 @@ void imu_init(struct imu *m, const struct imu_params *p, struct rng *r)
 		m->accel_mg[i] = 0;
 		m->gyro_mdps[i] = 0;
 	}
+	m->ax_int_prev_mps = 0.0;
+	m->ay_int_prev_mps = 0.0;
+	m->t_int_prev_s = 0.0;
 }
 
 static int16_t to_i16(double v)
@@ -36,12 +39,22 @@ void imu_sample(struct imu *m, const struct imu_params *p, struct rng *r,
 	double k = 1000.0 / STANDARD_G;
 	double speed = fabs(b->vx_mps) + fabs(b->vy_mps);
 	double sig = p->accel_noise_mg + p->vib_mg_per_mps * speed;
-	double f[3], w[3];
+	double f[3], w[3], ax = b->ax_mps2, ay = b->ay_mps2;
+	double span_s = b->t_int_s - m->t_int_prev_s;
 	int i;
 
+	/* Mean acceleration since the last sample (the body was just placed:
+	 * no history, take the present value). */
+	if (span_s > 0.0) {
+		ax = (b->ax_int_mps - m->ax_int_prev_mps) / span_s;
+		ay = (b->ay_int_mps - m->ay_int_prev_mps) / span_s;
+	}
+	m->ax_int_prev_mps = b->ax_int_mps;
+	m->ay_int_prev_mps = b->ay_int_mps;
+	m->t_int_prev_s = b->t_int_s;
 	/* Specific force = inertial acceleration minus gravity, in body axes. */
-	f[0] = b->ax_mps2 + g_mps2 * b->sin_pitch;
-	f[1] = b->ay_mps2 + g_mps2 * b->sin_roll * b->cos_pitch;
+	f[0] = ax + g_mps2 * b->sin_pitch;
+	f[1] = ay + g_mps2 * b->sin_roll * b->cos_pitch;
 	f[2] = g_mps2 * b->cos_pitch * b->cos_roll;
 	w[0] = b->roll_rate_radps;
 	w[1] = -b->pitch_rate_radps;

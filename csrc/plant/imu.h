@@ -4,6 +4,10 @@
  * with a per-unit constant bias drawn at power-up and white noise.  Axes
  * follow the body frame (x forward, y left, z up), right-handed rates, so a
  * nose-up pitch rate reads negative on gyro y.  All noise from the seeded rng.
+ * The accelerometer reads the mean acceleration since its previous sample,
+ * as a MEMS part's anti-alias/decimation filter does (docs/plant.md): a
+ * point sample of the 1 kHz plant would alias the soil-contact ripple into
+ * a false tilt.
  */
 #ifndef ROVER_PLANT_IMU_H
 #define ROVER_PLANT_IMU_H
@@ -24,11 +28,12 @@ struct imu {
 	double gyro_bias_mdps[3];
 	int16_t accel_mg[3];
 	int32_t gyro_mdps[3];
+	double ax_int_prev_mps, ay_int_prev_mps, t_int_prev_s;   /* body integrals at the last sample */
 };
-/* cffi:end */
-
 void imu_init(struct imu *m, const struct imu_params *p, struct rng *r);
 void imu_sample(struct imu *m, const struct imu_params *p, struct rng *r,
 		const struct body *b, double g_mps2);
+/* cffi:end */
+
 
 #endif

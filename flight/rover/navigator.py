@@ -86,11 +86,20 @@ class NavConfig:
     steer_settle_mrad: int = 150         # hold wheels while steering is this far off
     timeout_factor: float = 3.0          # goal fails after factor * nominal time + slack
     timeout_slack_s: float = 60.0
+    # Slip check (MER practice: drives stop when visual odometry shows the
+    # wheels slipping beyond a limit; Maimone et al. 2007, J. Field Robotics
+    # 24(3)).  The numbers are ours: progressive dig-in in our soil model
+    # (docs/plant.md) goes from 50 % to embedded within about 10 s, so stop
+    # after 3 s above 50 %, while the rover can still back out.
+    slip_limit: float = 0.5
+    slip_persist_s: float = 3.0
 
     def __post_init__(self):
         for name, v in self.__dict__.items():
             if not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
                 raise NavRefusedError(f"NavConfig.{name}={v!r} must be a finite number > 0")
+        if self.slip_limit >= 1.0:
+            raise NavRefusedError(f"NavConfig.slip_limit={self.slip_limit!r} must be < 1 (a fraction)")
         if self.point_turn_exit_deg >= self.point_turn_enter_deg:
             raise NavRefusedError("NavConfig: point_turn_exit_deg must be < point_turn_enter_deg")
 
@@ -126,6 +135,7 @@ class Navigator:
         self._dist_goal = 0.0
         self._radius = math.inf
         self._yaw_target = 0.0
+        self._slip_since_ms: int | None = None
         self.last_failure = ""
 
     # -- state -------------------------------------------------------------
@@ -147,6 +157,14 @@ class Navigator:
     def last_command(self) -> DriveCommand:
         return self._last_cmd
 
+    def new_goal(self, kind: str, args: dict) -> Goal:
+        """A goal numbered and logged here but driven by a caller through
+        goals of its own (a route with slip recovery, flight/rover/route_task.py)."""
+        g = Goal(self._next_id, kind, args, self.clock.now_ms())
+        self._next_id += 1
+        self.history.append(g)
+        return g
+
     def _start(self, kind: str, args: dict, activity: str, nominal_s: float) -> Goal:
         now = self.clock.now_ms()
         if self.goal is not None and not self.goal.done:
@@ -157,6 +175,7 @@ class Navigator:
         self.history.append(g)
         self._activity = activity
         self._spinning = False
+        self._slip_since_ms = None
         c = self.config
         self._deadline_ms = now + int(1000.0 * (c.timeout_factor * nominal_s + c.timeout_slack_s))
         return g
@@ -282,6 +301,10 @@ class Navigator:
         if stalled_wheels:
             names = ", ".join(f"{i} ({WHEEL_NAMES[i]})" for i in stalled_wheels)
             return self._fail(now, f"wheel stalled: {names}")
+        if self._activity != _TURN:
+            why = self._slip_check(now)
+            if why:
+                return self._fail(now, why)
         if now > self._deadline_ms:
             return self._fail(now, f"timeout: {goal.kind} not finished after "
                                    f"{(now - goal.t_start_ms) / 1000.0:.0f} s")
@@ -302,6 +325,22 @@ class Navigator:
                     break
         self._last_cmd = cmd
         return cmd
+
+    def _slip_check(self, now: int) -> str | None:
+        """A reason to stop when the slip estimate has stayed above the limit
+        for the persistence time (None otherwise, or without a slip estimate)."""
+        slip = getattr(self.pose, "slip_est", 0.0)
+        c = self.config
+        if slip <= c.slip_limit:
+            self._slip_since_ms = None
+            return None
+        if self._slip_since_ms is None:
+            self._slip_since_ms = now
+            return None
+        if now - self._slip_since_ms < c.slip_persist_s * 1000.0:
+            return None
+        return (f"high slip: {100.0 * slip:.0f} % for {(now - self._slip_since_ms) / 1000.0:.1f} s "
+                f"(limit {100.0 * c.slip_limit:.0f} %): stopped before embedding")
 
     def _fail(self, now: int, reason: str) -> DriveCommand:
         if self.goal is not None:

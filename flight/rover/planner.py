@@ -70,12 +70,28 @@ class CostGrid:
         self.slope_deg = slope[:ny, :nx].reshape(ny // f, f, nx // f, f).max(axis=(1, 3))
         coarse_mask = mask[:ny, :nx].reshape(ny // f, f, nx // f, f).any(axis=(1, 3))
         self.hard = coarse_mask | (self.slope_deg > config.no_go_slope_deg)
-        r_cells = int(math.ceil((config.half_width_m + config.margin_m) / self.cell_m))
-        self.inflated = _dilate(self.hard, r_cells)
+        self._r_cells = int(math.ceil((config.half_width_m + config.margin_m) / self.cell_m))
+        self.inflated = _dilate(self.hard, self._r_cells)
         self.ny, self.nx = self.hard.shape
         # step cost factor per cell, as a flat Python list (A* inner loop)
         factor = 1.0 + config.slope_weight * (self.slope_deg / config.no_go_slope_deg) ** 2
         self.factor = factor.astype(float).ravel().tolist()
+
+    def add_hazard(self, x_m: float, y_m: float, radius_m: float) -> int:
+        """Forbid the cells whose centres lie within radius_m of a point (ground
+        found on the way, e.g. soil the wheels sank into); returns how many
+        cells became no-go."""
+        if not (math.isfinite(x_m) and math.isfinite(y_m) and math.isfinite(radius_m)
+                and radius_m > 0):
+            raise PlanError(f"hazard at ({x_m!r}, {y_m!r}) radius {radius_m!r}: "
+                            "needs a finite point and a radius > 0")
+        rows = (self.y0_m + np.arange(self.ny) * self.cell_m - y_m) ** 2
+        cols = (self.x0_m + np.arange(self.nx) * self.cell_m - x_m) ** 2
+        disc = (rows[:, None] + cols[None, :]) <= radius_m * radius_m
+        new = int(np.count_nonzero(disc & ~self.hard))
+        self.hard = self.hard | disc
+        self.inflated = _dilate(self.hard, self._r_cells)
+        return new
 
     def cell_of(self, x_m: float, y_m: float) -> tuple[int, int]:
         """(row, col) of the cell holding a world point; PlanError if off the map."""
@@ -247,6 +263,9 @@ class Planner:
 
     def leg_refusal(self, x0: float, y0: float, x1: float, y1: float) -> str | None:
         return self.grid.leg_refusal(x0, y0, x1, y1)
+
+    def add_hazard(self, x_m: float, y_m: float, radius_m: float) -> int:
+        return self.grid.add_hazard(x_m, y_m, radius_m)
 
     def leg_max_slope_deg(self, x0: float, y0: float, x1: float, y1: float) -> float:
         """Steepest map slope along a leg (deg); the navigator budgets time from it."""

@@ -20,6 +20,7 @@ from flight.rover.limits import SpeedLimits
 from flight.rover.navigator import Goal, NavConfig, Navigator, NavRefusedError
 from flight.rover.planner import Planner, PlanError, PlannerConfig
 from flight.rover.pose import DEFAULT_ODOMETRY_SCALE, PoseEstimator
+from flight.rover.route_task import RouteTask
 
 OWNER = "rover"
 STOPPED_SPEED_MPS = 0.005          # "at rest": when STOP completes
@@ -63,6 +64,7 @@ class Rover:
                              leg_slope=self._leg_slope if has_map else None)
         self._sent_wheels = None
         self._sent_steer = None
+        self.task: RouteTask | None = None    # a planned DRIVE_TO (slip recovery)
         self.cycles = 0
 
     # -- planning ------------------------------------------------------------
@@ -99,15 +101,24 @@ class Rover:
         return self.nav.turn_in_place(angle_deg)
 
     def stop(self) -> Goal:
+        if self.task is not None:
+            self.task.cancel("stopped by command")
+            self.task = None
         g = self.nav.stop()
         self._send(self.nav.last_command)
         return g
 
     def go_to(self, x_m: float, y_m: float, speed_mps: float) -> Goal:
         """Drive to a site-frame point: along a planned route when the rover
-        has a terrain map, else straight there."""
+        has a terrain map (backing out of soft ground and re-planning around
+        it, flight/rover/route_task.py), else straight there."""
         if self._terrain is not None:
-            return self.follow(self.plan_to(x_m, y_m), speed_mps)
+            if self.task is not None:
+                self.task.cancel("superseded by drive_to")
+            self.task = None
+            task = RouteTask(self, x_m, y_m, speed_mps)
+            self.task = task
+            return task.goal
         return self.drive_to(x_m, y_m, speed_mps)
 
     # -- the commands the rover owns (arguments already in range) --------------
@@ -177,6 +188,11 @@ class Rover:
         """Flight update between hal.read() and hal.write()."""
         self.cycles += 1
         self.pose.update(dt_ms)
+        task = self.task
+        if task is not None:
+            task.step()
+            if task.goal.done:
+                self.task = None
         nav = self.nav
         if not nav.active:
             return

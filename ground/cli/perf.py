@@ -51,8 +51,6 @@ def run_perf_sim(url: str, min_sim_s: float = MIN_SIM_S, speed_mps: float = 0.2,
     rover.update(0)
     standstill(hal, rover)     # gyro bias calibration (not timed)
     home = (rover.pose.x_m, rover.pose.y_m)
-    out_route = rover.plan_to(*PERF_GOAL_XY_M)
-    back_route = rover.planner.plan(PERF_GOAL_XY_M, home)
     res = TraverseResult("ACTIVE", "", [], 0.0)
     prof = None
     if profile:
@@ -64,8 +62,7 @@ def run_perf_sim(url: str, min_sim_s: float = MIN_SIM_S, speed_mps: float = 0.2,
     legs = 0
     failures = []
     while (hal.clock.now_ms() - t0) / 1000.0 < min_sim_s:
-        route = out_route if legs % 2 == 0 else back_route
-        goal = rover.follow(route, speed_mps)
+        goal = rover.go_to(*(PERF_GOAL_XY_M if legs % 2 == 0 else home), speed_mps)
         drive_goal(hal, rover, goal, 2000.0, res)
         legs += 1
         if not goal.succeeded:
