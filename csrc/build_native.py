@@ -82,7 +82,7 @@ ffibuilder.set_source(
     sources=_sources,
     include_dirs=[os.path.relpath(CSRC, _root), os.path.relpath(CSRC / "generated", _root),
                   os.path.relpath(CSRC / "firmware", _root)],
-    extra_compile_args=["-std=c99", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter",
+    extra_compile_args=["-std=c99", "-O2", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter",
                         "-ffp-contract=off"],
     libraries=["m"],
 )

@@ -30,6 +30,11 @@ from flight.tlm.bus import TelemetryBus
 BOOT_SEQUENCE = Path(__file__).resolve().parent / "seq" / "boot.seq"
 DEFAULT_CYCLE_MS = 100            # 10 Hz flight cycle; the board loops run at 1 kHz below it
 TRUTH_EVERY_CYCLES = 10           # simulator truth is for the record, 1 Hz is plenty
+# Slow rover channels (power, temperatures, per-wheel figures) at 1 Hz: the
+# recorder samples at 1 s by default and the monitors on them allow 10-30 s of
+# staleness (flight/fault/default_table.toml); rebuilding them every cycle was
+# a fifth of the flight loop's cost.
+SLOW_TLM_EVERY_CYCLES = 10
 
 
 class FlightSystem:
@@ -92,10 +97,12 @@ class FlightSystem:
     # -- the cycle -----------------------------------------------------------------
     def _publish(self) -> None:
         bus = self.bus
-        bus.publish_many(self.rover.telemetry())
+        bus.publish_many(self.rover.telemetry_fast())
         bus.publish_many(self.printer.telemetry())
-        for name, h in self._heaters:
-            bus.publish(f"heater.{name}_duty", h.duty)
+        if self.cycles % SLOW_TLM_EVERY_CYCLES == 0:
+            bus.publish_many(self.rover.telemetry_slow())
+            for name, h in self._heaters:
+                bus.publish(f"heater.{name}_duty", h.duty)
         hal_tlm = self.hal.telemetry()
         if hal_tlm:
             bus.publish_many(hal_tlm)

@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#define ROVER_DICT_HASH_HEX "7a933381d5178477dffdc59ad6422f198b4dfb241b282774aa0796fbb08d4151"
-#define ROVER_DICT_HASH32 0x7A933381UL
+#define ROVER_DICT_HASH_HEX "0295d51ea914b94a568bac607a39e59e465bdcc6766ea8c48a58c0c6d0ffac37"
+#define ROVER_DICT_HASH32 0x0295D51EUL
 
 /* modes: bit i of a command's mode mask allows it in mode i */
 #define ROVER_MODE_BOOT 0

@@ -77,6 +77,7 @@ class Kinematics:
         self._y = tuple(float(v) for v in geometry.wheel_y_m)
         self._steered = tuple(STEER_WHEEL_INDEX)
         self._is_steered = tuple(i in self._steered for i in range(6))
+        self._lever_pairs = tuple(sorted({(abs(y), abs(x)) for x, y in zip(self._x, self._y)}))
         # conversion m/s at the rim -> mrad/s at the wheel
         self._k_mradps = 1000.0 / geometry.wheel_radius_m
         self.max_wheel_mradps = int(geometry.max_wheel_mradps)
@@ -125,18 +126,19 @@ class Kinematics:
         return tuple(out)
 
     # -- checks -----------------------------------------------------------
-    def _check_wheels(self, rim_mps: list[float], what: str) -> tuple[int, ...]:
+    def _check_wheels(self, rim_mps: list[float], what, *what_args) -> tuple[int, ...]:
+        """Rim speeds (m/s) to wheel commands (mrad/s), refused past the limit;
+        the message is ``what.format(*what_args)``, built only on a refusal
+        (this runs every flight cycle)."""
         k = self._k_mradps
         limit = self.max_wheel_mradps
-        out = []
-        for i, s in enumerate(rim_mps):
-            m = int(round(s * k))     # judged after rounding: the command is what counts
-            if m > limit or m < -limit:
-                raise KinematicsRangeError(
-                    f"{what} needs wheel {i} at {m} mrad/s; allowed range is "
-                    f"-{limit}..{limit} mrad/s (max_wheel_mradps)")
-            out.append(m)
-        return tuple(out)
+        out = tuple([int(round(s * k)) for s in rim_mps])   # judged after rounding: the command counts
+        if max(out) > limit or min(out) < -limit:
+            i, m = next((i, m) for i, m in enumerate(out) if m > limit or m < -limit)
+            raise KinematicsRangeError(
+                f"{what.format(*what_args)} needs wheel {i} at {m} mrad/s; allowed range is "
+                f"-{limit}..{limit} mrad/s (max_wheel_mradps)")
+        return out
 
     def max_speed_for_radius(self, radius_m: float) -> float:
         """Largest |body speed| (m/s) on an arc of this radius with every wheel
@@ -144,8 +146,8 @@ class Kinematics:
         r = abs(radius_m)
         if r >= self.max_radius_m:
             return self.max_straight_speed_mps
-        lever = max(math.hypot(r - abs(self._y[i]) * s, self._x[i])
-                    for i in range(6) for s in (1.0, -1.0))
+        # the outer wheels (r + |y|) are the farthest from the turn centre
+        lever = max([math.hypot(r + ay, ax) for ay, ax in self._lever_pairs])
         return self.max_straight_speed_mps * r / lever
 
     # -- commands ---------------------------------------------------------
@@ -155,7 +157,7 @@ class Kinematics:
 
     def straight(self, speed_mps: float) -> DriveCommand:
         v = _finite("speed_mps", speed_mps)
-        wheels = self._check_wheels([v] * 6, f"straight at speed_mps={v:.3f}")
+        wheels = self._check_wheels([v] * 6, "straight at speed_mps={:.3f}", v)
         return DriveCommand(MODE_STRAIGHT, wheels, (0, 0, 0, 0), v, 0.0, math.inf)
 
     def arc(self, speed_mps: float, radius_m: float) -> DriveCommand:
@@ -182,7 +184,7 @@ class Kinematics:
             dy = R - ys[i]
             # an unsteered wheel rolls along x: only the forward component counts
             rim.append(w * math.copysign(math.hypot(dy, xs[i]), dy) if steered[i] else w * dy)
-        wheels = self._check_wheels(rim, f"arc speed_mps={v:.3f} radius_m={R:.3f}")
+        wheels = self._check_wheels(rim, "arc speed_mps={:.3f} radius_m={:.3f}", v, R)
         steer = tuple(int(round(1000.0 * math.atan(xs[i] / (R - ys[i])))) for i in self._steered)
         self._check_steer(steer)
         return DriveCommand(MODE_ARC, wheels, steer, v, w, R)
@@ -214,7 +216,7 @@ class Kinematics:
                 rim.append(-w * ys[i])
             else:
                 rim.append(w * math.copysign(self._pt_lever[i], -ys[i]))
-        wheels = self._check_wheels(rim, f"point turn at yaw_rate_radps={w:.3f}")
+        wheels = self._check_wheels(rim, "point turn at yaw_rate_radps={:.3f}", w)
         steer = tuple(int(round(a * 1000.0)) for a in self.point_turn_steer_rad)
         return DriveCommand(MODE_POINT_TURN, wheels, steer, 0.0, w, 0.0)
 

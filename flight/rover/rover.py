@@ -65,6 +65,7 @@ class Rover:
         self._sent_wheels = None
         self._sent_steer = None
         self.task: RouteTask | None = None    # a planned DRIVE_TO (slip recovery)
+        self._tlm_keys = None                 # channel names, built on first use
         self.cycles = 0
 
     # -- planning ------------------------------------------------------------
@@ -216,12 +217,20 @@ class Rover:
 
     # -- telemetry -------------------------------------------------------------
     def telemetry(self) -> dict:
+        """Every rover channel (both rates)."""
+        out = self.telemetry_fast()
+        out.update(self.telemetry_slow())
+        return out
+
+    def telemetry_fast(self) -> dict:
+        """Channels published every flight cycle: pose, attitude, navigation
+        and stall state (fault monitors and sequences act on these)."""
         p = self.pose
-        hal = self.hal
-        pw = hal.power
-        stalled = [WHEEL_NAMES[i] for i, w in enumerate(self._wheels) if w.stalled]
-        goal = self.nav.goal
-        out = {
+        w = self._wheels
+        stalled = [WHEEL_NAMES[i] for i in range(6) if w[i].stalled]
+        nav = self.nav
+        goal = nav.goal
+        return {
             "rover.x_m": p.x_m,
             "rover.y_m": p.y_m,
             "rover.yaw_deg": math.degrees(p.yaw_rad),
@@ -229,25 +238,43 @@ class Rover:
             "rover.distance_m": p.distance_m,
             "rover.pitch_deg": p.pitch_deg,
             "rover.roll_deg": p.roll_deg,
-            "rover.nav_state": self.nav.state,
-            "rover.gyro_bias_dps": math.degrees(p.gyro_bias_radps),
+            "rover.slip_est": p.slip_est,
+            "rover.nav_state": nav.state,
             "rover.goal_status": goal.status.value if goal else "NONE",
             "rover.goal_reason": goal.reason if goal else "",
             "rover.stalled_wheels": len(stalled),
             "rover.stalled_list": ",".join(stalled),
+        }
+
+    def telemetry_slow(self) -> dict:
+        """Channels that change slowly or matter only to the record and plots
+        (power, temperatures, per-wheel speeds and currents, steering, gyro
+        bias): FlightSystem publishes them once per second of simulated time,
+        the recorder's default sample period (docs/telemetry.md)."""
+        p = self.pose
+        hal = self.hal
+        pw = hal.power
+        out = {
+            "rover.gyro_bias_dps": math.degrees(p.gyro_bias_radps),
             "power.soc_pct": pw.soc_pct,
             "power.battery_v": pw.battery_v,
             "power.battery_a": pw.battery_a,
             "power.solar_w": pw.solar_w,
             "power.energy_used_j": pw.energy_used_j,
         }
-        for name, sensor in hal.thermal.items():
-            out[f"thermal.{name}_c"] = sensor.temp_c
-        for n, w in zip(WHEEL_NAMES, self._wheels):
-            out[f"rover.wheel_speed_mradps.{n}"] = w.speed_mradps
-            out[f"rover.wheel_current_a.{n}"] = w.current_a
-        for n, s in zip(STEER_NAMES, self._steering):
-            out[f"rover.steer_mrad.{n}"] = s.angle_mrad
+        keys = self._tlm_keys
+        if keys is None:
+            keys = self._tlm_keys = (
+                tuple(f"thermal.{name}_c" for name in hal.thermal),
+                tuple(f"rover.wheel_speed_mradps.{n}" for n in WHEEL_NAMES),
+                tuple(f"rover.wheel_current_a.{n}" for n in WHEEL_NAMES),
+                tuple(f"rover.steer_mrad.{n}" for n in STEER_NAMES))
+        k_therm, k_speed, k_current, k_steer = keys
+        wheels = self._wheels
+        out.update(zip(k_therm, [sensor.temp_c for sensor in hal.thermal.values()]))
+        out.update(zip(k_speed, [w.speed_mradps for w in wheels]))
+        out.update(zip(k_current, [w.current_a for w in wheels]))
+        out.update(zip(k_steer, [st.angle_mrad for st in self._steering]))
         return out
 
     def release(self) -> None:

@@ -51,10 +51,7 @@ class TelemetryBus:
 
     def publish_many(self, values: dict[str, Any]) -> None:
         self.values.update(values)
-        t = self._clock.now_ms()
-        stamps = self.stamps
-        for k in values:
-            stamps[k] = t
+        self.stamps.update(dict.fromkeys(values, self._clock.now_ms()))
 
     def value(self, channel: str, default: Any = None) -> Any:
         return self.values.get(channel, default)
