@@ -71,11 +71,14 @@ ffibuilder.cdef(_cdef(_headers_found, _order))
 
 # setuptools wants source paths relative to the directory of setup.py.
 _root = CSRC.parent
+# csrc/firmware/trace/trace_play.c: the golden-vector interpreter, shared with the
+# boards' trace port, played on the simulator port by csrc/sim/trace_sim.c.
+EXTRA_SOURCES = ("firmware/trace/trace_play.c",)
 _sources = [
     os.path.relpath(p, _root)
     for sub in SUBDIRS
     for p in sorted((CSRC / sub).glob("*.c"))
-]
+] + [os.path.relpath(CSRC / p, _root) for p in EXTRA_SOURCES]
 ffibuilder.set_source(
     "common._native",
     "\n".join(f'#include "{key}"' for key in _order),

@@ -9,6 +9,11 @@
  * line (sim_board_rx) the board's receive path is its own fw_rx, and what it
  * answers on the UART during that call (ACK/NAK, CMD_RESULT frames) is wire
  * bytes collected in line[].
+ *
+ * Recorded mode (golden vectors, csrc/sim/trace_sim.c): with rec set, the
+ * pins read recorded inputs and write output records (the trace format of
+ * csrc/firmware/trace/trace.h) instead of the plant, so the firmware as
+ * linked into the extension can be compared byte for byte with the boards.
  */
 #ifndef ROVER_SIM_PORT_SIM_H
 #define ROVER_SIM_PORT_SIM_H
@@ -18,6 +23,7 @@
 #include "sim/sim.h"
 #include "sim/head.h"
 #include "plant/gantry.h"
+#include "firmware/trace/trace.h"
 
 #define SIM_PORT_EVENT_BYTES 512u
 
@@ -29,6 +35,7 @@ struct port {
 	int16_t head_q15;           /* payload heater PWM */
 	struct gantry *gantry;      /* payload steppers (NULL on the mobility board) */
 	int32_t hopper_pct;         /* hopper level sensor, % (set by the simulator) */
+	struct trace_io *rec;       /* recorded mode: inputs and outputs (else NULL) */
 	int32_t steps[4];           /* steps emitted this tick */
 	uint32_t ticks;             /* board ms */
 	uint16_t ev_len;

@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "flash": ("ground.cli.flash_cmd", "flash"),
     "boards": ("ground.cli.boards_cmd", "boards"),
     "print": ("ground.cli.print_cmd", "print_cmd"),
+    "golden": ("ground.cli.golden_cmd", "golden"),
 }
 
 

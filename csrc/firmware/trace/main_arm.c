@@ -1,9 +1,7 @@
 /* Trace port on the Cortex-M3 (QEMU mps2-an385): CMSDK UART0 polled. */
 #include <stdint.h>
-#include "trace.h"
-#include "fw.h"
 #define ROVER_DICT_NO_TABLES
-#include "rover_dictionary.h"
+#include "trace.h"
 
 #define REG(a) (*(volatile uint32_t *)(a))
 #define UART_DATA REG(0x40004000u)

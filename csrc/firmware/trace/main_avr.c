@@ -1,9 +1,7 @@
 /* Trace port on the ATmega2560: USART0 polled, 115200 baud (U2X, UBRR 16). */
 #include <avr/io.h>
-#include "trace.h"
-#include "fw.h"
 #define ROVER_DICT_NO_TABLES
-#include "rover_dictionary.h"
+#include "trace.h"
 
 int trace_getc(void)
 {

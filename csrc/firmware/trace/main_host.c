@@ -1,10 +1,8 @@
 /* Trace port on the host: stdin/stdout.  rover-fw-trace mobility|payload */
 #include <stdio.h>
 #include <string.h>
-#include "trace.h"
-#include "fw.h"
 #define ROVER_DICT_NO_TABLES
-#include "rover_dictionary.h"
+#include "trace.h"
 
 int trace_getc(void)
 {
