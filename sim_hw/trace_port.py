@@ -8,6 +8,16 @@ from __future__ import annotations
 ROLES = {"mobility": 1, "payload": 2}
 
 
+def missing() -> str | None:
+    """Why the simulator port cannot play here (extension not built), or None."""
+    from sim_hw.simulator import native
+    try:
+        native()
+    except ImportError as e:
+        return str(e)
+    return None
+
+
 class TraceError(ValueError):
     """A trace the player cannot play (unknown role, a record cut short)."""
 

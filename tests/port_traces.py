@@ -1,19 +1,11 @@
-"""Recorded inputs for the trace port (csrc/firmware/trace) and the means to
-play them on each target: the host build on a pipe, the ATmega2560 image in
-rover-simavr, the Cortex-M3 image in QEMU.  The trace format is in
-csrc/firmware/trace/trace.h.  Used by tests/test_port_traces.py."""
+"""Seeded random inputs for the trace port (csrc/firmware/trace); the ports
+that play them are in ground/golden/ports.py.  The trace format is in
+csrc/firmware/trace/trace.h.  Used by tests/test_port_traces.py (the fixed
+set with stored outputs is the golden vectors, tests/test_golden_vectors.py)."""
 from __future__ import annotations
 
-import os
 import random
-import re
-import select
 import struct
-import subprocess
-import threading
-import time
-import tty
-from pathlib import Path
 
 from common.dictionary import default_dictionary
 from common.dictionary.packets import encode_board_command
@@ -95,72 +87,3 @@ def make_trace(role: str, seed: int, ticks: int = 600) -> bytes:
         out.extend(b"T")
     out.extend(b"Q")
     return bytes(out)
-
-
-def run_host(exe: Path, role: str, trace: bytes) -> bytes:
-    r = subprocess.run([str(exe), role], input=trace, capture_output=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
-
-
-def _play_on_tty(path: str, trace: bytes, timeout_s: float) -> bytes:
-    """Write the trace to a tty while reading the outputs until 'Z'.  The
-    reader parses records, so a 'Z' byte inside a 'U'/'P'/'S' record is data."""
-    fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
-    tty.setraw(fd)
-    out = bytearray()
-    err = []
-
-    def writer():
-        try:
-            for i in range(0, len(trace), 256):
-                os.write(fd, trace[i:i + 256])
-        except OSError as e:
-            err.append(e)
-    th = threading.Thread(target=writer, daemon=True)
-    th.start()
-    end = time.monotonic() + timeout_s
-    done = False
-    try:
-        while not done and time.monotonic() < end:
-            if select.select([fd], [], [], 0.2)[0]:
-                out.extend(os.read(fd, 4096))
-                i = 0
-                while i < len(out):
-                    k = out[i]
-                    if k == ord("Z"):
-                        done = True
-                        out = out[:i + 1]
-                        break
-                    i += {ord("U"): 2, ord("P"): 4, ord("S"): 4}.get(k, 1)
-    finally:
-        os.close(fd)
-    assert done, f"no end record within {timeout_s} s ({len(out)} bytes)"
-    return bytes(out)
-
-
-def run_simavr(harness: Path, image: Path, role: str, trace: bytes, tmp: Path) -> bytes:
-    link = tmp / f"trace-{role}.pty"
-    p = subprocess.Popen([str(harness), "--role", role, "--firmware", str(image), "--boot", "app",
-                          "--pty-link", str(link)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert p.stdout.readline().startswith("PTY ")
-        return _play_on_tty(str(link), trace, timeout_s=120)
-    finally:
-        p.terminate()
-        p.wait(timeout=10)
-
-
-def run_qemu(image: Path, trace: bytes) -> bytes:
-    p = subprocess.Popen(["qemu-system-arm", "-M", "mps2-an385", "-kernel", str(image), "-nographic",
-                          "-serial", "pty", "-monitor", "none"], stdout=subprocess.PIPE, text=True)
-    try:
-        m = None
-        while m is None:
-            line = p.stdout.readline()
-            assert line, "QEMU exited"
-            m = re.search(r"redirected to (/dev/pts/\d+)", line)
-        return _play_on_tty(m.group(1), trace, timeout_s=120)
-    finally:
-        p.terminate()
-        p.wait(timeout=10)

@@ -1,59 +1,41 @@
 """The same firmware gives the same bytes on every target: recorded inputs
 (commands good and bad, heartbeats, clock queries, line noise, encoder edges,
 sensor values; tests/port_traces.py) played through the trace port
-(csrc/firmware/trace) on the host build, the ATmega2560 image in simavr and
-the Cortex-M3 image in QEMU; every UART byte and every output change must be
-identical.  An 8-bit AVR (16-bit int) and a 32-bit Cortex-M against x86-64 is
-where an integer-width or signedness slip in the portable C would show."""
+(csrc/firmware/trace) on the host build, the simulator port in the extension,
+the ATmega2560 image in simavr and the Cortex-M3 image in QEMU; every UART
+byte and every output change must be identical (the golden vectors,
+tests/test_golden_vectors.py, are the fixed set with stored outputs).  An
+8-bit AVR (16-bit int) and a 32-bit Cortex-M against x86-64 is where an
+integer-width or signedness slip in the portable C would show."""
 from __future__ import annotations
-
-import os
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
 import port_traces as T
 from common.dictionary.packets import decode_tlm
+from ground.golden.ports import Players
+from ground.golden.records import first_difference, output_records
 from hal.link import codec
 
-ROOT = Path(__file__).resolve().parents[1]
 SEEDS = (7, 8)
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    if shutil.which("make") is None or shutil.which("gcc") is None:
-        pytest.skip("needs make and gcc")
-    b = tmp_path_factory.mktemp("tracebuild")
-    r = subprocess.run(["make", "-s", "-C", str(ROOT / "csrc" / "firmware"), "trace-host", f"BUILD={b}"],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
-    return b
-
-
-def _make_trace_images(build):
-    r = subprocess.run(["make", "-s", "-C", str(ROOT / "csrc" / "firmware"), "trace", f"BUILD={build}"],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
+def players(tmp_path_factory):
+    with Players(tmp_path_factory.mktemp("tracebuild")) as p:
+        yield p
 
 
 def _frames(out: bytes):
-    u, i = bytearray(), 0
-    while i < len(out):
-        k = out[i]
-        if k == ord("U"):
-            u.append(out[i + 1])
-            i += 2
-        else:
-            i += 4 if k in (ord("P"), ord("S")) else 1
-    return codec.FrameDecoder().feed(bytes(u))
+    u = bytes(r[1] for _, r in output_records(out) if r[:1] == b"U")
+    return codec.FrameDecoder().feed(u)
 
 
 @pytest.mark.parametrize("role", ["mobility", "payload"])
-def test_host_trace_exercises_the_firmware(build, role):
-    out = T.run_host(build / "rover-fw-trace", role, T.make_trace(role, SEEDS[0]))
+def test_host_trace_exercises_the_firmware(players, role):
+    if Players.missing("host"):
+        pytest.skip(Players.missing("host"))
+    out = players.play("host", role, T.make_trace(role, SEEDS[0]))
     assert out.endswith(b"Z")
     frames = _frames(out)
     kinds = {f.ftype for f in frames}
@@ -65,34 +47,28 @@ def test_host_trace_exercises_the_firmware(build, role):
     tlm = [decode_tlm(T.D, bytes(f.payload))[0] for f in frames if f.ftype == codec.T_TLM]
     assert ("MOB_WHEELS" in tlm) if role == "mobility" else ("PAY_STATUS" in tlm)
     assert b"P" in out                      # outputs moved
-    again = T.run_host(build / "rover-fw-trace", role, T.make_trace(role, SEEDS[0]))
+    again = players.play("host", role, T.make_trace(role, SEEDS[0]))
     assert again == out
 
 
-@pytest.mark.boards
-@pytest.mark.skipif(shutil.which("avr-gcc") is None or not os.path.exists("/usr/include/simavr/sim_avr.h"),
-                    reason="needs gcc-avr, avr-libc and libsimavr-dev")
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("role", ["mobility", "payload"])
-def test_atmega2560_matches_host_byte_for_byte(build, role, seed, tmp_path):
-    from ground import hil_launcher as L
-    _make_trace_images(build)
-    harness = L.build_simavr(build)["exe"]
+def test_simulator_port_matches_host_byte_for_byte(players, role, seed):
+    if Players.missing("host"):
+        pytest.skip(Players.missing("host"))
     trace = T.make_trace(role, seed)
-    host = T.run_host(build / "rover-fw-trace", role, trace)
-    avr = T.run_simavr(harness, build / "avr" / f"rover-fw-trace-mega2560-{role}.hex", role, trace,
-                       tmp_path)
-    assert avr == host
+    d = first_difference(players.play("host", role, trace), players.play("sim", role, trace))
+    assert d is None, d.text()
 
 
 @pytest.mark.boards
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                    reason="needs gcc-arm-none-eabi, libnewlib-arm-none-eabi and qemu-system-arm")
+@pytest.mark.parametrize("port", ["avr", "arm"])
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("role", ["mobility", "payload"])
-def test_cortex_m3_matches_host_byte_for_byte(build, role, seed):
-    _make_trace_images(build)
+def test_mcu_matches_host_byte_for_byte(players, port, role, seed):
+    for p in ("host", port):
+        if Players.missing(p):
+            pytest.skip(Players.missing(p))
     trace = T.make_trace(role, seed)
-    host = T.run_host(build / "rover-fw-trace", role, trace)
-    arm = T.run_qemu(build / "arm" / f"rover-fw-trace-mps2-an385-{role}.elf", trace)
-    assert arm == host
+    d = first_difference(players.play("host", role, trace), players.play(port, role, trace))
+    assert d is None, f"{port}, {role}, seed {seed}: {d.text()}"

@@ -1,0 +1,1 @@
+"""Golden vectors of the board firmware (docs/golden_vectors.md)."""

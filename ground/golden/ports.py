@@ -106,11 +106,8 @@ class Players:
         if port not in PORTS:
             return f"unknown port {port!r} (one of {', '.join(PORTS)})"
         if port == "sim":
-            try:
-                import common._native  # noqa: F401
-            except ImportError:
-                return "the extension common._native is not built: run `pip install -e .`"
-            return None
+            from sim_hw.trace_port import missing
+            return missing()
         if shutil.which("make") is None or shutil.which("gcc") is None:
             return "make or gcc not found: install the Debian packages make and gcc"
         if port == "avr":

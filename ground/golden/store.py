@@ -25,7 +25,8 @@ def vector(name: str) -> Vector:
     return VECTORS[name]
 
 
-def files(name: str, where: Path = GOLDEN_DIR) -> tuple[Path, Path]:
+def files(name: str, where: Path | None = None) -> tuple[Path, Path]:
+    where = where or GOLDEN_DIR
     return where / f"{name}.in", where / f"{name}.out"
 
 
@@ -38,7 +39,7 @@ def _read(path: Path) -> bytes:
     return data
 
 
-def load(name: str, where: Path = GOLDEN_DIR) -> tuple[bytes, bytes]:
+def load(name: str, where: Path | None = None) -> tuple[bytes, bytes]:
     """(input trace, expected output) of a stored vector."""
     vector(name)
     fin, fout = files(name, where)
@@ -52,10 +53,20 @@ def load(name: str, where: Path = GOLDEN_DIR) -> tuple[bytes, bytes]:
     return trace, expected
 
 
-def stray_files(where: Path = GOLDEN_DIR) -> list[Path]:
+def stray_files(where: Path | None = None) -> list[Path]:
     """Files in the vector directory that belong to no vector."""
+    where = where or GOLDEN_DIR
     known = {p.name for n in VECTORS for p in files(n, where)}
     return sorted(p for p in where.iterdir() if p.name not in known and p.name != "README.md")
+
+
+def _shown(path: Path | None) -> str:
+    if path is None:
+        return "?"
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
 
 
 @dataclass
@@ -64,6 +75,7 @@ class Result:
     port: str
     diff: Difference | None
     error: str | None = None
+    expected_file: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -73,12 +85,11 @@ class Result:
         if self.error:
             return f"FAIL {self.name} on {self.port}: {self.error}"
         if self.diff:
-            return (f"FAIL {self.name} on {self.port} (expected tests/data/golden/{self.name}.out): "
-                    f"{self.diff.text()}")
+            return f"FAIL {self.name} on {self.port} (expected {_shown(self.expected_file)}): {self.diff.text()}"
         return f"ok   {self.name} on {self.port}"
 
 
-def check_one(players: Players, port: str, name: str, where: Path = GOLDEN_DIR) -> Result:
+def check_one(players: Players, port: str, name: str, where: Path | None = None) -> Result:
     """Plays a stored vector on ``port``; compares with its stored output."""
     from ground.golden.ports import PlayError
     from sim_hw.trace_port import TraceError
@@ -87,7 +98,7 @@ def check_one(players: Players, port: str, name: str, where: Path = GOLDEN_DIR) 
         got = players.play(port, vector(name).role, trace)
     except (PlayError, TraceError) as e:
         return Result(name, port, None, str(e))
-    return Result(name, port, first_difference(expected, got))
+    return Result(name, port, first_difference(expected, got), None, files(name, where)[1])
 
 
 @dataclass
@@ -117,7 +128,7 @@ class PortsDisagree(GoldenError):
 
 
 def regenerate(players: Players, names, inputs: bool = False, ports=("host", "sim"),
-               where: Path = GOLDEN_DIR) -> list[Change]:
+               where: Path | None = None) -> list[Change]:
     """New outputs (and with ``inputs`` new inputs from the recipes) for the
     named vectors.  The first port's output is the reference; every other
     port in ``ports`` must give the same bytes, else PortsDisagree.  Nothing
@@ -149,8 +160,9 @@ def regenerate(players: Players, names, inputs: bool = False, ports=("host", "si
     return changes
 
 
-def write(changes, where: Path = GOLDEN_DIR) -> list[str]:
+def write(changes, where: Path | None = None) -> list[str]:
     """Writes the new and changed vectors; returns their names."""
+    where = where or GOLDEN_DIR
     where.mkdir(parents=True, exist_ok=True)
     written = []
     for c in changes:

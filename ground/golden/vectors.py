@@ -235,9 +235,10 @@ class Axes:
         self.stuck: set[int] = set()
         self.dead: set[int] = set()
         self._mask = -1
-        self._update(tb)
+        self.sense(tb)
 
-    def _update(self, tb: TraceBuilder) -> None:
+    def sense(self, tb: TraceBuilder) -> None:
+        """Records the switches if they changed."""
         m = 0
         for i in range(4):
             if i in self.stuck or (self.pos[i] <= 0 and i not in self.dead):
@@ -249,7 +250,7 @@ class Axes:
     def __call__(self, tb: TraceBuilder) -> None:
         for i in range(4):
             self.pos[i] += tb.steps[i]
-        self._update(tb)
+        self.sense(tb)
 
 
 def _both(*plants):
@@ -290,8 +291,8 @@ def mob_drive() -> bytes:
     tb.cmd("MOB_DRIVE", **{k: 0 for k in DRIVE})
     tb.tick(150, w)
     w.jammed.add(3)
-    for _ in range(8):
-        tb.cmd("MOB_DRIVE", **{k: (600 if k == "w_mr" else 0) for k in DRIVE})
+    for _ in range(12):
+        tb.cmd("MOB_DRIVE", **{k: (1500 if k == "w_mr" else 0) for k in DRIVE})
         tb.tick(100, w)
         tb.pack("MOB_WHEELS")
     tb.cmd("MOB_DRIVE", **{k: 0 for k in DRIVE})
@@ -495,7 +496,7 @@ def pay_homing() -> bytes:
     _home_all(tb, axes)
     tb.pack("PAY_PRINTER")
     axes.stuck.add(0)
-    axes._update(tb)
+    axes.sense(tb)
     tb.cmd("PRN_HOME", axes=1)
     tb.cmd("PRN_HOME", axes=2)                 # refused: homing in progress
     tb.cmd("PRN_MOVE", x=0, y=0, z=0, r=0, rate=65536, sinter=0)
@@ -503,18 +504,18 @@ def pay_homing() -> bytes:
     tb.pack("PAY_PRINTER")
     axes.stuck.clear()
     axes.pos[0] = 30
-    axes._update(tb)
+    axes.sense(tb)
     tb.cmd("PRN_HOME", axes=1)
     while axes.pos[0] > -100 and tb.ticks < 20000:
         tb.tick(1, axes)
         if axes.pos[0] >= 150:
             break
     axes.dead.add(0)
-    axes._update(tb)
+    axes.sense(tb)
     tb.tick(1400, axes)
     tb.pack("PAY_PRINTER")
     axes.dead.clear()
-    axes._update(tb)
+    axes.sense(tb)
     tb.cmd("PRN_HOME", axes=2)
     tb.tick(30, axes)
     tb.cmd("PRN_STOP")
@@ -537,10 +538,12 @@ def pay_motion() -> bytes:
              (0, 0, 40, 200, 262144, 0), (100, 100, 0, 0, 262144, 0)]
     for m in moves:
         tb.cmd("PRN_MOVE", x=m[0], y=m[1], z=m[2], r=m[3], rate=m[4], sinter=m[5])
-    tb.cmd_raw(raw_command("PRN_MOVE", 16001, 0, 0, 0, 65536, 0))
+    tb.pack("PAY_PRINTER")
     for _ in range(12):
         tb.tick(100, axes)
         tb.pack("PAY_PRINTER")
+    tb.cmd_raw(raw_command("PRN_MOVE", 16001, 0, 0, 0, 65536, 0))
+    tb.cmd_raw(raw_command("PRN_MOVE", 0, -1, 0, 0, 65536, 0))
     tb.cmd("PRN_MOVE", x=8000, y=0, z=0, r=0, rate=262144, sinter=1)
     tb.tick(150, axes)
     tb.cmd("PRN_STOP")
