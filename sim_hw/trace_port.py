@@ -5,7 +5,12 @@ the plant.  The golden vectors (docs/golden_vectors.md) compare its output
 bytes with the boards'."""
 from __future__ import annotations
 
-ROLES = {"mobility": 1, "payload": 2}
+
+
+def _roles() -> dict[str, int]:
+    """Board name -> role number, from the dictionary's [[board]] table."""
+    from common.dictionary import default_dictionary
+    return {name: b.role for name, b in default_dictionary().boards.items()}
 
 
 def missing() -> str | None:
@@ -27,13 +32,14 @@ class SimTracePlayer:
     records and returns the output records they produced."""
 
     def __init__(self, role: str):
-        if role not in ROLES:
-            raise TraceError(f"unknown board role {role!r} (mobility or payload)")
+        roles = _roles()
+        if role not in roles:
+            raise TraceError(f"unknown board role {role!r} (one of {', '.join(roles)})")
         from sim_hw.simulator import native
         self._ffi, self._lib = native()
         self._mem = self._ffi.new("char[]", self._lib.sim_trace_size())
         self._t = self._ffi.cast("struct sim_trace *", self._mem)
-        if self._lib.sim_trace_init(self._t, ROLES[role]) != 0:
+        if self._lib.sim_trace_init(self._t, roles[role]) != 0:
             raise TraceError(f"the simulator port refused role {role!r}")
         self._cap = max(1 << 16, 2 * self._lib.SIM_TRACE_RECORD_MAX_OUT)
         self._out = self._ffi.new("uint8_t[]", self._cap)
