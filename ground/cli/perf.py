@@ -368,6 +368,22 @@ def firmware(as_json, quick):
                f"{'PASS' if r['pass'] else 'FAIL'}")
 
 
+@perf.command("fault")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
+@click.option("--seed", type=SEED, default=1, show_default=True)
+def fault(as_json, seed):
+    """Fault protection's cost per flight cycle (default table, simulator boot)."""
+    from ground.perf_fault import measure_fault_update
+    r = measure_fault_update(seed=seed)
+    if as_json:
+        click.echo(json.dumps(r))
+    else:
+        click.echo(f"FaultProtection.update(): {r['us_per_cycle']} us per cycle with "
+                   f"{r['monitors']} monitors and {r['responses']} responses; a whole cycle may "
+                   f"take {r['cycle_budget_us_at_1000x']:.0f} us at 1000x real time "
+                   f"({100 * r['share_of_budget']:.1f} % of it)")
+
+
 @perf.command("print-safety")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
 @click.option("--seed", type=int, default=1, show_default=True)
