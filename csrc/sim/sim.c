@@ -440,25 +440,14 @@ int sim_step_ms(struct sim *s)
 int sim_step(struct sim *s, uint32_t n_ms)
 {
 	uint32_t k;
+	int rc;
 
 	if (s->out.off_map)
 		return SIM_ERR_OFF_MAP;
 	for (k = 0; k < n_ms; k++) {
-		tick(s);
-		s->t_ms++;
-		if (++s->period_acc_ms >= s->p.plant_period_ms) {
-			s->period_acc_ms = 0;
-			refresh_wheel_outputs(s);
-			if (update_terrain(s, s->p.plant_period_ms * DT_S)) {
-				refresh_slow_outputs(s);
-				return SIM_ERR_OFF_MAP;
-			}
-			period_tick(s);
-		}
-		if (++s->thermal_acc_ms >= s->p.thermal_period_ms) {
-			s->thermal_acc_ms = 0;
-			thermal_tick(s, s->p.thermal_period_ms * DT_S);
-		}
+		rc = sim_step_ms(s);
+		if (rc != SIM_OK)
+			return rc;
 	}
 	refresh_wheel_outputs(s);
 	return SIM_OK;
