@@ -198,3 +198,28 @@ def test_rover_print_plan_cli(tmp_path):
                       (["nosuch"], "unknown design 'nosuch'")):
         r = CliRunner().invoke(cli, ["print", "plan", *args, "--png", str(png)])
         assert r.exit_code == 2 and msg in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("suffix", [".outline", ".gcode"])
+def test_design_files_that_cannot_be_read_are_refused_with_the_path(tmp_path, suffix):
+    import os
+    from flight.printer.gcode import load_gcode
+    from flight.printer.outline_file import MAX_BYTES as OUTLINE_MAX, load_outline
+    from flight.printer.gcode import MAX_BYTES as GCODE_MAX
+    load = load_gcode if suffix == ".gcode" else load_outline
+    limit = GCODE_MAX if suffix == ".gcode" else OUTLINE_MAX
+    missing = tmp_path / f"missing{suffix}"
+    with pytest.raises(DesignError, match=f"{missing}: cannot read: no such file"):
+        load(missing)
+    fifo = tmp_path / f"pipe{suffix}"
+    os.mkfifo(fifo)                                    # would block a plain read forever
+    with pytest.raises(DesignError, match="only regular files are read"):
+        load(fifo)
+    big = tmp_path / f"big{suffix}"
+    big.write_bytes(b"#" * (limit + 1))
+    with pytest.raises(DesignError, match=f"the limit is {limit} bytes"):
+        load(big)
+    bad = tmp_path / f"latin{suffix}"
+    bad.write_bytes(b"name caf\xe9\n")
+    with pytest.raises(DesignError, match=r"not UTF-8 text \(byte 8\)"):
+        load(bad)

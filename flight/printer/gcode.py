@@ -26,6 +26,7 @@ import numpy as np
 
 from flight.printer.designs import BuildVolume, DesignError
 from flight.printer.toolpath import Layer, Plan, ProcessSettings
+from flight.printer.design_text import read_design_text
 
 SUPPORTED = ("G0", "G1", "G28", "M104", "M109")
 MAX_BYTES = 5_000_000
@@ -55,16 +56,7 @@ def _words(code: str, path, ln: int, col0: int):
 def load_gcode(path, settings: ProcessSettings = ProcessSettings(),
                volume: BuildVolume = BuildVolume()) -> Plan:
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise DesignError(f"{path}: cannot read: {e.strerror}") from None
-    if len(raw) > MAX_BYTES:
-        raise DesignError(f"{path}: larger than {MAX_BYTES} bytes")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise DesignError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    text = read_design_text(path, MAX_BYTES)
     x = y = 0.0
     z = None
     temp = None

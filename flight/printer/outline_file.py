@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flight.printer.designs import Body, Design, DesignError
 from flight.printer.geometry import GeometryError, as_ring, check_region, signed_area
+from flight.printer.design_text import read_design_text
 
 MAX_BYTES = 1_000_000
 MAX_VERTICES = 10_000
@@ -41,16 +42,7 @@ def _num(tok: str, where: str) -> float:
 
 def load_outline(path) -> Design:
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise DesignError(f"{path}: cannot read: {e.strerror}") from None
-    if len(raw) > MAX_BYTES:
-        raise DesignError(f"{path}: larger than {MAX_BYTES} bytes")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise DesignError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    text = read_design_text(path, MAX_BYTES)
     name, height = path.stem, None
     rings: list[tuple[str, int, list]] = []       # (kind, line, points)
     nverts = 0
