@@ -116,7 +116,7 @@ def run_perf_mission(seed: int, min_sim_s: float, profile: bool = False,
         prof = cProfile.Profile()
         prof.enable()
     sim_s = wall_s = dist_m = 0.0
-    runs, statuses, per_run = 0, [], []
+    runs, statuses, per_run, failures = 0, [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         while sim_s < min_sim_s or runs < min_missions:
             res = run_mission(mission, hal_url=f"sim://?seed={seed + runs}", seed=seed + runs,
@@ -128,6 +128,8 @@ def run_perf_mission(seed: int, min_sim_s: float, profile: bool = False,
             wall_s += r["wall_time_s"]
             dist_m += r["distance_m"]
             statuses.append(r["status"])
+            if r["status"] != "passed":
+                failures.append({"seed": seed + runs, "reason": r.get("reason", "")})
             per_run.append(r["realtime_factor"])
             runs += 1
     if prof is not None:
@@ -142,6 +144,7 @@ def run_perf_mission(seed: int, min_sim_s: float, profile: bool = False,
         "missions": runs,
         "realtime_factor_per_run": per_run,
         "status": "passed" if all(x == "passed" for x in statuses) else "failed",
+        "failed_runs": failures,     # the figure counts them too: the flight code ran throughout
         "stack": "full: sequencer + modes + fault protection + recorder + rover + sim",
     }
 
