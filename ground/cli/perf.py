@@ -305,9 +305,12 @@ def link(as_json, baud, seed, soak_commands, rtt_commands, goodput_seconds):
 
 @perf.command("campaign")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
-@click.option("--runs-per-worker", type=click.IntRange(min=1), default=6, show_default=True)
+@click.option("--runs-per-worker", type=click.IntRange(min=1, max=1000), default=8, show_default=True,
+              help="runs per worker in each timed phase")
+@click.option("--rounds", type=click.IntRange(min=1, max=100), default=2, show_default=True,
+              help="rounds of four timed phases (1, 2, 2, 1 workers)")
 @click.option("--trivial-runs", type=click.IntRange(min=10), default=200, show_default=True)
-def campaign(as_json, runs_per_worker, trivial_runs):
+def campaign(as_json, runs_per_worker, rounds, trivial_runs):
     """Campaign runs/s on 1 and 2 local Dask workers, parallel efficiency, peak
     worker memory, scheduler overhead per run (docs/campaigns.md)."""
     from pathlib import Path
@@ -318,7 +321,7 @@ def campaign(as_json, runs_per_worker, trivial_runs):
     mission = Path(__file__).resolve().parents[2] / "missions" / "short_drive.seq"
     say = None if as_json else (lambda m: click.echo(f"... {m}", err=True))
     try:
-        r = measure_campaign(mission, runs_per_worker, trivial_runs, progress=say)
+        r = measure_campaign(mission, runs_per_worker, trivial_runs, progress=say, rounds=rounds)
     except CampaignError as e:
         raise click.ClickException(str(e)) from None
     if as_json:
@@ -327,7 +330,13 @@ def campaign(as_json, runs_per_worker, trivial_runs):
         click.echo(f"short_drive: {r['runs_per_s_1w']:.2f} runs/s on 1 worker (limit "
                    f"{r['limit_runs_per_s_1w']:.2f}), {r['runs_per_s_2w']:.2f} on 2 (limit "
                    f"{r['limit_runs_per_s_2w']:.2f}); efficiency {r['parallel_efficiency_2w']:.2f} "
-                   f"(target >= 0.8, limit 1.0); peak worker RSS {r['peak_worker_rss_mb']:.0f} MB; "
+                   f"(rounds {r['parallel_efficiency_2w_per_round']}; target >= 0.8, limit 1.0); "
+                   f"= CPU supply {r['cpu_supply_ratio_2w']:.2f} x per worker CPU second "
+                   f"{r['cpu_efficiency_2w']:.2f}; cores we got "
+                   f"{r['our_cores_1w']:.2f} / {r['our_cores_2w']:.2f}, the rest of the machine used "
+                   f"{r['others_cores_1w']:.2f} / {r['others_cores_2w']:.2f}; "
+                   f"load {r['loadavg_at_start'][0]:.1f} -> {r['loadavg_at_end'][0]:.1f}; "
+                   f"peak worker RSS {r['peak_worker_rss_mb']:.0f} MB; "
                    f"scheduler overhead {r['scheduler_overhead_ms_per_run']:.2f} ms/run")
 
 

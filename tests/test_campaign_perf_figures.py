@@ -1,0 +1,50 @@
+"""`rover perf campaign`'s arithmetic: the efficiency over ABBA rounds, and its
+exact split into the CPU the machine gave the workers and the CPU per run
+(the measurement itself is the benchmark, not a test)."""
+import pytest
+from hypothesis import given, strategies as st
+
+from ground.campaign.perf import ABBA, phase_figures
+
+
+def _phase(n, runs, wall_s, cpu_per_run_s):
+    return {"n": n, "runs": runs, "wall_s": wall_s, "sim_s": 190.0 * runs, "busy_s": 0.9 * n * wall_s,
+            "worker_cpu_s": cpu_per_run_s * runs, "ours_cpu_s": cpu_per_run_s * runs * 1.05,
+            "others_cpu_s": 1.0 * wall_s, "steal_s": 0.0, "runs_per_worker": [runs // n] * n}
+
+
+phase = st.tuples(st.floats(2.0, 200.0), st.floats(0.1, 2.0))      # wall s, CPU s per run
+
+
+@given(st.lists(st.tuples(phase, phase, phase, phase), min_size=1, max_size=3),
+       st.integers(2, 40))
+def test_efficiency_is_cpu_supply_times_cpu_efficiency(rounds, k):
+    phases = [_phase(n, k * n, wall, cpu) for r in rounds for n, (wall, cpu) in zip(ABBA, r)]
+    f = phase_figures(phases, len(rounds), 1.0)
+    assert f["parallel_efficiency_2w"] == pytest.approx(
+        f["cpu_supply_ratio_2w"] * f["cpu_efficiency_2w"], rel=0.02, abs=2e-3)
+    assert min(f["parallel_efficiency_2w_per_round"]) <= f["parallel_efficiency_2w"] * 1.01 + 1e-3
+    assert max(f["parallel_efficiency_2w_per_round"]) >= f["parallel_efficiency_2w"] * 0.99 - 1e-3
+
+
+def test_a_session_share_that_does_not_grow_with_workers_halves_the_efficiency():
+    # one worker gets 0.25 cores, two workers 0.25 cores between them, same CPU per run
+    phases = []
+    for _ in range(2):
+        for n in ABBA:
+            runs = 8 * n
+            phases.append(_phase(n, runs, runs * 0.3 / 0.25, 0.3))
+    f = phase_figures(phases, 2, 1.0)
+    assert f["cpu_supply_ratio_2w"] == pytest.approx(0.5)
+    assert f["cpu_efficiency_2w"] == pytest.approx(1.0)
+    assert f["parallel_efficiency_2w"] == pytest.approx(0.5)
+    assert f["parallel_efficiency_2w_per_round"] == [0.5, 0.5]
+    assert f["worker_cores_1w"] == pytest.approx(0.25) and f["worker_cores_2w"] == pytest.approx(0.25)
+
+
+def test_two_workers_with_a_core_each_and_no_slowdown_are_fully_efficient():
+    phases = [_phase(n, 8 * n, 8 * 0.3, 0.3) for _ in range(2) for n in ABBA]
+    f = phase_figures(phases, 2, 1.0)
+    assert f["parallel_efficiency_2w"] == pytest.approx(1.0)
+    assert f["cpu_supply_ratio_2w"] == pytest.approx(1.0)
+    assert f["runs_per_worker_2w"] == [(8, 8)]
