@@ -29,6 +29,11 @@ FIRMWARE_DIR = REPO / "csrc" / "firmware"
 PLAY_TIMEOUT_S = 300.0
 
 
+def _roles() -> list[str]:
+    from common.dictionary import default_dictionary
+    return list(default_dictionary().boards)
+
+
 class PortUnavailable(RuntimeError):
     """The port cannot run here (a tool is missing: the message names the package)."""
 
@@ -37,8 +42,8 @@ class PlayError(RuntimeError):
     """A port failed to play a trace (crashed, or never wrote its end record)."""
 
 
-def _make(build: Path, target: str) -> None:
-    cmd = ["make", "-s", "-C", str(FIRMWARE_DIR), target, f"BUILD={build}"]
+def _make(build: Path, *targets: str) -> None:
+    cmd = ["make", "-s", "-C", str(FIRMWARE_DIR), *targets, f"BUILD={build}"]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     except FileNotFoundError:
@@ -132,14 +137,14 @@ class Players:
         if port == "host":
             _make(self.build, "trace-host")
         elif port == "avr":
-            _make(self.build, "trace")
+            _make(self.build, *(str(self.build / "avr" / f"rover-fw-trace-mega2560-{r}.hex") for r in _roles()))
             from ground import hil_launcher
             try:
                 self._simavr = hil_launcher.build_simavr(self.build)["exe"]
             except hil_launcher.HilError as e:
                 raise PlayError(str(e)) from None
         elif port == "arm":
-            _make(self.build, "trace")
+            _make(self.build, *(str(self.build / "arm" / f"rover-fw-trace-mps2-an385-{r}.elf") for r in _roles()))
         self._built.add(port)
 
     # ---------------------------------------------------------------- play
@@ -164,14 +169,16 @@ class Players:
         image = self.build / "avr" / f"rover-fw-trace-mega2560-{role}.hex"
         with tempfile.TemporaryDirectory(prefix="rover-golden-avr-") as tmp:
             link = Path(tmp) / "trace.pty"
-            p = subprocess.Popen([str(self._simavr), "--role", role, "--firmware", str(image),
-                                  "--boot", "app", "--pty-link", str(link)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            errlog = Path(tmp) / "stderr.log"
+            with open(errlog, "w") as err:
+                p = subprocess.Popen([str(self._simavr), "--role", role, "--firmware", str(image),
+                                      "--boot", "app", "--pty-link", str(link)],
+                                     stdout=subprocess.PIPE, stderr=err, text=True)
             try:
                 line = p.stdout.readline()
                 if not line.startswith("PTY "):
                     raise PlayError(f"rover-simavr did not start: {line.strip()} "
-                                    f"{p.stderr.read()[-300:] if p.poll() is not None else ''}")
+                                    f"{errlog.read_text()[-300:]}")
                 return _play_on_tty(str(link), trace, PLAY_TIMEOUT_S)
             finally:
                 p.terminate()
