@@ -247,3 +247,22 @@ def test_show_decodes_a_vector():
     assert "< C cmd" in r.output and "> K PAY_STATUS" in r.output and "FaultEvent" in r.output
     r = CliRunner().invoke(golden, ["show", "pay_heater", "--limit", "50"])
     assert r.exit_code == 0 and len(r.output.splitlines()) <= 52
+
+
+@pytest.mark.boards
+def test_regen_write_makes_every_available_port_agree_first(tmp_path, monkeypatch):
+    from ground.cli.golden_cmd import golden
+    for p in ("host", "avr", "arm"):
+        if Players.missing(p):
+            pytest.skip(Players.missing(p))
+    d = tmp_path / "golden"
+    shutil.copytree(store.GOLDEN_DIR, d)
+    good = (d / "mob_bad_commands.out").read_bytes()
+    (d / "mob_bad_commands.out").write_bytes(good[:-2] + b"Z")
+    monkeypatch.setattr(store, "GOLDEN_DIR", d)
+    r = CliRunner().invoke(golden, ["regen", "--write", "--build-dir", str(tmp_path / "build"),
+                                    "mob_bad_commands"])
+    assert r.exit_code == 0, r.output
+    assert "ports compared: host, sim, avr, arm" in r.output
+    assert "changed   mob_bad_commands" in r.output and "wrote 1 vector(s)" in r.output
+    assert (d / "mob_bad_commands.out").read_bytes() == good

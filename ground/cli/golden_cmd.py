@@ -9,8 +9,9 @@
 the stored output (exit 1 on a difference, naming the vector, the port, the
 first differing byte and both sides).  ``regen`` replays the stored inputs
 (``--inputs``: makes them again from the recipes) on the host and simulator
-ports (and any other ``--port``), requires them to agree, and prints which
-vectors changed and where; it writes only with ``--write``.  Errors are one
+ports (and any other ``--port``; with ``--write`` also the ATmega2560 and
+the Cortex-M3 where their tools are installed), requires them to agree, and
+prints which vectors changed and where; it writes only with ``--write``.  Errors are one
 line, exit status 2.
 """
 from __future__ import annotations
@@ -95,15 +96,22 @@ def check_cmd(ports, build_dir, names):
 @golden.command("regen", epilog=_EPILOG)
 @click.option("--inputs", is_flag=True, help="make the inputs again from the recipes too")
 @click.option("--port", "ports", type=click.Choice(PORTS), multiple=True,
-              help="ports that must agree (default: host and sim; the first is the reference)")
+              help="ports that must agree, the first is the reference (default: host and sim; "
+                   "with --write also avr and arm where their tools are installed)")
 @click.option("--write", is_flag=True, help="write the new and changed vectors (else only report)")
 @click.option("--build-dir", type=click.Path(file_okay=False), default=None)
 @click.argument("names", nargs=-1)
 def regen_cmd(inputs, ports, write, build_dir, names):
     """Recompute the expected outputs; report what changed; write with --write."""
     from ground.golden import store
+    from ground.golden.ports import Players
     names = _names(names)
-    ports = tuple(dict.fromkeys(ports or ("host", "sim")))
+    if not ports:
+        ports = ("host", "sim")
+        if write:
+            ports += tuple(p for p in ("avr", "arm") if Players.missing(p) is None)
+    ports = tuple(dict.fromkeys(ports))
+    click.echo(f"ports compared: {', '.join(ports)}")
     with _players(build_dir, ports) as players:
         try:
             changes = store.regenerate(players, names, inputs=inputs, ports=ports)
