@@ -18,7 +18,7 @@ from flight.seq.engine import FINISHED, SlotState
 from flight.seq.library import load_any
 from flight.system import FlightSystem
 
-DEFAULT_MAX_SIM_S = 4 * 3600.0     # a mission that runs longer than this has failed
+DEFAULT_MAX_SIM_S = 8 * 3600.0     # a mission that runs longer than this has failed (a brick: ~4 h)
 MISSION_SLOT = "mobility"
 REPORT_NAME = "report.json"
 EVENTS_NAME = "events.log"
@@ -97,14 +97,17 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
                 limit_set: str | None = None, progress: Callable[[FlightSystem, float], None] | None = None,
                 progress_every_s: float = 0.5, hal=None, record: bool = True,
                 wall_clock: Callable[[], float] | None = None, force: bool = False,
-                library_paths=(), schedule: Sequence[tuple[int, str, Callable]] = ()) -> MissionResult:
+                library_paths=(), schedule: Sequence[tuple[int, str, Callable]] = (),
+                resume_dir: str | Path | None = None) -> MissionResult:
     """``wall_clock`` (e.g. time.perf_counter), if given, is used only to
     report the speed-up and pace ``progress``; the flight software itself
     never sees wall time.  ``out_dir`` must not hold an earlier run unless
     ``force``.  ``schedule``: (t_ms, label, action(hal)) entries, each
     applied once at the end of the first cycle at or after t_ms of simulated
     time (fault injections of a campaign run); the report lists the ones
-    applied under ``injections``."""
+    applied under ``injections``.  ``resume_dir``: go on with that killed
+    run from its print checkpoint (ground/resume.py; its seed, HAL and
+    limits are the run's own)."""
     from hal import open_hal, resolve_hal_url
 
     mission_path = Path(mission_path)
@@ -125,17 +128,43 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
         raise MissionError(f"{mission_path}: the mission has no statements (only definitions "
                            f"or comments); nothing to run")
     out = Path(out_dir) if out_dir is not None else None
-    if out is not None:
+    from ground.resume import KillSwitch
+    try:
+        kill = KillSwitch.from_env() if out is not None or resume_dir is not None else None
+    except ValueError as e:
+        raise MissionError(str(e)) from None
+    resume = killed_record = None
+    if resume_dir is not None:
+        from ground import resume as R
+        try:
+            point = R.check_resume(resume_dir, mission_path, mission, dictionary, R.plan_for_print)
+        except R.ResumeError as e:
+            raise MissionError(f"resume refused, nothing ran: {e}") from None
+        resume, out = R.ResumeDriver(point), Path(resume_dir)
+        seed, hal_url, limit_set = point.meta["seed"], point.meta["hal"], point.meta["limit_set"]
+        max_sim_s = point.meta["max_sim_s"]
+    elif out is not None:
         prepare_run_dir(out, force)
     own_hal = hal is None
+    url = hal.url if hal is not None else resolve_hal_url(hal_url, seed=seed)
     if hal is None:
-        hal = open_hal(resolve_hal_url(hal_url, seed=seed))
+        hal = open_hal(url)
     recorder = None
     try:
+        if out is not None and resume is None:  # a HAL that did not open leaves no run behind
+            from ground.resume import write_run_meta
+            write_run_meta(out, mission_path=mission_path, seed=seed, hal_url=url,
+                           dictionary_hash=dictionary.hash, limit_set=limit_set,
+                           max_sim_s=max_sim_s)
         fs = FlightSystem(hal, dictionary=dictionary, limit_set=limit_set, mission=mission,
                           search_dirs=[mission_path.parent])
+        after_cycle = _print_watchers(fs, out, resume, kill)
+        if resume is not None:
+            from ground.resume import set_aside_killed_record
+            killed_record = set_aside_killed_record(out)
         if out is not None:
-            _save_terrain(hal, out)
+            if resume is None:          # a resumed run keeps its map
+                _save_terrain(hal, out)
             if record:
                 from flight.tlm.recorder import Recorder
                 recorder = Recorder(out / TELEMETRY_NAME, fs.bus, clock=fs.clock, overwrite=True,
@@ -170,6 +199,8 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
             clock = fs.clock
             while True:
                 cycle()
+                for watch in after_cycle:
+                    watch(fs)
                 if pending:
                     inject()
                 if slot.state in FINISHED and not fs.sequencer.busy:
@@ -184,6 +215,8 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
                         progress(fs, now - wall0)
                         next_progress = now + progress_every_s
         wall_s = (wall_clock() - wall0) if wall_clock is not None else None
+        if resume is not None:
+            resume.check_restarted()
         status, reason = _mission_outcome(fs, timed_out, boot_state)
         if status == "passed":
             fs.bus.emit("MISSION_PASSED")
@@ -192,17 +225,57 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
         report = build_report(fs, mission_path, status, reason, wall_s, seed)
         if schedule:
             report["injections"] = applied
+        _add_brick(report, fs, resume, killed_record)
         if recorder is not None:
             recorder.close()
             recorder = None
         if out is not None:
             write_run_files(fs, out, report)
         return MissionResult(status, reason, report, out, fs)
+    except Exception as e:
+        from ground.resume import ResumeError
+        if resume is None or not isinstance(e, ResumeError):
+            raise
+        if recorder is not None:        # a refused resume leaves the run directory as it was
+            recorder.close()
+            recorder = None
+        from ground.resume import put_back_killed_record
+        put_back_killed_record(out, killed_record)
+        raise MissionError(f"resume refused: {e}") from None
     finally:
         if recorder is not None:
             recorder.close()
         if own_hal:
             hal.close()
+
+
+def _print_watchers(fs: FlightSystem, out: Path | None, resume, kill) -> list:
+    """Checkpoints into the run directory; a resume's replay and restart;
+    the power-loss test's kill switch.  Returns the after-cycle hooks."""
+    printer = getattr(fs, "printer", None)
+    if printer is None or out is None:
+        return []
+    hooks = []
+    if resume is not None:
+        resume.attach(printer)
+        hooks.append(resume.after_cycle)
+    else:
+        printer.set_checkpoint_dir(out)
+    if kill is not None:
+        kill.attach(printer, fs.clock)
+        hooks.append(kill.after_cycle)
+    return hooks
+
+
+def _add_brick(report: dict, fs: FlightSystem, resume, killed_record) -> None:
+    printer = getattr(fs, "printer", None)
+    if printer is None:
+        return
+    from ground.print.brick_report import brick_section
+    brick = brick_section(printer.summary(), resume.before if resume is not None else None,
+                          resume.report(killed_record) if resume is not None else None)
+    if brick is not None:
+        report["brick"] = brick
 
 
 def build_report(fs: FlightSystem, mission_path: Path, status: str, reason: str,
@@ -284,6 +357,10 @@ def write_run_files(fs: FlightSystem, out: Path, report: dict) -> None:
     try:
         from ground.tlm.plots import plot_run
         report["plots"] = [p.name for p in plot_run(out, out)]
+        if "brick" in report:
+            from ground.print.brick_plots import plot_brick
+            report["plots"] += [p.name for p in plot_brick(fs.printer.job.plan,
+                                                           report["brick"]["quality_per_layer"], out)]
     except Exception as e:                      # plots are a convenience; never lose the report
         report["plots_error"] = f"{type(e).__name__}: {e}"
     (out / REPORT_NAME).write_text(json.dumps(report, indent=2) + "\n")

@@ -57,13 +57,17 @@ def test_await_telemetry_timeout_names_condition_and_last_value(rover):
 
 
 def test_demo_mission_passes(rover):
-    slot = rover.run_sequence(MISSIONS / "demo.seq", timeout_s=3600)
+    slot = rover.run_sequence(MISSIONS / "demo.seq", timeout_s=8 * 3600)
     assert slot.state.value == "COMPLETED", slot.reason
     assert rover.value("mode") == "IDLE"
     x, y = rover.value("rover.x_m"), rover.value("rover.y_m")
     assert (x - 90) ** 2 + (y - 20) ** 2 < 1.5 ** 2
     rover.assert_event("SEQ_COMPLETED", slot="payload")
     assert not rover.events("FP_RESPONSE_FIRED")
+    # it ends by printing one brick at the work site, every layer once and in order
+    assert rover.value("printer.state") == "DONE"
+    layers = [int(e.args["layer"]) for e in rover.events("PRINT_LAYER_DONE")]
+    assert layers == list(range(30))
 
 
 def test_wheel_stall_stops_drive_and_goes_safe(rover):

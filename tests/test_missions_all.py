@@ -41,3 +41,7 @@ def test_mission_passes_on_sim_or_is_marked_bench_only(path):
     res = run_mission(path, hal_url="sim://?seed=1", out_dir=None, record=False)
     assert res.status == "passed", f"{path.name}: {res.status}: {res.reason}"
     assert res.report["final_mode"] not in ("SAFE", "SURVIVAL")
+    if "PRINT_START" in path.read_text():         # a mission that prints reports its brick
+        b = res.report["brick"]
+        assert b["state"] == "DONE" and b["layers_printed"] == b["layers_total"] > 0, b
+        assert b["print_time_s"] > 0 and b["regolith_used_g"] > 0 and b["quality_min"] > 0.5

@@ -67,6 +67,42 @@ def move_steps(move, last_target, steps_per_mm, max_rate_q16: int):
     return tgt, max(1, min(max_rate_q16, math.ceil(major * 65536 / time_ms)))
 
 
+def plan_for_design(design: str, sinter_c: float = 0.0, designs=None) -> Plan:
+    """The plan ``PRINT_START design=... temp=...`` prints: a registered
+    design (``designs``), a parametric brick by name, or ``NAME:LxWxH`` (mm)
+    for a parametric brick of that size; ``sinter_c`` 0 keeps the default.
+    DesignError says why not, before anything moves."""
+    designs = designs or {}
+    settings = ProcessSettings()
+    if sinter_c:
+        if not 0.0 < sinter_c <= settings.max_head_c:
+            raise DesignError(f"sinter temperature {sinter_c:g} C is outside the head's "
+                              f"range (0, {settings.max_head_c:g}] C")
+        settings = ProcessSettings(sinter_c=float(sinter_c))
+    if design in designs:
+        if sinter_c:
+            raise DesignError(f"design {design!r} is a registered plan: its temperature "
+                              "comes with it (give temp=0)")
+        return designs[design]
+    name, _, size = design.partition(":")
+    if name not in PARAMETRIC:
+        known = sorted(set(PARAMETRIC) | set(designs))
+        raise DesignError(f"unknown design {design!r}; known designs: {', '.join(known)} "
+                          "(parametric ones also as NAME:LxWxH in mm)")
+    dims = {}
+    if size:
+        parts = size.lower().split("x")
+        try:
+            vals = [float(v) for v in parts]
+        except ValueError:
+            vals = []
+        if len(vals) != 3 or not all(math.isfinite(v) for v in vals):
+            raise DesignError(f"design {design!r}: size {size!r} is not LxWxH in mm "
+                              "(e.g. plain-brick:40x20x6)")
+        dims = dict(zip(("length_mm", "width_mm", "height_mm"), vals))
+    return slice_design(PARAMETRIC[name](**dims), settings)
+
+
 class Printer:
     def __init__(self, hal, bus, modes, clock, *, dictionary_hash: str = "",
                  owner: str = OWNER):
@@ -104,38 +140,9 @@ class Printer:
         self.designs[name] = plan
 
     def plan_for(self, design: str, sinter_c: float = 0.0) -> Plan:
-        """The plan ``PRINT_START design=... temp=...`` prints: a registered
-        design, a parametric brick by name, or ``NAME:LxWxH`` (mm) for a
-        parametric brick of that size; ``sinter_c`` 0 keeps the default.
-        DesignError says why not, before anything moves."""
-        settings = ProcessSettings()
-        if sinter_c:
-            if not 0.0 < sinter_c <= settings.max_head_c:
-                raise DesignError(f"sinter temperature {sinter_c:g} C is outside the head's "
-                                  f"range (0, {settings.max_head_c:g}] C")
-            settings = ProcessSettings(sinter_c=float(sinter_c))
-        if design in self.designs:
-            if sinter_c:
-                raise DesignError(f"design {design!r} is a registered plan: its temperature "
-                                  "comes with it (give temp=0)")
-            return self.designs[design]
-        name, _, size = design.partition(":")
-        if name not in PARAMETRIC:
-            known = sorted(set(PARAMETRIC) | set(self.designs))
-            raise DesignError(f"unknown design {design!r}; known designs: {', '.join(known)} "
-                              "(parametric ones also as NAME:LxWxH in mm)")
-        dims = {}
-        if size:
-            parts = size.lower().split("x")
-            try:
-                vals = [float(v) for v in parts]
-            except ValueError:
-                vals = []
-            if len(vals) != 3 or not all(math.isfinite(v) for v in vals):
-                raise DesignError(f"design {design!r}: size {size!r} is not LxWxH in mm "
-                                  "(e.g. plain-brick:40x20x6)")
-            dims = dict(zip(("length_mm", "width_mm", "height_mm"), vals))
-        return slice_design(PARAMETRIC[name](**dims), settings)
+        """The plan ``PRINT_START design=... temp=...`` prints (see
+        ``plan_for_design``)."""
+        return plan_for_design(design, sinter_c, self.designs)
 
     def start_plan(self, plan: Plan, *, start_layer: int = 0, quality=None) -> PrintJob:
         """Start printing ``plan`` (from ``start_layer`` when resuming)."""
@@ -161,6 +168,24 @@ class Printer:
         next layer.  The caller must be in PRINT mode."""
         cp = load_checkpoint(directory, plan_digest=plan.digest(),
                              dictionary_hash=self.dictionary_hash)
+        self.start_plan(plan, start_layer=cp.layers_done, quality=cp.quality)
+        return cp
+
+    def restart_from_checkpoint(self, directory) -> Checkpoint:
+        """What a restart of the flight software does to a print: the job in
+        memory is lost (motion stopped, heat off), and a new job for the same
+        plan starts from the checkpoint in ``directory`` at the next layer,
+        homing X, Y and the recoater again (Z holds) and preheating first.
+        A PRINT_START waiting on the lost job follows the new one."""
+        if self.job is None:
+            raise JobRefused("no print job to restart")
+        plan = self.job.plan
+        cp = load_checkpoint(directory, plan_digest=plan.digest(),
+                             dictionary_hash=self.dictionary_hash)
+        self.gantry.stop()
+        self._stop_sent_ms, self._done_base = self.clock.now_ms(), None
+        self.head.set_target_c(0.0)
+        self.job = None
         self.start_plan(plan, start_layer=cp.layers_done, quality=cp.quality)
         return cp
 
@@ -457,6 +482,9 @@ class Printer:
             raise CommandFailed(str(e)) from None
 
         def poll():
+            nonlocal job
+            if self.job is not job and self.job is not None and self.job.plan is plan:
+                job = self.job           # restarted from a checkpoint: follow the new job
             if job.state is JobState.DONE:
                 return True, ""
             if job.state in (JobState.ABORTED, JobState.FAULT):
