@@ -87,7 +87,7 @@ def test_short_mission_on_boards(boards, tmp_path):
 @pytest.mark.xfail(strict=True, reason=(
     "known gap, open: emulated boards carry no visual odometry, so with the realistic crater "
     "field (fresh 3-6 m craters) the demo's wheel-only pose drifts into a crater wall (tilt "
-    "hazard at demo.seq:40); strict, so it fails the suite as soon as it passes"))
+    "hazard at demo.seq:43); strict, so it fails the suite as soon as it passes"))
 def test_demo_mission_on_boards(boards, tmp_path):
     """missions/demo.seq, unchanged, as on sim:// (test_demo_mission_passes)."""
     from ground.runner import run_mission

@@ -118,13 +118,13 @@ def test_console_script_runs_demo_mission(tmp_path):
     assert report["distance_m"] > 90
     assert report["slots"]["payload"]["state"] == "COMPLETED"
     b = report["brick"]                     # the demo ends by printing one brick
-    assert b["design"] == "plain-brick" and b["state"] == "DONE"
-    assert b["layers_printed"] == b["layers_total"] == 30 == len(b["quality_per_layer"])
-    assert b["print_time_s"] > 3600 and b["heat_energy_j"] > 0 and b["electric_energy_j"] > 0
+    assert b["design"] == "interlocking-brick" and b["state"] == "DONE"
+    assert b["layers_printed"] == b["layers_total"] == 25 == len(b["quality_per_layer"])
+    assert b["print_time_s"] > 3000 and b["heat_energy_j"] > 0 and b["electric_energy_j"] > 0
     assert b["regolith_used_g"] > 0 and b["quality_min"] > 0.9
     for png in ("spot_temperature.png", "brick_layers.png"):
         assert png in report["plots"] and (out / png).stat().st_size > 5000
-    assert "brick: plain-brick DONE, 30/30 layers" in p.stdout
+    assert "brick: interlocking-brick DONE, 25/25 layers" in p.stdout
 
 
 def test_board_url_or_bench_file_without_geometry_is_one_line_exit_2(tmp_path):

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 SPOT_TEMP_CHANNEL = "printer.spot_c"
 HEAT_TARGET_CHANNEL = "printer.head_target_c"
 LAYER_DONE_EVENT = "PRINT_LAYER_DONE"
+STATE_EVENT = "PRINT_STATE"
 SPOT_PNG = "spot_temperature.png"
 LAYERS_PNG = "brick_layers.png"
 QUALITY_CMAP = "viridis"
@@ -39,24 +40,30 @@ def plot_spot_temperature(log, out: Path) -> Path | None:
     s = log.samples.get(SPOT_TEMP_CHANNEL)
     if s is None or not s.is_numeric or not len(s):
         return None
+    starts = [e.t_ms for e in log.events if e.name == STATE_EVENT]
+    t0 = float(max(s.t_ms[0], (starts[0] if starts else s.t_ms[0]) - 60_000))  # from the job's start
+    keep = s.t_ms >= t0
+    if not keep.any():
+        return None
     fig = Figure(figsize=(10, 4.5))
     ax = fig.add_subplot()
-    t0 = float(s.t_ms[0])
     span_s = (float(s.t_ms[-1]) - t0) / 1000.0
     div, unit = (60.0, "min") if span_s > 600 else (1.0, "s")
-    ax.plot((s.t_ms - t0) / 1000.0 / div, s.values.astype(np.float64), color="tab:red", lw=0.8,
-            label="spot (thermocouple)")
+    ax.plot((s.t_ms[keep] - t0) / 1000.0 / div, s.values[keep].astype(np.float64), color="tab:red",
+            lw=0.8, label="spot (thermocouple)")
     tg = log.samples.get(HEAT_TARGET_CHANNEL)
     if tg is not None and tg.is_numeric and len(tg):
-        t = np.append(tg.t_ms, s.t_ms[-1])
+        t = np.append(tg.t_ms, s.t_ms[-1]).astype(np.float64)
         v = np.append(tg.values.astype(np.float64), tg.values[-1])
+        i0 = max(0, int(np.searchsorted(t, t0, side="right")) - 1)
+        t, v = np.maximum(t[i0:], t0), v[i0:]
         ax.plot((t - t0) / 1000.0 / div, v, drawstyle="steps-post", color="0.3", lw=0.8, ls="--",
                 label="target")
     done = [e for e in log.events if e.name == LAYER_DONE_EVENT]
     for i, e in enumerate(done):
         ax.axvline((e.t_ms - t0) / 1000.0 / div, color="tab:blue", lw=0.4, alpha=0.5,
                    label="layer done" if i == 0 else None)
-    ax.set_xlabel(f"time since the first sample [{unit}] (simulated)")
+    ax.set_xlabel(f"simulated time since {t0 / 1000.0:.0f} s [{unit}]")
     ax.set_ylabel("temperature [C]")
     ax.set_title(f"Sintering spot temperature ({len(done)} layers completed)")
     ax.legend(loc="lower right", fontsize="small")
@@ -99,18 +106,24 @@ def plot_brick_layers(plan, quality, out: Path) -> Path:
     ax.set_title(f"{plan.name}: {len(q)} of {len(plan.layers)} layers printed", fontsize=10)
     bx = fig.add_subplot(1, 2, 2)
     z = [layer.z_mm for layer in plan.layers[:len(q)]]
-    bx.barh(z, q, height=plan.settings.layer_mm * 0.8, color=[cmap(norm(v)) for v in q])
+    top = max(layer.z_mm for layer in plan.layers) + plan.settings.layer_mm
+    if q:
+        bx.plot(q, z, color="0.5", lw=0.8)
+        bx.scatter(q, z, c=[cmap(norm(v)) for v in q], s=22, zorder=3, edgecolors="0.3",
+                   linewidths=0.4)
     missing = [layer.z_mm for layer in plan.layers[len(q):]]
     if missing:
-        bx.barh(missing, [1.0] * len(missing), height=plan.settings.layer_mm * 0.8,
-                color="0.85", label="not printed")
-        bx.legend(loc="lower right", fontsize="small")
-    bx.set_xlim(0.0, 1.0)
-    bx.set_ylim(0.0, max(layer.z_mm for layer in plan.layers) + plan.settings.layer_mm)
-    bx.set_xlabel("degree of sintering (quality)")
+        bx.axhspan(min(missing) - plan.settings.layer_mm / 2, top, color="0.9",
+                   label=f"not printed ({len(missing)} layers)")
+        bx.legend(loc="upper left", fontsize="small")
+    lo = 0.0 if not q or min(q) < 0.8 else max(0.0, np.floor(min(q) * 50.0) / 50.0 - 0.02)
+    bx.set_xlim(lo, 1.0)
+    bx.set_ylim(0.0, top)
+    bx.set_xlabel("degree of sintering (quality)" + (f", axis from {lo:.2f}" if lo > 0 else ""))
     bx.set_ylabel("layer height z [mm]")
-    bx.set_title("quality per layer", fontsize=10)
-    bx.grid(axis="x", alpha=0.3)
+    bx.set_title(f"quality per layer (min {min(q):.4f})" if q else "quality per layer",
+                 fontsize=10)
+    bx.grid(alpha=0.3)
     fig.colorbar(ScalarMappable(norm, cmap), ax=bx, label="quality", shrink=0.8)
     fig.tight_layout()
     return _save(fig, out)
