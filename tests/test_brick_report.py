@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flight.printer.component import plan_for_design
 from ground.print.brick_plots import plot_brick_layers, plot_spot_temperature
-from ground.print.brick_report import brick_section
+from ground.print.brick_report import ADDED, brick_section
 from ground.runner import run_mission
 
 
@@ -72,3 +74,32 @@ def test_spot_trace_needs_the_channel(tmp_path):
     from ground.tlm.reader import RunLog
     assert plot_spot_temperature(RunLog(tmp_path / "t.rtlm", {}), tmp_path / "s.png") is None
     assert not (tmp_path / "s.png").exists()
+
+
+_num = st.floats(0.0, 1e6, allow_nan=False)
+
+
+@given(before=st.fixed_dictionaries({k: _num for k in ADDED}),
+       after=st.fixed_dictionaries({k: _num for k in ADDED}),
+       quality=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=40))
+def test_resumed_totals_are_the_sum_of_both_parts(before, after, quality):
+    b = brick_section(summary(**after, quality_per_layer=quality),
+                      summary(**before, state="SINTER"), {"from_layer": 1})
+    for k in ADDED:
+        assert b[k] == pytest.approx(before[k] + after[k], abs=0.051)
+    assert b["layers_printed"] == len(quality) and b["quality_min"] == round(min(quality), 4)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kills=st.integers(1, 5))
+def test_killed_records_are_set_aside_never_overwritten(tmp_path_factory, kills):
+    from ground.resume import set_aside_killed_record
+    d = tmp_path_factory.mktemp("run")
+    for i in range(kills):
+        (d / "telemetry.rtlm").write_bytes(b"record %d" % i)
+        kept = set_aside_killed_record(d)
+        assert kept.read_bytes() == b"record %d" % i and not (d / "telemetry.rtlm").exists()
+    want = ["telemetry.killed.rtlm"] + [f"telemetry.killed-{n}.rtlm" for n in range(2, kills + 1)]
+    assert sorted(p.name for p in d.iterdir()) == sorted(want)
+    assert {p.read_bytes() for p in d.iterdir()} == {b"record %d" % i for i in range(kills)}
+    assert set_aside_killed_record(d) is None       # nothing left to keep

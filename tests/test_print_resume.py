@@ -210,3 +210,11 @@ def test_kill_switch_values_are_checked(tmp_path, monkeypatch):
     r = CliRunner().invoke(run, [str(COUPON), "--out", str(tmp_path / "r"), "--quiet"],
                            catch_exceptions=False)
     assert r.exit_code == 2 and KILL_LAYER_ENV in r.output
+
+
+def test_refuses_a_run_that_was_not_on_the_simulator(killed, tmp_path):
+    d = copy_run(killed, tmp_path)
+    meta = json.loads((d / RUN_META_NAME).read_text())
+    meta["hal"] = "board://?mobility=/dev/ttyACM0&payload=/dev/ttyACM1"
+    (d / RUN_META_NAME).write_text(json.dumps(meta))
+    assert "only sim:// runs can be resumed" in refuse(COUPON, d)
