@@ -761,7 +761,7 @@ def physical_min_rtt_ms(baud: int, cmd_payload: bytes) -> float:
     with zero processing time on the board."""
     from hal.link import codec
     cmd = codec.encode_frame(1, 0, 0, codec.T_CMD, cmd_payload)
-    ack = codec.encode_frame(1, 1, codec.F_ACK, codec.T_ACK)
+    ack = codec.encode_frame(1, 1, codec.F_ACK, codec.T_ACK, b"\x00")   # [sack]
     return (len(cmd) + len(ack)) * 10.0 / baud * 1000.0
 
 
@@ -872,27 +872,3 @@ def measure_soak(board_port: str, baud: int, n: int = 10000, p_corrupt: float = 
                                 h2b_bytes_corrupted=px["host_to_board"]["bytes_corrupted"],
                                 b2h_frames_dropped=px["board_to_host"]["frames_dropped"],
                                 b2h_bytes_corrupted=px["board_to_host"]["bytes_corrupted"]))
-
-
-def measure_link(baud: int = 115200, seed: int = 1, soak_commands: int = 10000,
-                 rtt_commands: int = 1000, goodput_s: float = 5.0, build: bool = True,
-                 progress=None) -> dict:
-    """Everything `rover perf link` reports, against one emulated mobility board."""
-    say = progress or (lambda msg: None)
-    out = dict(baud=baud)
-    with EmulatedBench(["mobility"], seed=seed, baud=baud, time_scale=1.0, lockstep=False,
-                       build=build) as bench:
-        port = bench.ports["mobility"]
-        say("goodput: telemetry streaming at BOARD_TLM_PERIOD 0")
-        out.update(measure_goodput(port, baud, goodput_s))
-        say(f"round trip: {rtt_commands} commands, one at a time")
-        out.update(measure_rtt(port, baud, rtt_commands))
-        say(f"soak: {soak_commands} commands, 1 % bytes corrupted, 1 % frames dropped")
-        out.update(measure_soak(port, baud, soak_commands, seed=seed))
-    out["targets"] = dict(goodput_ratio_min=0.85, rtt_p99_ms_max=10.0, lost=0, executed_twice=0,
-                          rtt_below_physical=0)
-    out["pass"] = bool(out["goodput_ratio"] >= 0.85 and out["rtt_p99_ms"] <= 10.0
-                       and out["rtt_below_physical"] == 0
-                       and out["soak_lost"] == 0 and out["soak_executed_twice"] == 0
-                       and out["soak_acked_all"])
-    return out

@@ -152,6 +152,7 @@ def test_reliable_commands_survive_the_faulty_proxy():
                             verdict, reply = rx.on_frame(f)
                             if verdict == RX_EXECUTE:
                                 done.append(f.payload)
+                                done.extend(p for _, p in rx.pop_ready())
                             replies.append(reply)
                     if any(replies):
                         os.write(b, b"".join(replies))

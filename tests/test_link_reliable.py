@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from hal.link import (
-    F_RETX, FrameDecoder, ReliableReceiver, ReliableSender, RX_DUPLICATE,
-    RX_EXECUTE, RX_IGNORED, RX_NO_SESSION, RX_OPENED, T_CMD, WINDOW, Frame, T_ACK, F_ACK,
+    F_RETX, FrameDecoder, ReliableReceiver, ReliableSender, RX_DUPLICATE, RX_HELD,
+    RX_EXECUTE, RX_IGNORED, RX_NO_SESSION, RX_OPENED, RX_OUT_OF_ORDER, T_CMD, T_NAK,
+    WINDOW, Frame, T_ACK, F_ACK, NAK_CORRUPT, NAK_OUT_OF_ORDER,
 )
 
 
@@ -67,6 +68,7 @@ class Board:
             self.verdicts.append(verdict)
             if verdict == RX_EXECUTE:
                 self.executed.append(f.payload)
+                self.executed.extend(p for _, p in self.rx.pop_ready())
             self.back.send(now, reply)
 
 
@@ -257,26 +259,109 @@ def test_new_session_resets_numbering_and_old_board_session_naks():
     assert c.stats["peer_resets"] == 1
 
 
-def test_out_of_order_naks_once_and_triggers_fast_retransmit():
+def _feed_replies(tx, replies, now):
+    n = 0
+    for r in replies:
+        for f in FrameDecoder().feed(r):
+            n += tx.on_frame(f, now)
+    return n
+
+
+def test_one_lost_command_costs_one_retransmission():
+    """Selective repeat: commands behind a lost one are held by the board and
+    selectively acked; only the lost one is resent, and the held ones run
+    right after it, in order."""
     rx = ReliableReceiver()
     tx = ReliableSender(session=4, rto_init_ms=1000)
+    for i in range(7):
+        tx.submit(bytes([i]))
+    frames = FrameDecoder().feed(tx.poll(0))
+    assert [f.seq for f in frames] == list(range(8))
+    replies = [rx.on_frame(frames[0])[1]]       # open accepted
+    # frames[1] is lost; 2..7 arrive ahead of the gap: held, each acked with
+    # the selective-ack bitmap of what is held.
+    outs = [rx.on_frame(f) for f in frames[2:]]
+    assert [v for v, _ in outs] == [RX_HELD] * 6
+    acks = [FrameDecoder().feed(r)[0] for _, r in outs]
+    assert all(a.ftype == T_ACK and a.ack == 0 for a in acks)
+    assert [a.payload for a in acks] == [bytes([(1 << k) - 1]) for k in range(1, 7)]
+    assert rx.held == 6 and rx.stats["executed"] == 0
+    _feed_replies(tx, replies + [r for _, r in outs], 5)
+    assert tx.stats["sacked"] == 6
+    resent = FrameDecoder().feed(tx.poll(6))    # well before the RTO
+    assert [f.seq for f in resent] == [1] and resent[0].flags & F_RETX
+    v, reply = rx.on_frame(resent[0])
+    assert v == RX_EXECUTE and resent[0].payload == bytes([0])
+    assert [(s_, p) for s_, p in rx.pop_ready()] == [(k, bytes([k - 1])) for k in range(2, 8)]
+    assert rx.pop_ready() == [] and rx.held == 0
+    ack = FrameDecoder().feed(reply)[0]
+    assert ack.ack == 7 and ack.payload == b"\x00"  # everything accepted at once
+    assert _feed_replies(tx, [reply], 8) == 7
+    assert tx.outstanding == 0 and tx.stats["retransmits"] == 1
+    assert rx.stats["executed"] == 7 and rx.stats["held"] == 6
+
+
+def test_held_command_sent_again_is_a_duplicate():
+    rx = ReliableReceiver()
+    tx = ReliableSender(session=5)
+    for i in range(3):
+        tx.submit(bytes([i]))
+    frames = FrameDecoder().feed(tx.poll(0))
+    rx.on_frame(frames[0])
+    assert rx.on_frame(frames[2])[0] == RX_HELD
+    v, reply = rx.on_frame(frames[2])
+    assert v == RX_DUPLICATE and rx.held == 1
+    assert FrameDecoder().feed(reply)[0].payload == b"\x01"
+    assert rx.on_frame(frames[1])[0] == RX_EXECUTE
+    assert [p for _, p in rx.pop_ready()] == [bytes([1])]
+    assert rx.on_frame(frames[2])[0] == RX_DUPLICATE    # behind now
+    assert rx.stats["executed"] == 2
+
+
+def test_command_beyond_the_window_is_dropped_and_naked_once():
+    rx = ReliableReceiver()
+    tx = ReliableSender(session=6, first_seq=0)
+    rx.on_frame(FrameDecoder().feed(tx.poll(0))[0])      # open, seq 0: expects 1
+    far = [Frame(s_, 0, 0, T_CMD, b"x") for s_ in (1 + WINDOW, 2 + WINDOW)]
+    outs = [rx.on_frame(f) for f in far]
+    assert [v for v, _ in outs] == [RX_OUT_OF_ORDER] * 2
+    naks = [FrameDecoder().feed(r)[0] for _, r in outs if r]
+    assert len(naks) == 1 and naks[0].ftype == T_NAK
+    assert naks[0].payload == bytes([NAK_OUT_OF_ORDER, 1, 0])
+    assert rx.held == 0
+
+
+def test_corrupt_nak_resends_the_expected_command_once():
+    rx = ReliableReceiver()
+    tx = ReliableSender(session=7, rto_init_ms=1000)
+    tx.submit(b"a")
+    frames = FrameDecoder().feed(tx.poll(0))
+    _feed_replies(tx, [rx.on_frame(frames[0])[1]], 1)
+    nak = rx.on_corrupt()                       # frames[1] arrived damaged
+    assert rx.on_corrupt() == b""               # once per gap
+    f = FrameDecoder().feed(nak)[0]
+    assert f.ftype == T_NAK and f.payload == bytes([NAK_CORRUPT, 1, 0])
+    _feed_replies(tx, [nak, nak], 2)            # a repeated NAK changes nothing
+    assert [g.seq for g in FrameDecoder().feed(tx.poll(2))] == [1]
+    assert tx.poll(3) == b""
+    assert tx.stats["fast_retransmits"] == 1
+
+
+def test_timeout_resends_only_what_is_not_held():
+    rx = ReliableReceiver()
+    tx = ReliableSender(session=8, rto_init_ms=150, rto_min_ms=150)
     for i in range(4):
         tx.submit(bytes([i]))
     frames = FrameDecoder().feed(tx.poll(0))
-    assert len(frames) == 5
-    replies = [rx.on_frame(frames[0])[1]]       # open accepted
-    # frames[1] is lost; 2..4 arrive out of order: one NAK only.
-    outs = [rx.on_frame(f) for f in frames[2:]]
-    naks = [r for v, r in outs if r]
-    assert len(naks) == 1
-    for r in replies + naks:
-        for f in FrameDecoder().feed(r):
-            tx.on_frame(f, 5)
-    assert tx.stats["fast_retransmits"] == 1
-    resent = FrameDecoder().feed(tx.poll(6))    # go-back-N well before the RTO
-    assert [f.seq for f in resent] == [1, 2, 3, 4]
-    assert all(f.flags & F_RETX for f in resent)
-    assert [rx.on_frame(f)[0] for f in resent] == [RX_EXECUTE] * 4
+    replies = [rx.on_frame(frames[0])[1], rx.on_frame(frames[3])[1]]   # 1, 2 lost
+    _feed_replies(tx, replies, 5)
+    assert tx.stats["sacked"] == 1
+    again = FrameDecoder().feed(tx.poll(6))     # the hold of 3 proves 1 and 2 lost,
+    assert [f.seq for f in again] == [1, 2]     # not 4 (sent after 3)
+    assert tx.poll(150) == b""                  # the timer restarted at the ack (5 ms)
+    late = FrameDecoder().feed(tx.poll(155))    # nothing heard since: the timer resends
+    assert [f.seq for f in late] == [1, 2, 4]   # everything not held, never the held 3
+    assert tx.stats["timeouts"] == 1 and tx.rto_ms == 300
 
 
 def test_max_tries_declares_link_dead():

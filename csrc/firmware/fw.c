@@ -429,12 +429,18 @@ static void on_cmd(struct fw *fw, const struct link_frame *f)
 {
 	int verdict = rel_rx_on_cmd(&fw->rel, f);
 	uint8_t result[FW_RESULT_SIZE];
+	const struct rel_held *h;
 
 	send_rel_reply(fw);
 	if (verdict != REL_RX_EXECUTE)
 		return;
 	fw_execute(fw, f->seq, f->payload, f->len, result);
 	send_frame(fw, LINK_T_EVENT, result, FW_RESULT_SIZE);
+	/* commands held ahead of the gap this one filled, in order */
+	while ((h = rel_rx_pop(&fw->rel)) != NULL) {
+		fw_execute(fw, h->seq, h->payload, h->len, result);
+		send_frame(fw, LINK_T_EVENT, result, FW_RESULT_SIZE);
+	}
 }
 
 void fw_host_heartbeat(struct fw *fw)

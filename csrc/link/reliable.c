@@ -1,6 +1,6 @@
 /*
- * Reliable command delivery: sender and receiver state machines.
- * See reliable.h and docs/protocol.md ("Reliability").
+ * Reliable command delivery: sender and receiver state machines (selective
+ * repeat).  See reliable.h and docs/protocol.md ("Reliability").
  */
 #include "reliable.h"
 
@@ -8,7 +8,7 @@
 #define REL_RTT_CAP_MS 60000u   /* keeps srtt_x8 far from u32 overflow */
 
 typedef char rel_window_ok[((REL_WINDOW & REL_MASK) == 0 && REL_WINDOW >= 2 &&
-			    REL_WINDOW < 128) ? 1 : -1];
+			    REL_WINDOW <= 8 && REL_HOLD == REL_WINDOW - 1) ? 1 : -1];
 
 void rel_cfg_default(struct rel_cfg *cfg)
 {
@@ -36,6 +36,12 @@ static uint32_t rel_clamp_rto(const struct rel_tx *tx, uint32_t rto)
 	return rto;
 }
 
+/* a was stamped before b (u16 stamps, differences far below 2^15) */
+static int rel_stamp_before(uint16_t a, uint16_t b)
+{
+	return (uint16_t)(b - a) != 0 && (uint16_t)(b - a) < 0x8000u;
+}
+
 void rel_tx_init(struct rel_tx *tx, const struct rel_cfg *cfg, uint32_t session,
 		 uint8_t first_seq)
 {
@@ -53,6 +59,7 @@ void rel_tx_init(struct rel_tx *tx, const struct rel_cfg *cfg, uint32_t session,
 	tx->send = first_seq;
 	/* The session-open command takes the first sequence number. */
 	s = &tx->slot[first_seq & REL_MASK];
+	s->state = REL_S_QUEUED;
 	s->flags = LINK_F_OPEN;
 	s->len = 4;
 	s->payload[0] = (uint8_t)(session & 0xFFu);
@@ -86,6 +93,8 @@ int rel_tx_submit(struct rel_tx *tx, const uint8_t *payload, size_t len)
 		return -1;
 	s = &tx->slot[tx->next & REL_MASK];
 	s->tries = 0;
+	s->state = REL_S_QUEUED;
+	s->nak_done = 0;
 	s->flags = 0;
 	s->len = (uint8_t)len;
 	for (i = 0; i < len; i++)
@@ -96,17 +105,43 @@ int rel_tx_submit(struct rel_tx *tx, const uint8_t *payload, size_t len)
 	return seq;
 }
 
+/* Mark every sent, unacknowledged, not held command for resending. */
+static void rel_mark_all_lost(struct rel_tx *tx)
+{
+	uint8_t seq;
+
+	for (seq = tx->base; seq != tx->send; seq++) {
+		struct rel_slot *s = &tx->slot[seq & REL_MASK];
+
+		if (s->state == REL_S_SENT)
+			s->state = REL_S_LOST;
+	}
+}
+
+/* The lowest-numbered command due for resending, or -1. */
+static int rel_first_lost(const struct rel_tx *tx)
+{
+	uint8_t seq;
+
+	for (seq = tx->base; seq != tx->send; seq++)
+		if (tx->slot[seq & REL_MASK].state == REL_S_LOST)
+			return seq;
+	return -1;
+}
+
 size_t rel_tx_poll(struct rel_tx *tx, uint32_t now_ms, uint8_t *dst, size_t cap)
 {
 	struct rel_slot *s;
-	uint8_t flags;
+	uint8_t flags, seq;
+	int lost;
 	size_t n;
 
 	if (tx->failed)
 		return 0;
 	if (tx->timer_on && (uint32_t)(now_ms - tx->timer_ms) >= tx->rto_ms) {
-		/* Timeout: go back to the oldest unacked command and resend
-		 * the window; double the timeout (RFC 6298 section 5.5). */
+		/* Timeout: nothing was heard about what is in flight; resend
+		 * every command not known to be held, oldest first, and double
+		 * the timeout (RFC 6298 section 5.5). */
 		tx->st.timeouts++;
 		if (tx->cfg.max_tries &&
 		    tx->slot[tx->base & REL_MASK].tries >= tx->cfg.max_tries) {
@@ -114,17 +149,22 @@ size_t rel_tx_poll(struct rel_tx *tx, uint32_t now_ms, uint8_t *dst, size_t cap)
 			tx->timer_on = 0;
 			return 0;
 		}
-		tx->send = tx->base;
+		rel_mark_all_lost(tx);
 		tx->rto_ms = rel_clamp_rto(tx, tx->rto_ms * 2u);
 		tx->timer_ms = now_ms;
 	}
-	if (tx->send == tx->next)
+	lost = rel_first_lost(tx);
+	if (lost >= 0)
+		seq = (uint8_t)lost;
+	else if (tx->send != tx->next)
+		seq = tx->send;
+	else
 		return 0;
-	s = &tx->slot[tx->send & REL_MASK];
+	s = &tx->slot[seq & REL_MASK];
 	flags = s->flags;
 	if (s->tries)
 		flags |= LINK_F_RETX;
-	n = link_encode(tx->send, 0, flags, LINK_T_CMD, s->payload, s->len, dst, cap);
+	n = link_encode(seq, 0, flags, LINK_T_CMD, s->payload, s->len, dst, cap);
 	if (n == 0)
 		return 0;
 	if (s->tries) {
@@ -133,10 +173,14 @@ size_t rel_tx_poll(struct rel_tx *tx, uint32_t now_ms, uint8_t *dst, size_t cap)
 			s->tries++;
 	} else {
 		s->tries = 1;
+		s->first_tx = tx->tx_stamp;
+		tx->send++;
 	}
+	s->last_tx = tx->tx_stamp;
+	tx->tx_stamp++;
+	s->state = REL_S_SENT;
 	s->sent_ms = now_ms;
 	tx->st.sent++;
-	tx->send++;
 	if (!tx->timer_on) {
 		tx->timer_on = 1;
 		tx->timer_ms = now_ms;
@@ -150,7 +194,7 @@ uint32_t rel_tx_next_due(const struct rel_tx *tx, uint32_t now_ms)
 
 	if (tx->failed)
 		return 0xFFFFFFFFu;
-	if (tx->send != tx->next)
+	if (tx->send != tx->next || rel_first_lost(tx) >= 0)
 		return 0;
 	if (!tx->timer_on)
 		return 0xFFFFFFFFu;
@@ -184,42 +228,101 @@ static void rel_rtt_sample(struct rel_tx *tx, uint32_t r)
 	tx->rto_ms = rel_clamp_rto(tx, rto);
 }
 
-int rel_tx_on_ack(struct rel_tx *tx, uint8_t ack, uint32_t now_ms)
+/* Is seq outstanding and already sent? */
+static struct rel_slot *rel_sent_slot(struct rel_tx *tx, uint8_t seq)
 {
 	struct rel_slot *s;
-	uint8_t d, n, i, old_base;
+
+	if ((uint8_t)(seq - tx->base) >= (uint8_t)(tx->send - tx->base))
+		return NULL;
+	s = &tx->slot[seq & REL_MASK];
+	return s->tries ? s : NULL;
+}
+
+/* Selective ack: bit i of sack says the receiver holds seq ack + 2 + i.  A
+ * held command is not resent.  The line keeps order, so a command whose
+ * latest copy went out before the first copy of a held command has been
+ * lost (or refused): it is marked for resending at once. */
+static int rel_apply_sack(struct rel_tx *tx, uint8_t ack, uint8_t sack, uint32_t now_ms)
+{
+	struct rel_slot *s, *sample = NULL;
+	uint16_t newest = 0;
+	uint8_t i, seq, top = 0, have = 0;
+
+	for (i = 0; i < REL_HOLD; i++) {
+		if (!(sack & (1u << i)))
+			continue;
+		seq = (uint8_t)(ack + 2u + i);
+		s = rel_sent_slot(tx, seq);
+		if (s == NULL)
+			continue;
+		if (s->state != REL_S_SACKED) {
+			s->state = REL_S_SACKED;
+			tx->st.sacked++;
+			if (s->tries == 1)
+				sample = s;     /* newest first-time hold: Karn-safe */
+		}
+		if (!have || rel_stamp_before(newest, s->first_tx))
+			newest = s->first_tx;
+		top = seq;
+		have = 1;
+	}
+	if (!have)
+		return 0;
+	for (seq = tx->base; seq != top; seq++) {
+		s = &tx->slot[seq & REL_MASK];
+		if (s->state == REL_S_SENT && rel_stamp_before(s->last_tx, newest)) {
+			s->state = REL_S_LOST;
+			tx->st.fast_retransmits++;
+		}
+	}
+	if (sample != NULL)
+		rel_rtt_sample(tx, (uint32_t)(now_ms - sample->sent_ms));
+	return 1;
+}
+
+int rel_tx_on_ack(struct rel_tx *tx, uint8_t ack, uint8_t sack, uint8_t have_sack,
+		  uint32_t now_ms)
+{
+	struct rel_slot *s;
+	uint8_t d, n = 0, i, old_base;
 
 	d = (uint8_t)(ack - tx->base);
 	s = &tx->slot[ack & REL_MASK];
 	if (d >= rel_tx_outstanding(tx) || s->tries == 0) {
 		tx->st.stale_acks++;
-		return 0;
-	}
-	n = (uint8_t)(d + 1u);
-	/* Karn: time only commands that went out exactly once.  A valid
-	 * sample also ends any backoff. */
-	if (s->tries == 1)
-		rel_rtt_sample(tx, (uint32_t)(now_ms - s->sent_ms));
-	old_base = tx->base;
-	for (i = 0; i < n; i++)
-		tx->slot[(uint8_t)(old_base + i) & REL_MASK].tries = 0;
-	tx->base = (uint8_t)(old_base + n);
-	if ((uint8_t)(tx->send - old_base) < n)
-		tx->send = tx->base;    /* acked while a go-back was pending */
-	tx->st.acked += n;
-	tx->fast_done = 0;
-	if (tx->base == tx->next) {
-		tx->timer_on = 0;
 	} else {
-		tx->timer_on = 1;       /* RFC 6298 section 5.3 */
-		tx->timer_ms = now_ms;
+		n = (uint8_t)(d + 1u);
+		/* Karn: time only commands that went out exactly once, and
+		 * not one already held (it waited for the gap).  A valid
+		 * sample also ends any backoff. */
+		if (s->tries == 1 && s->state != REL_S_SACKED)
+			rel_rtt_sample(tx, (uint32_t)(now_ms - s->sent_ms));
+		old_base = tx->base;
+		for (i = 0; i < n; i++) {
+			s = &tx->slot[(uint8_t)(old_base + i) & REL_MASK];
+			s->tries = 0;
+			s->state = REL_S_FREE;
+		}
+		tx->base = (uint8_t)(old_base + n);
+		tx->st.acked += n;
+		if (tx->base == tx->next) {
+			tx->timer_on = 0;
+		} else {
+			tx->timer_on = 1;       /* RFC 6298 section 5.3 */
+			tx->timer_ms = now_ms;
+		}
 	}
+	if (have_sack && sack)
+		rel_apply_sack(tx, ack, sack, now_ms);
 	return n;
 }
 
-int rel_tx_on_nak(struct rel_tx *tx, uint8_t reason, uint8_t expected, uint32_t now_ms)
+int rel_tx_on_nak(struct rel_tx *tx, uint8_t reason, uint8_t expected, uint8_t sack,
+		  uint8_t have_sack, uint32_t now_ms)
 {
-	int n = 0;
+	struct rel_slot *s;
+	int n;
 
 	tx->st.naks++;
 	if (reason == REL_NAK_NO_SESSION) {
@@ -229,19 +332,16 @@ int rel_tx_on_nak(struct rel_tx *tx, uint8_t reason, uint8_t expected, uint32_t 
 		tx->st.peer_resets++;
 		return 0;
 	}
-	if ((uint8_t)(expected - tx->base) != 0)
-		n = rel_tx_on_ack(tx, (uint8_t)(expected - 1u), now_ms);
+	n = rel_tx_on_ack(tx, (uint8_t)(expected - 1u), sack, have_sack, now_ms);
 	if (reason == REL_NAK_BUSY)
 		return n;
-	/* Out of order or corrupt: the receiver is waiting for `expected`;
-	 * go back now rather than at the timeout, once per hole. */
-	if (tx->base != tx->next && tx->send != tx->base && !tx->fast_done) {
-		tx->send = tx->base;
-		tx->fast_done = 1;
-		tx->last_fast_ms = now_ms;
+	/* Out of order or corrupt: the receiver still waits for `expected`;
+	 * resend it now rather than at the timeout, once per command. */
+	s = rel_sent_slot(tx, expected);
+	if (s != NULL && s->state == REL_S_SENT && !s->nak_done) {
+		s->state = REL_S_LOST;
+		s->nak_done = 1;
 		tx->st.fast_retransmits++;
-		tx->timer_on = 1;
-		tx->timer_ms = now_ms;
 	}
 	return n;
 }
@@ -251,16 +351,45 @@ int rel_tx_on_frame(struct rel_tx *tx, const struct link_frame *f, uint32_t now_
 	if (f->type == LINK_T_NAK) {
 		if (f->len < 2)
 			return 0;
-		return rel_tx_on_nak(tx, f->payload[0], f->payload[1], now_ms);
+		return rel_tx_on_nak(tx, f->payload[0], f->payload[1],
+				     f->len >= 3 ? f->payload[2] : 0, f->len >= 3, now_ms);
 	}
-	if (f->flags & LINK_F_ACK)
-		return rel_tx_on_ack(tx, f->ack, now_ms);
+	if (f->flags & LINK_F_ACK) {
+		if (f->type == LINK_T_ACK && f->len >= 1)
+			return rel_tx_on_ack(tx, f->ack, f->payload[0], 1, now_ms);
+		return rel_tx_on_ack(tx, f->ack, 0, 0, now_ms);
+	}
 	return 0;
 }
 
+/* --- receiver ------------------------------------------------------------- */
 void rel_rx_init(struct rel_rx *rx)
 {
 	rel_zero(rx, sizeof(*rx));
+}
+
+static int rel_rx_find(const struct rel_rx *rx, uint8_t seq)
+{
+	uint8_t i;
+
+	for (i = 0; i < REL_HOLD; i++)
+		if ((rx->used & (1u << i)) && rx->hold[i].seq == seq)
+			return i;
+	return -1;
+}
+
+static uint8_t rel_rx_sack(const struct rel_rx *rx)
+{
+	uint8_t i, d, sack = 0;
+
+	for (i = 0; i < REL_HOLD; i++) {
+		if (!(rx->used & (1u << i)))
+			continue;
+		d = (uint8_t)(rx->hold[i].seq - rx->expected - 1u);
+		if (d < REL_HOLD)
+			sack |= (uint8_t)(1u << d);
+	}
+	return sack;
 }
 
 static void rel_rx_ack(struct rel_rx *rx)
@@ -268,6 +397,7 @@ static void rel_rx_ack(struct rel_rx *rx)
 	rx->reply_type = LINK_T_ACK;
 	rx->reply_ack = (uint8_t)(rx->expected - 1u);
 	rx->reply_reason = 0;
+	rx->reply_sack = rel_rx_sack(rx);
 	rx->st.acks++;
 }
 
@@ -276,7 +406,28 @@ static void rel_rx_nak(struct rel_rx *rx, uint8_t reason)
 	rx->reply_type = LINK_T_NAK;
 	rx->reply_ack = (uint8_t)(rx->expected - 1u);
 	rx->reply_reason = reason;
+	rx->reply_sack = rx->open ? rel_rx_sack(rx) : 0;
 	rx->st.naks++;
+}
+
+/* Hold a command that arrived ahead of a gap; 0 if there is no room. */
+static int rel_rx_hold(struct rel_rx *rx, const struct link_frame *f)
+{
+	uint8_t i, k;
+
+	if (f->len > LINK_MAX_PAYLOAD)
+		return 0;
+	for (i = 0; i < REL_HOLD; i++) {
+		if (rx->used & (1u << i))
+			continue;
+		rx->hold[i].seq = f->seq;
+		rx->hold[i].len = f->len;
+		for (k = 0; k < f->len; k++)
+			rx->hold[i].payload[k] = f->payload[k];
+		rx->used |= (uint8_t)(1u << i);
+		return 1;
+	}
+	return 0;
 }
 
 int rel_rx_on_cmd(struct rel_rx *rx, const struct link_frame *f)
@@ -291,10 +442,13 @@ int rel_rx_on_cmd(struct rel_rx *rx, const struct link_frame *f)
 		sess = (uint32_t)f->payload[0] | ((uint32_t)f->payload[1] << 8) |
 		       ((uint32_t)f->payload[2] << 16) | ((uint32_t)f->payload[3] << 24);
 		if (!rx->open || sess != rx->session) {
-			/* A new session: forget the old numbering. */
+			/* A new session: forget the old numbering and
+			 * whatever was held for it. */
 			rx->open = 1;
 			rx->session = sess;
 			rx->expected = (uint8_t)(f->seq + 1u);
+			rx->deliver = rx->expected;
+			rx->used = 0;
 			rx->nak_sent = 0;
 			rx->st.sessions++;
 			rel_rx_ack(rx);
@@ -309,7 +463,12 @@ int rel_rx_on_cmd(struct rel_rx *rx, const struct link_frame *f)
 	}
 	d = (uint8_t)(f->seq - rx->expected);
 	if (d == 0) {
+		rx->deliver = (uint8_t)(rx->expected + 1u);
 		rx->expected++;
+		/* The gap is filled: everything held right behind it is
+		 * accepted now (acked) and handed out by rel_rx_pop(). */
+		while (rel_rx_find(rx, rx->expected) >= 0)
+			rx->expected++;
 		rx->nak_sent = 0;
 		rel_rx_ack(rx);
 		if (f->flags & LINK_F_OPEN)
@@ -317,18 +476,41 @@ int rel_rx_on_cmd(struct rel_rx *rx, const struct link_frame *f)
 		rx->st.executed++;
 		return REL_RX_EXECUTE;
 	}
-	if (d >= 128u) {
-		/* Behind: already executed, its ack was lost.  Ack again. */
+	if (d >= 128u || rel_rx_find(rx, f->seq) >= 0) {
+		/* Behind (already accepted, its ack was lost) or already
+		 * held: ack again, do not execute. */
 		rx->st.duplicates++;
 		rel_rx_ack(rx);
 		return REL_RX_DUPLICATE;
 	}
 	rx->st.out_of_order++;
+	if (d < REL_WINDOW && !(f->flags & LINK_F_OPEN) && rel_rx_hold(rx, f)) {
+		rx->st.held++;
+		rel_rx_ack(rx);         /* the selective ack tells the host */
+		return REL_RX_HELD;
+	}
 	if (!rx->nak_sent) {
 		rx->nak_sent = 1;
 		rel_rx_nak(rx, REL_NAK_OUT_OF_ORDER);
 	}
 	return REL_RX_OUT_OF_ORDER;
+}
+
+const struct rel_held *rel_rx_pop(struct rel_rx *rx)
+{
+	int i;
+
+	if (rx->deliver == rx->expected)
+		return NULL;
+	i = rel_rx_find(rx, rx->deliver);
+	if (i < 0) {
+		rx->deliver = rx->expected;     /* cannot happen: nothing to hand out */
+		return NULL;
+	}
+	rx->used &= (uint8_t)~(1u << i);
+	rx->deliver++;
+	rx->st.executed++;
+	return &rx->hold[i];
 }
 
 int rel_rx_on_corrupt(struct rel_rx *rx)
@@ -343,16 +525,19 @@ int rel_rx_on_corrupt(struct rel_rx *rx)
 
 size_t rel_rx_reply(const struct rel_rx *rx, uint8_t seq, uint8_t *dst, size_t cap)
 {
-	uint8_t p[2] = {0, 0};
+	uint8_t p[3] = {0, 0, 0};
 	uint8_t flags;
 
-	if (rx->reply_type == LINK_T_ACK)
-		return link_encode(seq, rx->reply_ack, LINK_F_ACK, LINK_T_ACK, NULL, 0, dst, cap);
+	if (rx->reply_type == LINK_T_ACK) {
+		p[0] = rx->reply_sack;
+		return link_encode(seq, rx->reply_ack, LINK_F_ACK, LINK_T_ACK, p, 1, dst, cap);
+	}
 	if (rx->reply_type != LINK_T_NAK)
 		return 0;
 	p[0] = rx->reply_reason;
 	p[1] = rx->expected;
+	p[2] = rx->reply_sack;
 	flags = rx->open ? LINK_F_ACK : 0;
-	return link_encode(seq, rx->open ? rx->reply_ack : 0, flags, LINK_T_NAK, p, 2,
+	return link_encode(seq, rx->open ? rx->reply_ack : 0, flags, LINK_T_NAK, p, 3,
 			   dst, cap);
 }

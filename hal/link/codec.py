@@ -42,13 +42,15 @@ RX_OPENED = lib.REL_RX_OPENED
 RX_DUPLICATE = lib.REL_RX_DUPLICATE
 RX_OUT_OF_ORDER = lib.REL_RX_OUT_OF_ORDER
 RX_NO_SESSION = lib.REL_RX_NO_SESSION
+RX_HELD = lib.REL_RX_HELD
+HOLD = lib.REL_HOLD
 
 _RX_STAT_FIELDS = ("bytes", "frames", "crc", "too_long", "too_short", "malformed",
                    "bad_type", "bad_flags")
 _TX_STAT_FIELDS = ("submitted", "sent", "retransmits", "timeouts", "fast_retransmits",
-                   "acked", "rtt_samples", "stale_acks", "naks", "peer_resets")
+                   "acked", "rtt_samples", "stale_acks", "naks", "peer_resets", "sacked")
 _RRX_STAT_FIELDS = ("executed", "duplicates", "out_of_order", "no_session", "sessions",
-                    "naks", "acks")
+                    "naks", "acks", "held")
 
 
 class LinkError(ValueError):
@@ -233,8 +235,10 @@ class ReliableSender:
 class ReliableReceiver:
     """Board side of reliable command delivery (also runs in the emulated board).
 
-    ``on_frame`` returns ``(verdict, reply)``: execute the command's payload
-    only when verdict is RX_EXECUTE; always send ``reply`` (may be b"").
+    ``on_frame`` returns ``(verdict, reply)``: always send ``reply`` (may be
+    b"").  When verdict is RX_EXECUTE, execute the command's payload and then
+    each payload of :meth:`pop_ready` (commands that were held ahead of the
+    gap this one filled), in that order.
     """
 
     def __init__(self):
@@ -253,6 +257,15 @@ class ReliableReceiver:
         verdict = lib.rel_rx_on_cmd(self._rx, _frame_to_c(frame))
         return verdict, self._reply()
 
+    def pop_ready(self) -> list[tuple[int, bytes]]:
+        """(seq, payload) of the held commands now in order, to execute next."""
+        out = []
+        while True:
+            h = lib.rel_rx_pop(self._rx)
+            if h == ffi.NULL:
+                return out
+            out.append((h.seq, bytes(ffi.buffer(h.payload, h.len))))
+
     def on_corrupt(self) -> bytes:
         """Call when the decoder counted a damaged frame; a NAK or b""."""
         lib.rel_rx_on_corrupt(self._rx)
@@ -265,6 +278,11 @@ class ReliableReceiver:
     @property
     def session(self) -> int | None:
         return self._rx.session if self._rx.open else None
+
+    @property
+    def held(self) -> int:
+        """Commands held ahead of a gap now."""
+        return bin(self._rx.used).count("1")
 
     @property
     def stats(self) -> dict:

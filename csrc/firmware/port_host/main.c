@@ -413,6 +413,10 @@ int main(int argc, char **argv)
 		if (rxq_len < HOST_RX_QUEUE) {
 			r = read(master, rxq + rxq_len, HOST_RX_QUEUE - rxq_len);
 			if (r > 0) {
+				/* the line starts when the bytes were there to
+				 * read, not at the top of this pass: they may have
+				 * been written while the ticks above ran */
+				now = now_ns();
 				if (rxq_len == 0 && rx_line_ns < (double)now)
 					rx_line_ns = (double)now;
 				rxq_len = (uint16_t)(rxq_len + r);
