@@ -37,6 +37,7 @@ from hal.link.line import LockstepLine
 from hal.link.lockstep import BoardControl
 
 HEARTBEAT_MS = 200                 # host heartbeat cadence (docs/protocol.md 3.4)
+FW_TLM_TX_LOW = 8                  # csrc/firmware/fw.h: telemetry waits until <= 8 bytes wait
 TARGETS = dict(goodput_ratio_min=0.85, rtt_p99_ms_max=10.0, lost=0, executed_twice=0,
                rtt_below_physical=0, retransmits_per_lost_frame_max=2.0)
 ZERO_DRIVE = {k: 0 for k in ("w_fl", "w_fr", "w_ml", "w_mr", "w_rl", "w_rr",
@@ -227,17 +228,19 @@ def _pick(vals, q):
 
 
 def rtt_arithmetic(baud: int, cmd_payload: bytes, tlm_max_payload: int) -> dict:
-    """Why a round trip can exceed the bare minimum: a reply waits behind a
-    telemetry frame already on the board's line (the firmware queues
-    telemetry only when at most 8 bytes wait, docs/firmware.md)."""
+    """Why a round trip can exceed the bare minimum: the reply waits behind
+    telemetry already on the board's line.  The firmware queues a telemetry
+    frame only when at most FW_TLM_TX_LOW bytes wait, so the most ahead of a
+    reply is that many bytes plus one whole telemetry frame."""
     byte_ms = 10.0 * 1000.0 / baud
     cmd = len(codec.encode_frame(1, 0, 0, codec.T_CMD, cmd_payload))
     ack = len(codec.encode_frame(1, 1, codec.F_ACK, codec.T_ACK, b"\x00"))
     tlm = len(codec.encode_frame(1, 1, codec.F_ACK, codec.T_TLM, bytes(tlm_max_payload)))
-    worst = (cmd + ack + tlm) * byte_ms
+    worst = (cmd + FW_TLM_TX_LOW + tlm + ack) * byte_ms
     return dict(byte_ms=round(byte_ms, 4), cmd_wire_bytes=cmd, ack_wire_bytes=ack,
-                longest_tlm_wire_bytes=tlm, physical_min_ms=round((cmd + ack) * byte_ms, 3),
-                behind_one_tlm_frame_ms=round(worst, 3))
+                longest_tlm_wire_bytes=tlm, tlm_low_water_bytes=FW_TLM_TX_LOW,
+                physical_min_ms=round((cmd + ack) * byte_ms, 3),
+                worst_behind_telemetry_ms=round(worst, 3))
 
 
 def lockstep_rtt(host: LockstepHost, baud: int, n: int, seed: int) -> dict:
@@ -355,12 +358,13 @@ def lockstep_soak(host: LockstepHost, n: int, p_corrupt: float, p_drop: float) -
 def measure_lockstep(baud: int = 115200, seed: int = 1, soak_commands: int = 10000,
                      rtt_commands: int = 1000, goodput_s: float = 5.0,
                      p_corrupt: float = 0.01, p_drop: float = 0.01, build: bool = True,
-                     progress=None) -> dict:
+                     exe=None, progress=None) -> dict:
     from ground.hil_launcher import EmulatedBench
 
     say = progress or (lambda msg: None)
     out = {}
-    with EmulatedBench(["mobility"], seed=seed, baud=baud, lockstep=True, build=build) as bench:
+    with EmulatedBench(["mobility"], seed=seed, baud=baud, lockstep=True, build=build,
+                       exe=exe) as bench:
         rng = random.Random(seed)
         up = FrameFaults(0.0, 0.0, random.Random(rng.getrandbits(32)))
         down = FrameFaults(0.0, 0.0, random.Random(rng.getrandbits(32)))

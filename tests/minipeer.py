@@ -1,6 +1,7 @@
 """A second, minimal host-side peer of the board link, written from
 docs/protocol.md alone: its own CRC, COBS, frame layout, session opening,
-one-command-at-a-time reliability and payload decoding.  It shares no code
+a selective-repeat sender (section 3.3: a window of commands, the board's
+selective-ack byte, resending only what is lost) and payload decoding.  It shares no code
 with csrc/link or hal.link, so the tests that use it prove the document is
 enough to build a peer.  Packet layouts come from the dictionary file itself
 (common/dictionary/rover.toml, read with tomllib), as docs/protocol.md 1.3
@@ -19,7 +20,9 @@ ROVER_TOML = Path(__file__).resolve().parents[1] / "common" / "dictionary" / "ro
 # section 1.3
 CMD, ACK, NAK, TLM, EVENT, HEARTBEAT = 0x01, 0x02, 0x03, 0x10, 0x11, 0x20
 IDENTIFY_REQ, IDENTIFY, CLOCK_REQ, CLOCK = 0x30, 0x31, 0x32, 0x33
-F_ACK, F_OPEN = 0x01, 0x02
+F_ACK, F_OPEN, F_RETX = 0x01, 0x02, 0x04
+WINDOW = 8                     # section 3.3
+RTO_S = 0.3                    # our timer (section 3.4 allows 20 ms .. 2 s)
 
 
 def crc16(data: bytes) -> int:
@@ -127,12 +130,20 @@ class Peer:
         tty.setraw(self.fd)
         self.lay = layouts or Layouts()
         self.buf = bytearray()
-        self.seq = 0
         self.tlm: dict[str, dict] = {}
         self.events: list[tuple] = []
         self.identify = None
         self.acked = -1
         self.t0 = time.monotonic()
+        # selective-repeat sender state (section 3.3), per outstanding seq:
+        # [payload, flags, state, tries, first stamp, last stamp, NAK resend done]
+        self.base = self.next = 0
+        self.out: dict[int, list] = {}
+        self.stamp = 0                    # CMD frames sent so far
+        self.retransmits = 0
+        self.timer = None                 # when the retransmission timer started
+        self.rto_s = RTO_S
+        self.lose_next: set[int] = set()  # stamps whose frame we do not write (a lossy line)
         os.write(self.fd, b"\x00")          # section 1.4: flush a receiver mid-frame
 
     def close(self):
@@ -161,8 +172,16 @@ class Peer:
         if f is None:
             return
         seq, ack, flags, ftype, payload = f
-        if flags & F_ACK:
+        if ftype == NAK and len(payload) >= 2:
+            sack = payload[2] if len(payload) >= 3 else 0
+            self._ack((payload[1] - 1) & 0xFF, sack)
+            if payload[0] in (1, 3):            # out of order / corrupt: resend `expected` once
+                c = self.out.get(payload[1])
+                if c is not None and c[2] == "sent" and not c[6]:
+                    c[2], c[6] = "lost", True
+        elif flags & F_ACK:
             self.acked = ack
+            self._ack(ack, payload[0] if ftype == ACK and payload else 0)
         if ftype == TLM:
             name, vals = self.lay.decode_tlm(payload)
             self.tlm[name] = vals
@@ -195,27 +214,86 @@ class Peer:
         ms = int((time.monotonic() - self.t0) * 1000) & 0xFFFFFFFF
         self._send(frame(0, 0, 0, HEARTBEAT, struct.pack("<IB", ms, 1)))
 
-    def _reliable(self, flags: int, payload: bytes, timeout: float = 3.0):
-        """Send one CMD and resend it until acked (section 3.3, window of one)."""
-        seq = self.seq
+    # -- section 3.3: the sender ------------------------------------------------
+    def _ack(self, a: int, sack: int):
+        """A cumulative ack `a` and the selective-ack byte."""
+        if (a - self.base) & 0xFF < (self.next - self.base) & 0xFF and self.out[a][3]:
+            while self.base != (a + 1) & 0xFF:
+                del self.out[self.base]
+                self.base = (self.base + 1) & 0xFF
+            self.timer = time.monotonic() if self.out else None
+        held = [(a + 2 + i) & 0xFF for i in range(7) if sack >> i & 1]
+        held = [s for s in held if s in self.out and self.out[s][3]]
+        if not held:
+            return
+        for s in held:
+            self.out[s][2] = "held"
+        newest = max(self.out[s][4] for s in held)     # stamps never wrap here
+        s = self.base
+        while s != held[-1]:
+            c = self.out[s]
+            if c[2] == "sent" and c[5] < newest:         # sent before a copy that arrived
+                c[2] = "lost"
+            s = (s + 1) & 0xFF
+
+    def _transmit(self):
+        now = time.monotonic()
+        if self.timer is not None and now - self.timer >= self.rto_s:
+            for c in self.out.values():
+                if c[2] == "sent":
+                    c[2] = "lost"
+            self.timer = now
+        order = sorted(self.out, key=lambda s: (s - self.base) & 0xFF)
+        for s in [s for s in order if self.out[s][2] == "lost"] + \
+                 [s for s in order if self.out[s][2] == "queued"]:
+            c = self.out[s]
+            flags = c[1] | (F_RETX if c[3] else 0)
+            if c[3]:
+                self.retransmits += 1
+            else:
+                c[4] = self.stamp
+            c[2], c[3], c[5] = "sent", c[3] + 1, self.stamp
+            if self.stamp not in self.lose_next:
+                self._send(frame(s, 0, flags, CMD, c[0]))
+            self.stamp += 1
+            if self.timer is None:
+                self.timer = now
+
+    def submit(self, payload: bytes, flags: int = 0) -> int | None:
+        if (self.next - self.base) & 0xFF >= WINDOW:
+            return None
+        seq = self.next
+        self.out[seq] = [payload, flags, "queued", 0, 0, 0, False]
+        self.next = (seq + 1) & 0xFF
+        self._transmit()
+        return seq
+
+    def run(self, payloads: list[bytes], timeout: float = 10.0) -> list[int]:
+        """Send every payload (window of 8) until all are acked; their seqs."""
+        seqs, todo = [], list(payloads)
         end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            self._send(frame(seq, 0, flags, CMD, payload))
-            try:
-                self.wait(lambda: self.acked == seq, 0.2)
-                self.seq = (seq + 1) & 0xFF
-                return seq
-            except AssertionError:
-                continue
-        raise AssertionError(f"peer: CMD seq {seq} never acked")
+        while todo or self.out:
+            if time.monotonic() > end:
+                raise AssertionError(f"peer: {len(self.out)} commands never acked")
+            while todo and (seq := self.submit(todo[0])) is not None:
+                seqs.append(seq)
+                todo.pop(0)
+            self.pump(0.005)
+            self._transmit()
+        return seqs
 
     def open_session(self, session: int = 0x5EED1234):
         """Section 3.1 / 3.5: the OPEN takes seq 0 here; the board expects 1 next."""
-        self.seq = 0
-        return self._reliable(F_OPEN, struct.pack("<I", session))
+        self.base = self.next = 0
+        self.out.clear()
+        self.submit(struct.pack("<I", session), F_OPEN)
+        self.run([])
+
+    def result(self, seq: int, timeout: float = 3.0) -> tuple:
+        return self.wait(lambda: next((e for e in self.events
+                                       if e[0] == "CMD_RESULT" and e[1] == seq), None), timeout)
 
     def command(self, payload: bytes, timeout: float = 3.0) -> tuple:
         """One command; its CMD_RESULT (section 1.6)."""
-        seq = self._reliable(0, payload, timeout)
-        return self.wait(lambda: next((e for e in self.events
-                                       if e[0] == "CMD_RESULT" and e[1] == seq), None), timeout)
+        seq, = self.run([payload], timeout)
+        return self.result(seq, timeout)

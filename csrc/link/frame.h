@@ -19,7 +19,7 @@
 #include "cobs.h"
 
 /* cffi:begin */
-#define LINK_VERSION 1
+#define LINK_VERSION 2
 #define LINK_HDR_LEN 4
 #define LINK_CRC_LEN 2
 #define LINK_MAX_PAYLOAD 64

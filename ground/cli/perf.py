@@ -311,8 +311,9 @@ def link(as_json, baud, seed, soak_commands, rtt_commands, goodput_seconds, wall
     click.echo(f"  RTT min {r['rtt_min_ms']:.3f} ms (physical minimum {r['rtt_physical_min_ms']:.3f} "
                f"ms: {a['cmd_wire_bytes']} + {a['ack_wire_bytes']} bytes x {a['byte_ms']} ms), "
                f"p50 {r['rtt_p50_ms']:.3f} ms, p99 {r['rtt_p99_ms']:.3f} ms, max "
-               f"{r['rtt_max_ms']:.3f} ms (an ack behind the longest telemetry frame, "
-               f"{a['longest_tlm_wire_bytes']} bytes: {a['behind_one_tlm_frame_ms']:.3f} ms)")
+               f"{r['rtt_max_ms']:.3f} ms (worst case, an ack behind {a['tlm_low_water_bytes']} "
+               f"bytes and the longest telemetry frame, {a['longest_tlm_wire_bytes']} bytes: "
+               f"{a['worst_behind_telemetry_ms']:.3f} ms)")
     click.echo(f"  soak {r['soak_commands']} commands, {r['soak_p_corrupt']:.0%} bytes corrupted, "
                f"{r['soak_p_drop']:.0%} frames dropped: {r['soak_lost']} lost, "
                f"{r['soak_executed_twice']} executed twice (board counters), "

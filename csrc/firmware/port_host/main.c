@@ -322,6 +322,62 @@ static uint16_t line_due(double *line_ns, uint16_t queued, double byte_ns, uint6
 	return (uint16_t)n;
 }
 
+/* A reply may not start before it exists: a byte queued while the line is
+ * idle starts at t; one queued behind bytes still on the line follows them. */
+static void tx_start(struct port *p, double *line_ns, uint64_t t)
+{
+	if (port_uart_tx_pending(p) && !p->tx_busy) {
+		if (*line_ns < (double)t)
+			*line_ns = (double)t;
+		p->tx_busy = 1;
+	}
+}
+
+/* Write the bytes whose last bit has left the line by t. */
+static void tx_flush(struct port *p, int master, double *line_ns, double byte_ns, uint64_t t)
+{
+	uint16_t n;
+	ssize_t r;
+
+	if (!p->tx_busy)
+		return;
+	n = line_due(line_ns, port_uart_tx_pending(p), byte_ns, t);
+	while (n) {
+		uint16_t room = (uint16_t)(HOST_TX_RING - p->tx_tail), m = n > room ? room : n;
+
+		r = write(master, p->tx + p->tx_tail, m);
+		if (r <= 0) {
+			/* nobody reading and the pty is full: like a real UART
+			 * the bytes go out anyway and are lost */
+			if (r < 0 && errno != EAGAIN && errno != EINTR)
+				break;
+			r = m;
+		}
+		p->tx_tail = (uint16_t)((p->tx_tail + (uint16_t)r) % HOST_TX_RING);
+		n = (uint16_t)(n - r);
+	}
+	if (!port_uart_tx_pending(p))
+		p->tx_busy = 0;
+}
+
+/* Hand the firmware the first `queued` bytes of rxq that have crossed the
+ * line by t; returns how many (removed from rxq).  The transmit line is
+ * brought up to t first, so a reply to these bytes starts no earlier than
+ * they arrived. */
+static uint16_t rx_deliver(struct port *p, struct fw *fw, int master, uint8_t *rxq, uint16_t queued,
+			   double *rx_line_ns, double *tx_line_ns, double byte_ns, uint64_t t)
+{
+	uint16_t n = line_due(rx_line_ns, queued, byte_ns, t);
+
+	if (!n)
+		return 0;
+	tx_flush(p, master, tx_line_ns, byte_ns, t);
+	fw_rx(fw, rxq, n);
+	memmove(rxq, rxq + n, (size_t)(HOST_RX_QUEUE - n));
+	tx_start(p, tx_line_ns, t);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -407,53 +463,38 @@ int main(int argc, char **argv)
 		for (k = 0; k < 50 && p->ticks < target; k++)
 			board_tick(p);
 
+		/* TX first, so the line's cursor is current before this pass
+		 * queues anything; what ticks queued starts now if the line is
+		 * idle (nothing is banked while idle). */
+		tx_flush(p, master, &tx_line_ns, byte_ns, now);
+		tx_start(p, &tx_line_ns, now);
+
 		/* RX: the host's bytes cross the line at the baud too.  Whatever the
 		 * pty holds is queued; a queued byte reaches the firmware once its
-		 * wire time has passed (the line starts when it was idle). */
+		 * wire time has passed. */
 		if (rxq_len < HOST_RX_QUEUE) {
+			uint16_t old = rxq_len;
+
 			r = read(master, rxq + rxq_len, HOST_RX_QUEUE - rxq_len);
 			if (r > 0) {
-				/* the line starts when the bytes were there to
-				 * read, not at the top of this pass: they may have
-				 * been written while the ticks above ran */
+				/* New bytes start when they were there to read (they
+				 * may have been written while the ticks above ran),
+				 * or right behind older bytes still on the line. */
 				now = now_ns();
-				if (rxq_len == 0 && rx_line_ns < (double)now)
+				n = rx_deliver(p, fw, master, rxq, old, &rx_line_ns, &tx_line_ns,
+					       byte_ns, now);
+				old = (uint16_t)(old - n);
+				rxq_len = (uint16_t)(rxq_len - n);
+				if (old == 0 && rx_line_ns < (double)now)
 					rx_line_ns = (double)now;
 				rxq_len = (uint16_t)(rxq_len + r);
 			}
 		}
-		n = line_due(&rx_line_ns, rxq_len, byte_ns, now);
-		if (n) {
-			fw_rx(fw, rxq, n);
-			memmove(rxq, rxq + n, (size_t)(rxq_len - n));
-			rxq_len = (uint16_t)(rxq_len - n);
-		}
+		n = rx_deliver(p, fw, master, rxq, rxq_len, &rx_line_ns, &tx_line_ns, byte_ns, now);
+		rxq_len = (uint16_t)(rxq_len - n);
 		fw_service(fw);
-
-		/* TX: the same rule the other way; nothing is banked while idle, so
-		 * a reply never beats its bytes' time on the wire. */
-		if (port_uart_tx_pending(p) && !p->tx_busy) {
-			if (tx_line_ns < (double)now)
-				tx_line_ns = (double)now;
-			p->tx_busy = 1;
-		}
-		n = line_due(&tx_line_ns, port_uart_tx_pending(p), byte_ns, now);
-		while (n) {
-			uint16_t room = (uint16_t)(HOST_TX_RING - p->tx_tail), m = n > room ? room : n;
-
-			r = write(master, p->tx + p->tx_tail, m);
-			if (r <= 0) {
-				/* nobody reading and the pty is full: like a real UART
-				 * the bytes go out anyway and are lost */
-				if (r < 0 && errno != EAGAIN && errno != EINTR)
-					break;
-				r = m;
-			}
-			p->tx_tail = (uint16_t)((p->tx_tail + (uint16_t)r) % HOST_TX_RING);
-			n = (uint16_t)(n - r);
-		}
-		if (!port_uart_tx_pending(p))
-			p->tx_busy = 0;
+		tx_start(p, &tx_line_ns, now);
+		tx_flush(p, master, &tx_line_ns, byte_ns, now);
 
 		if (p->ticks < target)
 			continue;   /* behind: no sleep */
