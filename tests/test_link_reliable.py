@@ -364,6 +364,18 @@ def test_timeout_resends_only_what_is_not_held():
     assert tx.stats["timeouts"] == 1 and tx.rto_ms == 300
 
 
+def test_a_hold_of_the_oldest_command_is_not_trusted_past_the_timer():
+    """A board never holds the command it expects; a selective ack saying so
+    (stale, or from another session) must not keep it from being resent."""
+    tx = ReliableSender(session=9, rto_init_ms=100, rto_min_ms=100)
+    tx.submit(b"a")
+    assert [f.seq for f in FrameDecoder().feed(tx.poll(0))] == [0, 1]
+    tx.on_frame(Frame(0, 254, F_ACK, T_ACK, b"\x01"), 5)     # "seq 0 is held"
+    assert tx.stats["sacked"] == 1 and tx.stats["stale_acks"] == 1
+    assert tx.poll(50) == b""
+    assert [f.seq for f in FrameDecoder().feed(tx.poll(100))] == [0, 1]
+
+
 def test_max_tries_declares_link_dead():
     tx = ReliableSender(session=1, rto_init_ms=20, max_tries=3)
     for now in range(0, 2000):

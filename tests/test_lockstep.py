@@ -170,8 +170,9 @@ def test_hal_clock_is_the_granted_board_time_and_runs_repeat(fw_exe):
     rec, rtt_p50, retransmits = a
     assert rec[-1][1] != rec[0][1]                # the wheels turned
     assert retransmits == 0
-    # MOB_DRIVE: 30 bytes out, an 8-byte ACK back, at 115200 baud, 10 bits a byte
-    assert rtt_p50 == pytest.approx((30 + 8) * 10 / 115200 * 1000, abs=0.01)
+    # MOB_DRIVE: 30 bytes out, a 9-byte ACK (with its selective-ack byte) back,
+    # at 115200 baud, 10 bits a byte
+    assert rtt_p50 == pytest.approx((30 + 9) * 10 / 115200 * 1000, abs=0.01)
 
 
 @pytest.mark.boards

@@ -105,7 +105,10 @@ int rel_tx_submit(struct rel_tx *tx, const uint8_t *payload, size_t len)
 	return seq;
 }
 
-/* Mark every sent, unacknowledged, not held command for resending. */
+/* Mark every sent, unacknowledged, not held command for resending.  The
+ * oldest one goes even if marked held: the board never holds the command it
+ * expects (it would have accepted it), so such a mark came from a stale or
+ * foreign ack, and trusting it could stall the window for ever. */
 static void rel_mark_all_lost(struct rel_tx *tx)
 {
 	uint8_t seq;
@@ -113,7 +116,7 @@ static void rel_mark_all_lost(struct rel_tx *tx)
 	for (seq = tx->base; seq != tx->send; seq++) {
 		struct rel_slot *s = &tx->slot[seq & REL_MASK];
 
-		if (s->state == REL_S_SENT)
+		if (s->state == REL_S_SENT || (seq == tx->base && s->state == REL_S_SACKED))
 			s->state = REL_S_LOST;
 	}
 }
@@ -385,9 +388,9 @@ static uint8_t rel_rx_sack(const struct rel_rx *rx)
 	for (i = 0; i < REL_HOLD; i++) {
 		if (!(rx->used & (1u << i)))
 			continue;
-		d = (uint8_t)(rx->hold[i].seq - rx->expected - 1u);
+		d = (uint8_t)(rx->hold[i].seq - rx->expected - 1);
 		if (d < REL_HOLD)
-			sack |= (uint8_t)(1u << d);
+			sack = (uint8_t)(sack | (1u << d));
 	}
 	return sack;
 }
@@ -424,7 +427,7 @@ static int rel_rx_hold(struct rel_rx *rx, const struct link_frame *f)
 		rx->hold[i].len = f->len;
 		for (k = 0; k < f->len; k++)
 			rx->hold[i].payload[k] = f->payload[k];
-		rx->used |= (uint8_t)(1u << i);
+		rx->used = (uint8_t)(rx->used | (1u << i));
 		return 1;
 	}
 	return 0;
@@ -507,7 +510,7 @@ const struct rel_held *rel_rx_pop(struct rel_rx *rx)
 		rx->deliver = rx->expected;     /* cannot happen: nothing to hand out */
 		return NULL;
 	}
-	rx->used &= (uint8_t)~(1u << i);
+	rx->used = (uint8_t)(rx->used & ~(1u << i));
 	rx->deliver++;
 	rx->st.executed++;
 	return &rx->hold[i];
