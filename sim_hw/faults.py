@@ -44,9 +44,17 @@ class FaultInjector:
         self.sim.plant.ebox.temp_k = temp_c + KELVIN
 
     # -- the printer -------------------------------------------------------------
-    def detach_thermocouple(self, detached: bool = True) -> None:
-        """The head's thermocouple comes off (reads open on the payload board)."""
-        self.sim.set_heater_sensor_open("payload", detached)
+    def detach_thermocouple(self, detached: bool = True, reads: str = "open") -> None:
+        """The head's thermocouple comes off: its wire breaks (``reads="open"``:
+        far below -100 C) or it falls off the head and reads the ambient mount
+        (``reads="ambient"``, -23 C: the head heats and the reading does not
+        rise, a heating failure to the board's guard)."""
+        if reads == "open":
+            self.sim.set_heater_sensor_open("payload", detached)
+        elif reads == "ambient":
+            self.sim.set_heater_sensor_off_heater("payload", detached)
+        else:
+            raise ValueError(f"reads must be 'open' or 'ambient', got {reads!r}")
 
     def block_sun(self, blocked: bool = True) -> None:
         """Something shades the solar concentrator (its power drops to 0 at the

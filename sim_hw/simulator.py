@@ -355,6 +355,12 @@ class Simulator:
         """Fault injection: the board's heater sensor reads open."""
         self._lib.sim_board_sensor_fault(self._boards, ROLE_IDS[role], 1 if open_ else 0)
 
+    def set_heater_sensor_off_heater(self, role: str, off: bool) -> None:
+        """Fault injection: the heater's sensor has come off it and reads the
+        ambient mount (-23 C) while the heater runs (a heating failure as the
+        board sees it)."""
+        self._lib.sim_board_sensor_fault(self._boards, ROLE_IDS[role], 2 if off else 0)
+
     @property
     def head_plant(self):
         """The sintering head's plant state (temp_k, heater_w, source_w)."""

@@ -12,11 +12,12 @@ from flight.modes import (
 from flight.modes.table import TransitionTableError, render_markdown, validate_transitions
 from flight.tlm.bus import TelemetryBus
 
-GUARDS = ["no_stall", "tilt_ok", "soc_ok", "rover_stopped", "survival_exit_ok"]
+GUARDS = ["no_stall", "tilt_ok", "soc_ok", "rover_stopped", "survival_exit_ok", "printer_ready"]
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "modes.md"
 
 NOMINAL = {"rover.pitch_deg": 2.0, "rover.roll_deg": -1.0, "rover.stalled_wheels": 0,
-           "power.soc_pct": 80.0, "thermal.ebox_c": 15.0, "rover.nav_state": "IDLE"}
+           "power.soc_pct": 80.0, "thermal.ebox_c": 15.0, "rover.nav_state": "IDLE",
+           "printer.head_fault": 0}
 
 
 @pytest.fixture
@@ -180,6 +181,29 @@ def test_drive_and_print_exclusive(rig):
     assert not res.ok and "no transition PRINT->DRIVE" in res.reason
     assert m.request_mode(IDLE, "done").ok and m.request_mode(DRIVE, "go").ok
     assert not m.request_mode(PRINT, "brick").ok
+
+
+def test_print_needs_a_ready_printer(rig):
+    _, bus, m = rig
+    to_idle(m)
+    bus.publish("printer.head_fault", 3)
+    res = m.request_mode(PRINT, "brick")
+    assert not res.ok and "head's guard is latched (printer.head_fault=3)" in res.reason
+    bus.publish_many({"printer.head_fault": 0, "thermal.ebox_c": 42.0})
+    res = m.request_mode(PRINT, "brick")
+    assert not res.ok and "electronics 42.0 C above 40 C" in res.reason
+    bus.publish("thermal.ebox_c", 20.0)
+    assert m.request_mode(PRINT, "brick").ok
+
+
+def test_print_refused_without_a_printer():
+    clock = SimClock(1000)
+    bus = TelemetryBus(clock)
+    bus.publish_many({k: v for k, v in NOMINAL.items() if k != "printer.head_fault"})
+    m = ModeManager(bus, clock)
+    to_idle(m)
+    res = m.request_mode(PRINT, "brick")
+    assert not res.ok and "printer.head_fault has never been published" in res.reason
 
 
 def test_survival_exit_needs_charge_and_warmth(rig):

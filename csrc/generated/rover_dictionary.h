@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#define ROVER_DICT_HASH_HEX "0295d51ea914b94a568bac607a39e59e465bdcc6766ea8c48a58c0c6d0ffac37"
-#define ROVER_DICT_HASH32 0x0295D51EUL
+#define ROVER_DICT_HASH_HEX "7f90ec87377e0bcc84011f6b1300e881faf20b707da2b9eb98eff5e8db94b9d3"
+#define ROVER_DICT_HASH32 0x7F90EC87UL
 
 /* modes: bit i of a command's mode mask allows it in mode i */
 #define ROVER_MODE_BOOT 0

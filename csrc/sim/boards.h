@@ -43,7 +43,8 @@ void sim_board_heartbeat(struct sim_boards *b, uint8_t role);
 uint16_t sim_board_events(struct sim_boards *b, uint8_t role, uint8_t *buf, uint16_t cap);
 uint16_t sim_board_fault_flags(struct sim_boards *b, uint8_t role);
 uint32_t sim_board_now_ms(struct sim_boards *b, uint8_t role);
-/* Test hook: the board's heater sensor reads open (1) or normal (0). */
+/* Test hook: the board's heater sensor reads open (1), normal (0), or has
+ * come off its heater and reads the ambient mount (2). */
 void sim_board_sensor_fault(struct sim_boards *b, uint8_t role, uint8_t open);
 struct head_plant *sim_board_head(struct sim_boards *b);
 /* What the payload board's hopper level sensor reads, % (sim_hw's hopper). */

@@ -41,6 +41,8 @@ int32_t port_adc_read(struct port *p, uint8_t ch)
 {
 	if (p->rec)
 		return trace_adc_read(p->rec, ch);
+	if (ch == PORT_ADC_HEATER0_DC && p->sensor_fault == SIM_SENSOR_AMBIENT)
+		return -232;        /* off the head, reading its 250 K mount */
 	if (ch == PORT_ADC_HEATER0_DC && p->sensor_fault)
 		return -2000;       /* open sensor */
 	if (p->role == ROVER_BOARD_MOBILITY)

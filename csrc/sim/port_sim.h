@@ -26,12 +26,14 @@
 #include "firmware/trace/trace.h"
 
 #define SIM_PORT_EVENT_BYTES 512u
+#define SIM_SENSOR_AMBIENT 2u
 
 struct port {
 	struct sim *sim;            /* mobility plant (NULL on the payload board) */
 	struct head_plant *head;    /* payload plant (NULL on the mobility board) */
 	uint8_t role;
-	uint8_t sensor_fault;       /* test hook: the heater sensor reads open */
+	uint8_t sensor_fault;       /* test hook: the heater sensor reads open (1) or
+				     * has come off and reads ambient (SIM_SENSOR_AMBIENT) */
 	int16_t head_q15;           /* payload heater PWM */
 	struct gantry *gantry;      /* payload steppers (NULL on the mobility board) */
 	int32_t hopper_pct;         /* hopper level sensor, % (set by the simulator) */

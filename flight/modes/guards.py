@@ -33,6 +33,10 @@ class GuardLimits:
     # trip points, so one solar lull does not bounce the rover back in.
     survival_exit_min_soc_pct: float = 40.0
     survival_exit_min_ebox_c: float = 0.0
+    # Printing: the electronics below 40 C, 5 C under the 45 C at which the
+    # print pauses (flight/printer/component.py), so a print does not start
+    # only to pause; and no latched head guard trip on the payload board.
+    print_max_ebox_c: float = 40.0
 
 
 class GuardContext:
@@ -115,6 +119,20 @@ def default_guards(limits: GuardLimits = GuardLimits()) -> dict[str, Guard]:
                     "needed to leave SURVIVAL")
         return None
 
+    def printer_ready(ctx: GuardContext) -> str | None:
+        fault = ctx.value("printer.head_fault", _MISSING)
+        if fault is _MISSING:
+            return "printer.head_fault has never been published (no printer on this vehicle?)"
+        if fault != 0:
+            return f"the sintering head's guard is latched (printer.head_fault={fault!r}): CLEAR_FAULT first"
+        ebox = _number(ctx, "thermal.ebox_c")
+        if isinstance(ebox, str):
+            return ebox
+        if ebox > limits.print_max_ebox_c:
+            return f"electronics {ebox:.1f} C above {limits.print_max_ebox_c:g} C"
+        return None
+
     return {"tilt_ok": tilt_ok, "no_stall": no_stall, "soc_ok": soc_ok,
-            "rover_stopped": rover_stopped, "survival_exit_ok": survival_exit_ok}
+            "rover_stopped": rover_stopped, "survival_exit_ok": survival_exit_ok,
+            "printer_ready": printer_ready}
 

@@ -66,8 +66,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(IDLE, SAFE, (), "always allowed"),
     Transition(IDLE, DRIVE, ("no_stall", "tilt_ok", "soc_ok"),
                "no latched wheel stall, ground within the operable slope, enough charge"),
-    Transition(IDLE, PRINT, ("rover_stopped", "soc_ok"),
-               "sintering needs a stationary rover and enough charge"),
+    Transition(IDLE, PRINT, ("rover_stopped", "soc_ok", "printer_ready"),
+               "sintering needs a stationary rover, enough charge, cool electronics and no "
+               "latched head fault"),
     Transition(IDLE, SURVIVAL, (), "power or thermal emergency"),
 
     Transition(DRIVE, SAFE, (), "always allowed"),

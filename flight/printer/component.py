@@ -50,6 +50,7 @@ SUN_OK_MARGIN = 1.5
 EBOX_HOT_C = 45.0
 EBOX_COOL_C = 40.0
 PREHEAT_SETTLE_MS = 5000      # a manual preheat completes within the band for this long
+DEFAULT_SINTER_C = ProcessSettings().sinter_c
 
 
 def move_steps(move, last_target, steps_per_mm, max_rate_q16: int):
@@ -298,13 +299,16 @@ class Printer:
         mode = self.modes.mode
         j = self.job
         target = 0.0
-        if j is not None and j.state not in FINAL_STATES:
-            sinter_c = j.plan.settings.sinter_c
+        active = j is not None and j.state not in FINAL_STATES
+        sinter_c = j.plan.settings.sinter_c if active else (self._manual_c or DEFAULT_SINTER_C)
+        sun_ok = self._sun(sinter_c)
+        ebox_hot = self._ebox()
+        if active:
             inp = JobInputs(mode=mode, t_ms=now, homed=homed, homing_failed=failed,
                             motion_idle=idle, moves_free=free, moves_pending=pending,
                             head_temp_c=temp_c, head_fault=head.fault,
                             hopper_pct=self.devices.hopper.level_pct,
-                            sun_ok=self._sun(sinter_c), ebox_hot=self._ebox())
+                            sun_ok=sun_ok, ebox_hot=ebox_hot)
             before = j.state
             out = j.update(inp)
             if out.stop:
@@ -381,6 +385,7 @@ class Printer:
             "printer.head_fault": int(self.head.fault),
             "printer.hopper_pct": d.hopper.level_pct,
             "printer.quality": q,
+            "printer.sun_ok": 1 if self._sun_ok else 0,
             "printer.link_ok": 1 if all(dev.status is not DeviceStatus.OFFLINE
                                         for dev in (self.gantry, self.head)) else 0,
         }
@@ -505,6 +510,8 @@ class Printer:
 
     @handles("PRINT_PAUSE")
     def cmd_pause(self, cmd) -> None:
+        if self.job is not None and self.job.state is JobState.PAUSED:
+            return          # already paused (a fault response after the job's own pause)
         self._job_cmd("PRINT_PAUSE", lambda: self.job.pause())
 
     @handles("PRINT_RESUME")
