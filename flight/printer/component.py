@@ -230,6 +230,8 @@ class Printer:
             "heat_source": self.head.source,
             "regolith_used_g": round(used_pct / 100.0 * self.devices.hopper.capacity_g, 1),
             "brick_mass_g_estimate": round(est.brick_mass_g * j.layers_done / max(1, est.layers), 1),
+            "powder_spread_g_estimate": round(est.powder_spread_g * j.layers_done
+                                              / max(1, est.layers), 1),
             "quality_per_layer": [round(v, 4) for v in q],
             "quality_mean": round(sum(q) / len(q), 4) if q else 0.0,
             "pauses": self._pauses, "max_spot_c": round(self._max_c, 1),
