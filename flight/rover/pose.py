@@ -10,7 +10,9 @@ Heading source (``heading_source``):
   when wheels skid (point turns), but sampled once per flight cycle it misses
   motion between samples, and gyro bias becomes heading drift.  The bias is
   learned whenever the odometry shows the rover standing still (a zero-velocity
-  update: heading is also frozen then), so park a while before driving.
+  update: heading is also frozen then; the wheels' speed estimates must agree,
+  so a repeated board sample mid-turn is not taken for a stop), so park a
+  while before driving.
 docs/driving.md gives the measured errors of both on the simulator.
 
 Odometry displacements are along the ground; they are projected onto the
@@ -45,6 +47,13 @@ SLIP_SCALE_RANGE = (0.05, 1.2)
 VO_YAW_WEIGHT = 0.5
 # Gyro bias: running mean over at most this many standstill samples (10 Hz).
 GYRO_BIAS_WINDOW = 600
+# Standstill also needs every wheel's speed estimate at most this: one encoder
+# count over the board's 20 ms speed window reads 33 mrad/s (the estimate's
+# noise at rest), while a turn in place at its slowest (1 deg/s) drives the
+# corner wheels at about 75 mrad/s.  An unchanged odometry pose alone is not
+# proof: two flight cycles can read the same board sample when the host runs
+# late, and learning the bias then, mid-turn, eats the turn rate.
+STANDSTILL_WHEEL_MRADPS = 50
 _MDEG_TO_RAD = math.pi / 180000.0
 _TWO_PI = 2.0 * math.pi
 
@@ -63,7 +72,8 @@ class PoseEstimator:
     __slots__ = ("_odom", "_imu", "heading_source", "x_m", "y_m", "yaw_rad", "yaw_unwrapped_rad",
                  "pitch_deg", "roll_deg", "speed_mps", "distance_m", "_ox", "_oy", "_oyaw",
                  "_gz_prev", "_primed", "odometry_scale", "gyro_bias_radps",
-                 "_bias_n", "_vo", "_vo_seq", "_vo_anchor", "_wheel_since_vo", "slip_scale", "_yaw_since_vo")
+                 "_bias_n", "_vo", "_vo_seq", "_vo_anchor", "_wheel_since_vo", "slip_scale", "_yaw_since_vo",
+                 "_wheels")
 
     def __init__(self, hal, heading_source: str = "odometry",
                  odometry_scale: float = DEFAULT_ODOMETRY_SCALE):
@@ -76,6 +86,7 @@ class PoseEstimator:
         self._bias_n = 0
         self._odom = hal.odometer
         self._imu = hal.imu
+        self._wheels = tuple(getattr(hal, "wheels", ()))
         self._vo = getattr(hal, "vo", None)
         self._vo_seq = None
         self._vo_anchor = None
@@ -146,7 +157,8 @@ class PoseEstimator:
         by *= self.slip_scale
         if self.heading_source == "gyro":
             gz = imu.gyro_mdps[2] * _MDEG_TO_RAD
-            if dox == 0.0 and doy == 0.0 and dyaw_odom == 0.0:
+            if dox == 0.0 and doy == 0.0 and dyaw_odom == 0.0 and all(
+                    abs(w.speed_mradps) <= STANDSTILL_WHEEL_MRADPS for w in self._wheels):
                 # standing still: the gyro reads its bias (plus noise)
                 n = self._bias_n + 1 if self._bias_n < GYRO_BIAS_WINDOW else GYRO_BIAS_WINDOW
                 self.gyro_bias_radps += (gz - self.gyro_bias_radps) / n
