@@ -114,6 +114,29 @@ def build_avr_images(build_dir: str | Path | None = None) -> dict[str, Path]:
     return {role: image_path("mega2560", role, build) for role in board_names()}
 
 
+# ARM boards that have an image target in csrc/firmware/Makefile (the
+# others' commands can be printed with --dry-run, but no image is built yet)
+ARM_IMAGE_TARGETS = {"nucleo-f103rb": "stm32"}
+
+
+def build_arm_images(board: str, build_dir: str | Path | None = None) -> dict[str, Path]:
+    """``make -C csrc/firmware stm32``: one .elf/.bin per role for ``board``."""
+    b = board_type(board)
+    target = ARM_IMAGE_TARGETS.get(b.name)
+    if target is None:
+        raise FlashError(f"no firmware image target for the {b.name} board yet (images are built "
+                         f"for: {', '.join(sorted(ARM_IMAGE_TARGETS))}); pass --image FILE.bin")
+    need_tool("arm-none-eabi-gcc", "gcc-arm-none-eabi (and libnewlib-arm-none-eabi)",
+              "the ARM cross compiler")
+    build = Path(build_dir or DEFAULT_BUILD).resolve()
+    cmd = ["make", "-s", "-C", str(FIRMWARE_DIR), target, f"BUILD={build}"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        raise FlashError(f"{b.name} firmware build failed ({' '.join(cmd)}):\n{r.stdout[-1500:]}"
+                         f"{r.stderr[-1500:]}")
+    return {role: image_path(b.name, role, build) for role in board_names()}
+
+
 def hex_extent(path: str | Path) -> tuple[int, int]:
     """(lowest address, one past the highest) of the data in an Intel hex file."""
     lo, hi, base = None, 0, 0
@@ -146,7 +169,7 @@ def check_image_fits(board: str, image: str | Path) -> int:
     p = Path(image)
     if not p.is_file():
         raise FlashError(f"{b.name} image {p} not found (build it: make -C csrc/firmware "
-                         f"{'avr' if b.arch == 'avr' else 'arm'})")
+                         f"{'avr' if b.arch == 'avr' else ARM_IMAGE_TARGETS.get(b.name, 'arm')})")
     end = hex_extent(p)[1] if p.suffix == ".hex" else p.stat().st_size
     if end > b.app_bytes:
         raise FlashError(f"{b.name}: image {p.name} needs {end} bytes of flash but the board's "

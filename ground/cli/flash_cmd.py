@@ -45,6 +45,8 @@ def flash(board, port, role, image, build_dir, no_build, dry_run, as_json):
             image = F.image_path(bt.name, role, build_dir)
             if bt.arch == "avr" and not no_build and not dry_run:
                 F.build_avr_images(build_dir)
+            elif bt.name in F.ARM_IMAGE_TARGETS and not no_build and not dry_run:
+                F.build_arm_images(bt.name, build_dir)
         cmd = F.flash_command(bt.name, image, port)
         if dry_run:
             click.echo(shlex.join(cmd))
