@@ -98,8 +98,10 @@ class FlightSystem:
     def _publish(self) -> None:
         bus = self.bus
         bus.publish_many(self.rover.telemetry_fast())
-        bus.publish_many(self.printer.telemetry())
-        if self.cycles % SLOW_TLM_EVERY_CYCLES == 0:
+        slow_due = self.cycles % SLOW_TLM_EVERY_CYCLES == 0
+        if slow_due or self.printer.busy:
+            bus.publish_many(self.printer.telemetry())
+        if slow_due:
             bus.publish_many(self.rover.telemetry_slow())
             for name, h in self._heaters:
                 bus.publish(f"heater.{name}_duty", h.duty)

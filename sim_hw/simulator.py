@@ -213,6 +213,7 @@ class Simulator:
 
         self.hopper = Hopper(HOPPER_CAPACITY_G, hopper_g)
         self.bed = PowderBed(self.hopper)
+        self._bed_pos = None                 # (Z, recoater) steps at the last bed update
         self.sun_blocked = False        # fault injection: something shades the concentrator
         self._update_hopper()
         self._update_env()
@@ -279,12 +280,17 @@ class Simulator:
 
     def refresh_hopper(self) -> None:
         """The hopper sensor reads the model now (after a fault injection)."""
+        self._bed_pos = None
         self._update_hopper()
 
     def _update_hopper(self) -> None:
         g = self.gantry()
+        pos = (g.pos[2], g.pos[3])
+        if pos == self._bed_pos:
+            return               # neither Z nor the recoater moved: bed and hopper as they were
+        self._bed_pos = pos
         from sim_hw.sintering import R_STEPS_PER_MM, Z_STEPS_PER_MM
-        self.bed.update(g.pos[2] / Z_STEPS_PER_MM, g.pos[3] / R_STEPS_PER_MM)
+        self.bed.update(pos[0] / Z_STEPS_PER_MM, pos[1] / R_STEPS_PER_MM)
         self._lib.sim_board_set_hopper(self._boards, int(math.ceil(self.hopper.level_pct)))
 
     def advance(self, dt_ms: int) -> None:

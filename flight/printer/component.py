@@ -51,6 +51,10 @@ EBOX_HOT_C = 45.0
 EBOX_COOL_C = 40.0
 PREHEAT_SETTLE_MS = 5000      # a manual preheat completes within the band for this long
 DEFAULT_SINTER_C = ProcessSettings().sinter_c
+# Our choice: a head above 100 C is still cooling from work; its channels stay
+# at the cycle rate until it is below (the thermocouple monitor's band starts
+# well below any sintering temperature).
+IDLE_WARM_C = 100.0
 
 
 def move_steps(move, last_target, steps_per_mm, max_rate_q16: int):
@@ -369,6 +373,17 @@ class Printer:
             self._t_end_ms = self.clock.now_ms()
         self.bus.emit("PRINT_STATE", from_state=before.value, to_state=j.state.value,
                       reason=j.reason or "-", layer=j.layer)
+
+    @property
+    def busy(self) -> bool:
+        """In PRINT mode, with a job that has not ended, or with the head
+        warm or commanded: its channels then go out every cycle (idle, once
+        a second: docs/telemetry.md)."""
+        if self.devices is None:
+            return False
+        j = self.job
+        return (self.modes.mode == PRINT_MODE or (j is not None and j.state not in FINAL_STATES)
+                or self.head.target_c > 0.0 or self.devices.thermocouple.temp_c > IDLE_WARM_C)
 
     def telemetry(self) -> dict:
         if self.devices is None:
