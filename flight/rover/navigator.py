@@ -136,6 +136,7 @@ class Navigator:
         self._radius = math.inf
         self._yaw_target = 0.0
         self._slip_since_ms: int | None = None
+        self._slip_check_on = True
         self.last_failure = ""
 
     # -- state -------------------------------------------------------------
@@ -176,6 +177,7 @@ class Navigator:
         self._activity = activity
         self._spinning = False
         self._slip_since_ms = None
+        self._slip_check_on = True
         c = self.config
         self._deadline_ms = now + int(1000.0 * (c.timeout_factor * nominal_s + c.timeout_slack_s))
         return g
@@ -221,8 +223,10 @@ class Navigator:
         return v * (1.0 - min(max(slip, 0.0), 0.9))
 
     def drive_distance(self, distance_m: float, radius_m: float = math.inf,
-                       speed_mps: float = 0.1) -> Goal:
-        """Drive a path length (negative = reverse) on an arc (inf = straight)."""
+                       speed_mps: float = 0.1, slip_check: bool = True) -> Goal:
+        """Drive a path length (negative = reverse) on an arc (inf = straight).
+        ``slip_check=False`` for a back-out of soft ground, whose wheels are
+        expected to slip until they leave the rut (its time budget still holds)."""
         v = self._check_speed(speed_mps)
         try:
             d = float(distance_m)
@@ -241,6 +245,7 @@ class Navigator:
         g = self._start("drive_distance", {"distance_m": d, "radius_m": r, "speed_mps": v},
                         _DISTANCE, abs(d) / v)
         self._dist0, self._dist_goal, self._radius = self.pose.distance_m, d, r
+        self._slip_check_on = slip_check
         self._speed = v
         return g
 
@@ -301,7 +306,7 @@ class Navigator:
         if stalled_wheels:
             names = ", ".join(f"{i} ({WHEEL_NAMES[i]})" for i in stalled_wheels)
             return self._fail(now, f"wheel stalled: {names}")
-        if self._activity != _TURN:
+        if self._activity != _TURN and self._slip_check_on:
             why = self._slip_check(now)
             if why:
                 return self._fail(now, why)

@@ -76,7 +76,8 @@ class RouteTask:
         self.rover.planner.add_hazard(hx, hy, HAZARD_RADIUS_M)
         self._phase = _BACKING
         try:
-            self._inner = self.rover.drive_distance(-BACKOUT_M, math.inf, BACKOUT_SPEED_MPS)
+            self._inner = self.rover.drive_distance(-BACKOUT_M, math.inf, BACKOUT_SPEED_MPS,
+                                                    slip_check=False)
         except NavRefusedError as e:
             self.goal.finish(GoalStatus.FAILED, now, f"slip recovery: cannot back out: {e}")
 
