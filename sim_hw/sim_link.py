@@ -347,6 +347,15 @@ class SimLink:
         return False
 
     # -- figures -------------------------------------------------------------------
+    def counters(self, role: str) -> tuple[int, int, int, int]:
+        """(retransmissions, frames sent to the board, good frames received,
+        receive errors) of one board's line: the per-cycle telemetry, cheaply."""
+        ln = self.lines[role]
+        rx = ln.rx.st
+        return (int(ln.tx.st.retransmits), ln.down.counts["frames"], int(rx.frames),
+                int(rx.crc + rx.too_long + rx.too_short + rx.malformed + rx.bad_type
+                    + rx.bad_flags))
+
     def stats(self) -> dict:
         """Per board: the line's counters, the host sender's and decoder's."""
         out = {}

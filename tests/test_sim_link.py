@@ -165,6 +165,12 @@ def test_losses_cost_retransmissions_and_a_clean_line_none():
     assert c["retransmits"] == 0 and c["frames_dropped"] == 0
     assert lo["retransmits"] > 0 and lo["frames_dropped"] > 0
     assert lo["timeouts"] + lo["fast_retransmits"] > 0
+    # the per-cycle telemetry says the same as the report's figures
+    for role, st in lossy.link.stats().items():
+        t = lossy.telemetry()
+        assert (t[f"link.{role}.retransmits"], t[f"link.{role}.frames_tx"], t[f"link.{role}.frames_rx"],
+                t[f"link.{role}.crc_errors"]) == (st["tx_retransmits"], st["down_frames"],
+                                                   st["host_rx_frames"], st["host_rx_errors"])
 
 
 def test_a_long_loss_burst_latches_the_board_on_its_heartbeat_deadline():

@@ -357,12 +357,10 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
             out[p + "fault_flags"] = self.fault_flags[role]
             out[p + "latched"] = 1 if self.fault_flags[role] & self._hb_lost else 0
         if self.link is not None:
-            for role, st in self.link.stats().items():
+            for role in self.ROLES:
                 p = f"link.{role}."
-                out[p + "retransmits"] = st["tx_retransmits"]
-                out[p + "frames_tx"] = st["down_frames"]
-                out[p + "frames_rx"] = st["host_rx_frames"]
-                out[p + "crc_errors"] = st["host_rx_errors"]
+                (out[p + "retransmits"], out[p + "frames_tx"], out[p + "frames_rx"],
+                 out[p + "crc_errors"]) = self.link.counters(role)
         return out
 
     def link_summary(self) -> dict | None:
