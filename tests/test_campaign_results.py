@@ -137,3 +137,17 @@ def test_summary_counts_groups_and_percentiles():
     assert math.isclose(d["p95"], 95.05)
     assert percentiles([None, math.nan]) == {"n": 0}
     assert reason_group("x=-3.25 at 12") == "x=# at #"
+
+
+def test_a_printing_run_carries_its_brick_and_a_driving_run_none(bundle):
+    from ground.campaign.task import BRICK_COLUMNS, execute_run_with_report
+    coupon = MissionBundle.from_path(Path(__file__).resolve().parent / "data" / "printer" / "coupon.seq")
+    row, report = execute_run_with_report(coupon, RunSpec(0, "sim://?seed=1", 1, (), 3600.0))
+    assert row["status"] == "passed", row["reason"]
+    brick = report["brick"]
+    assert {c: row[c] for c in BRICK_COLUMNS} == {c: brick[k] for c, k in BRICK_COLUMNS.items()}
+    assert row["brick_state"] == "DONE" and row["brick_layers_printed"] == row["brick_layers_total"] > 0
+    assert row["brick_print_time_s"] > 0 and row["brick_heat_energy_j"] > 0
+    assert row["brick_regolith_used_g"] > 0 and 0 < row["brick_quality_min"] <= row["brick_quality_mean"] <= 1
+    drive = execute_run(bundle, RunSpec(1, FLAT, 5, (), 400.0))
+    assert all(drive[c] is None for c in BRICK_COLUMNS)

@@ -24,7 +24,8 @@ SUMMARY_NAME = "summary.json"
 Z95 = 1.959963984540054            # two-sided 95 % standard normal quantile
 PERCENTILES = (1, 5, 25, 50, 75, 95, 99)
 FIGURES = ("sim_time_s", "distance_m", "truth_distance_m", "odometry_error_m", "energy_used_j",
-           "final_soc_pct", "faults_seen", "wall_time_s", "link_retransmits")
+           "final_soc_pct", "faults_seen", "wall_time_s", "link_retransmits",
+           "brick_layers_printed", "brick_print_time_s", "brick_quality_mean")
 BASE_COLUMNS = {
     "run": "int", "status": "str", "reason": "str", "sim_time_s": "float",
     "wall_time_s": "float", "distance_m": "float", "truth_distance_m": "float",
@@ -34,6 +35,10 @@ BASE_COLUMNS = {
     # the simulated line (null for runs without one): sim_hw/sim_link.py
     "link_retransmits": "int", "link_timeouts": "int", "link_frames_dropped": "int",
     "link_frames_corrupted": "int", "link_cmds_window_full": "int", "link_heartbeat_latches": "int",
+    # what the printer printed (null for runs that printed nothing): report.json "brick"
+    "brick_state": "str", "brick_layers_printed": "int", "brick_layers_total": "int",
+    "brick_print_time_s": "float", "brick_heat_energy_j": "float", "brick_electric_energy_j": "float",
+    "brick_regolith_used_g": "float", "brick_quality_mean": "float", "brick_quality_min": "float",
 }
 TOP_REASONS = 20
 

@@ -149,9 +149,29 @@ LINK_COLUMNS = {
 }
 
 
-def _link_columns(report: dict | None) -> dict:
-    link = (report or {}).get("link")
-    return {col: (link[key] if link else None) for col, key in LINK_COLUMNS.items()}
+# results-table column -> report.json "brick" key (runs whose mission printed)
+BRICK_COLUMNS = {
+    "brick_state": "state",
+    "brick_layers_printed": "layers_printed",
+    "brick_layers_total": "layers_total",
+    "brick_print_time_s": "print_time_s",
+    "brick_heat_energy_j": "heat_energy_j",
+    "brick_electric_energy_j": "electric_energy_j",
+    "brick_regolith_used_g": "regolith_used_g",
+    "brick_quality_mean": "quality_mean",
+    "brick_quality_min": "quality_min",
+}
+
+
+def _section_columns(report: dict | None, section: str, columns: dict) -> dict:
+    got = (report or {}).get(section)
+    return {col: (got.get(key) if got else None) for col, key in columns.items()}
+
+
+def _section_figures(report: dict | None) -> dict:
+    """The simulated line's and the printed brick's columns (None without them)."""
+    return {**_section_columns(report, "link", LINK_COLUMNS),
+            **_section_columns(report, "brick", BRICK_COLUMNS)}
 
 
 def row_from_report(spec: RunSpec, report: dict) -> dict:
@@ -175,7 +195,7 @@ def row_from_report(spec: RunSpec, report: dict) -> dict:
         "hal_url": spec.hal_url,
         "error": "",
         "worker": f"{socket.gethostname()}:{os.getpid()}",
-        **_link_columns(report),
+        **_section_figures(report),
     }
 
 
@@ -186,7 +206,7 @@ def crashed_row(spec: RunSpec, status: str, reason: str, error: str = "",
             "odometry_error_m": None, "energy_used_j": None, "final_soc_pct": None,
             "final_mode": "", "faults_seen": None, "fault_names": "", "injected": None,
             "events": None, "sim_seed": spec.sim_seed, "hal_url": spec.hal_url, "error": error,
-            "worker": f"{socket.gethostname()}:{os.getpid()}", **_link_columns(None)}
+            "worker": f"{socket.gethostname()}:{os.getpid()}", **_section_figures(None)}
 
 
 def _strip(obj, prefix: str):
