@@ -391,10 +391,20 @@ class Printer:
         j = self.job
         d = self.devices
         q = j.quality[-1] if j is not None and j.quality else 0.0
-        return {
+        link_ok = all(dev.status is not DeviceStatus.OFFLINE for dev in (self.gantry, self.head))
+        out = {
             "printer.state": j.state.value if j is not None else "NONE",
             "printer.layer": j.layer if j is not None else 0,
             "printer.layers_done": j.layers_done if j is not None else 0,
+            "printer.link_ok": 1 if link_ok else 0,
+        }
+        if not link_ok:
+            # No payload board on the line (absent from the bench, or its link
+            # down): its sensors have no reading to give.  Publishing the
+            # latch's zeros would trip the hopper and sun monitors on data that
+            # does not exist; unpublished, they stay UNKNOWN or go STALE.
+            return out
+        out.update({
             "printer.spot_c": d.thermocouple.temp_c,
             "printer.head_target_c": self.head.target_c,
             "printer.head_power_w": self.head.power_w,
@@ -403,9 +413,8 @@ class Printer:
             "printer.hopper_pct": d.hopper.level_pct,
             "printer.quality": q,
             "printer.sun_ok": 1 if self._sun_ok else 0,
-            "printer.link_ok": 1 if all(dev.status is not DeviceStatus.OFFLINE
-                                        for dev in (self.gantry, self.head)) else 0,
-        }
+        })
+        return out
 
     def safe(self) -> None:
         """Entering SAFE or SURVIVAL: no manual heat, motion stopped (a job
