@@ -5,13 +5,11 @@ the emulated MCU; the host talks to it over pyserial as to any board."""
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 
-from common.dictionary import default_dictionary
-from common.dictionary.packets import decode_tlm
 from ground import hil_launcher as L
+from mcu_drive import drive_six_wheels
 
 pytestmark = [
     pytest.mark.boards,
@@ -19,7 +17,6 @@ pytestmark = [
                        reason="needs gcc-arm-none-eabi and libnewlib-arm-none-eabi"),
     pytest.mark.skipif(shutil.which("qemu-system-arm") is None, reason="needs qemu-system-arm"),
 ]
-D = default_dictionary()
 
 
 @pytest.fixture(scope="module")
@@ -38,30 +35,7 @@ def test_both_boards_identify_on_the_cortex_m3(bench):
 
 
 def test_six_wheels_turn_on_the_cortex_m3(bench):
-    last, speeds = {}, []
-
-    def on_tlm(payload, t):
-        name, vals = decode_tlm(D, payload)
-        last[name] = vals
-        if name == "MOB_WHEELS":
-            speeds.append(vals["wheel_speed"])
-
-    d, s = L.open_session(bench.ports["mobility"], 115200, on_tlm=on_tlm)
-    try:
-        assert L.send_wait(s, L.board_cmd(d, "BOARD_CLEAR_FAULT"))
-        drive = L.board_cmd(d, "MOB_DRIVE", w_fl=500, w_fr=500, w_ml=500, w_mr=500, w_rl=500, w_rr=500,
-                       s_fl=0, s_fr=0, s_rl=0, s_rr=0)
-        t_end = None
-        while True:
-            assert L.send_wait(s, drive)
-            w = last.get("MOB_WHEELS")
-            if w is not None and t_end is None:
-                t_end = w["time_ms"] + 3000          # three seconds of board time
-            if w is not None and w["time_ms"] >= t_end:
-                break
-            time.sleep(0.1)
-    finally:
-        s.close()
+    last, speeds = drive_six_wheels(bench.ports["mobility"])
     w, b = last["MOB_WHEELS"], last["MOB_BODY"]
     assert all(c > 100 for c in w["enc_count"]), w["enc_count"]
     # Over the whole run, not its last samples: QEMU runs on the wall clock, and

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from common.dictionary import default_dictionary
 from ground import flashing as F
 from ground import hil_launcher as L
+from mcu_drive import drive_six_wheels
 
 pytestmark = [
     pytest.mark.boards,
@@ -28,7 +28,6 @@ pytestmark = [
                        reason="needs libsimavr-dev, libsimavrparts1, libelf-dev"),
     pytest.mark.skipif(not F.STK500V2_HEX.is_file(), reason="needs arduino-core-avr"),
 ]
-D = default_dictionary()
 
 
 @pytest.fixture(scope="module")
@@ -125,32 +124,8 @@ def test_six_wheels_turn_and_report_on_the_emulated_mega(mega, built):
     the 10 kHz polled pair) counts forward, speeds approach the target, the
     IMU, power monitor and MCP3008 channels read the plant."""
     m = mega("mobility", "--firmware", str(built["images"]["mobility"]), "--boot", "app")
-    last, speeds = {}, []
-
-    def on_tlm(payload, t):
-        from common.dictionary.packets import decode_tlm
-        name, vals = decode_tlm(D, payload)
-        last[name] = vals
-        if name == "MOB_WHEELS":
-            speeds.append(vals["wheel_speed"])
-
-    d, s = L.open_session(m.port, 115200, on_tlm=on_tlm)
-    try:
-        assert L.send_wait(s, L.board_cmd(d, "BOARD_CLEAR_FAULT"))
-        drive = L.board_cmd(d, "MOB_DRIVE", w_fl=500, w_fr=500, w_ml=500, w_mr=500, w_rl=500, w_rr=500,
-                       s_fl=0, s_fr=0, s_rl=0, s_rr=0)
-        t_end = None
-        while True:
-            assert L.send_wait(s, drive)
-            w = last.get("MOB_WHEELS")
-            if w is not None and t_end is None:
-                t_end = w["time_ms"] + 3000          # three seconds of board time
-            if w is not None and w["time_ms"] >= t_end:
-                break
-            time.sleep(0.1)
-        w, b = last["MOB_WHEELS"], last["MOB_BODY"]
-    finally:
-        s.close()
+    last, speeds = drive_six_wheels(m.port)
+    w, b = last["MOB_WHEELS"], last["MOB_BODY"]
     assert all(c > 100 for c in w["enc_count"]), w["enc_count"]
     # the target is 0.5 rad/s; a late host may let the 300 ms drive deadline
     # ramp the wheels down between commands, so look at the best second
