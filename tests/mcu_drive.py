@@ -13,14 +13,14 @@ D = default_dictionary()
 
 
 def drive_six_wheels(port: str, mradps: int = 500, board_ms: int = 3000):
-    """Returns (last packet of each kind, MOB_WHEELS wheel_speed samples)."""
-    last, speeds = {}, []
+    """Returns (last packet of each kind, every MOB_WHEELS packet in order)."""
+    last, wheels_seen = {}, []
 
     def on_tlm(payload, t):
         name, vals = decode_tlm(D, payload)
         last[name] = vals
         if name == "MOB_WHEELS":
-            speeds.append(vals["wheel_speed"])
+            wheels_seen.append(vals)
 
     d, s = L.open_session(port, 115200, on_tlm=on_tlm)
     try:
@@ -38,4 +38,4 @@ def drive_six_wheels(port: str, mradps: int = 500, board_ms: int = 3000):
             time.sleep(0.1)
     finally:
         s.close()
-    return last, speeds
+    return last, wheels_seen

@@ -35,12 +35,12 @@ def test_both_boards_identify_on_the_cortex_m3(bench):
 
 
 def test_six_wheels_turn_on_the_cortex_m3(bench):
-    last, speeds = drive_six_wheels(bench.ports["mobility"])
+    last, seen = drive_six_wheels(bench.ports["mobility"])
     w, b = last["MOB_WHEELS"], last["MOB_BODY"]
     assert all(c > 100 for c in w["enc_count"]), w["enc_count"]
     # Over the whole run, not its last samples: QEMU runs on the wall clock, and
     # on a loaded host a late refresh lets the board's drive deadline stop the
     # wheels (as it must) near the end; reaching the commanded speed is the claim.
-    peak = [max(sp[i] for sp in speeds) for i in range(6)]
+    peak = [max(p["wheel_speed"][i] for p in seen) for i in range(6)]
     assert all(0.4 < v < 0.6 for v in peak), peak
     assert 0.1 < b["accel"][2] < 0.25 and 25 < b["battery_v"] < 40

@@ -124,14 +124,17 @@ def test_six_wheels_turn_and_report_on_the_emulated_mega(mega, built):
     the 10 kHz polled pair) counts forward, speeds approach the target, the
     IMU, power monitor and MCP3008 channels read the plant."""
     m = mega("mobility", "--firmware", str(built["images"]["mobility"]), "--boot", "app")
-    last, speeds = drive_six_wheels(m.port)
+    last, seen = drive_six_wheels(m.port)
     w, b = last["MOB_WHEELS"], last["MOB_BODY"]
     assert all(c > 100 for c in w["enc_count"]), w["enc_count"]
     # the target is 0.5 rad/s; a late host may let the 300 ms drive deadline
     # ramp the wheels down between commands, so look at the best second
-    peak = [max(sp[i] for sp in speeds[-20:]) for i in range(6)]
+    peak = [max(p["wheel_speed"][i] for p in seen[-20:]) for i in range(6)]
     assert all(0.4 < v < 0.6 for v in peak), (peak, w, b)
-    assert all(abs(i) > 0 for i in w["motor_current"]), w["motor_current"]
+    # Current over the whole run: at a steady unloaded 0.5 rad/s a wheel draws
+    # about one ADC step (0.02 A), so one snapshot may read 0; the run may not.
+    i_peak = [max(abs(p["motor_current"][i]) for p in seen) for i in range(6)]
+    assert all(i > 0 for i in i_peak), i_peak
     assert 0.1 < b["accel"][2] < 0.25          # lunar gravity, 0.165 g, on the MPU-6000 path
     assert 25 < b["battery_v"] < 40 and 50 < b["soc"] <= 100
     assert -60 < b["ebox_temp"] < 80
