@@ -79,14 +79,22 @@ _sources = [
     for sub in SUBDIRS
     for p in sorted((CSRC / sub).glob("*.c"))
 ] + [os.path.relpath(CSRC / p, _root) for p in EXTRA_SOURCES]
+# -ffp-contract=off: no fused multiply-add, so the plant's doubles round the
+# same on every x86-64 and ARM host (golden vectors, same seed -> same run).
+# -flto and -fvisibility=hidden: the firmware's per-edge and per-tick calls
+# (fw_encoder_edge -> quad_update, wheel_loop_step) cross translation units;
+# without them every one goes through the PLT and none can be inlined.  Only
+# the module's init function is exported, which cffi marks visible itself.
+_CFLAGS = ["-std=c99", "-O2", "-flto", "-fvisibility=hidden", "-fno-math-errno", "-ffp-contract=off"]
 ffibuilder.set_source(
     "common._native",
     "\n".join(f'#include "{key}"' for key in _order),
     sources=_sources,
     include_dirs=[os.path.relpath(CSRC, _root), os.path.relpath(CSRC / "generated", _root),
                   os.path.relpath(CSRC / "firmware", _root)],
-    extra_compile_args=["-std=c99", "-O2", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter",
-                        "-ffp-contract=off"],
+    extra_compile_args=_CFLAGS + ["-Wall", "-Wextra", "-Wno-unused-parameter"],
+    # LTO happens at link time, so the code-generation flags go there too.
+    extra_link_args=_CFLAGS,
     libraries=["m"],
 )
 

@@ -22,6 +22,11 @@ from common.dictionary.wire import layout
 
 HEATER_REFRESH_MS = 1000       # the board's heater deadline is 3 s
 LATCH_CLEAR_MS = 1000          # the "bad command" flag is cleared at most this often
+# MOB_WHEELS effort (i8, %) -> Q15 duty, and the stall mask (u8) -> six flags:
+# tables, as the latch runs every flight cycle.
+_EFFORT_Q15 = {v: int(round(v * 32767 / 100)) for v in range(-128, 128)}
+_STALL_BITS = tuple(tuple(bool(m & (1 << i)) for i in range(6)) for m in range(256))
+ENCODE_CACHE_MAX = 256         # distinct payloads remembered (moves rarely repeat)
 DRIVE_ORDER = ("w_fl", "w_fr", "w_ml", "w_mr", "w_rl", "w_rr", "s_fl", "s_fr", "s_rl", "s_rr")
 
 
@@ -83,6 +88,9 @@ class BoardApp:
         self._wheels_layout = w = PacketLayout(d, "MOB_WHEELS")
         self._body_layout = b = PacketLayout(d, "MOB_BODY")
         self._k_speed = w.milli("wheel_speed")        # wire -> mrad/s
+        self._k_current = w.scale["motor_current"]
+        self._wheels_at = tuple(w.at[n] for n in ("enc_count", "wheel_speed", "motor_current",
+                                                  "effort", "stalled"))
         self._k_steer = b.milli("steer")              # wire -> mrad
         self._k_accel = b.milli("accel")              # wire -> mg
         self._k_gyro = b.milli("gyro")                # wire -> mdeg/s
@@ -94,6 +102,7 @@ class BoardApp:
         self._body_sc = tuple(b.scale[n] for n in (
             "odom_x", "odom_y", "odom_yaw", "battery_v", "battery_a", "soc", "solar",
             "energy_used", "ebox_temp", "heater_duty"))
+        self._encoded: dict[tuple, bytes] = {}
         self._heater_dirty = True        # send the heater target on the first write
         self._heater_sent_ms = None
         self._latch_clear_ms: dict[str, int] = {}
@@ -102,14 +111,13 @@ class BoardApp:
     # -- packets -> latch ----------------------------------------------------------
     def latch_wheels_raw(self, raw: tuple) -> None:
         """A MOB_WHEELS payload's unpacked wire values into the latch."""
-        at, sc, k = self._wheels_layout.at, self._wheels_layout.scale, self._k_speed
-        self._count = list(raw[at["enc_count"]])
-        self._speed = [v * k for v in raw[at["wheel_speed"]]]
-        s = sc["motor_current"]
-        self._current_a = [v * s for v in raw[at["motor_current"]]]
-        self._effort_q15 = [int(round(v * 32767 / 100)) for v in raw[at["effort"]]]
-        mask = raw[at["stalled"]]
-        self._stalled = [bool(mask & (1 << i)) for i in range(6)]
+        count, speed, current, effort, stalled = self._wheels_at
+        k, s = self._k_speed, self._k_current
+        self._count = raw[count]
+        self._speed = [v * k for v in raw[speed]]
+        self._current_a = [v * s for v in raw[current]]
+        self._effort_q15 = [_EFFORT_Q15[v] for v in raw[effort]]
+        self._stalled = _STALL_BITS[raw[stalled]]
 
     def latch_body_raw(self, raw: tuple, take_pose: bool = True) -> int:
         """A MOB_BODY payload's unpacked wire values into the latch (the pose
@@ -135,7 +143,20 @@ class BoardApp:
     # -- latch -> commands ---------------------------------------------------------
     def _command(self, role: str, name: str, **args) -> bool:
         """Encode one board command from the dictionary and send it."""
-        return self._send_payload(role, P.encode_board_command(self.dictionary, name, **args))
+        return self._send_payload(role, self._encode(name, tuple(args.items())))
+
+    def _encode(self, name: str, args: tuple) -> bytes:
+        """encode_board_command, remembered: the periodic commands (heater
+        targets every second on both boards) repeat the same few payloads."""
+        cache = self._encoded
+        key = (name, args)
+        payload = cache.get(key)
+        if payload is None:
+            payload = P.encode_board_command(self.dictionary, name, **dict(args))
+            if len(cache) >= ENCODE_CACHE_MAX:
+                cache.clear()
+            cache[key] = payload
+        return payload
 
     def write_board_commands(self, now_ms: int) -> None:
         """One MOB_DRIVE with every setpoint (refreshes the 300 ms drive

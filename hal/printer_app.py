@@ -31,6 +31,7 @@ MAX_RATE_Q16 = 1 << 30               # PRN_MOVE.rate's range
 ELECTRIC_HEAD_W = 200.0              # the bench head's heater (docs/firmware.md section 4)
 SOLAR_FULL_SUN_W = 204.0             # the concentrator in full sun (docs/printer.md section 9)
 HOPPER_CAPACITY_G = 5000.0           # our assumption (docs/printer.md section 9)
+_HOME_STATES = {int(s): s for s in HomeState}   # wire value -> state
 
 
 class _PDev:
@@ -191,6 +192,10 @@ class PrinterApp:
         d = self.dictionary
         self._pay_status_layout = PacketLayout(d, "PAY_STATUS")
         self._pay_printer_layout = PacketLayout(d, "PAY_PRINTER")
+        if self._pay_printer_layout.at["time_ms"] != 1:
+            raise ValueError("PAY_PRINTER: time_ms must be the first field (the latch skips "
+                             "unchanged packets by comparing what follows it)")
+        self._prn_state: tuple | None = None
         self._head_c = 0.0
         self._head_duty = 0.0
         self._head_fault = 0
@@ -230,10 +235,14 @@ class PrinterApp:
     def latch_pay_printer_raw(self, raw: tuple) -> None:
         at = self._pay_printer_layout.at
         self._prn_time_ms = raw[at["time_ms"]]
+        state = raw[2:]              # everything after the id and time_ms
+        if state == self._prn_state:
+            return                   # an idle gantry: the same packet, a new time
+        self._prn_state = state
         self._prn_pos = tuple(raw[at["pos"]])
         self._prn_moving = bool(raw[at["moving"]])
         self._prn_queued = raw[at["queued"]]
-        self._prn_home_state = tuple(HomeState(v) if v <= 5 else HomeState.FAILED
+        self._prn_home_state = tuple(_HOME_STATES.get(v, HomeState.FAILED)
                                      for v in raw[at["home_state"]])
         self._prn_homed = raw[at["homed"]]
         self._prn_switches = raw[at["switches"]]

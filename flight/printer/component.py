@@ -55,6 +55,7 @@ DEFAULT_SINTER_C = ProcessSettings().sinter_c
 # at the cycle rate until it is below (the thermocouple monitor's band starts
 # well below any sintering temperature).
 IDLE_WARM_C = 100.0
+IDLE_EVAL_MS = 1000           # idle: sun, e-box and homing judged once a second
 
 
 def move_steps(move, last_target, steps_per_mm, max_rate_q16: int):
@@ -132,6 +133,7 @@ class Printer:
         self._last_target = (0, 0, 0, 0)
         self._sun_ok = True
         self._ebox_hot = False
+        self._idle_eval_ms: int | None = None
         self._samples: list[float] = []
         self._reset_stats()
         self._start_layer = 0
@@ -300,12 +302,17 @@ class Printer:
         now = self.clock.now_ms()
         g, head, tc = self.gantry, self.head, self.devices.thermocouple
         temp_c = tc.temp_c
-        self._max_c = max(self._max_c, temp_c)
-        homed, failed, idle, free, pending, executing = self._motion(g)
+        if temp_c > self._max_c:
+            self._max_c = temp_c
         mode = self.modes.mode
         j = self.job
-        target = 0.0
         active = j is not None and j.state not in FINAL_STATES
+        if not active and mode != PRINT_MODE:
+            self._update_idle(now, dt_ms)
+            return
+        self._idle_eval_ms = None
+        homed, failed, idle, free, pending, executing = self._motion(g)
+        target = 0.0
         sinter_c = j.plan.settings.sinter_c if active else (self._manual_c or DEFAULT_SINTER_C)
         sun_ok = self._sun(sinter_c)
         ebox_hot = self._ebox()
@@ -353,6 +360,24 @@ class Printer:
         if j is not None and j.state in ACTIVE_STATES | {JobState.PAUSED}:
             self._electric_j += (PRINTER_BASE_W + (head.power_w if head.source == "electric"
                                                    else 0.0)) * dt_ms / 1000.0
+
+    def _update_idle(self, now: int, dt_ms: int) -> None:
+        """No job and not in PRINT mode: the head off and its heat counted
+        every cycle; the sun and e-box judgements (published once a second
+        when idle) and a failed home's mask once a second of simulated time.
+        A job or PRINT mode takes the full path from its first cycle."""
+        head = self.head
+        self._manual_c = 0.0
+        head.set_target_c(0.0)
+        if head.duty:
+            self._heat_j += head.power_w * dt_ms / 1000.0
+        if self._idle_eval_ms is not None and now - self._idle_eval_ms < IDLE_EVAL_MS:
+            return
+        self._idle_eval_ms = now
+        if self._home_mask and self._motion(self.gantry)[1]:
+            self._home_mask = 0
+        self._sun(DEFAULT_SINTER_C)
+        self._ebox()
 
     def _layer_done(self, j: PrintJob) -> None:
         dwell_s = j.plan.settings.spot_mm / j.plan.settings.scan_mmps
