@@ -13,11 +13,25 @@ A backend provides, besides the latch fields (see ``Latch``):
 """
 from __future__ import annotations
 
+from operator import attrgetter
+
 from common.dictionary import default_dictionary
 from hal.errors import CommandRangeError
 from hal.interfaces import (DeviceStatus, DriveWheel, Heater, Imu, Odometer, OdomPose,
                             PowerMonitor, SteeringActuator, ThermalSensor)
 
+
+def latched(field: str) -> property:
+    """A read-only device reading served from the HAL's latch field ``field``
+    (a C-speed getter: readings are taken every flight cycle)."""
+    return property(attrgetter("_hal." + field))
+
+
+def latched_at(field: str, i: int | None = None) -> property:
+    """Element ``i`` of a latch field; the device's own index when None."""
+    if i is None:
+        return property(lambda dev: getattr(dev._hal, field)[dev.index])
+    return property(lambda dev: getattr(dev._hal, field)[i])
 
 
 class Latch:
@@ -44,7 +58,9 @@ class Latch:
         self._heater_dirty = False
 
 
-class _Dev:
+class LatchedDevice:
+    """A device of the standard set: its name, index and kind; its status
+    comes from the backend (link health, staleness, device faults)."""
     kind = ""
 
     def __init__(self, hal, name: str, index: int = 0):
@@ -57,7 +73,7 @@ class _Dev:
         return self._hal._device_status(self.kind, self.index)
 
 
-class LatchedWheel(_Dev, DriveWheel):
+class LatchedWheel(LatchedDevice, DriveWheel):
     kind = "wheel"
 
     def set_speed_mradps(self, speed_mradps: int) -> None:
@@ -67,31 +83,17 @@ class LatchedWheel(_Dev, DriveWheel):
                                     f"[-{limit}, {limit}] mrad/s")
         self._hal._wheel_cmd[self.index] = int(speed_mradps)
 
-    @property
-    def speed_mradps(self):
-        return self._hal._speed[self.index]
-
-    @property
-    def encoder_count(self):
-        return self._hal._count[self.index]
-
-    @property
-    def current_a(self):
-        return self._hal._current_a[self.index]
-
-    @property
-    def effort_q15(self):
-        return self._hal._effort_q15[self.index]
-
-    @property
-    def stalled(self):
-        return self._hal._stalled[self.index]
+    speed_mradps = latched_at("_speed")
+    encoder_count = latched_at("_count")
+    current_a = latched_at("_current_a")
+    effort_q15 = latched_at("_effort_q15")
+    stalled = latched_at("_stalled")
 
     def clear_stall(self) -> None:
         self._hal._clear_stall(self.index)
 
 
-class LatchedSteering(_Dev, SteeringActuator):
+class LatchedSteering(LatchedDevice, SteeringActuator):
     kind = "steer"
 
     def __init__(self, hal, name, index):
@@ -105,76 +107,45 @@ class LatchedSteering(_Dev, SteeringActuator):
                                     f"[{self.min_angle_mrad}, {self.max_angle_mrad}] mrad")
         self._hal._steer_cmd[self.index] = int(angle_mrad)
 
-    @property
-    def angle_mrad(self):
-        return self._hal._steer[self.index]
+    angle_mrad = latched_at("_steer")
 
 
-class LatchedImu(_Dev, Imu):
+class LatchedImu(LatchedDevice, Imu):
     kind = "imu"
 
-    @property
-    def accel_mg(self):
-        return self._hal._accel
-
-    @property
-    def gyro_mdps(self):
-        return self._hal._gyro
-
-    @property
-    def pitch_mdeg(self):
-        return self._hal._pitch_mdeg
-
-    @property
-    def roll_mdeg(self):
-        return self._hal._roll_mdeg
+    accel_mg = latched("_accel")
+    gyro_mdps = latched("_gyro")
+    pitch_mdeg = latched("_pitch_mdeg")
+    roll_mdeg = latched("_roll_mdeg")
 
 
-class LatchedOdometer(_Dev, Odometer):
+class LatchedOdometer(LatchedDevice, Odometer):
     kind = "odometer"
 
-    @property
-    def pose(self):
-        return self._hal._pose
+    pose = latched("_pose")
 
     def reset(self, x_m: float, y_m: float, yaw_rad: float) -> None:
         self._hal._reset_odometry(x_m, y_m, yaw_rad)
         self._hal._pose = OdomPose(x_m, y_m, yaw_rad)
 
 
-class LatchedPower(_Dev, PowerMonitor):
+class LatchedPower(LatchedDevice, PowerMonitor):
     kind = "power"
 
-    @property
-    def battery_v(self):
-        return self._hal._power[0]
-
-    @property
-    def battery_a(self):
-        return self._hal._power[1]
-
-    @property
-    def soc_pct(self):
-        return self._hal._power[2]
-
-    @property
-    def solar_w(self):
-        return self._hal._power[3]
-
-    @property
-    def energy_used_j(self):
-        return self._hal._power[4]
+    battery_v = latched_at("_power", 0)
+    battery_a = latched_at("_power", 1)
+    soc_pct = latched_at("_power", 2)
+    solar_w = latched_at("_power", 3)
+    energy_used_j = latched_at("_power", 4)
 
 
-class LatchedThermal(_Dev, ThermalSensor):
+class LatchedThermal(LatchedDevice, ThermalSensor):
     kind = "thermal"
 
-    @property
-    def temp_c(self):
-        return self._hal._ebox_c
+    temp_c = latched("_ebox_c")
 
 
-class LatchedHeater(_Dev, Heater):
+class LatchedHeater(LatchedDevice, Heater):
     kind = "heater"
 
     def __init__(self, hal, name, index=0):
@@ -194,13 +165,8 @@ class LatchedHeater(_Dev, Heater):
     def target_c(self):
         return self._target_c
 
-    @property
-    def duty(self):
-        return self._hal._heater_duty
-
-    @property
-    def fault(self):
-        return self._hal._heater_fault
+    duty = latched("_heater_duty")
+    fault = latched("_heater_fault")
 
     def reset_fault(self) -> None:
         self._hal._reset_heater()

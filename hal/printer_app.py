@@ -18,6 +18,7 @@ from __future__ import annotations
 from common.dictionary import default_dictionary
 from hal.board_app import HEATER_REFRESH_MS, PacketLayout
 from hal.errors import CommandRangeError
+from hal.latched import LatchedDevice, latched
 from hal.interfaces import (PRINTER_AXES, DeviceStatus, HeatSource, HomeState, HopperLevel,
                             LimitSwitch, PrinterDevices, PrinterGantry, ThermalSensor)
 
@@ -34,14 +35,7 @@ HOPPER_CAPACITY_G = 5000.0           # our assumption (docs/printer.md section 9
 _HOME_STATES = {int(s): s for s in HomeState}   # wire value -> state
 
 
-class _PDev:
-    kind = ""
-
-    def __init__(self, hal, name: str, index: int = 0):
-        self._hal = hal
-        self.name = name
-        self.index = index
-
+class _PDev(LatchedDevice):
     @property
     def status(self) -> DeviceStatus:
         return self._hal._printer_status(self.kind)
@@ -78,37 +72,14 @@ class LatchedGantry(_PDev, PrinterGantry):
         self._hal._prn_home = 0
         self._hal._prn_moves.clear()
 
-    @property
-    def position_steps(self):
-        return self._hal._prn_pos
-
-    @property
-    def moving(self):
-        return self._hal._prn_moving
-
-    @property
-    def queued(self):
-        return self._hal._prn_queued
-
-    @property
-    def home_state(self):
-        return self._hal._prn_home_state
-
-    @property
-    def homed_mask(self):
-        return self._hal._prn_homed
-
-    @property
-    def moves_done(self):
-        return self._hal._prn_moves_done
-
-    @property
-    def time_ms(self):
-        return self._hal._prn_time_ms
-
-    @property
-    def refused(self):
-        return self._hal._prn_refused
+    position_steps = latched("_prn_pos")
+    moving = latched("_prn_moving")
+    queued = latched("_prn_queued")
+    home_state = latched("_prn_home_state")
+    homed_mask = latched("_prn_homed")
+    moves_done = latched("_prn_moves_done")
+    time_ms = latched("_prn_time_ms")
+    refused = latched("_prn_refused")
 
 
 class LatchedSwitch(_PDev, LimitSwitch):
@@ -148,13 +119,8 @@ class LatchedHead(_PDev, HeatSource):
     def target_c(self):
         return self._target_c
 
-    @property
-    def duty(self):
-        return self._hal._head_duty
-
-    @property
-    def fault(self):
-        return self._hal._head_fault
+    duty = latched("_head_duty")
+    fault = latched("_head_fault")
 
     def reset_fault(self) -> None:
         self._hal._command("payload", "BOARD_CLEAR_FAULT")
@@ -171,18 +137,14 @@ class LatchedHead(_PDev, HeatSource):
 class LatchedThermocouple(_PDev, ThermalSensor):
     kind = "thermocouple"
 
-    @property
-    def temp_c(self):
-        return self._hal._head_c
+    temp_c = latched("_head_c")
 
 
 class LatchedHopper(_PDev, HopperLevel):
     kind = "hopper"
     capacity_g = HOPPER_CAPACITY_G
 
-    @property
-    def level_pct(self):
-        return self._hal._hopper_pct
+    level_pct = latched("_hopper_pct")
 
 
 class PrinterApp:
