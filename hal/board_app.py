@@ -46,12 +46,19 @@ class IntCommandPacker:
         self.bounds = tuple((f.min, f.max) for f in fields)
         self.st = struct.Struct("<H" + "".join(P._FMT[f.wire_type] for f in fields))
         self.opcode = cmd.opcode
+        self._last_values: tuple | None = None
+        self._last_payload = b""
 
     def pack(self, values) -> bytes:
+        values = tuple(values)
+        if values == self._last_values:      # a steady drive refreshes the same setpoints
+            return self._last_payload
         for n, v, (lo, hi) in zip(self.names, values, self.bounds):
             if not lo <= v <= hi:
                 raise P.ArgumentError(f"{self.name}.{n}: {v} outside {lo}..{hi}")
-        return self.st.pack(self.opcode, *values)
+        payload = self.st.pack(self.opcode, *values)
+        self._last_values, self._last_payload = values, payload
+        return payload
 
 
 class PacketLayout:
