@@ -31,13 +31,13 @@ def camp(tmp_path):
     return lambda runs: prepare(MISSION, d, tmp_path / "out", runs)
 
 
-def odd_runs_raise(spec):
+def odd_runs_raise(bundle, spec):
     if spec.run % 2:
         raise RuntimeError(f"run {spec.run} blew up on the worker")
     return crashed_row(spec, "passed", "")
 
 
-def every_run_passes(spec):
+def every_run_passes(bundle, spec):
     return crashed_row(spec, "passed", "")
 
 
@@ -67,3 +67,33 @@ def test_worker_exceptions_become_crashed_rows_and_retry_replaces_them(client, c
     assert all(rows[i]["status"] == "passed" for i in range(6))
     s = finish(camp(6), report=False)
     assert s["success"]["passed"] == 6 and s["runs_done"] == 6
+
+
+def run_of_execution(execution, bundle, spec):
+    row = crashed_row(spec, "passed", f"execution {execution}")
+    row["error"] = bundle.name         # the scattered mission reached the run
+    return row
+
+
+@pytest.mark.timeout(120)   # the bug this guards against also showed as a campaign that never ended
+def test_the_same_campaign_executed_again_on_one_client_runs_every_run_afresh(client, tmp_path):
+    # The benchmark's phases (and any program running campaigns in a row) execute
+    # one campaign again and again through one client.  When the Dask keys of the
+    # scattered mission and of the runs were derived from the campaign alone, a
+    # new execution reused keys whose release by the previous one was still on
+    # its way: the scheduler dropped the new mission ("lost dependencies": every
+    # run recorded as crashed in milliseconds), or a worker dropped its new copy
+    # and the broadcast scatter waited forever (the timeout above).  A window
+    # smaller than the campaign keeps submitting after the first runs came back,
+    # as a real campaign does.
+    from functools import partial
+    d = tmp_path / "d.toml"
+    d.write_text('[campaign]\nsite = "flat"\n[params]\nyaw = { dist = "uniform", min = -5, max = 5 }\n')
+    for k in range(6):
+        c = prepare(MISSION, d, tmp_path / f"out{k}", 12)
+        t = execute(c, client, task=partial(run_of_execution, k), window=3)
+        rows = Journal(c.out).load()
+        assert t.done == 12 and sorted(rows) == list(range(12))
+        bad = {i: rows[i]["reason"] for i in rows if rows[i]["reason"] != f"execution {k}"}
+        assert not bad, f"execution {k}: runs not run by this execution: {bad}"
+        assert {r["error"] for r in rows.values()} == {MISSION.name}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -187,7 +188,8 @@ def execute(camp: Campaign, client, *, run_timeout_s: float | None = DEFAULT_RUN
             on_row: Callable[[dict, Tally], None] | None = None,
             task=None, window: int | None = None) -> Tally:
     """Run what the journal does not hold yet; returns the tally of this session.
-    ``task`` replaces the run function (the scheduler-overhead benchmark)."""
+    ``task(bundle, spec)`` replaces the run function (the scheduler-overhead
+    benchmark); it gets the scattered mission like a real run."""
     from distributed import as_completed
 
     journal = Journal(camp.out)
@@ -200,8 +202,18 @@ def execute(camp: Campaign, client, *, run_timeout_s: float | None = DEFAULT_RUN
     n_workers = max(1, len(client.scheduler_info().get("workers", {})))
     window = window or WINDOW_PER_WORKER * n_workers
     fn = task or execute_run
-    bundle = client.scatter(camp.bundle, broadcast=True) if task is None else None
-    token = camp.identity["mission_sha256"][:8] + camp.identity["dispersions_sha256"][:8]
+    # Dask keys unique to this execution, never derived from the campaign
+    # alone.  The same campaign executed again through one client (the
+    # benchmark's phases, a program running campaigns in a row) used to reuse
+    # the mission's content-hashed key and the runs' keys while the previous
+    # execution's release of them was still travelling (client -> scheduler ->
+    # workers, on streams that a scatter's direct calls overtake).  Either the
+    # scheduler dropped the new mission (every run cancelled, "lost
+    # dependencies", recorded as crashed in milliseconds), or a worker's late
+    # "free" deleted its new copy and the broadcast's replication waited
+    # forever for a copy no worker held: the campaign hung in scatter.
+    session = uuid.uuid4().hex[:12]
+    bundle = client.scatter(camp.bundle, broadcast=True, hash=False)
     inflight: dict[str, tuple[RunSpec, dict, object]] = {}
     it = iter(todo)
     ac = as_completed()
@@ -211,9 +223,8 @@ def execute(camp: Campaign, client, *, run_timeout_s: float | None = DEFAULT_RUN
         if i is None:
             return False
         spec, inputs = camp.spec(i, run_timeout_s, keep_runs)
-        args = (spec,) if task is not None else (bundle, spec)
-        key = f"run-{token}-{camp.disp.seed}-{i}"
-        fut = client.submit(fn, *args, key=key, pure=False)
+        key = f"run-{i}-{session}"
+        fut = client.submit(fn, bundle, spec, key=key, pure=False)
         inflight[key] = (spec, inputs, fut)
         ac.add(fut)
         return True
@@ -244,6 +255,7 @@ def execute(camp: Campaign, client, *, run_timeout_s: float | None = DEFAULT_RUN
     finally:
         if inflight:
             client.cancel([f for _, _, f in inflight.values()])
+        bundle.release()
         journal.close()
     return tally
 
