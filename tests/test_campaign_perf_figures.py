@@ -10,7 +10,8 @@ from ground.campaign.perf import ABBA, phase_figures
 def _phase(n, runs, wall_s, cpu_per_run_s):
     return {"n": n, "runs": runs, "wall_s": wall_s, "sim_s": 190.0 * runs, "busy_s": 0.9 * n * wall_s,
             "worker_cpu_s": cpu_per_run_s * runs, "ours_cpu_s": cpu_per_run_s * runs * 1.05,
-            "others_cpu_s": 1.0 * wall_s, "steal_s": 0.0, "runs_per_worker": [runs // n] * n}
+            "others_cpu_s": 1.0 * wall_s, "steal_s": 0.0, "runs_per_worker": [runs // n] * n,
+            "busy_share_per_worker": [0.9] * n}
 
 
 phase = st.tuples(st.floats(2.0, 200.0), st.floats(0.1, 2.0))      # wall s, CPU s per run

@@ -15,10 +15,16 @@ at both):
 - both clusters are started, and every worker has done one untimed run
   (imports, the site, its horizon table), before any timing: neither start-up
   nor warm-up is in a rate;
-- each timed phase gives every worker the same number of runs (1 worker: k
-  runs; 2 workers: 2k runs; the per-worker split is reported), of a
-  mission long enough (about 0.4 s of CPU) that the scheduler's cost per run
-  (the trivial-run figure, about 10 ms of CPU) is a few per cent of it;
+- each timed phase gives the cluster k runs per worker (1 worker: k runs; 2
+  workers: 2k runs), k = 30 by default: a phase lasts about 30 runs' time
+  (~7 s on an idle core), so the start of a phase and its tail (the last run
+  on one worker while the other has nothing left) are about 1 % of it;
+- the runs are spread over the workers by Dask as a user's campaign is (each
+  worker takes the next run when it has finished one), not pinned: the runs
+  and the share of the phase's wall time each worker spent inside runs are
+  reported per phase, so an imbalance shows;
+- a phase in which any run crashed or timed out is an error, not a rate (a
+  crashed run costs nothing and would inflate it);
 - the phases alternate 1, 2, 2, 1 workers (ABBA), repeated: a load that
   drifts linearly in time weighs both configurations the same, and the
   efficiency is taken over the summed phases, with the spread of the
@@ -68,6 +74,12 @@ def _maxrss_mb() -> float:
 def _cpu_s() -> float:
     ru = resource.getrusage(resource.RUSAGE_SELF)
     return ru.ru_utime + ru.ru_stime
+
+
+def _worker_name() -> str:
+    """How a run's row names the worker that ran it (ground.campaign.task)."""
+    import socket
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _pids() -> tuple[int, int]:
@@ -139,6 +151,7 @@ class _Ours:
 
 def _phase(handle, n: int, tmp: Path, name: str, mission: Path, runs_per_worker: int,
            ours: _Ours) -> dict:
+    from ground.campaign import CampaignError
     from ground.campaign.engine import execute
     from ground.campaign.journal import Journal
 
@@ -151,10 +164,22 @@ def _phase(handle, n: int, tmp: Path, name: str, mission: Path, runs_per_worker:
     wall = time.perf_counter() - t0
     m1, s1, o1 = *_machine(), ours.cpu_s()
     wcpu1 = c.run(_cpu_s)
-    rows = Journal(camp.out).load().values()
-    per_worker: dict[str, int] = {}
+    rows = list(Journal(camp.out).load().values())
+    # A run that crashed or timed out took no simulation time: counted as done,
+    # it would inflate the rate.  The benchmark measures finished missions only.
+    bad = [r for r in rows if r["status"] in ("crashed", "timeout")]
+    if bad or tally.done != runs_per_worker * n:
+        first = f" (first: run {bad[0]['run']} {bad[0]['status']}: {bad[0]['reason']})" if bad else ""
+        raise CampaignError(f"benchmark phase {name} ({n} worker(s)): {len(bad)} of {len(rows)} runs "
+                            f"crashed or timed out, {tally.done} of {runs_per_worker * n} ran{first}; "
+                            "its rate would not measure missions")
+    # per worker of the cluster (a worker that got no run shows as 0): runs and
+    # the share of the phase's wall time it spent inside runs
+    per_worker = {w: [0, 0.0] for w in c.run(_worker_name).values()}
     for r in rows:
-        per_worker[r["worker"]] = per_worker.get(r["worker"], 0) + 1
+        w = per_worker.setdefault(r["worker"], [0, 0.0])
+        w[0] += 1
+        w[1] += r["wall_time_s"] or 0.0
     return {
         "n": n, "runs": tally.done, "wall_s": wall,
         "sim_s": sum(r["sim_time_s"] or 0.0 for r in rows),
@@ -163,7 +188,8 @@ def _phase(handle, n: int, tmp: Path, name: str, mission: Path, runs_per_worker:
         "ours_cpu_s": o1 - o0,
         "others_cpu_s": max(0.0, (m1 - m0) - (o1 - o0)),
         "steal_s": s1 - s0,
-        "runs_per_worker": sorted(per_worker.values()),
+        "runs_per_worker": sorted(v[0] for v in per_worker.values()),
+        "busy_share_per_worker": sorted(round(v[1] / wall, 3) for v in per_worker.values()),
     }
 
 
@@ -171,8 +197,13 @@ def _sum(phases, key):
     return sum(p[key] for p in phases)
 
 
-def measure_campaign(mission: Path, runs_per_worker: int = 8, trivial_runs: int = 200,
-                     progress=None, rounds: int = 2) -> dict:
+RUNS_PER_WORKER = 30     # a phase of about 7 s per idle core: the scheduler's start and tail are ~1 %
+ROUNDS = 3
+TRIVIAL_RUNS = 500
+
+
+def measure_campaign(mission: Path, runs_per_worker: int = RUNS_PER_WORKER,
+                     trivial_runs: int = TRIVIAL_RUNS, progress=None, rounds: int = ROUNDS) -> dict:
     from ground.campaign.cluster import open_cluster
     from ground.campaign.engine import execute
     from ground.campaign.task import execute_run, noop_run
@@ -208,9 +239,15 @@ def measure_campaign(mission: Path, runs_per_worker: int = 8, trivial_runs: int 
                     p = _phase(handles[n], n, tmp, f"r{r}p{k}w{n}", mission, runs_per_worker, ours)
                     phases.append(p)
                     say(f"round {r + 1}/{rounds}, {n} worker(s): {p['runs'] / p['wall_s']:.2f} "
-                        f"runs/s ({p['runs']} runs in {p['wall_s']:.1f} s; the rest of the "
-                        f"machine used {p['others_cpu_s'] / p['wall_s']:.2f} cores)")
-            # the scheduler's cost per run: trivial runs on the 1-worker cluster
+                        f"runs/s ({p['runs']} runs in {p['wall_s']:.1f} s, per worker "
+                        f"{p['runs_per_worker']}, busy {p['busy_share_per_worker']}; the rest of "
+                        f"the machine used {p['others_cpu_s'] / p['wall_s']:.2f} cores)")
+            # peak resident memory of each worker process, over everything it ran
+            peaks = sorted(round(v, 1) for h in handles.values()
+                           for v in h.client.run(_maxrss_mb).values())
+            # the scheduler's cost per run: trivial runs on the 1-worker cluster, with
+            # the 2-worker cluster (whose scheduler shares this process) closed
+            handles.pop(2).close()
             c = handles[1].client
             trivial = _campaign(tmp, "trivial", mission, trivial_runs)
             cpu0 = (_cpu_s(), c.run_on_scheduler(_cpu_s), sum(c.run(_cpu_s).values()))
@@ -229,15 +266,19 @@ def measure_campaign(mission: Path, runs_per_worker: int = 8, trivial_runs: int 
             out["scheduler_overhead_ms_per_run"] = round(per_run * 1000.0, 3)
             out["trivial_runs"] = trivial_runs
             say(f"trivial runs: {per_run * 1000:.2f} ms each")
-            peak = max(v for h in handles.values() for v in h.client.run(_maxrss_mb).values())
         finally:
             for h in handles.values():
                 h.close()
     out.update(phase_figures(phases, rounds, serial))
+    out["phases"] = [{"n": p["n"], "runs": p["runs"], "wall_s": round(p["wall_s"], 2),
+                      "runs_per_worker": p["runs_per_worker"],
+                      "busy_share_per_worker": p["busy_share_per_worker"],
+                      "others_cores": round(p["others_cpu_s"] / p["wall_s"], 2)} for p in phases]
     out["cpu_sharing"] = _cpu_sharing()
     out["efficiency_target"] = 0.8
     out["efficiency_limit"] = 1.0
-    out["peak_worker_rss_mb"] = round(peak, 1)
+    out["peak_worker_rss_mb"] = peaks[-1]
+    out["peak_worker_rss_mb_each"] = peaks
     out["cores"] = len(os.sched_getaffinity(0))
     out["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     return out
@@ -264,6 +305,9 @@ def phase_figures(phases: list[dict], rounds: int, serial_runs_per_s: float) -> 
         out[f"others_cores_{n}w"] = round(_sum(ps, "others_cpu_s") / wall, 2)
         out[f"steal_cores_{n}w"] = round(_sum(ps, "steal_s") / wall, 2)
         out[f"runs_per_worker_{n}w"] = sorted({tuple(p["runs_per_worker"]) for p in ps})
+        # the least busy worker of any phase: well under the utilisation means a
+        # worker waited while another still ran (an imbalance or a long tail)
+        out[f"busy_share_min_{n}w"] = min(min(p["busy_share_per_worker"]) for p in ps)
     def rate(ps, key="runs"):            # unrounded: the ratios below are taken on these
         return _sum(ps, key) / _sum(ps, "wall_s")
     out["parallel_efficiency_2w"] = round(rate(by_n[2]) / (2 * rate(by_n[1])), 3)

@@ -11,6 +11,7 @@ import time
 
 import click
 
+from ground.campaign import perf as campaign_perf   # its defaults (stdlib imports only)
 from ground.cli.options import SEED, FiniteFloat
 
 PERF_GOAL_XY_M = (90.0, 20.0)
@@ -332,11 +333,13 @@ def link(as_json, baud, seed, soak_commands, rtt_commands, goodput_seconds, wall
 
 @perf.command("campaign")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object as the last line")
-@click.option("--runs-per-worker", type=click.IntRange(min=1, max=1000), default=8, show_default=True,
+@click.option("--runs-per-worker", type=click.IntRange(min=1, max=1000),
+              default=campaign_perf.RUNS_PER_WORKER, show_default=True,
               help="runs per worker in each timed phase")
-@click.option("--rounds", type=click.IntRange(min=1, max=100), default=2, show_default=True,
-              help="rounds of four timed phases (1, 2, 2, 1 workers)")
-@click.option("--trivial-runs", type=click.IntRange(min=10), default=200, show_default=True)
+@click.option("--rounds", type=click.IntRange(min=1, max=100), default=campaign_perf.ROUNDS,
+              show_default=True, help="rounds of four timed phases (1, 2, 2, 1 workers)")
+@click.option("--trivial-runs", type=click.IntRange(min=10), default=campaign_perf.TRIVIAL_RUNS,
+              show_default=True, help="trivial runs for the scheduler's cost per run")
 def campaign(as_json, runs_per_worker, rounds, trivial_runs):
     """Campaign runs/s on 1 and 2 local Dask workers, parallel efficiency, peak
     worker memory, scheduler overhead per run (docs/campaigns.md)."""
@@ -363,6 +366,8 @@ def campaign(as_json, runs_per_worker, rounds, trivial_runs):
                    f"{r['our_cores_1w']:.2f} / {r['our_cores_2w']:.2f}, the rest of the machine used "
                    f"{r['others_cores_1w']:.2f} / {r['others_cores_2w']:.2f}; "
                    f"load {r['loadavg_at_start'][0]:.1f} -> {r['loadavg_at_end'][0]:.1f}; "
+                   f"runs per worker on 2 workers {r['runs_per_worker_2w']}, least busy worker "
+                   f"{r['busy_share_min_2w']:.2f} of its phase; "
                    f"peak worker RSS {r['peak_worker_rss_mb']:.0f} MB; "
                    f"scheduler overhead {r['scheduler_overhead_ms_per_run']:.2f} ms/run")
 
