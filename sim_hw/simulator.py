@@ -196,6 +196,9 @@ class Simulator:
         self._boards = ffi.cast("struct sim_boards *", self._boards_mem)
         if lib.sim_boards_init(self._boards, sim, default_dictionary().hash32) != SIM_OK:
             raise ValueError("Simulator: board firmware refused to start")
+        # pointers into _boards_mem, which lives as long as this simulator
+        self._head_p = lib.sim_board_head(self._boards)
+        self._gantry_p = lib.sim_board_gantry(self._boards)
         from common.dictionary.packets import CMD_RESULT_FMT
         self._result = ffi.new("uint8_t[]", CMD_RESULT_FMT.size)
         self._pkt = ffi.new("uint8_t[64]")
@@ -370,7 +373,7 @@ class Simulator:
     @property
     def head_plant(self):
         """The sintering head's plant state (temp_k, heater_w, source_w)."""
-        return self._lib.sim_board_head(self._boards)
+        return self._head_p
 
     @property
     def head_source_w(self) -> float:
@@ -380,16 +383,16 @@ class Simulator:
     @property
     def head_power_w(self) -> float:
         """Electrical power into the payload's sintering head now (plant truth)."""
-        return float(self._lib.sim_board_head(self._boards).heater_w)
+        return float(self._head_p.heater_w)
 
     def gantry(self):
         """The payload board's stepper axes (plant truth: pos, lost; load for
         fault injection: 1 nominal, more is a jam)."""
-        return self._lib.sim_board_gantry(self._boards)
+        return self._gantry_p
 
     @property
     def head_temp_c(self) -> float:
-        return float(self._lib.sim_board_head(self._boards).temp_k) - 273.15
+        return float(self._head_p.temp_k) - 273.15
 
     # -- plant scalar outputs ----------------------------------------------------
     battery_v = property(lambda self: float(self._sim.out.battery_v))

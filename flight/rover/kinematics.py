@@ -22,7 +22,7 @@ Everything is plain floats: this runs every 100 ms cycle at >1000x real time.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hal.errors import CommandRangeError
 from common.vehicle import STEER_WHEEL_INDEX, VehicleGeometry
@@ -44,8 +44,8 @@ class KinematicsRangeError(CommandRangeError):
     """A drive command outside what the vehicle can do (refused, never clamped)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DriveCommand:
+class DriveCommand(NamedTuple):
+    """One cycle's drive setpoints (a named tuple: built every flight cycle)."""
     mode: str
     wheel_mradps: tuple[int, int, int, int, int, int]   # hal wheel order
     steer_mrad: tuple[int, int, int, int]                # corners fl, fr, rl, rr

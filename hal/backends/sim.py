@@ -46,6 +46,9 @@ from hal.printer_app import PrinterApp
 KNOWN_PARAMS = ("seed", "site", "x", "y", "yaw", "site_seed", "sun_start_h", "head", "hopper_g")
 HEAD_SOURCES = ("solar", "electric")     # the printer's heat source; solar is the rover's
 SITE_CACHE_SIZE = 2   # generated sites kept per process (read-only; ~0.5 s each to build)
+# (role, its telemetry channel names): SimHal.telemetry runs every flight cycle
+_LINK_KEYS = tuple((r, f"link.{r}.cmd_rejects", f"link.{r}.fault_flags", f"link.{r}.latched")
+                   for r in default_dictionary().boards)
 
 
 def _int_param(params, key, default):
@@ -351,11 +354,11 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
     def telemetry(self) -> dict:
         """The boards' fault flags and latch, as the board backend publishes them."""
         out = {}
-        for role in self.ROLES:
-            p = f"link.{role}."
-            out[p + "cmd_rejects"] = self.cmd_rejects[role]
-            out[p + "fault_flags"] = self.fault_flags[role]
-            out[p + "latched"] = 1 if self.fault_flags[role] & self._hb_lost else 0
+        for role, k_rej, k_flags, k_latched in _LINK_KEYS:
+            flags = self.fault_flags[role]
+            out[k_rej] = self.cmd_rejects[role]
+            out[k_flags] = flags
+            out[k_latched] = 1 if flags & self._hb_lost else 0
         if self.link is not None:
             for role in self.ROLES:
                 p = f"link.{role}."
