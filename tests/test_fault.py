@@ -493,3 +493,92 @@ def test_perf_fault_reports_the_cost_of_the_default_table():
     assert out.exit_code == 0, out.output
     d = json.loads(out.output.strip().splitlines()[-1])
     assert set(d) >= {"us_per_cycle", "monitors", "cycle_budget_us_at_1000x", "share_of_budget"}
+
+
+# -- mode gates ------------------------------------------------------------------------
+
+GATED = """
+name = "g"
+limit_sets = ["FLIGHT"]
+
+[monitors.sun]
+channel = "printer.sun_ok"
+kind = "range"
+low = 1
+persist_ms = 1000
+modes = ["PRINT"]
+
+[monitors.hot]
+channel = "thermal.ebox_c"
+kind = "range"
+high = 45.0
+persist_ms = 500
+
+[responses.pause]
+when = "sun or hot"
+sequence = "print_pause"
+modes = ["PRINT"]
+"""
+
+
+def test_gated_monitor_judges_only_in_its_modes():
+    r = Rig(GATED)
+    r.step(100, 50, mode="DRIVE", printer__sun_ok=0, thermal__ebox_c=20.0)   # night on a traverse
+    assert r.fp.monitor_state("sun") == UNKNOWN and r.events("FP_MONITOR_TRIPPED") == []
+    r.step(100, 9, mode="PRINT")               # the debounce starts on entering PRINT
+    assert r.fp.monitor_state("sun") == GREEN
+    r.step(100, 2)
+    assert r.fp.monitor_state("sun") == TRIPPED and r.disp.names == ["pause"]
+    r.step(100, 1, mode="IDLE")                # leaving PRINT: nothing is judged any more
+    assert r.fp.monitor_state("sun") == UNKNOWN
+    cleared = r.events("FP_MONITOR_CLEARED")[-1].args
+    assert (cleared["monitor"], cleared["from_state"], cleared["to_state"]) == ("sun", TRIPPED, UNKNOWN)
+    r.step(100, 50)
+    assert r.disp.names == ["pause"]
+
+
+def test_gated_response_waits_for_its_mode_then_fires_if_still_due():
+    r = Rig(GATED)
+    r.step(100, 20, mode="DRIVE", printer__sun_ok=1, thermal__ebox_c=50.0)
+    assert r.fp.monitor_state("hot") == TRIPPED    # an ungated monitor still says the box is hot
+    assert r.disp.names == [] and r.events("FP_RESPONSE_FIRED") == []
+    r.step(100, 1, mode="PRINT")                   # the mode change alone makes it due
+    assert r.disp.names == ["pause"]
+    r.step(100, 1, mode="IDLE")
+    r.step(100, 10, thermal__ebox_c=20.0)          # the box cools (clear_ms 500)
+    assert r.fp.monitor_state("hot") == GREEN
+    r.step(100, 20, mode="PRINT")                  # cool box, sun fine: nothing to do
+    assert r.disp.names == ["pause"]
+
+
+@pytest.mark.parametrize("old, new, fragment", [
+    ('modes = ["PRINT"]\n\n[monitors.hot]', 'modes = "PRINT"\n\n[monitors.hot]',
+     "monitors.sun: modes must be a non-empty list of flight modes"),
+    ('modes = ["PRINT"]\n\n[monitors.hot]', 'modes = []\n\n[monitors.hot]',
+     "monitors.sun: modes must be a non-empty list"),
+    ('sequence = "print_pause"\nmodes = ["PRINT"]', 'sequence = "print_pause"\nmodes = ["PRINTING"]',
+     "responses.pause: modes: unknown mode 'PRINTING'; valid modes:"),
+    ('modes = ["PRINT"]\n\n[monitors.hot]', 'modes = ["PRINT"]\nrequired = true\nstale_ms = 100\n\n[monitors.hot]',
+     "monitors.sun: required = true and modes cannot go together"),
+])
+def test_mode_gate_errors(old, new, fragment):
+    assert old in GATED
+    with pytest.raises(TableError) as exc:
+        loads_table(GATED.replace(old, new, 1), source="g.toml")
+    assert fragment in str(exc.value)
+
+
+def test_builtin_printer_responses_stay_quiet_on_a_night_traverse():
+    """No print job heats outside PRINT: the sun, hopper and e-box conditions of
+    a print (printer.sun_ok 0 at night, an empty hopper, a hot box) fire no
+    print response while driving; the same conditions in PRINT do."""
+    b = Builtin()
+    night = dict(mode="DRIVE", printer__sun_ok=0, printer__hopper_pct=0.0, thermal__ebox_c=50.0)
+    b.run(60_000, **night)
+    fired = [e.args["response"] for e in b.bus.events if e.name == "FP_RESPONSE_FIRED"]
+    tripped = {e.args["monitor"] for e in b.bus.events if e.name == "FP_MONITOR_TRIPPED"}
+    assert fired == [] and b.rec.calls == []
+    assert tripped == {"ebox_hot"}               # a hot box is still reported in any mode
+    assert b.fp.monitor_state("print_sun") == UNKNOWN and b.fp.monitor_state("print_hopper") == UNKNOWN
+    b.run(2000, mode="PRINT")
+    assert b.rec.names == ["print_pause", "print_hopper_empty"]

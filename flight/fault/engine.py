@@ -60,6 +60,7 @@ class FaultProtection:
         self._by_name = {r.name: r for r in responses}
         self._monitor_by_name = {m.name: m for m in monitors}
         self._recheck_ms = 0    # evaluate responses on the first update
+        self._mode_seen = None
         pub = {f"fp.{m.name}.state": m.state for m in monitors}
         pub.update({f"fp.response.{r.name}.state": r.state for r in responses})
         pub.update({"fp.limit_set": ls, "fp.responses.fired": self.fired_count,
@@ -137,14 +138,18 @@ class FaultProtection:
         for m in self._monitors:
             if m.evaluate(values, stamps, now):
                 changed = True
+        mode = values.get("mode")
+        if mode != self._mode_seen:        # mode-gated responses may become due
+            self._mode_seen = mode
+            changed = True
         if changed or now >= self._recheck_ms:
-            self._respond(now)
+            self._respond(now, mode)
 
-    def _respond(self, now: int) -> None:
+    def _respond(self, now: int, mode: str | None) -> None:
         recheck = _NEVER
         states = self._states
         for r in self._responses:
-            due = r.due(states, now)
+            due = r.due(states, now, mode)
             if due is False:
                 continue
             if due is not True:          # held back by its cooldown until `due` ms

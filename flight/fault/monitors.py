@@ -8,6 +8,12 @@ Kinds
 - ``staleness``: bad when the channel has not been published for more than
   ``max_age_ms`` (the value is not looked at).
 
+Mode gate: a monitor with ``modes`` judges its channel only while the flight
+mode (channel ``mode``) is one of them; in any other mode it rests UNKNOWN
+(nothing is judged, so nothing trips), and its debounce starts afresh when
+the mode comes back.  E.g. the printer's sun check means something only in
+PRINT, the one mode that heats.
+
 States: GREEN, TRIPPED (bad for ``persist_ms``; back to GREEN after good for
 ``clear_ms``), STALE (range/equals only: no sample for ``stale_ms``, so the
 value cannot be trusted either way), UNKNOWN (channel never published).  A
@@ -53,6 +59,7 @@ class MonitorSpec:
     limits: Mapping[str, Limits]      # limit set name -> Limits
     required: bool = False
     description: str = ""
+    modes: frozenset[str] | None = None    # judged only in these flight modes (None: always)
 
 
 class Monitor:
@@ -61,7 +68,7 @@ class Monitor:
 
     __slots__ = ("spec", "name", "channel", "state", "_kind", "_bus", "_states",
                  "_low", "_high", "_value", "_max_age", "_persist", "_clear", "_stale",
-                 "_bad_since", "_good_since", "_t0", "_lim")
+                 "_bad_since", "_good_since", "_t0", "_lim", "_modes")
 
     def __init__(self, spec: MonitorSpec, limit_set: str, bus, states: dict, t0_ms: int):
         self.spec = spec
@@ -71,6 +78,7 @@ class Monitor:
         self._bus = bus
         self._states = states
         self._t0 = t0_ms
+        self._modes = spec.modes
         self.state = UNKNOWN
         states[self.name] = UNKNOWN
         self.set_limits(spec.limits[limit_set])
@@ -91,6 +99,13 @@ class Monitor:
 
     def evaluate(self, values: Mapping[str, Any], stamps: Mapping[str, int], now_ms: int) -> bool:
         """One cycle.  Returns True if the state changed."""
+        modes = self._modes
+        if modes is not None and values.get("mode") not in modes:
+            self._bad_since = self._good_since = None
+            if self.state is UNKNOWN:
+                return False
+            self._transition(UNKNOWN, None, now_ms)
+            return True
         t = stamps.get(self.channel)
         if t is None:
             new = self._never_published(now_ms)

@@ -8,6 +8,11 @@ still there when a cooldown ends, and never chatter on a flapping monitor):
 - if it would fire within ``cooldown_ms`` of its last firing it waits, and
   fires when the cooldown ends if the condition is still true.
 
+Mode gate: a response with ``modes`` is due only while the flight mode is
+one of them; in another mode it stays armed and does not fire, and it fires
+on entering one of its modes if its condition holds then (e.g. pausing a
+print means something only in PRINT: a print job heats in no other mode).
+
 States: ``active`` fires (calls the dispatcher: the sequencer runs the
 response sequence in its fault slot); ``passive`` only logs what it would
 have done (for trying a new response on a bench or in flight); ``disabled``
@@ -36,6 +41,7 @@ class ResponseSpec:
     cooldown_ms: int = 0
     description: str = ""
     sequence_path: Path | None = None
+    modes: frozenset[str] | None = None    # due only in these flight modes (None: any)
 
     @property
     def when(self) -> str:
@@ -55,10 +61,12 @@ class Response:
         self.last_fired_ms: int | None = None
         self.count = 0    # firings, active or passive
 
-    def due(self, states, now_ms: int) -> "bool | int":
+    def due(self, states, now_ms: int, mode: str | None = None) -> "bool | int":
         """True: fire now.  False: nothing to do.  An int: condition holds but
-        the cooldown runs until that time (ms) -- check again then."""
-        if self.state == DISABLED:
+        the cooldown runs until that time (ms) -- check again then.  ``mode``:
+        the flight mode now (for the mode gate)."""
+        modes = self.spec.modes
+        if self.state == DISABLED or (modes is not None and mode not in modes):
             self.armed = True
             return False
         if not self.spec.condition.evaluate(states):

@@ -31,9 +31,9 @@ _RESERVED = frozenset({"limit_set", "responses", "response"})
 
 _TOP_KEYS = {"name", "limit_sets", "default_limit_set", "monitors", "responses"}
 _LIMIT_KEYS = {"low", "high", "value", "max_age_ms", "persist_ms", "clear_ms", "stale_ms"}
-_MONITOR_KEYS = {"channel", "kind", "required", "description", "limits"} | _LIMIT_KEYS
+_MONITOR_KEYS = {"channel", "kind", "required", "description", "limits", "modes"} | _LIMIT_KEYS
 _KIND_KEYS = {"range": {"low", "high"}, "equals": {"value"}, "staleness": {"max_age_ms"}}
-_RESPONSE_KEYS = {"when", "sequence", "mode", "state", "cooldown_ms", "description"}
+_RESPONSE_KEYS = {"when", "sequence", "mode", "state", "cooldown_ms", "description", "modes"}
 # Python type names plus the dictionary's wire types (common/dictionary/rover.toml).
 _TYPE_NAMES = {"int": int, "float": float, "bool": bool, "str": str, "enum": str,
                "f32": float, "f64": float,
@@ -204,7 +204,25 @@ def _monitor(name: str, m, sets: list[str], channel_types) -> MonitorSpec:
 
     if channel_types is not None:
         _check_channel_type(entry, channel, kind, limits, channel_types)
-    return MonitorSpec(name, channel, kind, limits, required, description)
+    modes = _modes(entry, m)
+    if modes is not None and required:
+        raise _EntryError(entry, "required = true and modes cannot go together: a monitor "
+                                 "judged only in some modes cannot demand a sample in all")
+    return MonitorSpec(name, channel, kind, limits, required, description, modes)
+
+
+def _modes(entry: str, d: dict) -> frozenset[str] | None:
+    """The optional mode gate: a non-empty list of flight modes."""
+    if "modes" not in d:
+        return None
+    v = d["modes"]
+    if not isinstance(v, list) or not v:
+        raise _EntryError(entry, f"modes must be a non-empty list of flight modes, e.g. "
+                                 f"[\"PRINT\"], got {v!r}")
+    for m in v:
+        if m not in MODES:
+            raise _EntryError(entry, f"modes: unknown mode {m!r}; valid modes: {', '.join(MODES)}")
+    return frozenset(v)
 
 
 def _limits(entry: str, kind: str, required: bool, d: dict, set_name: str) -> Limits:
@@ -302,4 +320,5 @@ def _response(name: str, r, monitors: list[str], seq_dir: Path | None, seq_check
     description = r.get("description", "")
     if not isinstance(description, str):
         raise _EntryError(entry, "description must be a string")
-    return ResponseSpec(name, cond, seq, mode, state, cooldown, description, seq_path)
+    return ResponseSpec(name, cond, seq, mode, state, cooldown, description, seq_path,
+                        _modes(entry, r))
