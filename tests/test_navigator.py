@@ -473,6 +473,39 @@ def test_route_gives_up_after_two_recoveries():
     assert all(w.cmd == 0 for w in hal.wheels)
 
 
+def test_back_out_stops_digging_when_the_wheels_spin_in_place():
+    """A back-out whose wheels spin nearly in place (slip above 90 % for 5 s)
+    ends there, with the reason, instead of digging on to its time budget."""
+    from flight.rover import route_task as RT
+    hal = MapHal()
+    rover = Rover(hal, heading_source="odometry", odometry_scale=1.0)
+    goal = rover.go_to(20.0, 0.0, 0.2)
+    run(hal, rover, goal, max_s=5)
+    rover.pose.slip_scale = 1.0 - 0.7
+    while rover.nav.goal.kind != "drive_distance":
+        cycle(hal, rover)                          # the leg fails on slip, backing starts
+    t_back = hal.clock.now_ms()
+    assert rover.nav.goal.args["speed_mps"] == RT.BACKOUT_SPEED_MPS
+    rover.pose.slip_scale = 1.0 - 0.85             # moving, if slowly: backs on
+    cycle(hal, rover, 60)
+    assert not goal.done and rover.nav.goal.kind == "drive_distance"
+    rover.pose.slip_scale = 1.0 - 0.95             # spinning in place
+    run(hal, rover, goal, max_s=RT.BACKOUT_SLIP_PERSIST_S + 1.0)
+    assert goal.status is GoalStatus.FAILED
+    assert goal.reason.startswith("slip recovery 1: back-out failed: high slip: 95 %")
+    assert "limit 90 %" in goal.reason
+    assert hal.clock.now_ms() - t_back < 1000 * (6.0 + RT.BACKOUT_SLIP_PERSIST_S + 1.0)
+    assert all(w.cmd == 0 for w in hal.wheels)
+
+
+def test_drive_distance_refuses_a_bad_slip_limit(fake):
+    hal, rover = fake
+    for kw in ({"slip_limit": 1.0}, {"slip_limit": 0.0}, {"slip_persist_s": -1.0}):
+        with pytest.raises(NavRefusedError, match="out of range"):
+            rover.drive_distance(1.0, math.inf, 0.1, **kw)
+    assert not rover.nav.active
+
+
 def test_stop_cancels_a_route_in_recovery():
     hal = MapHal()
     rover = Rover(hal, heading_source="odometry", odometry_scale=1.0)

@@ -26,6 +26,10 @@ the VO displacement, and (b) updates the slip estimate
 ``slip_scale = VO distance / wheel distance`` (low-passed), which scales the
 wheel odometry between frames.  Without VO the estimate stays at 1 (raw
 wheel odometry, times the fixed ``odometry_scale`` calibration, default 1).
+``slip_frame`` is the slip of the last VO frame alone (None when that frame
+saw too little wheel travel to judge, or without VO): the slip check acts on
+it because the low-passed estimate lags a slip that runs away by about two
+frames (docs/driving.md, "Slip check").
 docs/driving.md has the measured errors.
 """
 from __future__ import annotations
@@ -73,7 +77,7 @@ class PoseEstimator:
                  "pitch_deg", "roll_deg", "speed_mps", "distance_m", "_ox", "_oy", "_oyaw",
                  "_gz_prev", "_primed", "odometry_scale", "gyro_bias_radps",
                  "_bias_n", "_vo", "_vo_seq", "_vo_anchor", "_wheel_since_vo", "slip_scale", "_yaw_since_vo",
-                 "_wheels")
+                 "_wheels", "slip_frame")
 
     def __init__(self, hal, heading_source: str = "odometry",
                  odometry_scale: float = DEFAULT_ODOMETRY_SCALE):
@@ -93,6 +97,7 @@ class PoseEstimator:
         self._wheel_since_vo = 0.0
         self._yaw_since_vo = 0.0
         self.slip_scale = 1.0          # ground distance / wheel distance, from VO
+        self.slip_frame: float | None = None   # slip over the last VO frame alone
         self.heading_source = heading_source
         self.x_m = 0.0
         self.y_m = 0.0
@@ -116,6 +121,12 @@ class PoseEstimator:
         self._vo_anchor = None
         self._wheel_since_vo = 0.0
         self._yaw_since_vo = 0.0
+        self.slip_frame = None
+
+    @property
+    def has_vo(self) -> bool:
+        """True when visual odometry measures the slip (slip_frame is then kept)."""
+        return self._vo is not None
 
     @property
     def slip_est(self) -> float:
@@ -194,6 +205,9 @@ class PoseEstimator:
                 lo, hi = SLIP_SCALE_RANGE
                 ratio = min(hi, max(lo, d_vo / self._wheel_since_vo))
                 self.slip_scale += SLIP_GAIN * (ratio - self.slip_scale)
+                self.slip_frame = 1.0 - ratio
+            else:
+                self.slip_frame = None
             c, s = math.cos(ayaw), math.sin(ayaw)
             self.x_m = ax + c * f.dx_m - s * f.dy_m
             self.y_m = ay + s * f.dx_m + c * f.dy_m

@@ -26,7 +26,16 @@ from flight.rover.planner import PlanError
 # from the centre, clear of the disc's cells on the 2 m planning grid.
 MAX_SLIP_RECOVERIES = 2
 BACKOUT_M = 1.5
-BACKOUT_SPEED_MPS = 0.05
+# Back out briskly: wheels that turn slowly in their ruts dig deeper than the
+# rover moves (a rover stopped at 85 % slip on the weakest soil backs out at
+# 0.15 m/s but stays put at 0.05-0.10 m/s: docs/driving.md, "Slip recovery");
+# the track behind has just carried the rover, so no slower pace is needed.
+BACKOUT_SPEED_MPS = 0.15
+# ... and stop digging: wheels spinning nearly in place (slip > 90 % for 5 s)
+# end the back-out, so a rover that cannot get out is left with shallow
+# ruts for the ground to work on, not buried to the hubs.
+BACKOUT_SLIP_LIMIT = 0.9
+BACKOUT_SLIP_PERSIST_S = 5.0
 HAZARD_AHEAD_M = 2.0
 HAZARD_RADIUS_M = 1.5
 
@@ -77,7 +86,8 @@ class RouteTask:
         self._phase = _BACKING
         try:
             self._inner = self.rover.drive_distance(-BACKOUT_M, math.inf, BACKOUT_SPEED_MPS,
-                                                    slip_check=False)
+                                                    slip_limit=BACKOUT_SLIP_LIMIT,
+                                                    slip_persist_s=BACKOUT_SLIP_PERSIST_S)
         except NavRefusedError as e:
             self.goal.finish(GoalStatus.FAILED, now, f"slip recovery: cannot back out: {e}")
 
