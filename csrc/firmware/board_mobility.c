@@ -7,6 +7,7 @@
 #define ROVER_DICT_NO_TABLES
 #include "fw.h"
 #include "board_config.h"
+#include "core/wheel_loop_step.h"
 
 #define MOB_PERIOD_MS BOARD_MOB_PERIOD_MS   /* IMU, steering feedback, tilt */
 #define MOB_ODOM_PERIOD_MS BOARD_ODOM_PERIOD_MS
@@ -98,7 +99,7 @@ void mob_tick(struct fw *fw)
 
 	for (i = 0; i < 6; i++) {
 		int32_t meas = speed_est_update(&m->se[i], m->qd[i].count);
-		int16_t eff = wheel_loop_step(&m->wl[i], &mob_wheel_cfg, meas);
+		int16_t eff = wheel_loop_step_inline(&m->wl[i], &mob_wheel_cfg, meas);
 
 		m->speed_mradps[i] = meas;
 		port_pwm_write(fw->port, (uint8_t)(PORT_PWM_WHEEL0 + i), eff);
