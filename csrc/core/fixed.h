@@ -46,6 +46,18 @@ static inline int64_t fx_asr64(int64_t v, unsigned n)
 	return v >= 0 ? (v >> n) : -(int64_t)(((uint64_t)(-(v + 1)) >> n) + 1);
 }
 
+/* gain_q8 * x for int16 operands (|product| < 2^31).  A gain of whole
+ * counts (gain_q8 a multiple of 256) multiplies by gain_q8 / 256 and moves
+ * the result up one byte: the same product, but with a constant gain such
+ * as 2048 an 8-bit MCU does three bit shifts and a byte move instead of a
+ * bit-by-bit loop of eleven (what avr-gcc makes of "* 2048"). */
+static inline int32_t fx_mul_q8gain(int16_t gain_q8, int16_t x)
+{
+	if ((gain_q8 & 0xFF) == 0)
+		return (int32_t)((uint32_t)((int32_t)(gain_q8 / 256) * x) << 8);
+	return (int32_t)gain_q8 * x;
+}
+
 /* a + b saturated to [-INT32_MAX, INT32_MAX] without signed overflow. */
 static inline int32_t fx_add_sat32(int32_t a, int32_t b)
 {

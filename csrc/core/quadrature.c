@@ -1,13 +1,11 @@
 /*
  * 4x quadrature decoder and windowed speed estimator.  See docs/fixed_point.md.
  */
-#include "quadrature.h"
+#include "quad_step.h"
 #include "fixed.h"
 
-#define QUAD_ILLEGAL 2
-
 /* Index (prev_ab << 2) | ab.  Forward gray order 00 -> 01 -> 11 -> 10 -> 00. */
-static const int8_t quad_step[16] = {
+const int8_t quad_step_table[16] = {
 	/* prev 00 */ 0, 1, -1, QUAD_ILLEGAL,
 	/* prev 01 */ -1, 0, QUAD_ILLEGAL, 1,
 	/* prev 10 */ 1, QUAD_ILLEGAL, 0, -1,
@@ -23,17 +21,7 @@ void quad_init(struct quad_dec *q, uint8_t ab)
 
 void quad_update(struct quad_dec *q, uint8_t ab)
 {
-	int8_t s;
-
-	ab &= 3u;
-	s = quad_step[((q->prev_ab & 3u) << 2) | ab];
-	if (s == QUAD_ILLEGAL)
-		q->illegal++;
-	else
-		/* Wraps modulo 2^32 (two's complement, as gcc and avr-gcc convert)
-		 * so the windowed difference below stays right across the wrap. */
-		q->count = (int32_t)((uint32_t)q->count + (uint32_t)(int32_t)s);
-	q->prev_ab = ab;
+	quad_update_inline(q, ab);
 }
 
 int speed_est_init(struct speed_est *s, int32_t mrad_per_count_q16, uint8_t window_ms,
@@ -63,22 +51,6 @@ int speed_est_init(struct speed_est *s, int32_t mrad_per_count_q16, uint8_t wind
 	return 0;
 }
 
-/* round(a * rate / 2^16) for a <= 2^15 with two 16 x 16 -> 32-bit
- * multiplies: a * rate_int * 2^16 is a multiple of 2^16, so rounding the
- * fraction's product alone is exact; a * frac + 2^15 < 2^31 and the sum
- * < 2^32. */
-static uint32_t full_window_speed(uint16_t a, const struct speed_est *s)
-{
-	return (((uint32_t)a * s->rate_frac_q16 + 0x8000u) >> 16) + (uint32_t)a * s->rate_int;
-}
-
-static int32_t signed_speed(uint32_t v, uint8_t neg)
-{
-	if (v > (uint32_t)INT32_MAX)
-		v = (uint32_t)INT32_MAX;
-	return neg ? -(int32_t)v : (int32_t)v;
-}
-
 /*
  * While the window fills (the first window_ms - 1 updates after init) the
  * span is shorter and the exact quotient is used:
@@ -88,10 +60,9 @@ static int32_t signed_speed(uint32_t v, uint8_t neg)
  * share the sign of num.  |r| < 2^22 so r * 125 fits int32.  When
  * |k| <= 65535 this works on magnitudes with 16-bit by 8-bit divisions,
  * using floor(floor(x / 2^n) / span) == floor(x / (span 2^n)); otherwise
- * 64 bits.  Also repairs corrupted ring indices.  Not static, so that the
- * compiler keeps it out of line and the full-window path stays small.
+ * 64 bits.  Also repairs corrupted ring indices.  Out of line (declared in
+ * quad_step.h) so that the inline full-window path stays small.
  */
-int32_t speed_est_update_slow(struct speed_est *s, int32_t count_now);
 int32_t speed_est_update_slow(struct speed_est *s, int32_t count_now)
 {
 	uint8_t w = s->window_ms, oldest, span;
@@ -114,7 +85,7 @@ int32_t speed_est_update_slow(struct speed_est *s, int32_t count_now)
 	delta = d16 >= 0x8000u ? (int32_t)d16 - 65536 : (int32_t)d16;
 
 	if (span == w) {
-		s->speed_mradps = signed_speed(full_window_speed((uint16_t)(delta < 0 ? -delta : delta),
+		s->speed_mradps = speed_signed(speed_full_window((uint16_t)(delta < 0 ? -delta : delta),
 								 s), (delta < 0) != (k < 0));
 	} else if (k >= -65535 && k <= 65535) {
 		int32_t num = delta * k, v;
@@ -143,34 +114,7 @@ int32_t speed_est_update_slow(struct speed_est *s, int32_t count_now)
 	return s->speed_mradps;
 }
 
-/*
- * Over the full window (every update once it has filled):
- * speed = round(|delta| * rate / 2^16) with the sign of delta * k,
- * saturated to +-INT32_MAX: two 16 x 16 -> 32-bit multiplies, no division.
- * The oldest sample is the one at head.  Not static (kept out of line) so
- * that speed_est_update() is only the test and a jump on an 8-bit MCU.
- */
-int32_t speed_est_update_full(struct speed_est *s, uint16_t now16);
-int32_t speed_est_update_full(struct speed_est *s, uint16_t now16)
-{
-	uint8_t head = s->head;
-	uint16_t d16 = (uint16_t)(now16 - s->hist[head]);
-	uint8_t neg = d16 >= 0x8000u;
-
-	s->hist[head] = now16;
-	s->head = (uint8_t)(head + 1u >= s->window_ms ? 0u : head + 1u);
-	if (neg)
-		d16 = (uint16_t)(0u - d16);		/* |delta| <= 32768 */
-	s->speed_mradps = signed_speed(full_window_speed(d16, s),
-				       (uint8_t)(neg != (s->mrad_per_count_q16 < 0)));
-	return s->speed_mradps;
-}
-
 int32_t speed_est_update(struct speed_est *s, int32_t count_now)
 {
-	uint8_t w = s->window_ms;
-
-	if (s->filled != w || s->head >= w || w > SPEED_EST_WIN_MAX)
-		return speed_est_update_slow(s, count_now);
-	return speed_est_update_full(s, (uint16_t)((uint32_t)count_now & 0xFFFFu));
+	return speed_est_update_inline(s, count_now);
 }

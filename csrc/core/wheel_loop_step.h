@@ -101,8 +101,8 @@ static inline int16_t wheel_loop_step_inline(struct wheel_loop *w, const struct 
 		r = wheel_ramp_step(w, c->slew_q8);
 	err = wheel_sat_err(r - meas);
 	/* products first, while little else is live (8-bit MCU registers) */
-	inc = (int32_t)c->ki_q8 * err;
-	pd = (int32_t)c->kp_q8 * err;
+	inc = fx_mul_q8gain(c->ki_q8, err);
+	pd = fx_mul_q8gain(c->kp_q8, err);
 	if (c->kd_q8) {
 		pd += (int32_t)c->kd_q8 * wheel_sat_err((int32_t)err - wheel_sat_err(w->prev_err));
 		pd = fx_clamp32(pd, -pd_max, pd_max);

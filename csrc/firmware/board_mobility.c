@@ -68,6 +68,17 @@ void fw_encoder_edge(struct fw *fw, uint8_t ch, uint8_t ab)
 		quad_update(&fw->b.mob.qd[ch], ab);
 }
 
+void fw_encoder_counts(struct fw *fw, const int32_t count[6])
+{
+	struct quad_dec *q = fw->b.mob.qd;
+	uint8_t i;
+
+	if (fw->role != ROVER_BOARD_MOBILITY)
+		return;
+	for (i = 0; i < 6; i++)
+		q[i].count = count[i];
+}
+
 static void odometry(struct mob_board *m)
 {
 	int32_t d_um[6];

@@ -5,8 +5,8 @@
  * Concurrency: interrupts only buffer (UART bytes, encoder edges, a count of
  * due ticks, ADC and SPI results); every fw_*() call runs here, in the main
  * loop, so the portable firmware never runs re-entrantly.  Per pass: bytes
- * received -> fw_rx(); for each due tick: queued encoder edges ->
- * fw_encoder_edge(), then fw_tick(); then fw_service(); then sleep (idle
+ * received -> fw_rx(); for each due tick: the encoder decoders' state ->
+ * fw_encoder_counts(), then fw_tick(); then fw_service(); then sleep (idle
  * mode) until the next interrupt.
  *
  * The one mutable global of the firmware lives here: interrupt vectors take
@@ -108,14 +108,24 @@ static void hand_over_rx(struct port *p)
 		fw_rx(p->fw, buf, n);
 }
 
-static void hand_over_edges(struct port *p)
+/* The six decoders' counts as the encoder interrupts left them, copied
+ * with interrupts off (a count is four bytes an interrupt may change),
+ * then handed to the firmware. */
+static void hand_over_encoders(struct port *p)
 {
-	while (p->edge_tail != p->edge_head) {
-		uint8_t e = p->edge[p->edge_tail];
+	int32_t c[6];
 
-		p->edge_tail = (uint8_t)((p->edge_tail + 1u) & (AVR_EDGE_RING - 1u));
-		fw_encoder_edge(p->fw, (uint8_t)(e >> 2), (uint8_t)(e & 3u));
-	}
+	if (p->role != ROVER_BOARD_MOBILITY)
+		return;
+	cli();
+	c[0] = p->enc[0].count;
+	c[1] = p->enc[1].count;
+	c[2] = p->enc[2].count;
+	c[3] = p->enc[3].count;
+	c[4] = p->enc[4].count;
+	c[5] = p->enc[5].count;
+	sei();
+	fw_encoder_counts(p->fw, c);
 }
 
 static uint8_t take_tick(struct port *p)
@@ -158,7 +168,7 @@ int main(void)
 		while (take_tick(p)) {
 			wdt_reset();
 			PORTC |= _BV(PC0);
-			hand_over_edges(p);
+			hand_over_encoders(p);
 			fw_tick(p->fw);
 			p->ticks_done++;
 			if (++p->spi_acc_ms >= AVR_SPI_PERIOD_MS) {

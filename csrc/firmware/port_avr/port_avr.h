@@ -32,10 +32,10 @@
 #include "fw.h"
 #define ROVER_DICT_NO_TABLES
 #include "rover_dictionary.h"
+#include "core/quad_step.h"
 
 #define AVR_RX_RING 64u             /* power of two */
 #define AVR_TX_RING 256u            /* power of two */
-#define AVR_EDGE_RING 64u           /* power of two */
 #define AVR_NADC 8u                 /* on-chip ADC0..7 (see the note on ADC8..15) */
 #define AVR_NEXT_ADC 5u             /* MCP3008 channels 0..4 */
 #define AVR_MOTOR_TOP 799u          /* 16 MHz / 800 = 20 kHz */
@@ -79,11 +79,8 @@ struct port {
 	volatile uint16_t rx_overrun;
 	volatile uint8_t tx[AVR_TX_RING];
 	volatile uint8_t tx_head, tx_tail;
-	/* encoder edges: (ch << 2) | ab */
-	volatile uint8_t edge[AVR_EDGE_RING];
-	volatile uint8_t edge_head, edge_tail;
-	volatile uint16_t edge_overrun;
-	uint8_t enc_last[6];
+	/* encoders, decoded in their interrupts (read with interrupts off) */
+	struct quad_dec enc[6];
 	/* tick */
 	volatile uint8_t ticks_due;
 	volatile uint8_t sub_ticks;          /* 100 us counts inside the ms */
@@ -111,15 +108,14 @@ void avr_io_init(struct port *p);
 void avr_outputs_off(void);
 void avr_spi_poll_start(struct port *p);
 void avr_adc_scan_start(struct port *p);
-void avr_enc_push(uint8_t ch, uint8_t ab);
 /* uart.c */
 void avr_uart_init(void);
 
 extern struct port avr_port;       /* the one instance the ISRs reach */
 
 /* Encoders 4 (PJ0 A, PJ1 B) and 5 (PK6 A, PK7 B): no interrupt pin left,
- * sampled from the 10 kHz timer interrupt.  Inline there so that the
- * common case (no change) costs a few instructions and no call. */
+ * sampled from the 10 kHz timer interrupt and decoded there.  Inline so
+ * that the common case (no change) costs a few instructions and no call. */
 static inline void avr_encoders_poll(void)
 {
 	uint8_t j = PINJ, k = (uint8_t)(PINK >> 6);
@@ -128,10 +124,10 @@ static inline void avr_encoders_poll(void)
 
 	if (avr_port.role != ROVER_BOARD_MOBILITY)
 		return;
-	if (ab4 != avr_port.enc_last[4])
-		avr_enc_push(4, ab4);
-	if (ab5 != avr_port.enc_last[5])
-		avr_enc_push(5, ab5);
+	if (ab4 != avr_port.enc[4].prev_ab)
+		quad_update_inline(&avr_port.enc[4], ab4);
+	if (ab5 != avr_port.enc[5].prev_ab)
+		quad_update_inline(&avr_port.enc[5], ab5);
 }
 
 #endif

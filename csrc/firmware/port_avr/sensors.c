@@ -12,9 +12,11 @@
  *
  * Encoders 0..3: every A/B line is on an external interrupt set to fire on
  * both edges; encoders 4 and 5 are sampled at 10 kHz from the timer
- * interrupt.  Either way the pair is read and (channel, AB) queued when it
- * changed.  The main loop hands the queue to fw_encoder_edge() in
- * order before the next tick, so the decoder runs in one context.
+ * interrupt.  Either way the pair is read and, when it changed, decoded at
+ * once by csrc/core's quadrature step on a decoder the port owns; the main
+ * loop copies the six counts (interrupts off) to the firmware with
+ * fw_encoder_counts() before each tick.  (An edge costs one short interrupt
+ * and nothing in the tick; the decoder is the same code as everywhere.)
  *
  * SPI (master, fosc/16 = 1 MHz): a transfer of a few bytes runs in the
  * background, one byte per SPI interrupt; the result is latched whole.
@@ -75,29 +77,15 @@ static uint8_t enc_pins(uint8_t ch)
 	return (uint8_t)(((v & 1u) << 1) | ((v >> 1) & 1u));   /* (A << 1) | B */
 }
 
-/* Queue (ch, ab) for the main loop; also used by the 10 kHz poll of
- * encoders 4 and 5 (port_avr.h), which calls it only on a change. */
-void avr_enc_push(uint8_t ch, uint8_t ab)
-{
-	struct port *p = &avr_port;
-	uint8_t next;
-
-	p->enc_last[ch] = ab;
-	next = (uint8_t)((p->edge_head + 1u) & (AVR_EDGE_RING - 1u));
-	if (next == p->edge_tail) {
-		p->edge_overrun++;
-		return;
-	}
-	p->edge[p->edge_head] = (uint8_t)((ch << 2) | ab);
-	p->edge_head = next;
-}
-
+/* Decode a change of encoder ch here, with csrc/core's decoder (the main
+ * loop hands the decoders' state to the firmware before each tick). */
 static void enc_poll(uint8_t ch)
 {
+	struct quad_dec *q = &avr_port.enc[ch];
 	uint8_t ab = enc_pins(ch);
 
-	if (ab != avr_port.enc_last[ch])
-		avr_enc_push(ch, ab);
+	if (ab != q->prev_ab)
+		quad_update_inline(q, ab);
 }
 
 ISR(INT0_vect) { enc_poll(0); }
@@ -190,7 +178,7 @@ void avr_io_init(struct port *p)
 		EIFR = 0xFF;
 		EIMSK = 0xFF;
 		for (i = 0; i < 6; i++)
-			p->enc_last[i] = enc_pins(i);
+			quad_init(&p->enc[i], enc_pins(i));
 	}
 	/* SPI master: chip selects PB0, PB4, PL0 high; SCK PB1, MOSI PB2 */
 	PORTB |= _BV(PB0) | _BV(PB4);
