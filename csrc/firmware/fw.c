@@ -553,12 +553,18 @@ void fw_tick(struct fw *fw)
 		send_heartbeat(fw);
 	}
 	tlm_schedule(fw);
-	fw_service(fw);
+	if (!fw->port_services)
+		fw_service(fw);
 }
 
 void fw_set_direct(struct fw *fw)
 {
 	fw->direct = 1;
+}
+
+void fw_set_port_services(struct fw *fw)
+{
+	fw->port_services = 1;
 }
 
 void fw_shutdown(struct fw *fw)

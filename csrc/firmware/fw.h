@@ -122,6 +122,7 @@ struct fw {
 	uint32_t next_hb_ms;
 	uint8_t shut_down;
 	uint8_t direct;             /* no link: see fw_set_direct() */
+	uint8_t port_services;      /* see fw_set_port_services() */
 	/* telemetry */
 	struct fw_tlm tlm[FW_MAX_PACKETS];
 	uint8_t ntlm;
@@ -149,6 +150,11 @@ void fw_encoder_counts(struct fw *fw, const int32_t count[6]);
 void fw_tick(struct fw *fw);
 /* Idle work between ticks: queue telemetry when the line is free. */
 void fw_service(struct fw *fw);
+/* After fw_init(): the port calls fw_service() itself right after every
+ * fw_tick(), so fw_tick() only schedules telemetry and does not pack and
+ * frame it (on an MCU that times its control tick, the packing then runs
+ * as the background work it is).  The bytes sent are the same. */
+void fw_set_port_services(struct fw *fw);
 /* Every output to its safe state; the board stays quiet afterwards. */
 void fw_shutdown(struct fw *fw);
 /* Current fault flags (latched | live | port). */

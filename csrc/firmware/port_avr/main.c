@@ -6,8 +6,9 @@
  * due ticks, ADC and SPI results); every fw_*() call runs here, in the main
  * loop, so the portable firmware never runs re-entrantly.  Per pass: bytes
  * received -> fw_rx(); for each due tick: the encoder decoders' state ->
- * fw_encoder_counts(), then fw_tick(); then fw_service(); then sleep (idle
- * mode) until the next interrupt.
+ * fw_encoder_counts(), then fw_tick() (the timing pin high around these),
+ * then fw_service() (telemetry, which fw_tick() leaves to the port here:
+ * fw_set_port_services()); then sleep (idle mode) until the next interrupt.
  *
  * The one mutable global of the firmware lives here: interrupt vectors take
  * no arguments, so the port state they fill must be reachable by name.
@@ -159,6 +160,7 @@ int main(void)
 		while (!take_tick(p))
 			;
 	fw_init(p->fw, p, p->role, ROVER_DICT_HASH32);
+	fw_set_port_services(p->fw);
 	if (p->role == ROVER_BOARD_MOBILITY)
 		avr_servos_enable(p->fw->b.mob.steer_cmd_mrad);
 	wdt_start();
@@ -177,6 +179,9 @@ int main(void)
 				avr_adc_scan_start(p);
 			}
 			PORTC &= (uint8_t)~_BV(PC0);
+			/* telemetry packing and framing: background work, after
+			 * the timed control tick (fw_set_port_services) */
+			fw_service(p->fw);
 			hand_over_rx(p);
 		}
 		fw_service(p->fw);

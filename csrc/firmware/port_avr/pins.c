@@ -51,10 +51,16 @@ void avr_servos_enable(const int16_t mrad[4])
 	DDRE |= _BV(PE3);
 }
 
-/* duty 0..AVR_MOTOR_TOP+1 to the channel's compare register; a zero duty
- * disconnects the compare output.  One case per channel, so every register
- * access is a constant address (this runs six times a tick). */
-#define MOTOR_SET(ocr, tccra, com) do {				\
+/* Direction on PAch (high = forward) first, then duty 0..AVR_MOTOR_TOP+1
+ * to the channel's compare register; a zero duty disconnects the compare
+ * output.  One case per channel, so every register access and bit is a
+ * constant (this runs six times a tick): the bridge never sees the old
+ * duty with the new direction for more than this pair of writes. */
+#define MOTOR_SET(ocr, tccra, com, dir) do {				\
+		if (neg)						\
+			PORTA &= (uint8_t)~_BV(dir);			\
+		else							\
+			PORTA |= _BV(dir);				\
 		if (duty == 0) {					\
 			tccra &= (uint8_t)~_BV(com);			\
 			ocr = 0;					\
@@ -64,15 +70,15 @@ void avr_servos_enable(const int16_t mrad[4])
 		}							\
 	} while (0)
 
-static void motor_write(uint8_t ch, uint16_t duty)
+static void motor_write(uint8_t ch, uint8_t neg, uint16_t duty)
 {
 	switch (ch) {
-	case 0: MOTOR_SET(OCR4A, TCCR4A, COM4A1); break;
-	case 1: MOTOR_SET(OCR4B, TCCR4A, COM4B1); break;
-	case 2: MOTOR_SET(OCR4C, TCCR4A, COM4C1); break;
-	case 3: MOTOR_SET(OCR5A, TCCR5A, COM5A1); break;
-	case 4: MOTOR_SET(OCR5B, TCCR5A, COM5B1); break;
-	default: MOTOR_SET(OCR5C, TCCR5A, COM5C1); break;
+	case 0: MOTOR_SET(OCR4A, TCCR4A, COM4A1, PA0); break;
+	case 1: MOTOR_SET(OCR4B, TCCR4A, COM4B1, PA1); break;
+	case 2: MOTOR_SET(OCR4C, TCCR4A, COM4C1, PA2); break;
+	case 3: MOTOR_SET(OCR5A, TCCR5A, COM5A1, PA3); break;
+	case 4: MOTOR_SET(OCR5B, TCCR5A, COM5B1, PA4); break;
+	default: MOTOR_SET(OCR5C, TCCR5A, COM5C1, PA5); break;
 	}
 }
 
@@ -96,15 +102,10 @@ void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
 	if (p->role != ROVER_BOARD_MOBILITY)
 		return;
 	mag = (uint16_t)(q15 < 0 ? -(int32_t)q15 : q15);
-	/* direction first, then the duty: the bridge never sees the old duty
-	 * with the new direction for more than this pair of writes */
-	if (q15 < 0)
-		PORTA &= (uint8_t)~_BV(ch);
-	else
-		PORTA |= _BV(ch);
 	/* mag * 800 / 32768 == mag * 25 / 1024, in 16 bits: with
 	 * mag = q * 1024 + r that is q * 25 + (r * 25) / 1024 exactly */
-	motor_write(ch, (uint16_t)((mag >> 10) * 25u + (uint16_t)((mag & 1023u) * 25u) / 1024u));
+	motor_write(ch, (uint8_t)(q15 < 0),
+		    (uint16_t)((mag >> 10) * 25u + (uint16_t)((mag & 1023u) * 25u) / 1024u));
 }
 
 void port_servo_write(struct port *p, uint8_t ch, int16_t mrad)
