@@ -4,7 +4,8 @@ Measures, on the emulated Mega (sim_hw/simavr, 16 MHz of simulated cycles):
 
 - flash and RAM of each image (avr-size) against 256 KB / 8 KB;
 - cycles of the 1 kHz tick with six wheels driving (the port's timing pin),
-  mean, smallest and largest, and the CPU fraction at 16 MHz;
+  mean, smallest and largest, and the CPU fraction at 16 MHz; beside it the
+  whole CPU load (the fraction of cycles the MCU was awake);
 - the worst latency of the UART receive and timer interrupts (flag raised
   to first instruction of the handler);
 - the telemetry goodput of the line and the command round trip;
@@ -108,6 +109,8 @@ def measure_ticks(built, tmp: Path, board_seconds: float = 5.0) -> dict:
         L.stop_pid(proc.pid, proc)
     st = json.loads(stats.read_text())
     mean = st["tick_cycles_mean"]
+    span = st["cycles"] - before["cycles"]
+    busy = 1.0 - (st["sleep_cycles"] - before["sleep_cycles"]) / span if span > 0 else None
     elf = Path(built["images"]["mobility"]).with_suffix(".elf")
     profile = tick_profile(elf, prof) if prof.is_file() else []
     return dict(tick_cycles_mean=mean, tick_cycles_min=st["tick_cycles_min"],
@@ -115,6 +118,9 @@ def measure_ticks(built, tmp: Path, board_seconds: float = 5.0) -> dict:
                 cpu_fraction=round(mean / TICK_BUDGET_CYCLES, 3),
                 cpu_fraction_plain_tick=round(st["tick_cycles_min"] / TICK_BUDGET_CYCLES, 3),
                 cpu_target=CPU_TARGET,
+                cpu_busy_fraction=None if busy is None else round(busy, 3),
+                cpu_busy_note="every cycle the MCU was awake (not in idle sleep) while the wheels "
+                              "drove: the tick, telemetry, commands and every interrupt",
                 ticks_executed_per_timer_tick=round(st["ticks"] / max(1, st["timer_isr"] / 10), 3),
                 uart_rx_isr_latency_us_max=round(st["uart_rx_latency_cycles_max"] / 16.0, 2),
                 timer_isr_latency_us_max=round(st["timer_latency_cycles_max"] / 16.0, 2),

@@ -399,6 +399,9 @@ def firmware(as_json, quick):
     click.echo(f"tick: mean {t['tick_cycles_mean']:.0f} cycles, plain {t['tick_cycles_min']}, max "
                f"{t['tick_cycles_max']} (budget {t['tick_budget_cycles']} a ms): CPU "
                f"{100 * t['cpu_fraction']:.0f} % at 16 MHz (target <= {100 * t['cpu_target']:.0f} %)")
+    if t.get("cpu_busy_fraction") is not None:
+        click.echo(f"whole CPU load while driving (awake, not in idle sleep): "
+                   f"{100 * t['cpu_busy_fraction']:.0f} %")
     if t.get("tick_profile"):
         click.echo("where the tick goes: " + ", ".join(f"{p['function']} {p['pct']} %"
                                                        for p in t["tick_profile"][:8]))

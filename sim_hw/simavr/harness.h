@@ -56,6 +56,7 @@ struct h_stats {
 	uint64_t uart_rx_bytes, uart_tx_bytes;
 	uint64_t resets;
 	uint64_t flash_writes;          /* SPM page writes seen (bootloader) */
+	uint64_t sleep_cycles;          /* cycles the MCU spent asleep (idle) */
 };
 
 struct harness {

@@ -1,9 +1,10 @@
 /*
  * Measurements taken from the emulated MCU, in cycles of simulated time:
- * the timing pin PC0 (high while the main loop runs a tick's work: edges,
- * fw_tick, the SPI kick), and the latency of two interrupts (from the flag
- * being raised to the first instruction of the handler), through simavr's
- * per-vector pending/running signals.  Written as JSON to --stats.
+ * the timing pin PC0 (high while the main loop runs a tick's work: the
+ * encoder counts, fw_tick, the SPI kick), the latency of two interrupts
+ * (from the flag being raised to the first instruction of the handler),
+ * through simavr's per-vector pending/running signals, and the cycles the
+ * MCU slept (main.c's sleep callback).  Written as JSON to --stats.
  */
 #include <stdio.h>
 #include <simavr/avr_ioport.h>
@@ -126,7 +127,7 @@ void h_stats_write(struct harness *h)
 		"\"tick_cycles_max\": %llu, \"tick_cycles_min\": %llu, \"uart_rx_isr\": %llu, \"uart_rx_latency_cycles_max\": %llu, "
 		"\"uart_rx_latency_cycles_mean\": %.2f, \"timer_isr\": %llu, "
 		"\"timer_latency_cycles_max\": %llu, \"timer_latency_cycles_mean\": %.2f, "
-		"\"uart_rx_bytes\": %llu, \"uart_tx_bytes\": %llu, \"resets\": %llu}\n",
+		"\"uart_rx_bytes\": %llu, \"uart_tx_bytes\": %llu, \"resets\": %llu, \"sleep_cycles\": %llu}\n",
 		H_FREQ_HZ, (unsigned)h->avr->pc, (unsigned long long)h->avr->cycle, (unsigned long long)s->ticks,
 		s->ticks ? (double)s->tick_cycles_sum / (double)s->ticks : 0.0,
 		(unsigned long long)s->tick_cycles_max, (unsigned long long)s->tick_cycles_min,
@@ -136,7 +137,7 @@ void h_stats_write(struct harness *h)
 		(unsigned long long)s->isr_count[1], (unsigned long long)s->isr_latency_max[1],
 		s->isr_count[1] ? (double)s->isr_latency_sum[1] / (double)s->isr_count[1] : 0.0,
 		(unsigned long long)s->uart_rx_bytes, (unsigned long long)s->uart_tx_bytes,
-		(unsigned long long)s->resets);
+		(unsigned long long)s->resets, (unsigned long long)s->sleep_cycles);
 	if (!fclose(f))
 		rename(tmp, h->stats_path);
 }
