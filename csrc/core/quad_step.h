@@ -17,12 +17,20 @@
  * is read on every encoder edge. */
 extern const int8_t quad_step_table[16];
 
+/* The step from A/B levels prev_ab to ab: -1, 0, +1, or QUAD_ILLEGAL
+ * (both lines changed).  8-bit only, for an interrupt handler that keeps
+ * a small signed count of steps (and of illegal changes) between ticks. */
+static inline int8_t quad_step_of(uint8_t prev_ab, uint8_t ab)
+{
+	return quad_step_table[((prev_ab & 3u) << 2) | (ab & 3u)];
+}
+
 static inline void quad_update_inline(struct quad_dec *q, uint8_t ab)
 {
 	int8_t s;
 
 	ab &= 3u;
-	s = quad_step_table[((q->prev_ab & 3u) << 2) | ab];
+	s = quad_step_of(q->prev_ab, ab);
 	if (s == QUAD_ILLEGAL)
 		q->illegal++;
 	else

@@ -68,15 +68,20 @@ void fw_encoder_edge(struct fw *fw, uint8_t ch, uint8_t ab)
 		quad_update(&fw->b.mob.qd[ch], ab);
 }
 
-void fw_encoder_counts(struct fw *fw, const int32_t count[6])
+void fw_encoder_steps(struct fw *fw, const int8_t steps[6], const uint8_t illegal[6])
 {
 	struct quad_dec *q = fw->b.mob.qd;
 	uint8_t i;
 
 	if (fw->role != ROVER_BOARD_MOBILITY)
 		return;
-	for (i = 0; i < 6; i++)
-		q[i].count = count[i];
+	for (i = 0; i < 6; i++, q++) {
+		/* modulo 2^32, as quad_update() counts */
+		if (steps[i])
+			q->count = (int32_t)((uint32_t)q->count + (uint32_t)(int32_t)steps[i]);
+		if (illegal[i])
+			q->illegal += illegal[i];
+	}
 }
 
 static void odometry(struct mob_board *m)

@@ -142,10 +142,12 @@ void fw_rx(struct fw *fw, const uint8_t *b, uint16_t n);
 /* An encoder pin change: ab = (A << 1) | B. */
 void fw_encoder_edge(struct fw *fw, uint8_t ch, uint8_t ab);
 /* Instead of fw_encoder_edge(): a port that decodes its encoders in their
- * interrupts (quad_update() of csrc/core on six decoders it owns) hands
- * the six counts over before every tick, read consistently (interrupts
- * off).  The firmware's counts then equal the port's decoders'. */
-void fw_encoder_counts(struct fw *fw, const int32_t count[6]);
+ * interrupts (with csrc/core's quadrature step, quad_step_of()) hands over,
+ * before every tick, the net steps and the illegal changes of each of the
+ * six encoders since the last hand-over, taken consistently (interrupts
+ * off).  The firmware's decoders then count what fw_encoder_edge() would
+ * have counted from the same edges. */
+void fw_encoder_steps(struct fw *fw, const int8_t steps[6], const uint8_t illegal[6]);
 /* The 1 kHz control tick. */
 void fw_tick(struct fw *fw);
 /* Idle work between ticks: queue telemetry when the line is free. */

@@ -6,7 +6,7 @@
  * due ticks, ADC and SPI results); every fw_*() call runs here, in the main
  * loop, so the portable firmware never runs re-entrantly.  Per pass: bytes
  * received -> fw_rx(); for each due tick: the encoder decoders' state ->
- * fw_encoder_counts(), then fw_tick() (the timing pin high around these),
+ * fw_encoder_steps(), then fw_tick() (the timing pin high around these),
  * then fw_service() (telemetry, which fw_tick() leaves to the port here:
  * fw_set_port_services()); then sleep (idle mode) until the next interrupt.
  *
@@ -109,24 +109,25 @@ static void hand_over_rx(struct port *p)
 		fw_rx(p->fw, buf, n);
 }
 
-/* The six decoders' counts as the encoder interrupts left them, copied
- * with interrupts off (a count is four bytes an interrupt may change),
- * then handed to the firmware. */
+/* The steps the encoder interrupts decoded since the last tick, taken with
+ * interrupts off, to the firmware. */
 static void hand_over_encoders(struct port *p)
 {
-	int32_t c[6];
+	int8_t st[6];
+	uint8_t ill[6], i;
+	struct avr_enc *e = p->enc_isr;
 
 	if (p->role != ROVER_BOARD_MOBILITY)
 		return;
 	cli();
-	c[0] = p->enc[0].count;
-	c[1] = p->enc[1].count;
-	c[2] = p->enc[2].count;
-	c[3] = p->enc[3].count;
-	c[4] = p->enc[4].count;
-	c[5] = p->enc[5].count;
+	for (i = 0; i < 6; i++, e++) {
+		st[i] = e->steps;
+		e->steps = 0;
+		ill[i] = e->illegal;
+		e->illegal = 0;
+	}
 	sei();
-	fw_encoder_counts(p->fw, c);
+	fw_encoder_steps(p->fw, st, ill);
 }
 
 static uint8_t take_tick(struct port *p)

@@ -70,6 +70,15 @@ struct avr_spi_job {
 };
 #define AVR_MAX_JOBS 7u
 
+/* One encoder as its interrupt handler sees it.  |steps| <= 127 holds
+ * 40 ms of the fastest wheel (3 edges a ms at 2 rad/s); the main loop
+ * takes the steps every tick. */
+struct avr_enc {
+	volatile int8_t steps;      /* net quadrature steps not yet taken */
+	volatile uint8_t illegal;   /* illegal changes (both lines) not yet taken */
+	volatile uint8_t ab;        /* the levels last seen, (A << 1) | B */
+};
+
 struct port {
 	struct fw *fw;
 	uint8_t role;
@@ -79,8 +88,10 @@ struct port {
 	volatile uint16_t rx_overrun;
 	volatile uint8_t tx[AVR_TX_RING];
 	volatile uint8_t tx_head, tx_tail;
-	/* encoders, decoded in their interrupts (read with interrupts off) */
-	struct quad_dec enc[6];
+	/* encoders: decoded in their interrupts into a net step count since
+	 * the last tick (8 bits, so a handler saves few registers), which the
+	 * main loop takes with interrupts off and hands to the firmware */
+	struct avr_enc enc_isr[6];
 	/* tick */
 	volatile uint8_t ticks_due;
 	volatile uint8_t sub_ticks;          /* 100 us counts inside the ms */
@@ -113,6 +124,19 @@ void avr_uart_init(void);
 
 extern struct port avr_port;       /* the one instance the ISRs reach */
 
+/* A change of encoder levels to ab, decoded with csrc/core's quadrature
+ * step table (quad_step_of). */
+static inline void avr_enc_change(struct avr_enc *e, uint8_t ab)
+{
+	int8_t s = quad_step_of(e->ab, ab);
+
+	if (s == QUAD_ILLEGAL)
+		e->illegal++;
+	else
+		e->steps = (int8_t)(e->steps + s);
+	e->ab = ab;
+}
+
 /* Encoders 4 (PJ0 A, PJ1 B) and 5 (PK6 A, PK7 B): no interrupt pin left,
  * sampled from the 10 kHz timer interrupt and decoded there.  Inline so
  * that the common case (no change) costs a few instructions and no call. */
@@ -124,10 +148,10 @@ static inline void avr_encoders_poll(void)
 
 	if (avr_port.role != ROVER_BOARD_MOBILITY)
 		return;
-	if (ab4 != avr_port.enc[4].prev_ab)
-		quad_update_inline(&avr_port.enc[4], ab4);
-	if (ab5 != avr_port.enc[5].prev_ab)
-		quad_update_inline(&avr_port.enc[5], ab5);
+	if (ab4 != avr_port.enc_isr[4].ab)
+		avr_enc_change(&avr_port.enc_isr[4], ab4);
+	if (ab5 != avr_port.enc_isr[5].ab)
+		avr_enc_change(&avr_port.enc_isr[5], ab5);
 }
 
 #endif

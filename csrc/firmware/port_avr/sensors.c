@@ -13,10 +13,10 @@
  * Encoders 0..3: every A/B line is on an external interrupt set to fire on
  * both edges; encoders 4 and 5 are sampled at 10 kHz from the timer
  * interrupt.  Either way the pair is read and, when it changed, decoded at
- * once by csrc/core's quadrature step on a decoder the port owns; the main
- * loop copies the six counts (interrupts off) to the firmware with
- * fw_encoder_counts() before each tick.  (An edge costs one short interrupt
- * and nothing in the tick; the decoder is the same code as everywhere.)
+ * once with csrc/core's quadrature step table into a net step count; before
+ * each tick the main loop takes the six step counts (interrupts off) and
+ * hands them to fw_encoder_steps().  (An edge costs one short interrupt and
+ * nothing in the tick; the firmware counts what quad_update() would.)
  *
  * SPI (master, fosc/16 = 1 MHz): a transfer of a few bytes runs in the
  * background, one byte per SPI interrupt; the result is latched whole.
@@ -77,15 +77,15 @@ static uint8_t enc_pins(uint8_t ch)
 	return (uint8_t)(((v & 1u) << 1) | ((v >> 1) & 1u));   /* (A << 1) | B */
 }
 
-/* Decode a change of encoder ch here, with csrc/core's decoder (the main
- * loop hands the decoders' state to the firmware before each tick). */
+/* Decode a change of encoder ch here (the main loop takes the steps
+ * before each tick). */
 static void enc_poll(uint8_t ch)
 {
-	struct quad_dec *q = &avr_port.enc[ch];
+	struct avr_enc *e = &avr_port.enc_isr[ch];
 	uint8_t ab = enc_pins(ch);
 
-	if (ab != q->prev_ab)
-		quad_update_inline(q, ab);
+	if (ab != e->ab)
+		avr_enc_change(e, ab);
 }
 
 ISR(INT0_vect) { enc_poll(0); }
@@ -177,8 +177,11 @@ void avr_io_init(struct port *p)
 		EICRB = 0x55;
 		EIFR = 0xFF;
 		EIMSK = 0xFF;
-		for (i = 0; i < 6; i++)
-			quad_init(&p->enc[i], enc_pins(i));
+		for (i = 0; i < 6; i++) {
+			p->enc_isr[i].ab = enc_pins(i);
+			p->enc_isr[i].steps = 0;
+			p->enc_isr[i].illegal = 0;
+		}
 	}
 	/* SPI master: chip selects PB0, PB4, PL0 high; SCK PB1, MOSI PB2 */
 	PORTB |= _BV(PB0) | _BV(PB4);
