@@ -95,6 +95,10 @@ def measure_ticks(built, tmp: Path, board_seconds: float = 5.0) -> dict:
                            w_rr=1000, s_fl=0, s_fr=0, s_rl=0, s_rr=0)
             L.send_wait(s, drive)
             time.sleep(0.5)
+            t_wait = time.monotonic() + 30.0    # first written after 0.5 s of board time
+            while not stats.is_file() and time.monotonic() < t_wait:
+                L.send_wait(s, drive)
+                time.sleep(0.1)
             before = json.loads(stats.read_text())
             t_end = time.monotonic() + board_seconds * 3   # board time runs late; bounded
             while time.monotonic() < t_end:

@@ -127,6 +127,44 @@ def test_speed_est_sequences(k, window, c0, steps, cumulative):
         same_state(cs, ps, ref.SpeedEst.__slots__)
 
 
+@SEQ_SETTINGS
+@given(k=st.one_of(i32, st.integers(-70000, 70000)), window=st.integers(1, 64),
+       c0=i32, steps=st.lists(st.integers(-300, 300), max_size=150))
+def test_speed_est_with_table_same_as_reference(k, window, c0, steps):
+    """The shared speed table (a board's six wheels) gives the multiplies'
+    values: every update equals the reference, inside the table and past
+    its end."""
+    cs = ffi.new("struct speed_est *")
+    tab = ffi.new("struct speed_table *")
+    ps = ref.SpeedEst()
+    if lib.speed_est_init(cs, k, window, c0) != 0:
+        return
+    ref.speed_est_init(ps, k, window, c0)
+    lib.speed_table_init(tab, cs)
+    assert lib.speed_est_use_table(cs, tab) == 0 and cs.table == tab
+    assert tab.n <= lib.SPEED_TABLE_MAX
+    count = c0
+    for s in steps:
+        count = ref.wrap_i32(count + s)
+        assert lib.speed_est_update(cs, count) == ref.speed_est_update(ps, count)
+        same_state(cs, ps, ref.SpeedEst.__slots__)
+
+
+def test_speed_table_of_another_rate_refused():
+    a, b = ffi.new("struct speed_est *"), ffi.new("struct speed_est *")
+    tab = ffi.new("struct speed_table *")
+    assert lib.speed_est_init(a, 42893, 20, 0) == 0
+    assert lib.speed_est_init(b, 42893, 10, 0) == 0
+    lib.speed_table_init(tab, a)
+    assert tab.n == lib.SPEED_TABLE_MAX     # 63 counts * 32.7 mrad/s fits 16 bits
+    assert lib.speed_est_use_table(b, tab) == -1 and b.table == ffi.NULL
+    assert lib.speed_est_use_table(a, tab) == 0
+    # a coarse rate: the table stops where a speed would pass 16 bits
+    assert lib.speed_est_init(b, 65535 * 50, 1, 0) == 0
+    lib.speed_table_init(tab, b)
+    assert tab.n == 2 and tab.speed[0] == 0 and tab.speed[1] == 49999
+
+
 # --- trig --------------------------------------------------------------------------
 
 @settings(max_examples=400, deadline=None)

@@ -63,12 +63,14 @@ int32_t speed_est_update_slow(struct speed_est *s, int32_t count_now);
  * speed_est_update() (what quadrature.c's is).  Over the full window
  * (every update once it has filled): speed = round(|delta| * rate / 2^16)
  * with the sign of delta * k, saturated to +-INT32_MAX: two 16 x 16 ->
- * 32-bit multiplies, no division.  The oldest sample is the one at head.
+ * 32-bit multiplies, no division, or the speed table's entry for |delta|.
+ * The oldest sample is the one at head.
  */
 static inline int32_t speed_est_update_inline(struct speed_est *s, int32_t count_now)
 {
 	uint8_t w = s->window_ms, head = s->head;
 	uint16_t now16 = (uint16_t)((uint32_t)count_now & 0xFFFFu), d16;
+	uint32_t v;
 	uint8_t neg;
 
 	if (s->filled != w || head >= w || w > SPEED_EST_WIN_MAX)
@@ -79,8 +81,11 @@ static inline int32_t speed_est_update_inline(struct speed_est *s, int32_t count
 	s->head = (uint8_t)(head + 1u >= w ? 0u : head + 1u);
 	if (neg)
 		d16 = (uint16_t)(0u - d16);		/* |delta| <= 32768 */
-	s->speed_mradps = speed_signed(speed_full_window(d16, s),
-				       (uint8_t)(neg != (s->mrad_per_count_q16 < 0)));
+	if (s->table && d16 < s->table->n)
+		v = s->table->speed[d16];		/* the same value */
+	else
+		v = speed_full_window(d16, s);
+	s->speed_mradps = speed_signed(v, (uint8_t)(neg != (s->mrad_per_count_q16 < 0)));
 	return s->speed_mradps;
 }
 

@@ -44,6 +44,7 @@ int speed_est_init(struct speed_est *s, int32_t mrad_per_count_q16, uint8_t wind
 	s->rate_int = (uint16_t)(rate >> 16);
 	s->rate_frac_q16 = (uint16_t)(rate & 0xFFFFu);
 	s->speed_mradps = 0;
+	s->table = 0;
 	s->window_ms = window_ms;
 	s->hist[0] = (uint16_t)((uint32_t)count_now & 0xFFFFu);
 	s->head = (uint8_t)(1u % window_ms);
@@ -117,4 +118,31 @@ int32_t speed_est_update_slow(struct speed_est *s, int32_t count_now)
 int32_t speed_est_update(struct speed_est *s, int32_t count_now)
 {
 	return speed_est_update_inline(s, count_now);
+}
+
+void speed_table_init(struct speed_table *t, const struct speed_est *s)
+{
+	uint8_t a;
+
+	t->rate_int = s->rate_int;
+	t->rate_frac_q16 = s->rate_frac_q16;
+	for (a = 0; a < SPEED_TABLE_MAX; a++) {
+		uint32_t v = speed_full_window(a, s);	/* grows with a */
+
+		if (v > 0xFFFFu)
+			break;
+		t->speed[a] = (uint16_t)v;
+	}
+	t->n = a;
+}
+
+int speed_est_use_table(struct speed_est *s, const struct speed_table *t)
+{
+	if (t->rate_int != s->rate_int || t->rate_frac_q16 != s->rate_frac_q16 ||
+	    t->n > SPEED_TABLE_MAX) {
+		s->table = 0;
+		return -1;
+	}
+	s->table = t;
+	return 0;
 }

@@ -20,6 +20,19 @@ struct quad_dec {
 	uint8_t prev_ab;
 };
 
+/* Speeds over the full window for |delta| = 0..n-1 counts, shared by
+ * estimators of one rate (a board's six wheels): a lookup instead of the
+ * two multiplies on an 8-bit MCU, the same values (speed_table_init()
+ * computes them with the same formula).  n stops where a speed would no
+ * longer fit 16 bits. */
+#define SPEED_TABLE_MAX 64
+struct speed_table {
+	uint16_t speed[SPEED_TABLE_MAX];
+	uint16_t rate_int;          /* the rate it was built for */
+	uint16_t rate_frac_q16;
+	uint8_t n;
+};
+
 struct speed_est {
 	uint16_t hist[64];          /* low 16 bits of the count at each of the
 				       last window ticks (a window's difference
@@ -31,6 +44,7 @@ struct speed_est {
 	 * multiplies on an 8-bit MCU) */
 	uint16_t rate_int;
 	uint16_t rate_frac_q16;
+	const struct speed_table *table; /* NULL, or one built for this rate */
 	uint8_t window_ms;          /* 1..SPEED_EST_WIN_MAX */
 	uint8_t head;
 	uint8_t filled;
@@ -46,6 +60,11 @@ int speed_est_init(struct speed_est *s, int32_t mrad_per_count_q16, uint8_t wind
 		   int32_t count_now);
 /* Call once per 1 ms tick with the decoder count; returns speed in mrad/s. */
 int32_t speed_est_update(struct speed_est *s, int32_t count_now);
+/* The table of estimator s's rate (s initialised). */
+void speed_table_init(struct speed_table *t, const struct speed_est *s);
+/* Let s read t (after speed_est_init, which clears it); -1, and no table,
+ * if t was built for another rate. */
+int speed_est_use_table(struct speed_est *s, const struct speed_table *t);
 /* cffi:end */
 
 #endif

@@ -50,6 +50,10 @@ void mob_init(struct fw *fw)
 		quad_init(&m->qd[i], 0);
 		speed_est_init(&m->se[i], BOARD_MRAD_PER_COUNT_Q16, BOARD_SPEED_WINDOW_MS, 0);
 	}
+	/* one rate for all six: one table of speeds by count difference */
+	speed_table_init(&m->speed_tab, &m->se[0]);
+	for (i = 0; i < 6; i++)
+		speed_est_use_table(&m->se[i], &m->speed_tab);
 	for (i = 0; i < 4; i++) {
 		m->steer_cmd_mrad[i] = (int16_t)port_adc_read(fw->port, (uint8_t)(PORT_ADC_STEER_MRAD0 + i));
 		m->steer_meas_mrad[i] = m->steer_cmd_mrad[i];

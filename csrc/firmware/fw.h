@@ -59,6 +59,7 @@ struct mob_board {
 	struct wheel_loop wl[6];
 	struct quad_dec qd[6];
 	struct speed_est se[6];
+	struct speed_table speed_tab;   /* the six estimators' shared rate */
 	struct odom_pose odom;
 	struct tilt_est tilt;
 	struct heater heater;
