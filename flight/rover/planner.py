@@ -8,6 +8,14 @@ then finds the cheapest path where a step costs its length times
 ``1 + slope_weight * (slope / no_go_slope)^2`` so gentle ground is preferred.
 The cell path is shortened to waypoints by keeping only the corners needed
 for straight legs that stay clear of forbidden cells.
+
+Climbing is limited by direction: a step may not climb a grade steeper than
+``max_climb_deg`` (measured over ``CLIMB_BASE_M`` along the step's direction,
+steepest inside the cells it joins), while descending or crossing that slope
+stays allowed.  The no-go slope is a tilt limit; the climb limit is the
+rover's traction (docs/driving.md: it cannot drive up slopes the slip check
+would stop it on even on nominal soil, e.g. out of a small crater it drove
+down into).
 """
 from __future__ import annotations
 
@@ -26,6 +34,16 @@ DEFAULT_SLOPE_WEIGHT = 4.0
 DEFAULT_MARGIN_M = 2.0
 # Cost factor added to clearance-band cells when the start lies inside the band.
 BAND_PENALTY = 50.0
+# Steepest grade a route may climb (our choice, docs/driving.md "Climb limit"):
+# on nominal soil the rover's steady slip is 0.38 at 12 deg and 0.48 at 14 deg,
+# and it embeds beyond 14.8 deg (`rover perf traction`), so a climb above
+# ~14 deg is stopped by the 50 % slip check even where the soil is good.
+DEFAULT_MAX_CLIMB_DEG = 12.0
+# Climb grades are measured over about a rover wheelbase; cells too steep to
+# climb are grown by one cell (2 m) each way, a margin for the pure-pursuit
+# path cutting inside a planned corner and for odometry drift.
+CLIMB_BASE_M = 1.0
+CLIMB_MARGIN_CELLS = 1
 
 
 class PlanError(ValueError):
@@ -39,8 +57,11 @@ class PlannerConfig:
     slope_weight: float = DEFAULT_SLOPE_WEIGHT
     half_width_m: float = 0.35       # overwritten from the vehicle geometry by Rover
     margin_m: float = DEFAULT_MARGIN_M
+    max_climb_deg: float = DEFAULT_MAX_CLIMB_DEG
 
     def __post_init__(self):
+        if not (isinstance(self.max_climb_deg, (int, float)) and 0.0 < self.max_climb_deg < 90.0):
+            raise PlanError(f"max_climb_deg={self.max_climb_deg!r} must be in (0, 90) deg")
         for name in ("cell_m", "no_go_slope_deg"):
             v = getattr(self, name)
             if not math.isfinite(v) or v <= 0:
@@ -76,6 +97,14 @@ class CostGrid:
         # step cost factor per cell, as a flat Python list (A* inner loop)
         factor = 1.0 + config.slope_weight * (self.slope_deg / config.no_go_slope_deg) ** 2
         self.factor = factor.astype(float).ravel().tolist()
+        # too steep to climb, per step direction (dr, dc): the steepest grade
+        # along that direction inside each cell exceeds the climb limit
+        tan_max = math.tan(math.radians(config.max_climb_deg))
+        self.climb_grade = _climb_grades(np.asarray(terrain.height_m, dtype=np.float64),
+                                         terrain.cell_m, f, ny, nx)
+        self.no_climb = {d: _dilate(g > tan_max, CLIMB_MARGIN_CELLS)
+                         for d, g in self.climb_grade.items()}
+        self._no_climb_flat = {d: b.ravel().tolist() for d, b in self.no_climb.items()}
 
     def add_hazard(self, x_m: float, y_m: float, radius_m: float) -> int:
         """Forbid the cells whose centres lie within radius_m of a point (ground
@@ -135,6 +164,25 @@ class CostGrid:
                 f"({hit[0]:.1f}, {hit[1]:.1f}) m ({why})")
 
 
+def _climb_grades(h: np.ndarray, cell_m: float, f: int, ny: int, nx: int) -> dict:
+    """{(dr, dc): steepest climbing grade (rise / run) along that step
+    direction inside each coarse cell}, from height differences over about
+    CLIMB_BASE_M on the fine grid (a grade of a point is that of the segment
+    starting there)."""
+    k = max(1, int(round(CLIMB_BASE_M / cell_m)))
+    out = {}
+    for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        run = k * cell_m * math.hypot(dr, dc)
+        g = np.zeros(h.shape)
+        r0, r1 = max(0, -k * dr), h.shape[0] - max(0, k * dr)
+        c0, c1 = max(0, -k * dc), h.shape[1] - max(0, k * dc)
+        g[r0:r1, c0:c1] = (h[r0 + k * dr:r1 + k * dr, c0 + k * dc:c1 + k * dc] - h[r0:r1, c0:c1]) / run
+        blocks = g[:ny, :nx].reshape(ny // f, f, nx // f, f)
+        out[(dr, dc)] = blocks.max(axis=(1, 3))          # climbing along +d
+        out[(-dr, -dc)] = (-blocks).max(axis=(1, 3))     # climbing along -d
+    return out
+
+
 def _dilate(grid: np.ndarray, r_cells: int) -> np.ndarray:
     """Grow True cells by a disc of radius r_cells (numpy shifts, no scipy)."""
     if r_cells <= 0:
@@ -150,14 +198,18 @@ def _dilate(grid: np.ndarray, r_cells: int) -> np.ndarray:
     return out
 
 
+# the eight step directions (dr, dc) in angular order
+_RING = ((0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1), (-1, 0), (-1, 1))
 _STEPS = ((0, 1, 1.0), (1, 0, 1.0), (0, -1, 1.0), (-1, 0, 1.0),
           (1, 1, math.sqrt(2)), (1, -1, math.sqrt(2)), (-1, 1, math.sqrt(2)), (-1, -1, math.sqrt(2)))
 
 
-def astar(grid: CostGrid, start_rc: tuple[int, int], goal_rc: tuple[int, int]) -> list[tuple[int, int]]:
-    """Cheapest 8-connected cell path avoiding the inflated no-go cells.  A start
-    inside the clearance band may leave it: band cells are then passable at a
-    high cost, and only the hard no-go cells are blocked."""
+def astar(grid: CostGrid, start_rc: tuple[int, int], goal_rc: tuple[int, int],
+          climb_limit: bool = True) -> list[tuple[int, int]]:
+    """Cheapest 8-connected cell path avoiding the inflated no-go cells and
+    (``climb_limit``) steps too steep to climb.  A start inside the clearance
+    band may leave it: band cells are then passable at a high cost, and only
+    the hard no-go cells are blocked."""
     nx, ny = grid.nx, grid.ny
     factor = grid.factor
     if grid.inflated[start_rc]:
@@ -166,6 +218,8 @@ def astar(grid: CostGrid, start_rc: tuple[int, int], goal_rc: tuple[int, int]) -
         factor = [f + BAND_PENALTY if b else f for f, b in zip(factor, band)]
     else:
         blocked = grid.inflated.ravel().tolist()
+    free = [False] * (nx * ny)
+    no_climb = [grid._no_climb_flat[(dr, dc)] if climb_limit else free for dr, dc, _ in _STEPS]
     s = start_rc[0] * nx + start_rc[1]
     g_idx = goal_rc[0] * nx + goal_rc[1]
     gr, gc = goal_rc
@@ -179,13 +233,16 @@ def astar(grid: CostGrid, start_rc: tuple[int, int], goal_rc: tuple[int, int]) -
         if cost > best.get(idx, math.inf):
             continue
         r, c = divmod(idx, nx)
-        for dr, dc, length in _STEPS:
+        for k, (dr, dc, length) in enumerate(_STEPS):
             rr, cc = r + dr, c + dc
             if rr < 0 or rr >= ny or cc < 0 or cc >= nx:
                 continue
             n = rr * nx + cc
             if blocked[n]:
                 continue
+            nc = no_climb[k]
+            if nc[idx] or nc[n]:
+                continue   # too steep to climb this way (descending it is fine)
             if dr and dc and (blocked[r * nx + cc] or blocked[rr * nx + c]):
                 continue   # no corner cutting past a forbidden cell
             new = cost + length * 0.5 * (factor[idx] + factor[n])
@@ -195,8 +252,9 @@ def astar(grid: CostGrid, start_rc: tuple[int, int], goal_rc: tuple[int, int]) -
                 h = math.hypot(rr - gr, cc - gc)   # admissible: factor >= 1
                 heapq.heappush(heap, (new + h, new, n))
     if g_idx not in parent:
+        also = f" or by climbs steeper than {grid.config.max_climb_deg} deg" if climb_limit else ""
         raise PlanError(f"no path from cell {start_rc} to cell {goal_rc}: the goal is cut off "
-                        "by no-go terrain")
+                        f"by no-go terrain{also}")
     path = []
     idx = g_idx
     while idx != -1:
@@ -212,6 +270,7 @@ class Planner:
             raise PlanError("the HAL provides no terrain map to plan on")
         self.grid = CostGrid(terrain, config)
         self.config = config
+        self._climb_limit = True
 
     def plan(self, start_xy_m: tuple[float, float], goal_xy_m: tuple[float, float]
              ) -> list[tuple[float, float]]:
@@ -224,7 +283,15 @@ class Planner:
         if g.inflated[goal_rc]:
             raise PlanError(f"goal ({goal_xy_m[0]:.1f}, {goal_xy_m[1]:.1f}) m is on or too close "
                             f"to no-go terrain (slope > {self.config.no_go_slope_deg} deg or masked)")
-        cells = astar(g, s_rc, goal_rc)
+        try:
+            cells = astar(g, s_rc, goal_rc)
+            self._climb_limit = True
+        except PlanError:
+            # No route within the climb limit (e.g. the start is down in a
+            # crater after a slip stop): the steepest ground below the no-go
+            # slope it is, the slip check guarding the climb as before.
+            cells = astar(g, s_rc, goal_rc, climb_limit=False)
+            self._climb_limit = False
         pts = [tuple(start_xy_m)] + [g.centre_of(r, c) for r, c in cells[1:-1]] + [tuple(goal_xy_m)]
         return self._shorten(pts)[1:]
 
@@ -245,7 +312,27 @@ class Planner:
         g = self.grid
         if g.segment_blocked(a[0], a[1], b[0], b[1], g.inflated) is not None:
             return False   # (from a start inside the inflation band: one cell step at a time)
+        if self._climb_limit and self._climbs_too_steep(a, b):
+            return False
         return self._max_slope(a, b) <= self._max_slope_path(via) + 2.0
+
+    def _climbs_too_steep(self, a, b) -> bool:
+        """Does the straight leg a -> b cross a cell too steep to climb in the
+        step direction nearest to its heading?"""
+        g = self.grid
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        dist = math.hypot(dx, dy)
+        if dist < 1e-9:
+            return False
+        octant = int(round(math.atan2(dy, dx) / (math.pi / 4))) % 8
+        d = _RING[octant]
+        nc = g.no_climb[d]
+        n = max(1, int(math.ceil(dist / (0.5 * g.cell_m))))
+        for k in range(n + 1):
+            t = k / n
+            if nc[g.cell_of(a[0] + t * dx, a[1] + t * dy)]:
+                return True
+        return False
 
     def _max_slope(self, a, b) -> float:
         g = self.grid
