@@ -215,16 +215,20 @@ void odom_update(struct odom_pose *p, const struct odom_geom *g,
 			ws = fx_sin_urad(a);
 		}
 		if (d >= -65535 && d <= 65535) {
-			/* |d * 32767| < 2^31: 32-bit products, same values */
-			dx = (int32_t)(d * wc);		/* um * 32767 */
-			dy = (int32_t)(d * ws);
+			/* |d * 32767| < 2^31: 32-bit products, same values, and
+			 * the lever arms as 32 x 32 -> 64-bit products */
+			int32_t dx32 = d * wc, dy32 = d * ws;	/* um * 32767 */
+
+			dx = dx32;
+			dy = dy32;
+			num += (int64_t)xm * dy32 - (int64_t)ym * dx32;
 		} else {
 			dx = (int64_t)d * wc;
 			dy = (int64_t)d * ws;
+			num += (int64_t)xm * dy - (int64_t)ym * dx;
 		}
 		sx += dx;
 		sy += dy;
-		num += (int64_t)xm * dy - (int64_t)ym * dx;
 		/* 2 * 32767^2 < 2^31 */
 		den += (int32_t)(xm * xm + ym * ym);
 	}
