@@ -4,7 +4,8 @@ exact split into the CPU the machine gave the workers and the CPU per run
 import pytest
 from hypothesis import given, strategies as st
 
-from ground.campaign.perf import ABBA, phase_figures
+from ground.campaign import CampaignError
+from ground.campaign.perf import ABBA, check_phase, phase_figures
 
 
 def _phase(n, runs, wall_s, cpu_per_run_s):
@@ -50,3 +51,20 @@ def test_two_workers_with_a_core_each_and_no_slowdown_are_fully_efficient():
     assert f["parallel_efficiency_2w"] == pytest.approx(1.0)
     assert f["cpu_supply_ratio_2w"] == pytest.approx(1.0)
     assert f["runs_per_worker_2w"] == [(8, 8)]
+
+
+def _row(run, status, reason=""):
+    return {"run": run, "status": status, "reason": reason}
+
+
+def test_a_phase_with_a_crashed_run_is_an_error_not_a_rate():
+    ok = [_row(i, s) for i, s in enumerate(["passed", "failed", "aborted", "passed"])]
+    check_phase("r0p1w2", 2, 4, 4, ok)                      # mission outcomes are all runs
+    lost = ok[:3] + [_row(3, "crashed", "FutureCancelledError: lost dependencies.")]
+    with pytest.raises(CampaignError, match=r"r0p1w2 \(2 worker\(s\)\): 1 of 4 runs .*run 3 "
+                                            r"crashed: FutureCancelledError"):
+        check_phase("r0p1w2", 2, 4, 4, lost)
+    with pytest.raises(CampaignError, match="timed out"):
+        check_phase("r0p0w1", 1, 4, 4, ok[:3] + [_row(3, "timeout", "over budget")])
+    with pytest.raises(CampaignError, match="3 of 4 ran"):
+        check_phase("r0p0w1", 1, 4, 3, ok[:3])

@@ -149,9 +149,22 @@ class _Ours:
         return sum(_proc_cpu_s(p) for p in self.pids)
 
 
+def check_phase(name: str, n: int, expected: int, done: int, rows: list[dict]) -> None:
+    """A run that crashed or timed out simulated nothing: counted as done, it
+    would inflate the rate.  A timed phase must have run every one of its runs
+    to the end of its mission (passed, failed or aborted by the flight software)."""
+    from ground.campaign import CampaignError
+
+    bad = [r for r in rows if r["status"] in ("crashed", "timeout")]
+    if bad or done != expected or len(rows) != expected:
+        first = f" (first: run {bad[0]['run']} {bad[0]['status']}: {bad[0]['reason']})" if bad else ""
+        raise CampaignError(f"benchmark phase {name} ({n} worker(s)): {len(bad)} of {len(rows)} runs "
+                            f"crashed or timed out, {done} of {expected} ran{first}; its rate would "
+                            "not measure missions")
+
+
 def _phase(handle, n: int, tmp: Path, name: str, mission: Path, runs_per_worker: int,
            ours: _Ours) -> dict:
-    from ground.campaign import CampaignError
     from ground.campaign.engine import execute
     from ground.campaign.journal import Journal
 
@@ -165,14 +178,7 @@ def _phase(handle, n: int, tmp: Path, name: str, mission: Path, runs_per_worker:
     m1, s1, o1 = *_machine(), ours.cpu_s()
     wcpu1 = c.run(_cpu_s)
     rows = list(Journal(camp.out).load().values())
-    # A run that crashed or timed out took no simulation time: counted as done,
-    # it would inflate the rate.  The benchmark measures finished missions only.
-    bad = [r for r in rows if r["status"] in ("crashed", "timeout")]
-    if bad or tally.done != runs_per_worker * n:
-        first = f" (first: run {bad[0]['run']} {bad[0]['status']}: {bad[0]['reason']})" if bad else ""
-        raise CampaignError(f"benchmark phase {name} ({n} worker(s)): {len(bad)} of {len(rows)} runs "
-                            f"crashed or timed out, {tally.done} of {runs_per_worker * n} ran{first}; "
-                            "its rate would not measure missions")
+    check_phase(name, n, runs_per_worker * n, tally.done, rows)
     # per worker of the cluster (a worker that got no run shows as 0): runs and
     # the share of the phase's wall time it spent inside runs
     per_worker = {w: [0, 0.0] for w in c.run(_worker_name).values()}
