@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ground.campaign import CampaignError
-from ground.campaign.perf import ABBA, check_phase, phase_figures
+from ground.campaign.perf import ABBA, check_phase, phase_figures, worker_busy
 
 
 def _phase(n, runs, wall_s, cpu_per_run_s):
@@ -68,3 +68,15 @@ def test_a_phase_with_a_crashed_run_is_an_error_not_a_rate():
         check_phase("r0p0w1", 1, 4, 4, ok[:3] + [_row(3, "timeout", "over budget")])
     with pytest.raises(CampaignError, match="3 of 4 ran"):
         check_phase("r0p0w1", 1, 4, 3, ok[:3])
+
+
+def test_busy_time_per_worker_counts_compute_of_runs_only_and_names_idle_workers():
+    def rec(key, worker, *spans):
+        return {"key": key, "worker": worker,
+                "startstops": tuple({"action": a, "start": t0, "stop": t1} for a, t0, t1 in spans)}
+    stream = [rec("run-0-ab", "w1", ("transfer", 0.0, 0.5), ("compute", 0.5, 0.8)),
+              rec("run-1-ab", "w1", ("compute", 0.8, 1.0)),
+              rec("MissionBundle-1", "w1", ("compute", 0.0, 9.0))]      # not a run
+    busy = worker_busy(stream, ["w1", "w2"])
+    assert busy["w2"] == (0, 0.0)
+    assert busy["w1"][0] == 2 and busy["w1"][1] == pytest.approx(0.5)

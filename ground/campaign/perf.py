@@ -21,8 +21,9 @@ at both):
   on one worker while the other has nothing left) are about 1 % of it;
 - the runs are spread over the workers by Dask as a user's campaign is (each
   worker takes the next run when it has finished one), not pinned: the runs
-  and the share of the phase's wall time each worker spent inside runs are
-  reported per phase, so an imbalance shows;
+  and the share of the phase's wall time each worker spent computing runs
+  (Dask's task stream) are reported per phase, so an imbalance or a worker
+  left waiting shows;
 - a phase in which any run crashed or timed out is an error, not a rate (a
   crashed run costs nothing and would inflate it);
 - the phases alternate 1, 2, 2, 1 workers (ABBA), repeated: a load that
@@ -74,12 +75,6 @@ def _maxrss_mb() -> float:
 def _cpu_s() -> float:
     ru = resource.getrusage(resource.RUSAGE_SELF)
     return ru.ru_utime + ru.ru_stime
-
-
-def _worker_name() -> str:
-    """How a run's row names the worker that ran it (ground.campaign.task)."""
-    import socket
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _pids() -> tuple[int, int]:
@@ -149,6 +144,21 @@ class _Ours:
         return sum(_proc_cpu_s(p) for p in self.pids)
 
 
+def worker_busy(stream: list[dict], workers) -> dict[str, tuple[int, float]]:
+    """Runs and seconds spent computing them, per worker, from Dask's task
+    stream (what the worker itself timed around each run function, so the
+    whole run: its set-up, the mission, the row), every worker of the cluster
+    included (0 runs if it got none)."""
+    out = {w: [0, 0.0] for w in workers}
+    for rec in stream:
+        if not str(rec["key"]).startswith("run-"):
+            continue
+        w = out.setdefault(rec["worker"], [0, 0.0])
+        w[0] += 1
+        w[1] += sum(ss["stop"] - ss["start"] for ss in rec["startstops"] if ss["action"] == "compute")
+    return {w: (k, b) for w, (k, b) in out.items()}
+
+
 def check_phase(name: str, n: int, expected: int, done: int, rows: list[dict]) -> None:
     """A run that crashed or timed out simulated nothing: counted as done, it
     would inflate the rate.  A timed phase must have run every one of its runs
@@ -165,6 +175,8 @@ def check_phase(name: str, n: int, expected: int, done: int, rows: list[dict]) -
 
 def _phase(handle, n: int, tmp: Path, name: str, mission: Path, runs_per_worker: int,
            ours: _Ours) -> dict:
+    from distributed import get_task_stream
+
     from ground.campaign.engine import execute
     from ground.campaign.journal import Journal
 
@@ -172,30 +184,25 @@ def _phase(handle, n: int, tmp: Path, name: str, mission: Path, runs_per_worker:
     c = handle.client
     wcpu0 = c.run(_cpu_s)
     m0, s0, o0 = *_machine(), ours.cpu_s()
-    t0 = time.perf_counter()
-    tally = execute(camp, c)
-    wall = time.perf_counter() - t0
+    with get_task_stream(client=c) as stream:
+        t0 = time.perf_counter()
+        tally = execute(camp, c)
+        wall = time.perf_counter() - t0
     m1, s1, o1 = *_machine(), ours.cpu_s()
     wcpu1 = c.run(_cpu_s)
     rows = list(Journal(camp.out).load().values())
     check_phase(name, n, runs_per_worker * n, tally.done, rows)
-    # per worker of the cluster (a worker that got no run shows as 0): runs and
-    # the share of the phase's wall time it spent inside runs
-    per_worker = {w: [0, 0.0] for w in c.run(_worker_name).values()}
-    for r in rows:
-        w = per_worker.setdefault(r["worker"], [0, 0.0])
-        w[0] += 1
-        w[1] += r["wall_time_s"] or 0.0
+    per_worker = worker_busy(stream.data, c.scheduler_info()["workers"])
     return {
         "n": n, "runs": tally.done, "wall_s": wall,
         "sim_s": sum(r["sim_time_s"] or 0.0 for r in rows),
-        "busy_s": sum(r["wall_time_s"] or 0.0 for r in rows),     # inside run_mission
+        "busy_s": sum(b for _, b in per_worker.values()),
         "worker_cpu_s": sum(wcpu1[w] - wcpu0[w] for w in wcpu1),
         "ours_cpu_s": o1 - o0,
         "others_cpu_s": max(0.0, (m1 - m0) - (o1 - o0)),
         "steal_s": s1 - s0,
-        "runs_per_worker": sorted(v[0] for v in per_worker.values()),
-        "busy_share_per_worker": sorted(round(v[1] / wall, 3) for v in per_worker.values()),
+        "runs_per_worker": sorted(k for k, _ in per_worker.values()),
+        "busy_share_per_worker": sorted(round(b / wall, 3) for _, b in per_worker.values()),
     }
 
 
@@ -300,7 +307,8 @@ def phase_figures(phases: list[dict], rounds: int, serial_runs_per_s: float) -> 
         out[f"runs_per_s_{n}w"] = round(_sum(ps, "runs") / wall, 3)
         out[f"limit_runs_per_s_{n}w"] = round(n * serial, 3)
         out[f"sim_s_per_s_{n}w"] = round(_sum(ps, "sim_s") / wall, 1)
-        # time inside run_mission over worker time: < 1 means workers waited
+        # time the workers spent computing runs (Dask's task stream) over their
+        # wall time: < 1 means a worker waited for a run (scheduling, imbalance, tail)
         out[f"worker_utilisation_{n}w"] = round(_sum(ps, "busy_s") / (n * wall), 3)
         # CPU seconds the workers spent per run: load-independent, unlike the rates
         out[f"worker_cpu_s_per_run_{n}w"] = round(_sum(ps, "worker_cpu_s") / _sum(ps, "runs"), 3)
