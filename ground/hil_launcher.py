@@ -187,7 +187,7 @@ class BoardProc:
 
 def board_argv(exe: Path, role: str, link: Path, *, baud: int, seed: int, time_scale: float,
                terrain: dict, start=(0.0, 0.0, 0.0), dict_hash32: int | None = None,
-               lockstep: str | None = None) -> list[str]:
+               lockstep: str | None = None, truth_socket: str | None = None) -> list[str]:
     clock = ["--lockstep", str(lockstep)] if lockstep else ["--time-scale", f"{time_scale:g}"]
     argv = [str(exe), "--role", role, "--pty-link", str(link), "--baud", str(baud),
             "--seed", str(seed), *clock,
@@ -197,6 +197,9 @@ def board_argv(exe: Path, role: str, link: Path, *, baud: int, seed: int, time_s
             "--start-y-m", f"{start[1]:g}", "--start-yaw-deg", f"{start[2]:g}"]
     if dict_hash32 is not None:
         argv += ["--dict-hash32", f"0x{dict_hash32:08X}"]
+    if truth_socket is not None:
+        from sim_hw.vo import VO_PERIOD_MS
+        argv += ["--truth-socket", str(truth_socket), "--truth-period-ms", str(VO_PERIOD_MS)]
     return argv
 
 
@@ -300,9 +303,11 @@ def write_geometry(out_dir: Path) -> str:
 
 
 def hal_url(boards: dict[str, str], baud: int, geometry: str, terrain_npz: str | None = None,
-            time_scale: float | None = None, lockstep: dict[str, str] | None = None) -> str:
+            time_scale: float | None = None, lockstep: dict[str, str] | None = None,
+            vo: dict | None = None) -> str:
     """The HAL URL for a set of boards (role -> port) on the rover ``geometry``
-    file; ``lockstep`` (role -> control socket) for lockstepped boards."""
+    file; ``lockstep`` (role -> control socket) for lockstepped boards; ``vo``
+    ({"truth": SOCKET, "seed": N}) for the emulated navigation camera."""
     q = [f"{r}={boards[r]}" for r in board_names() if r in boards]
     q.append(f"geometry={geometry}")
     q.append(f"baud={baud}")
@@ -312,6 +317,9 @@ def hal_url(boards: dict[str, str], baud: int, geometry: str, terrain_npz: str |
         q.append("lockstep=" + ",".join(f"{r}:{lockstep[r]}" for r in board_names() if r in lockstep))
     elif time_scale:
         q.append(f"time_scale={time_scale:g}")
+    if vo:
+        q.append(f"vo_truth={vo['truth']}")
+        q.append(f"vo_seed={vo['seed']}")
     return "board://?" + "&".join(q)
 
 
@@ -334,8 +342,16 @@ class EmulatedBench:
                  lockstep: bool | None = None, dir_: str | Path | None = None,
                  build_dir: str | Path | None = None, exe: str | Path | None = None,
                  dict_hash32: int | None = None, start=(0.0, 0.0, 0.0), build: bool = True,
-                 detach: bool = False, emulator: str = "host", flash_via: str = "bootloader"):
+                 detach: bool = False, emulator: str = "host", flash_via: str = "bootloader",
+                 vo: bool | None = None):
         boards = board_names() if boards is None else boards
+        if vo is None:
+            # the bench's navigation camera, emulated from the plant truth of
+            # the mobility board (QEMU's boards carry no plant)
+            vo = emulator in ("host", "simavr")
+        if vo and emulator == "qemu":
+            raise HilError("the QEMU boards carry no plant, so there is no truth for an emulated "
+                           "navigation camera (vo=False)")
         if lockstep is None:
             # host boards lockstep by default; an emulated MCU runs on its own
             # clock (its crystal), free against the wall clock like a real one
@@ -373,6 +389,7 @@ class EmulatedBench:
         self.simavr: dict = {}
         self.arm_images: dict = {}
         self.flash_results: dict[str, dict] = {}
+        self.vo = bool(vo)
 
     # -- life cycle ---------------------------------------------------------------
     def start(self) -> "EmulatedBench":
@@ -441,6 +458,24 @@ class EmulatedBench:
                            f"socket path holds at most {SUN_PATH_MAX}): use a shorter directory")
         return path
 
+    def _truth_socket(self, role: str) -> str | None:
+        """The mobility board's truth socket (the emulated navigation camera's input)."""
+        if not self.vo or role != "mobility":
+            return None
+        path = os.path.abspath(self.dir / "mobility.truth.sock")
+        n = len(os.fsencode(path))
+        if n > SUN_PATH_MAX:
+            raise HilError(f"truth socket path {path} is too long ({n} bytes; a UNIX socket path "
+                           f"holds at most {SUN_PATH_MAX}): use a shorter directory")
+        return path
+
+    @property
+    def vo_source(self) -> dict | None:
+        """{"truth": SOCKET, "seed": N} when the bench has its navigation camera."""
+        if not self.vo or "mobility" not in self.procs:
+            return None
+        return dict(truth=self._truth_socket("mobility"), seed=self.seed)
+
     @property
     def sockets(self) -> dict[str, str]:
         """role -> lockstep control socket ({} for free-running boards)."""
@@ -464,7 +499,7 @@ class EmulatedBench:
         argv = board_argv(self.exe_path, role, link, baud=self.baud,
                           seed=self.seed, time_scale=self.time_scale or 1.0, terrain=self.terrain,
                           start=self.start_pose, dict_hash32=self.dict_hash32,
-                          lockstep=self._socket(role))
+                          lockstep=self._socket(role), truth_socket=self._truth_socket(role))
         if self.emulator == "simavr":
             flash_file = self.dir / f"{role}.flash.bin"
             argv += ["--bootloader", str(self.simavr["bootloader"]), "--flash-image", str(flash_file),
@@ -518,12 +553,12 @@ class EmulatedBench:
     @property
     def url(self) -> str:
         return hal_url(self.ports, self.baud, self.geometry_path, self.terrain.get("npz"),
-                       self.time_scale, self.sockets)
+                       self.time_scale, self.sockets, self.vo_source)
 
     def state(self) -> dict:
         return dict(boards={r: bp.to_json() for r, bp in self.procs.items()}, baud=self.baud,
                     time_scale=self.time_scale, lockstep=self.sockets or None,
-                    emulator=self.emulator, flashed=self.flash_results,
+                    emulator=self.emulator, flashed=self.flash_results, vo=self.vo_source,
                     seed=self.seed, site=self.site_name,
                     terrain=self.terrain, exe=str(self.exe_path), url=self.url,
                     started=time.strftime("%Y-%m-%dT%H:%M:%S"))
@@ -548,7 +583,7 @@ def up(boards=None, *, seed: int = 1, site: str = "mons-mouton",
        baud: int = 115200, time_scale: float | None = None, lockstep: bool = False,
        dir_: str | Path | None = None,
        build_dir: str | Path | None = None, dict_hash32: int | None = None,
-       emulator: str = "host") -> dict:
+       emulator: str = "host", vo: bool | None = None) -> dict:
     """Start detached boards and write the state file; returns the state.
     With boards already running, ``boards`` names the ones to (re)start on the
     running bench's settings while the others keep running."""
@@ -566,7 +601,7 @@ def up(boards=None, *, seed: int = 1, site: str = "mons-mouton",
     d.mkdir(parents=True, exist_ok=True)
     bench = EmulatedBench(boards, seed=seed, site=site, baud=baud, time_scale=time_scale,
                           lockstep=lockstep, dir_=d.resolve(), build_dir=build_dir,
-                          dict_hash32=dict_hash32, detach=True, emulator=emulator)
+                          dict_hash32=dict_hash32, detach=True, emulator=emulator, vo=vo)
     bench.start()
     st = bench.state()
     state_path(d).write_text(json.dumps(st, indent=2) + "\n")
@@ -585,7 +620,8 @@ def _restart_some(d: Path, old: dict, roles: list[str]) -> dict:
                        f"runs on {old['emulator']}: run `rover hil down`, then `rover hil up`")
     bench = EmulatedBench(roles, seed=old["seed"], site=old["site"], baud=old["baud"],
                           time_scale=old.get("time_scale"), lockstep=bool(old.get("lockstep")),
-                          dir_=d.resolve(), exe=old["exe"], build=False, detach=True)
+                          dir_=d.resolve(), exe=old["exe"], build=False, detach=True,
+                          vo=bool(old.get("vo")))
     bench.dir = d.resolve()
     bench.exe_path = Path(old["exe"])
     if not bench.exe_path.is_file():
@@ -603,7 +639,7 @@ def _restart_some(d: Path, old: dict, roles: list[str]) -> dict:
     st = dict(old, boards=boards,
               url=hal_url({r: b["pty"] for r, b in boards.items()}, old["baud"],
                           bench.geometry_path, old["terrain"].get("npz"), old.get("time_scale"),
-                          sockets),
+                          sockets, old.get("vo") if "mobility" in boards else None),
               restarted={r: time.strftime("%Y-%m-%dT%H:%M:%S") for r in roles})
     state_path(d).write_text(json.dumps(st, indent=2) + "\n")
     return st

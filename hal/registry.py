@@ -21,6 +21,25 @@ _BACKENDS: dict[str, str] = {
 }
 
 
+# Sensors a board bench may add beside its boards, by kind -> "module:function"
+# taking (source, params, where).  "truth": visual odometry emulated from the
+# plant truth an emulated mobility board streams (vo_truth=SOCKET, docs/hil.md
+# section 13): a simulated-hardware plugin, reached here as sim:// is.
+_VO_SOURCES: dict[str, str] = {
+    "truth": "hal.backends.emulated_vo:open_truth_vo",
+}
+
+
+def open_vo_source(kind: str, source: str, params: dict, where: str):
+    """The VisualOdometry device of a bench (lazily imported, like a backend)."""
+    target = _VO_SOURCES.get(kind)
+    if target is None:
+        raise HalUrlError(f"{where}: unknown visual-odometry source {kind!r}; known: "
+                          f"{', '.join(sorted(_VO_SOURCES))}")
+    mod_name, func_name = target.split(":")
+    return getattr(importlib.import_module(mod_name), func_name)(source, params, where)
+
+
 def known_schemes() -> tuple[str, ...]:
     return tuple(sorted(_BACKENDS))
 

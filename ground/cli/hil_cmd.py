@@ -2,6 +2,7 @@
 
     rover hil up [--boards mobility,payload] [--seed N] [--site NAME]
                  [--baud 115200] [--time-scale K | --lockstep] [--dir DIR]
+                 [--emulator host|simavr|qemu] [--no-vo]
     rover hil status [--dir DIR]
     rover hil down [--dir DIR]
 
@@ -54,8 +55,12 @@ def hil():
               help="host: the firmware as a Linux process; simavr: the AVR image on an emulated "
                    "Mega 2560, flashed through its bootloader with avrdude; qemu: the Cortex-M3 "
                    "image on QEMU's mps2-an385")
+@click.option("--no-vo", is_flag=True,
+              help="no emulated navigation camera: the HAL gets no visual odometry (wheel-only "
+                   "pose, as a bench of real boards without a camera); host and simavr benches "
+                   "have it by default, QEMU's never (no plant)")
 @click.option("--json", "as_json", is_flag=True, help="print the state as one JSON object")
-def up_cmd(boards, seed, site, baud, time_scale, lockstep, dir_, emulator, as_json):
+def up_cmd(boards, seed, site, baud, time_scale, lockstep, dir_, emulator, no_vo, as_json):
     """Build the firmware and start the boards in the background."""
     from ground import hil_launcher as L
     from sim_hw.site import KNOWN_SITES
@@ -69,7 +74,7 @@ def up_cmd(boards, seed, site, baud, time_scale, lockstep, dir_, emulator, as_js
                                "run on granted time, not on a scaled wall clock")
     try:
         st = L.up(roles, seed=seed, site=site, baud=baud, time_scale=time_scale, lockstep=lockstep,
-                  dir_=dir_, emulator=emulator)
+                  dir_=dir_, emulator=emulator, vo=False if no_vo else None)
     except L.HilError as e:
         click.echo(f"rover hil up: {e}", err=True)
         sys.exit(2)
@@ -81,7 +86,8 @@ def up_cmd(boards, seed, site, baud, time_scale, lockstep, dir_, emulator, as_js
         note = f"  flashed {fl['bytes']} bytes in {fl['wall_s']:.1f} s" if fl else ""
         click.echo(f"{role:9} pid {b['pid']:<7} port {b['pty']}{note}")
     clock = "lockstep" if st.get("lockstep") else f"time scale {st['time_scale'] or 1:g}"
-    click.echo(f"emulator {st.get('emulator', 'host')}, baud {st['baud']}, {clock}, "
+    vo = "nav camera from the plant truth" if st.get("vo") else "no visual odometry"
+    click.echo(f"emulator {st.get('emulator', 'host')}, baud {st['baud']}, {clock}, {vo}, "
                f"state {L.state_path(dir_)}")
     click.echo("HAL URL:")
     click.echo(st["url"])

@@ -5,9 +5,16 @@ URLs (docs/hil.md):
 
     board://?mobility=PORT&payload=PORT&geometry=FILE.toml&baud=115200[&terrain=FILE.npz]
             [&time_scale=K | &lockstep=mobility:SOCKET,payload:SOCKET]
+            [&vo_truth=SOCKET&vo_seed=N]
     serial://PORT?role=mobility&geometry=FILE.toml&baud=115200[&terrain=FILE.npz]
             [&time_scale=K | &lockstep=SOCKET]
     bench://FILE.toml
+
+``vo_truth`` (emulated benches only): visual odometry emulated from the plant
+truth the emulated mobility board streams on SOCKET (docs/hil.md section 13),
+opened through hal's registry; without it the HAL has no VO device and the
+flight software's pose is wheel odometry and gyro alone, as on a bench of
+real boards with no navigation camera.
 
 A bench file lists the boards (``[[board]]`` with ``role``, ``port``,
 ``baud``), states the rover's geometry (a ``[geometry]`` table of the
@@ -57,11 +64,12 @@ TLM_PERIOD_MS = 100            # packet period we ask for: one per 10 Hz flight 
 MAX_LATE_CYCLES = 5            # advance() re-synchronises when this far behind
 CLOSE_GRANT_MS = 50            # lockstep: board time granted at close for BOARD_SAFE to run
 LOCKSTEP_STEP_MS = 10          # lockstep: time granted per step while waiting at connect
+VO_KEYS = ("vo_truth", "vo_seed", "vo_noise_frac", "vo_scale_sigma_frac", "vo_yaw_noise_mdeg")
 KNOWN = {
     # board:// also takes one port parameter per board of the dictionary (_known)
-    "board": ("geometry", "baud", "terrain", "time_scale", "connect_timeout", "lockstep"),
+    "board": ("geometry", "baud", "terrain", "time_scale", "connect_timeout", "lockstep", *VO_KEYS),
     "serial": ("role", "geometry", "baud", "terrain", "time_scale", "connect_timeout",
-               "lockstep"),
+               "lockstep", *VO_KEYS),
     "bench": ("connect_timeout",),
 }
 
@@ -104,10 +112,23 @@ def _geometry(scheme, url, params):
         raise HalUrlError(f"{scheme}://: {e}") from None
 
 
+def _vo_url(scheme, url, params):
+    """vo_truth=SOCKET (+ vo_seed, the error model's knobs) -> ("truth", SOCKET, {...})."""
+    given = [k for k in VO_KEYS if k in params]
+    if not given:
+        return None
+    if not params.get("vo_truth"):
+        raise HalUrlError(f"{scheme}:// {', '.join(given)} given without vo_truth=SOCKET (the "
+                          f"emulated mobility board's truth socket) in {url!r}")
+    return ("truth", params["vo_truth"],
+            {k[3:]: params[k] for k in given if k != "vo_truth"})
+
+
 def _common(scheme, url, params):
     return dict(geometry=_geometry(scheme, url, params), terrain=params.get("terrain") or None,
                 time_scale=_num(scheme, params, "time_scale", None, float, 0.001),
-                connect_timeout=_num(scheme, params, "connect_timeout", 3.0, float, 0.1))
+                connect_timeout=_num(scheme, params, "connect_timeout", 3.0, float, 0.1),
+                vo=_vo_url(scheme, url, params))
 
 
 def _roles() -> dict[str, int]:
@@ -221,7 +242,7 @@ def load_bench_file(path: str | Path) -> dict:
         raise HalUrlError(f"bench file {path}: {e}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise HalUrlError(f"bench file {path}: {e}") from None
-    allowed = {"board", "terrain", "time_scale", "geometry", "name", "description"}
+    allowed = {"board", "terrain", "time_scale", "geometry", "name", "description", "vo"}
     extra = sorted(set(raw) - allowed)
     if extra:
         raise HalUrlError(f"bench file {path}: unknown key(s) {', '.join(extra)}; "
@@ -289,7 +310,27 @@ def load_bench_file(path: str | Path) -> dict:
     _no_scale_with_lockstep(f"bench file {path}", ts, lockstep)
     return dict(boards=boards, terrain=_rel(path, terrain) if terrain else None,
                 time_scale=float(ts) if ts is not None else None, geometry=geometry,
-                lockstep=lockstep or None)
+                lockstep=lockstep or None, vo=_vo_bench(path, raw.get("vo")))
+
+
+VO_TABLE_KEYS = ("truth", "seed", "noise_frac", "scale_sigma_frac", "yaw_noise_mdeg")
+
+
+def _vo_bench(path: Path, vo) -> tuple | None:
+    """A bench file's [vo] table: truth = "SOCKET" (relative to the file), seed, noise knobs."""
+    if vo is None:
+        return None
+    if not isinstance(vo, dict):
+        raise HalUrlError(f"bench file {path}: vo must be a [vo] table")
+    bad = sorted(set(vo) - set(VO_TABLE_KEYS))
+    if bad:
+        raise HalUrlError(f"bench file {path}: [vo] unknown key(s) {', '.join(bad)}; known: "
+                          f"{', '.join(VO_TABLE_KEYS)}")
+    sock = vo.get("truth")
+    if not isinstance(sock, str) or not sock:
+        raise HalUrlError(f"bench file {path}: [vo] needs truth = \"SOCKET\" (the emulated mobility "
+                          f"board's truth socket)")
+    return ("truth", _rel(path, sock), {k: v for k, v in vo.items() if k != "truth"})
 
 
 def _rel(base: Path, p: str) -> str:
@@ -331,7 +372,7 @@ class _Board:
 class BoardHal(PrinterApp, BoardApp, Latch, Hal):
     def __init__(self, url, boards, *, geometry, terrain=None, time_scale=None,
                  connect_timeout: float = 3.0, dictionary=None,
-                 lockstep: dict[str, str] | None = None):
+                 lockstep: dict[str, str] | None = None, vo: tuple | None = None):
         from common.dictionary import default_dictionary
         from common.dictionary import packets as P
 
@@ -361,6 +402,11 @@ class BoardHal(PrinterApp, BoardApp, Latch, Hal):
         self.init_printer("electric")
         if terrain is not None and not os.path.isfile(terrain):
             raise HalUrlError(f"{url}: terrain file {terrain} not found")
+        if vo is not None:
+            # connected before any board time passes: a lockstepped board's
+            # first record is then the first one this HAL sees
+            from hal.registry import open_vo_source
+            self.vo = open_vo_source(vo[0], vo[1], vo[2], url)
         d = self.dictionary
         opened = []
         lines: dict[str, LockstepLine] = {}
@@ -394,6 +440,8 @@ class BoardHal(PrinterApp, BoardApp, Latch, Hal):
                 s.close()
             for line in lines.values():
                 line.close()
+            if self.vo is not None:
+                self.vo.close()
             raise HalError(str(e)) from None
         if self.lockstep:
             self.clock = SimClock(-(-t_us // 1000))       # a whole ms at or after every board
@@ -569,6 +617,8 @@ class BoardHal(PrinterApp, BoardApp, Latch, Hal):
                 self.latch_pay_status_raw(self._pay_status_layout.st.unpack(st_raw))
             if prn_raw is not None:
                 self.latch_pay_printer_raw(self._pay_printer_layout.st.unpack(prn_raw))
+        if self.vo is not None:
+            self.vo.poll()
         self._clear_link_latches()
 
     def _clear_link_latches(self) -> None:
@@ -638,6 +688,8 @@ class BoardHal(PrinterApp, BoardApp, Latch, Hal):
                       board_link_stats=dict(b.link_stats), rx_packets=dict(b.rx_counts))
             out[role] = st
         out["hal"] = dict(cmd_drops=self.cmd_drops, cycle_overruns=self.cycle_overruns)
+        if self.vo is not None:
+            out["vo"] = self.vo.stats()
         return out
 
     def telemetry(self) -> dict:
@@ -689,3 +741,5 @@ class BoardHal(PrinterApp, BoardApp, Latch, Hal):
                     except Exception:
                         pass
                 b.session.close()
+        if self.vo is not None:
+            self.vo.close()

@@ -16,6 +16,7 @@
 #include <simavr/sim_irq.h>
 #include "sim/sim.h"
 #include "sim/head.h"
+#include "emu/truth_tap.h"
 
 #define H_FREQ_HZ 16000000u
 #define H_CYCLES_PER_MS (H_FREQ_HZ / 1000u)
@@ -79,6 +80,7 @@ struct harness {
 	/* plant */
 	struct sim *sim;
 	float *terrain;
+	struct truth_tap truth;         /* mobility: the plant's pose for the bench */
 	struct head_plant head;
 	struct h_edge edges[H_MAX_EDGES];
 	int n_edges, next_edge;

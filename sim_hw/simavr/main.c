@@ -8,6 +8,7 @@
  *                [--reset-on-open] [--time-scale K] [--seed N] [--stats FILE.json]
  *                [--terrain FILE.f32 --nx N --ny N --cell-m M --x0-m X --y0-m Y]
  *                [--start-x-m X --start-y-m Y --start-yaw-deg D] [--baud B]
+ *                [--truth-socket SOCKET [--truth-period-ms 1000]]   (mobility)
  *
  * Simulated time is the MCU's: 16 MHz cycles.  The harness holds it to K
  * times the wall clock (it sleeps when ahead; when the host cannot keep up,
@@ -173,7 +174,8 @@ static void on_reset(avr_t *avr)
 
 /* --- options --------------------------------------------------------------------- */
 struct opts {
-	const char *role, *link, *boot_hex, *fw, *flash_file, *boot, *terrain, *stats, *profile;
+	const char *role, *link, *boot_hex, *fw, *flash_file, *boot, *terrain, *stats, *profile, *truth;
+	long truth_period_ms;
 	double scale, cell_m, x0_m, y0_m, sx_m, sy_m, syaw_deg;
 	long nx, ny, baud;
 	unsigned long long seed;
@@ -188,7 +190,8 @@ static void usage(void)
 		"       [--reset-on-open] [--time-scale K] [--seed N] [--stats FILE.json] [--baud B]\n"
 		"       [--profile FILE.txt]\n"
 		"       [--terrain FILE.f32 --nx N --ny N --cell-m M --x0-m X --y0-m Y]\n"
-		"       [--start-x-m X --start-y-m Y --start-yaw-deg D]\n");
+		"       [--start-x-m X --start-y-m Y --start-yaw-deg D]\n"
+		"       [--truth-socket SOCKET [--truth-period-ms 1000]]   (mobility)\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -199,6 +202,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	o->scale = 1.0;
 	o->cell_m = 1.0;
 	o->baud = 115200;
+	o->truth_period_ms = 1000;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -223,6 +227,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--boot")) o->boot = v;
 		else if (!strcmp(a, "--stats")) o->stats = v;
 		else if (!strcmp(a, "--profile")) o->profile = v;
+		else if (!strcmp(a, "--truth-socket")) o->truth = v;
+		else if (!strcmp(a, "--truth-period-ms")) o->truth_period_ms = strtol(v, NULL, 0);
 		else if (!strcmp(a, "--baud")) o->baud = strtol(v, NULL, 0);
 		else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--time-scale")) o->scale = strtod(v, NULL);
@@ -246,6 +252,15 @@ static int parse(int argc, char **argv, struct opts *o)
 	}
 	if (o->boot && strcmp(o->boot, "bootloader") && strcmp(o->boot, "app")) {
 		fprintf(stderr, "rover-simavr: --boot is bootloader or app\n");
+		return -1;
+	}
+	if (o->truth && (strcmp(o->role, "mobility") || !*o->truth)) {
+		fprintf(stderr, "rover-simavr: --truth-socket SOCKET is for the mobility board (its plant "
+			"has the rover's pose)\n");
+		return -1;
+	}
+	if (o->truth_period_ms < 1 || o->truth_period_ms > 60000) {
+		fprintf(stderr, "rover-simavr: --truth-period-ms must be 1..60000\n");
 		return -1;
 	}
 	if (!(o->scale > 0.0) || o->scale > 100.0) {
@@ -280,6 +295,7 @@ int main(int argc, char **argv)
 	h.reset_on_open = o.reset_on_open;
 	h.stats_path = o.stats;
 	h.flash_image = o.flash_file;
+	h.truth.listen_fd = h.truth.fd = -1;
 	avr = avr_make_mcu_by_name("atmega2560");
 	if (!avr) {
 		fprintf(stderr, "rover-simavr: this simavr has no atmega2560 core\n");
@@ -306,6 +322,8 @@ int main(int argc, char **argv)
 	avr->codeend = avr->flashend;
 	if (h_plant_init(&h, o.seed, o.terrain, o.nx, o.ny, o.cell_m, o.x0_m, o.y0_m, o.sx_m, o.sy_m,
 			 o.syaw_deg))
+		return 1;
+	if (o.truth && truth_tap_open(&h.truth, "rover-simavr", o.truth, (uint32_t)o.truth_period_ms))
 		return 1;
 	if (h_uart_open(&h, o.link)) {
 		perror("rover-simavr: pty");
@@ -365,5 +383,6 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (o.link)
 		unlink(o.link);
+	truth_tap_close(&h.truth);
 	_exit(rc);      /* no simavr teardown: nothing of it needs flushing */
 }

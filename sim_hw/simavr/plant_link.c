@@ -265,6 +265,7 @@ static avr_cycle_count_t plant_ms(avr_t *avr, avr_cycle_count_t when, void *para
 			s->inp.steer_target_mrad[i] = servo[i];
 		s->inp.ebox_heater_q15 = heater_q15(avr);
 		sim_step_ms(s);
+		truth_tap_step(&h->truth, s->t_ms, &s->body);
 		queue_edges(h);
 	}
 	adc_update(h);

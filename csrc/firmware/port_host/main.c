@@ -132,8 +132,8 @@ uint64_t port_time_us(struct port *p)
 
 /* ---- host process ---------------------------------------------------------- */
 struct opts {
-	const char *role, *link, *terrain, *lockstep;
-	long baud;
+	const char *role, *link, *terrain, *lockstep, *truth;
+	long baud, truth_period_ms;
 	unsigned long long seed;
 	double scale;
 	long nx, ny;
@@ -148,7 +148,8 @@ static void usage(void)
 		"usage: rover-fw-host --role mobility|payload [--pty-link PATH] [--baud 115200]\n"
 		"       [--seed N] [--time-scale K | --lockstep SOCKET] [--dict-hash32 0xHEX]\n"
 		"       [--terrain FILE.f32 --nx N --ny N --cell-m M --x0-m X --y0-m Y]\n"
-		"       [--start-x-m X --start-y-m Y --start-yaw-deg D]\n");
+		"       [--start-x-m X --start-y-m Y --start-yaw-deg D]\n"
+		"       [--truth-socket SOCKET [--truth-period-ms 1000]]   (mobility)\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -159,6 +160,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	o->baud = 115200;
 	o->scale = 1.0;
 	o->cell_m = 1.0;
+	o->truth_period_ms = 1000;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -177,6 +179,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--time-scale")) o->scale = strtod(v, NULL), o->have_scale = 1;
 		else if (!strcmp(a, "--lockstep")) o->lockstep = v;
+		else if (!strcmp(a, "--truth-socket")) o->truth = v;
+		else if (!strcmp(a, "--truth-period-ms")) o->truth_period_ms = strtol(v, NULL, 0);
 		else if (!strcmp(a, "--terrain")) o->terrain = v;
 		else if (!strcmp(a, "--nx")) o->nx = strtol(v, NULL, 0);
 		else if (!strcmp(a, "--ny")) o->ny = strtol(v, NULL, 0);
@@ -201,6 +205,15 @@ static int parse(int argc, char **argv, struct opts *o)
 	if (o->lockstep && (o->have_scale || !*o->lockstep)) {
 		fprintf(stderr, "rover-fw-host: --lockstep SOCKET and --time-scale exclude each other "
 			"(a lockstepped board runs on granted time)\n");
+		return -1;
+	}
+	if (o->truth && (strcmp(o->role, "mobility") || !*o->truth)) {
+		fprintf(stderr, "rover-fw-host: --truth-socket SOCKET is for the mobility board (its plant "
+			"has the rover's pose)\n");
+		return -1;
+	}
+	if (o->truth_period_ms < 1 || o->truth_period_ms > 60000) {
+		fprintf(stderr, "rover-fw-host: --truth-period-ms must be 1..60000\n");
 		return -1;
 	}
 	if (o->baud < 300 || o->baud > 4000000 || !(o->scale > 0.0) || o->scale > 1000.0) {
@@ -403,8 +416,12 @@ int main(int argc, char **argv)
 		return 1;
 	p->role = !strcmp(o.role, "mobility") ? ROVER_BOARD_MOBILITY : ROVER_BOARD_PAYLOAD;
 	p->fw = fw;
+	p->truth.listen_fd = p->truth.fd = -1;
 	if (p->role == ROVER_BOARD_MOBILITY) {
 		if (setup_mobility(p, &o))
+			return 1;
+		if (o.truth && truth_tap_open(&p->truth, "rover-fw-host", o.truth,
+					      (uint32_t)o.truth_period_ms))
 			return 1;
 	} else {
 		pay_plant_init(&p->head);
@@ -518,6 +535,7 @@ int main(int argc, char **argv)
 		close(ls_fd);
 		unlink(o.lockstep);
 	}
+	truth_tap_close(&p->truth);
 	close(slave);
 	close(master);
 	free(p->terrain);

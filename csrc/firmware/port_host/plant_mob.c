@@ -28,6 +28,7 @@ void mob_plant_step(struct port *p)
 		s->inp.steer_target_mrad[i] = p->servo_mrad[i];
 	s->inp.ebox_heater_q15 = p->pwm[PORT_PWM_HEATER0];
 	sim_step_ms(s);
+	truth_tap_step(&p->truth, s->t_ms, &s->body);
 	for (i = 0; i < 6; i++)
 		while ((ab = enc_next_edge(&s->enc[i])) >= 0)
 			fw_encoder_edge(p->fw, (uint8_t)i, (uint8_t)ab);

@@ -12,6 +12,7 @@
 #include "sim/sim.h"
 #include "sim/head.h"
 #include "plant/gantry.h"
+#include "emu/truth_tap.h"
 
 #define HOST_TX_RING 2048u
 #define HOST_RX_QUEUE 1024u    /* host bytes still crossing the line */
@@ -33,6 +34,7 @@ struct port {
 	/* plants */
 	struct sim *sim;            /* mobility */
 	float *terrain;
+	struct truth_tap truth;     /* mobility: the plant's pose for the bench (--truth-socket) */
 	struct head_plant head;     /* payload */
 	struct gantry gantry;       /* payload steppers */
 	struct gantry_params gantry_p;
