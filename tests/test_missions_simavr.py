@@ -1,9 +1,15 @@
-"""The short mission on emulated MCUs: both boards are the real AVR images on
-rover-simavr (ATmega2560 at 16 MHz of simulated cycles), flashed through the
-stk500v2 bootloader with avrdude, free-running on their own clocks (no
-lockstep: an MCU has its crystal), reached through the board:// HAL URL --
-what `rover hil up --emulator simavr` then `rover run missions/short_drive.seq
---hal URL` does.  The sequence file is the one the sim:// tests run.
+"""The short mission and the bench-API tests on emulated MCUs: both boards
+are the real AVR images on rover-simavr (ATmega2560 at 16 MHz of simulated
+cycles), free-running on their own clocks (no lockstep: an MCU has its
+crystal), reached through the board:// HAL URL, with the bench's emulated
+navigation camera (visual odometry from the mobility harness's plant truth,
+docs/hil.md section 13) -- what `rover hil up --emulator simavr` then `rover
+run missions/short_drive.seq --hal URL` does.  The mission's boards are
+flashed through the stk500v2 bootloader with avrdude; the bench-API tests,
+imported from tests/test_missions.py as tests/test_missions_boards.py does
+for the host-built boards, get fresh boards per test with the image loaded
+directly (the flashing path is proven once).  The sequence file is the one
+the sim:// tests run.
 
 Free-running boards follow the wall clock, so on a loaded machine the host
 runs late now and then (two flight cycles on one board sample) and simulated
@@ -19,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+import test_missions as sim_tests
 from ground import flashing as F
 from ground import hil_launcher as L
 
@@ -33,11 +40,63 @@ pytestmark = [
 MISSIONS = Path(__file__).resolve().parent.parent / "missions"
 
 
+@pytest.fixture(scope="module")
+def simavr_build(tmp_path_factory):
+    """rover-simavr and the two AVR images, built once for the module."""
+    build = tmp_path_factory.mktemp("simavr-build")
+    L.build_simavr(build)
+    return build
+
+
+@pytest.fixture
+def boards(simavr_build, tmp_path):
+    with L.EmulatedBench(["mobility", "payload"], emulator="simavr", time_scale=1.0, seed=1,
+                         build_dir=simavr_build, build=False, flash_via="direct",
+                         dir_=tmp_path / "bench") as b:
+        yield b
+
+
+@pytest.fixture
+def rover_hal_url(boards):
+    return boards.url
+
+
+@pytest.fixture
+def rover_unbooted(rover_hal_url):
+    from flight.system import FlightSystem
+    from ground.testing.bench import RoverBench
+    from hal import open_hal
+
+    hal = open_hal(rover_hal_url)
+    try:
+        yield RoverBench(FlightSystem(hal))
+    finally:
+        hal.close()
+
+
+@pytest.fixture
+def rover(rover_unbooted):
+    rover_unbooted.boot()
+    return rover_unbooted
+
+
+# the bench-API tests of tests/test_missions.py, on emulated Megas
+test_boot_leaves_rover_idle = sim_tests.test_boot_leaves_rover_idle
+test_drive_command_completes_when_goal_reached_not_when_accepted = \
+    sim_tests.test_drive_command_completes_when_goal_reached_not_when_accepted
+test_command_refused_in_wrong_mode_with_reason = sim_tests.test_command_refused_in_wrong_mode_with_reason
+test_out_of_range_argument_rejected_before_dispatch = \
+    sim_tests.test_out_of_range_argument_rejected_before_dispatch
+test_await_telemetry_timeout_names_condition_and_last_value = \
+    sim_tests.test_await_telemetry_timeout_names_condition_and_last_value
+test_wheel_stall_stops_drive_and_goes_safe = sim_tests.test_wheel_stall_stops_drive_and_goes_safe  # skips
+
+
 @pytest.mark.timeout(1500)
-def test_short_mission_on_simavr_boards(tmp_path):
+def test_short_mission_on_simavr_boards(simavr_build, tmp_path):
     from ground.runner import run_mission
     with L.EmulatedBench(["mobility", "payload"], emulator="simavr", time_scale=1.0, seed=1,
-                         build_dir=tmp_path / "build", dir_=tmp_path / "bench") as bench:
+                         build_dir=simavr_build, build=False, dir_=tmp_path / "bench") as bench:
         for role in ("mobility", "payload"):          # flashed through the bootloader
             assert bench.flash_results[role]["bytes"] > 1000, bench.flash_results
         res = run_mission(MISSIONS / "short_drive.seq", hal_url=bench.url,
@@ -53,3 +112,6 @@ def test_short_mission_on_simavr_boards(tmp_path):
             assert stats[role]["reconnects"] == 0, stats[role]
             assert stats[role]["cmd_rejects"] == 0, stats[role]
             assert stats[role]["crc_errors"] == 0, stats[role]
+        # the navigation camera saw the whole mission (one frame per plant second)
+        assert stats["vo"]["gaps"] == 0 and stats["vo"]["fault"] is None, stats["vo"]
+        assert stats["vo"]["frames"] >= res.report["sim_time_s"] * 0.8, (stats["vo"], res.report["sim_time_s"])
