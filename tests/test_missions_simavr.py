@@ -115,3 +115,29 @@ def test_short_mission_on_simavr_boards(simavr_build, tmp_path):
         # the navigation camera saw the whole mission (one frame per plant second)
         assert stats["vo"]["gaps"] == 0 and stats["vo"]["fault"] is None, stats["vo"]
         assert stats["vo"]["frames"] >= res.report["sim_time_s"] * 0.8, (stats["vo"], res.report["sim_time_s"])
+
+
+@pytest.mark.skipif(not os.environ.get("ROVER_LONG_HIL"), reason=(
+    "hours of wall time: missions/demo.seq is ~6 100 s of board time and simavr boards run at "
+    "1x real time at most (docs/hil.md section 13); set ROVER_LONG_HIL=1 to run it"))
+@pytest.mark.timeout(4 * 3600)
+def test_demo_mission_on_simavr_boards(simavr_build, tmp_path):
+    """missions/demo.seq, unchanged, on two flashed emulated Megas with the
+    navigation camera; the checks of tests/test_missions_boards.py's demo."""
+    import math
+
+    from ground.runner import run_mission
+    with L.EmulatedBench(["mobility", "payload"], emulator="simavr", time_scale=1.0, seed=1,
+                         build_dir=simavr_build, build=False, dir_=tmp_path / "bench") as bench:
+        res = run_mission(MISSIONS / "demo.seq", hal_url=bench.url, out_dir=tmp_path / "demo",
+                          max_sim_s=3 * 3600)
+        assert res.status == "passed", (res.reason, res.report["faults_seen"])
+        bus = res.system.bus
+        x, y = bus.value("rover.x_m"), bus.value("rover.y_m")
+        assert bus.value("mode") == "IDLE" and (x - 90) ** 2 + (y - 20) ** 2 < 1.5 ** 2
+        assert bus.value("printer.state") == "DONE"
+        assert not [e for e in bus.events if e.name == "FP_RESPONSE_FIRED"]
+        stats = res.system.hal.link_stats()
+        assert stats["vo"]["gaps"] == 0 and stats["vo"]["fault"] is None, stats["vo"]
+        truth = res.system.hal.vo.truth_pose
+        assert math.hypot(truth["x_m"] - x, truth["y_m"] - y) < 3.0, (truth, x, y)
