@@ -77,7 +77,12 @@ def rover_unbooted(rover_hal_url):
 @pytest.fixture
 def rover(rover_unbooted):
     rover_unbooted.boot()
-    return rover_unbooted
+    yield rover_unbooted
+    # shown with a failure: what fault protection and the links did (free-running
+    # boards on a loaded machine: a heartbeat lapse reads here, not as a bare STOP)
+    for e in rover_unbooted.events():
+        if e.name.startswith(("FP_", "LINK_")):
+            print(f"{e.t_ms / 1000:9.3f} s {e.name}: {e.message}")
 
 
 # the bench-API tests of tests/test_missions.py, on emulated Megas
