@@ -104,7 +104,8 @@ class CostGrid:
                                          terrain.cell_m, f, ny, nx)
         self.no_climb = {d: _dilate(g > tan_max, CLIMB_MARGIN_CELLS)
                          for d, g in self.climb_grade.items()}
-        self._no_climb_flat = {d: b.ravel().tolist() for d, b in self.no_climb.items()}
+        # the same, as flat Python lists (A* inner loop)
+        self.no_climb_flat = {d: b.ravel().tolist() for d, b in self.no_climb.items()}
 
     def add_hazard(self, x_m: float, y_m: float, radius_m: float) -> int:
         """Forbid the cells whose centres lie within radius_m of a point (ground
@@ -219,7 +220,7 @@ def astar(grid: CostGrid, start_rc: tuple[int, int], goal_rc: tuple[int, int],
     else:
         blocked = grid.inflated.ravel().tolist()
     free = [False] * (nx * ny)
-    no_climb = [grid._no_climb_flat[(dr, dc)] if climb_limit else free for dr, dc, _ in _STEPS]
+    no_climb = [grid.no_climb_flat[(dr, dc)] if climb_limit else free for dr, dc, _ in _STEPS]
     s = start_rc[0] * nx + start_rc[1]
     g_idx = goal_rc[0] * nx + goal_rc[1]
     gr, gc = goal_rc
