@@ -172,6 +172,7 @@ def run_mission(mission_path, *, hal_url: str | None = None, seed: int = 1,
                                     meta={"mission": str(mission_path), "hal": hal.url,
                                           "seed": seed, "dictionary_hash": dictionary.hash})
                 fs.attach_recorder(recorder)
+        fs.rover.prepare_map()      # the cost grid is built with the map, before the first cycle
         wall0 = wall_clock() if wall_clock is not None else 0.0
         next_progress = wall0 + progress_every_s
         t0_ms = fs.clock.now_ms()

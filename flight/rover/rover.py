@@ -75,6 +75,13 @@ class Rover:
             self._planner = Planner(self._terrain, self.planner_config)
         return self._planner
 
+    def prepare_map(self) -> None:
+        """Build the planner's cost grid from the terrain map now (on a rover:
+        when the map is uplinked) rather than on the first DRIVE_TO; without
+        a map, nothing to do."""
+        if self._terrain is not None:
+            _ = self.planner
+
     def _leg_refusal(self, x0, y0, x1, y1):
         return self.planner.leg_refusal(x0, y0, x1, y1)
 
