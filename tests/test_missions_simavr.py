@@ -123,8 +123,12 @@ def test_short_mission_on_simavr_boards(simavr_build, tmp_path):
 
 
 @pytest.mark.skipif(not os.environ.get("ROVER_LONG_HIL"), reason=(
-    "hours of wall time: missions/demo.seq is ~6 100 s of board time and simavr boards run at "
-    "1x real time at most (docs/hil.md section 13); set ROVER_LONG_HIL=1 to run it"))
+    "hours of wall time: missions/demo.seq is ~6 100 s of board time and the simavr boards run "
+    "at time scale 1 (docs/hil.md section 13); set ROVER_LONG_HIL=1 to run it"))
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap, open: the Mega port does not drive the printer's STEP/DIR pins or read its limit "
+    "switches (csrc/firmware/port_avr/sensors.c), so PRINT_START ends in 'homing failed' after "
+    "the traverse (which passes); strict, so it fails as soon as the demo passes"))
 @pytest.mark.timeout(4 * 3600)
 def test_demo_mission_on_simavr_boards(simavr_build, tmp_path):
     """missions/demo.seq, unchanged, on two flashed emulated Megas with the
