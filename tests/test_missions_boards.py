@@ -32,26 +32,9 @@ def boards(fw_exe):
 
 @pytest.fixture
 def rover_hal_url(boards):
+    """The plugin's rover / rover_unbooted fixtures (ground/testing/plugin.py)
+    open the HAL at this URL: the emulated boards, fresh for each test."""
     return boards.url
-
-
-@pytest.fixture
-def rover_unbooted(rover_hal_url):
-    from flight.system import FlightSystem
-    from ground.testing.bench import RoverBench
-    from hal import open_hal
-
-    hal = open_hal(rover_hal_url)
-    try:
-        yield RoverBench(FlightSystem(hal))
-    finally:
-        hal.close()
-
-
-@pytest.fixture
-def rover(rover_unbooted):
-    rover_unbooted.boot()
-    return rover_unbooted
 
 
 # the bench-API tests of tests/test_missions.py, on boards

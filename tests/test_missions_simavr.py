@@ -58,20 +58,9 @@ def boards(simavr_build, tmp_path):
 
 @pytest.fixture
 def rover_hal_url(boards):
+    """The plugin's rover_unbooted fixture (ground/testing/plugin.py) opens the
+    HAL at this URL: the emulated Megas, fresh for each test."""
     return boards.url
-
-
-@pytest.fixture
-def rover_unbooted(rover_hal_url):
-    from flight.system import FlightSystem
-    from ground.testing.bench import RoverBench
-    from hal import open_hal
-
-    hal = open_hal(rover_hal_url)
-    try:
-        yield RoverBench(FlightSystem(hal))
-    finally:
-        hal.close()
 
 
 @pytest.fixture
