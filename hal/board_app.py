@@ -150,7 +150,10 @@ class BoardApp:
     # -- latch -> commands ---------------------------------------------------------
     def _command(self, role: str, name: str, **args) -> bool:
         """Encode one board command from the dictionary and send it."""
-        return self._send_payload(role, self._encode(name, tuple(args.items())))
+        # the key carries each value's type: 1, 1.0 and True are equal in a dict,
+        # but the encoder may refuse one of them
+        return self._send_payload(role, self._encode(
+            name, tuple((k, type(v), v) for k, v in args.items())))
 
     def _encode(self, name: str, args: tuple) -> bytes:
         """encode_board_command, remembered: the periodic commands (heater
@@ -159,7 +162,8 @@ class BoardApp:
         key = (name, args)
         payload = cache.get(key)
         if payload is None:
-            payload = P.encode_board_command(self.dictionary, name, **dict(args))
+            payload = P.encode_board_command(self.dictionary, name,
+                                             **{k: v for k, _, v in args})
             if len(cache) >= ENCODE_CACHE_MAX:
                 cache.clear()
             cache[key] = payload

@@ -139,7 +139,6 @@ class Navigator:
         self._radius = math.inf
         self._yaw_target = 0.0
         self._slip_since_ms: int | None = None
-        self._slip_check_on = True
         self._slip_limit, self._slip_persist_s = config.slip_limit, config.slip_persist_s
         self.last_failure = ""
 
@@ -181,7 +180,6 @@ class Navigator:
         self._activity = activity
         self._spinning = False
         self._slip_since_ms = None
-        self._slip_check_on = True
         c = self.config
         self._slip_limit, self._slip_persist_s = c.slip_limit, c.slip_persist_s
         self._deadline_ms = now + int(1000.0 * (c.timeout_factor * nominal_s + c.timeout_slack_s))
@@ -228,14 +226,13 @@ class Navigator:
         return v * (1.0 - min(max(slip, 0.0), 0.9))
 
     def drive_distance(self, distance_m: float, radius_m: float = math.inf,
-                       speed_mps: float = 0.1, slip_check: bool = True,
+                       speed_mps: float = 0.1,
                        slip_limit: float | None = None, slip_persist_s: float | None = None) -> Goal:
         """Drive a path length (negative = reverse) on an arc (inf = straight).
         ``slip_limit``/``slip_persist_s`` replace the configured slip check for
         this goal: a back-out of soft ground expects its wheels to slip until
         they leave the rut, so it stops only when they spin nearly in place
-        (flight/rover/route_task.py).  ``slip_check=False``: no slip check
-        (its time budget still holds)."""
+        (flight/rover/route_task.py)."""
         v = self._check_speed(speed_mps)
         c = self.config
         lim = c.slip_limit if slip_limit is None else slip_limit
@@ -260,7 +257,6 @@ class Navigator:
         g = self._start("drive_distance", {"distance_m": d, "radius_m": r, "speed_mps": v},
                         _DISTANCE, abs(d) / v)
         self._dist0, self._dist_goal, self._radius = self.pose.distance_m, d, r
-        self._slip_check_on = slip_check
         self._slip_limit, self._slip_persist_s = lim, persist
         self._speed = v
         return g
@@ -322,7 +318,7 @@ class Navigator:
         if stalled_wheels:
             names = ", ".join(f"{i} ({WHEEL_NAMES[i]})" for i in stalled_wheels)
             return self._fail(now, f"wheel stalled: {names}")
-        if self._activity != _TURN and self._slip_check_on:
+        if self._activity != _TURN:
             why = self._slip_check(now)
             if why:
                 return self._fail(now, why)

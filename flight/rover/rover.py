@@ -102,10 +102,9 @@ class Rover:
         return self.nav.follow(waypoints, speed_mps)
 
     def drive_distance(self, distance_m: float, radius_m: float = math.inf,
-                       speed_mps: float = 0.1, slip_check: bool = True,
+                       speed_mps: float = 0.1,
                        slip_limit: float | None = None, slip_persist_s: float | None = None) -> Goal:
-        return self.nav.drive_distance(distance_m, radius_m, speed_mps, slip_check,
-                                       slip_limit, slip_persist_s)
+        return self.nav.drive_distance(distance_m, radius_m, speed_mps, slip_limit, slip_persist_s)
 
     def turn_in_place(self, angle_deg: float) -> Goal:
         return self.nav.turn_in_place(angle_deg)
