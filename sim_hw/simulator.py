@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 
 from common.dictionary import default_dictionary
+from common.dictionary import packets as P
 from sim_hw.params import RoverParams
 
 SIM_OK = 0
@@ -200,6 +202,7 @@ class Simulator:
         self._head_p = lib.sim_board_head(self._boards)
         self._gantry_p = lib.sim_board_gantry(self._boards)
         from common.dictionary.packets import CMD_RESULT_FMT
+        self._role_ids = tuple(ROLE_IDS.values())
         self._result = ffi.new("uint8_t[]", CMD_RESULT_FMT.size)
         self._pkt = ffi.new("uint8_t[64]")
         self._pkt_buf = ffi.buffer(self._pkt)
@@ -298,21 +301,24 @@ class Simulator:
 
     def advance(self, dt_ms: int) -> None:
         """Advance plant and board loops by dt_ms simulated milliseconds."""
-        if isinstance(dt_ms, bool) or not isinstance(dt_ms, numbers.Integral) or dt_ms <= 0:
+        if type(dt_ms) is not int and (isinstance(dt_ms, bool)
+                                       or not isinstance(dt_ms, numbers.Integral)) or dt_ms <= 0:
             raise ValueError(f"Simulator.advance: dt_ms must be a positive int, got {dt_ms!r}")
+        sim, out, run, boards = self._sim, self._sim.out, self._lib.sim_run, self._boards
         left = int(dt_ms)
         while left > 0:
-            if self.t_ms >= self._next_env_ms and not self.off_map:
+            t = sim.t_ms
+            if t >= self._next_env_ms and not out.off_map:
                 self._update_env()
-            n = min(left, self._next_env_ms - self.t_ms) if self._next_env_ms > self.t_ms else left
-            self._lib.sim_run(self._boards, n)
+            n = min(left, self._next_env_ms - t) if self._next_env_ms > t else left
+            run(boards, n)
             self._update_hopper()
             left -= n
-            if self.off_map:
+            if out.off_map:
                 return
-            t = self._sim.t_ms
+            t = sim.t_ms
             if t % self._vo_period_ms == 0:
-                b = self._sim.body
+                b = sim.body
                 self.vo.update(t, b.x_m, b.y_m, b.yaw_rad)
 
     # -- the boards: the same path as over a line, minus framing ------------------
@@ -328,11 +334,51 @@ class Simulator:
             raise ValueError(f"Simulator.command: no board {role!r}")
         return bytes(self._ffi.buffer(self._result))
 
+    def command_status(self, role: str, seq: int, payload: bytes) -> int:
+        """command() for the flight cycle's steady stream of accepted
+        commands: returns only the CMD_RESULT status byte; the whole result
+        is last_result() until the next command."""
+        if len(payload) > 64:
+            raise ValueError(f"Simulator.command: payload of {len(payload)} bytes exceeds 64")
+        result = self._result
+        if self._lib.sim_board_execute(self._boards, ROLE_IDS[role], seq & 0xFF, payload,
+                                       len(payload), result) == 255:
+            raise ValueError(f"Simulator.command: no board {role!r}")
+        return result[P.CMD_RESULT_STATUS_AT]
+
+    def last_result(self) -> bytes:
+        """The CMD_RESULT payload of the last command."""
+        return bytes(self._ffi.buffer(self._result))
+
+    def heartbeat_all(self) -> None:
+        """A host heartbeat reaches every board."""
+        hb, boards = self._lib.sim_board_heartbeat, self._boards
+        for role_id in self._role_ids:
+            hb(boards, role_id)
+
     def pack(self, role: str, packet_id: int) -> bytes:
         """A TLM payload (id byte first) from the board's own pack function;
         b"" when the board has no such packet."""
         n = self._lib.sim_board_pack(self._boards, ROLE_IDS[role], packet_id, self._pkt)
         return self._pkt_buf[:n]
+
+    def unpacker(self, role: str, packet_id: int, st) -> Callable[[], tuple]:
+        """A no-argument function returning ``st.unpack`` of the board's
+        packet ``packet_id`` (id byte first), packed now: the flight cycle's
+        read() latches four packets every cycle, and this skips the bytes
+        copy and the lookups of pack()."""
+        pack, boards, role_id, pkt = self._lib.sim_board_pack, self._boards, ROLE_IDS[role], self._pkt
+        unpack_from, buf = st.unpack_from, self._pkt_buf
+        if st.size > len(buf):
+            raise ValueError(f"Simulator.unpacker: a {st.size}-byte packet exceeds the buffer")
+
+        def unpack() -> tuple:
+            n = pack(boards, role_id, packet_id, pkt)
+            if n != st.size:
+                raise ValueError(f"board {role}: packet {packet_id} is {n} bytes, "
+                                 f"the dictionary's layout {st.size}")
+            return unpack_from(buf)
+        return unpack
 
     def board_rx(self, role: str, data: bytes, out, cap: int) -> int:
         """Wire bytes from a simulated line into the board's own receive path

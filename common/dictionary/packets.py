@@ -29,6 +29,7 @@ _FMT = {"i8": "b", "u8": "B", "i16": "h", "u16": "H", "i32": "i", "u32": "I"}
 EVENT_CMD_RESULT = 1
 EVENT_FAULT = 2
 CMD_RESULT_FMT = struct.Struct("<BBHBi")
+CMD_RESULT_STATUS_AT = struct.calcsize("<BBH")     # kind, seq, opcode, then the status byte
 FAULT_EVENT_FMT = struct.Struct("<BIBBHi")
 
 

@@ -181,6 +181,10 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
         self.init_printer(head)
         self._pay_status_id = self._pay_status_layout.id
         self._pay_printer_id = self._pay_printer_layout.id
+        # read()'s four packets, each one call: pack into the board's buffer, unpack in place
+        self._unpackers = tuple(self.sim.unpacker(role, lay.id, lay.st) for role, lay in (
+            ("mobility", self._wheels_layout), ("mobility", self._body_layout),
+            ("payload", self._pay_status_layout), ("payload", self._pay_printer_layout)))
         self._vo_frame = None
         self.vo = SimVo(self)
         self._map = None
@@ -226,11 +230,11 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
             self._last_seq = self.link.submit(role, payload)
             return self._last_seq is not None
         self._seq = (self._seq + 1) & 0xFF
-        raw = self.sim.command(role, self._seq, payload)
+        status = self.sim.command_status(role, self._seq, payload)
         self.cmd_results += 1
-        if raw[4] == self._cmd_ok:          # CMD_RESULT status byte (docs/protocol.md 1.6)
+        if status == self._cmd_ok:          # CMD_RESULT status byte (docs/protocol.md 1.6)
             return True
-        r = P.CmdResult.unpack(raw)
+        r = P.CmdResult.unpack(self.sim.last_result())
         self.results.append(r)
         self.cmd_rejects[role] += 1
         self.last_reject = r
@@ -294,18 +298,18 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
             if f is not None and (self._vo_frame is None or self._vo_frame.seq != f[0]):
                 self._vo_frame = VoFrame(*f)
             return
-        s, w, b = self.sim, self._wheels_layout, self._body_layout
-        self.latch_wheels_raw(w.st.unpack(s.pack("mobility", w.id)))
-        flags = self.fault_flags["mobility"] = self.latch_body_raw(b.st.unpack(s.pack("mobility", b.id)))
+        s, (wheels, body, status, printer) = self.sim, self._unpackers
+        self.latch_wheels_raw(wheels())
+        flags = self.fault_flags["mobility"] = self.latch_body_raw(body())
         pay = self.fault_flags["payload"] = s.fault_flags("payload")
-        self.latch_pay_status_raw(self._pay_status_layout.st.unpack(s.pack("payload", self._pay_status_id)))
-        self.latch_pay_printer_raw(self._pay_printer_layout.st.unpack(s.pack("payload", self._pay_printer_id)))
+        self.latch_pay_status_raw(status())
+        self.latch_pay_printer_raw(printer())
         if (flags, pay) != self._flags_seen:        # FAULT events come only with a change
             self._flags_seen = (flags, pay)
             for role in self.ROLES:
                 for ev in s.events(role):
                     self.fault_events.append((role, P.decode_event(ev)))
-        if flags | self.fault_flags["payload"]:
+        if flags | pay:
             now = self.clock.now_ms()
             for role in self.ROLES:
                 self.clear_bad_command_latch(role, self.fault_flags[role], now)
@@ -328,8 +332,7 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
 
     def write(self) -> None:
         if self.link is None:               # with a line, heartbeats go on its own cadence
-            for role in self.ROLES:
-                self.sim.heartbeat(role)
+            self.sim.heartbeat_all()
         now = self.clock.now_ms()
         self.write_board_commands(now)
         self.write_printer_commands(now)
