@@ -198,6 +198,7 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
         self.last_reject = None
         self.fault_flags = {r: 0 for r in self.ROLES}
         self._flags_seen = (None, None)
+        self._tlm_key = self._tlm = None       # telemetry(), remembered while unchanged
         # the boards power up with odometry at 0: start it at the placed pose
         self._reset_odometry(x_m, y_m, yaw_rad)
         self.read()
@@ -355,7 +356,12 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
         self.clock.advance(dt_ms)
 
     def telemetry(self) -> dict:
-        """The boards' fault flags and latch, as the board backend publishes them."""
+        """The boards' fault flags and latch, as the board backend publishes them
+        (the same dict while they do not change: the caller only reads it)."""
+        if self.link is None:
+            key = (*self.fault_flags.values(), *self.cmd_rejects.values())
+            if key == self._tlm_key:
+                return self._tlm
         out = {}
         for role, k_rej, k_flags, k_latched in _LINK_KEYS:
             flags = self.fault_flags[role]
@@ -367,6 +373,8 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
                 p = f"link.{role}."
                 (out[p + "retransmits"], out[p + "frames_tx"], out[p + "frames_rx"],
                  out[p + "crc_errors"]) = self.link.counters(role)
+        else:
+            self._tlm_key, self._tlm = key, out
         return out
 
     def link_summary(self) -> dict | None:
