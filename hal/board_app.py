@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Callable
 
 from hal.interfaces import OdomPose
 
@@ -70,10 +71,19 @@ class PacketLayout:
         self.st = P.packet_struct(pk)
         self.at, i = {}, 1
         self.scale = {}
+        self._int_fields = {f.name for f in pk.fields if f.type[0] in "iu"}
         for f in pk.fields:
             self.at[f.name] = slice(i, i + f.count) if f.count > 1 else i
             self.scale[f.name] = f.scale
             i += f.count
+
+    def multiplier(self, name: str, k) -> Callable:
+        """``k.__mul__`` for an integer field: map() runs it without a
+        comprehension's frame, and int * int or float * int is the same
+        product as ``v * k``.  (A float field would get NotImplemented.)"""
+        if name not in self._int_fields:
+            raise ValueError(f"field {name}: not an integer wire type")
+        return k.__mul__
 
     def milli(self, name: str) -> int:
         """Integer factor from wire units to milli-units of the field's unit."""
@@ -109,6 +119,11 @@ class BoardApp:
         self._body_sc = tuple(b.scale[n] for n in (
             "odom_x", "odom_y", "odom_yaw", "battery_v", "battery_a", "soc", "solar",
             "energy_used", "ebox_temp", "heater_duty"))
+        self._mul_speed = w.multiplier("wheel_speed", self._k_speed)
+        self._mul_current = w.multiplier("motor_current", self._k_current)
+        self._mul_steer = b.multiplier("steer", self._k_steer)
+        self._mul_accel = b.multiplier("accel", self._k_accel)
+        self._mul_gyro = b.multiplier("gyro", self._k_gyro)
         self._encoded: dict[tuple, bytes] = {}
         self._heater_dirty = True        # send the heater target on the first write
         self._heater_sent_ms = None
@@ -119,11 +134,11 @@ class BoardApp:
     def latch_wheels_raw(self, raw: tuple) -> None:
         """A MOB_WHEELS payload's unpacked wire values into the latch."""
         count, speed, current, effort, stalled = self._wheels_at
-        k, s = self._k_speed, self._k_current
+        # map() with bound multiplies (PacketLayout.multiplier): every flight cycle
         self._count = raw[count]
-        self._speed = [v * k for v in raw[speed]]
-        self._current_a = [v * s for v in raw[current]]
-        self._effort_q15 = [_EFFORT_Q15[v] for v in raw[effort]]
+        self._speed = list(map(self._mul_speed, raw[speed]))
+        self._current_a = list(map(self._mul_current, raw[current]))
+        self._effort_q15 = list(map(_EFFORT_Q15.__getitem__, raw[effort]))
         self._stalled = _STALL_BITS[raw[stalled]]
 
     def latch_body_raw(self, raw: tuple, take_pose: bool = True) -> int:
@@ -131,11 +146,10 @@ class BoardApp:
         only when ``take_pose``); returns the board's fault flags."""
         (steer, accel, gyro, pitch, roll, ox, oy, oyaw, bv, ba, soc, solar, ebox, duty, hfault,
          flags, energy) = self._body_at
-        k_st, k_ac, k_gy, k_t, sc = self._k_steer, self._k_accel, self._k_gyro, self._k_tilt, \
-            self._body_sc
-        self._steer = [v * k_st for v in raw[steer]]
-        self._accel = tuple(v * k_ac for v in raw[accel])
-        self._gyro = tuple(v * k_gy for v in raw[gyro])
+        k_t, sc = self._k_tilt, self._body_sc
+        self._steer = list(map(self._mul_steer, raw[steer]))
+        self._accel = tuple(map(self._mul_accel, raw[accel]))
+        self._gyro = tuple(map(self._mul_gyro, raw[gyro]))
         self._pitch_mdeg = raw[pitch] * k_t
         self._roll_mdeg = raw[roll] * k_t
         if take_pose:

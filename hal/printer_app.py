@@ -154,6 +154,10 @@ class PrinterApp:
         d = self.dictionary
         self._pay_status_layout = PacketLayout(d, "PAY_STATUS")
         self._pay_printer_layout = PacketLayout(d, "PAY_PRINTER")
+        at = self._pay_status_layout.at        # where latch_pay_status_raw finds its fields
+        self._pay_status_at = (at["time_ms"], at["head_temp"], at["heater_duty"],
+                               at["heater_fault"], at["hopper_level"],
+                               self._pay_status_layout.scale["head_temp"])
         if self._pay_printer_layout.at["time_ms"] != 1:
             raise ValueError("PAY_PRINTER: time_ms must be the first field (the latch skips "
                              "unchanged packets by comparing what follows it)")
@@ -187,20 +191,20 @@ class PrinterApp:
 
     # -- packets -> latch ----------------------------------------------------------
     def latch_pay_status_raw(self, raw: tuple) -> None:
-        at, sc = self._pay_status_layout.at, self._pay_status_layout.scale
-        self._pay_time_ms = raw[at["time_ms"]]
-        self._head_c = raw[at["head_temp"]] * sc["head_temp"]
-        self._head_duty = raw[at["heater_duty"]] / 100.0
-        self._head_fault = raw[at["heater_fault"]]
-        self._hopper_pct = float(raw[at["hopper_level"]])
+        t, head, duty, fault, hopper, k_head = self._pay_status_at
+        self._pay_time_ms = raw[t]
+        self._head_c = raw[head] * k_head
+        self._head_duty = raw[duty] / 100.0
+        self._head_fault = raw[fault]
+        self._hopper_pct = float(raw[hopper])
 
     def latch_pay_printer_raw(self, raw: tuple) -> None:
-        at = self._pay_printer_layout.at
-        self._prn_time_ms = raw[at["time_ms"]]
+        self._prn_time_ms = raw[1]   # time_ms, first after the id (checked at init)
         state = raw[2:]              # everything after the id and time_ms
         if state == self._prn_state:
             return                   # an idle gantry: the same packet, a new time
         self._prn_state = state
+        at = self._pay_printer_layout.at
         self._prn_pos = tuple(raw[at["pos"]])
         self._prn_moving = bool(raw[at["moving"]])
         self._prn_queued = raw[at["queued"]]
