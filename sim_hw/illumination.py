@@ -214,7 +214,14 @@ def surface_temp_k(site: Site, x_m: float, y_m: float, t_s: float, sunlit: bool 
     sunlit: the caller's is_sunlit result, if it has one (saves the horizon lookup)."""
     az, el = sun.sun_vector(t_s, epoch_s, latitude_deg=site.params.latitude_deg)
     if sunlit is None:
-        sunlit = sun.is_sunlit(site, x_m, y_m, t_s, epoch_s)
+        sunlit = sun.sunlit_at(site, x_m, y_m, az, el)
+    return surface_temp_at_k(site, x_m, y_m, az, el, sunlit)
+
+
+def surface_temp_at_k(site: Site, x_m: float, y_m: float, az_rad: float, el_rad: float,
+                      sunlit: bool) -> float:
+    """surface_temp_k for a sun already computed, at a point inside the site."""
+    az, el = az_rad, el_rad
     if sunlit:
         gx, gy = site.gradient_at(x_m, y_m)
         n = (-gx, -gy, 1.0)

@@ -262,12 +262,13 @@ class Simulator:
         x, y = b.x_m, b.y_m
         epoch = self.sun_epoch_s
         az, el = sun.sun_vector(t_s, epoch, latitude_deg=self.site.params.latitude_deg)
-        lit = sun.is_sunlit(self.site, x, y, t_s, epoch) if self.site.contains(x, y) else False
+        on_map = self.site.contains(x, y)
+        lit = on_map and sun.sunlit_at(self.site, x, y, az, el)
         self._in.sun_az_rad = az
         self._in.sun_el_rad = el
         self._in.sunlit = 1 if lit else 0
-        self._in.env_temp_k = (illumination.surface_temp_k(self.site, x, y, t_s, lit, epoch)
-                               if self.site.contains(x, y) else OFF_MAP_GROUND_K)
+        self._in.env_temp_k = (illumination.surface_temp_at_k(self.site, x, y, az, el, lit)
+                               if on_map else OFF_MAP_GROUND_K)
         if self.head_source == "solar":
             self.head_plant.source_w = self._solar_w(az, el, x, y)
         self._next_env_ms = self.t_ms + ENV_PERIOD_MS

@@ -180,12 +180,16 @@ def is_sunlit(site: Site, x_m: float, y_m: float, t_s: float, epoch_s: float = 0
     if not site.contains(x_m, y_m):
         raise ValueError(f"is_sunlit: point ({x_m}, {y_m}) m is outside the site "
                          f"extent {site.extent_m}")
+    return sunlit_at(site, x_m, y_m, *sun_vector(t_s, epoch_s, site.params.latitude_deg))
+
+
+def sunlit_at(site: Site, x_m: float, y_m: float, az_rad: float, el_rad: float) -> bool:
+    """is_sunlit for a sun already computed, at a point inside the site."""
     if site.in_psr(x_m, y_m):
         return False
-    az, el = sun_vector(t_s, epoch_s, site.params.latitude_deg)
-    if el <= 0.0:  # the skyline is never below the level far field
+    if el_rad <= 0.0:  # the skyline is never below the level far field
         return False
-    return el > horizon_angle_rad(site, x_m, y_m, az)
+    return el_rad > horizon_angle_rad(site, x_m, y_m, az_rad)
 
 
 def sunlit_grid(site: Site, t_s: float, epoch_s: float = 0.0) -> tuple[np.ndarray, tuple[float, float, float, float]]:
