@@ -40,6 +40,10 @@ MODE_ARC = "arc"
 MODE_POINT_TURN = "point_turn"
 
 
+_INF = math.inf
+_isfinite, _copysign, _hypot, _atan = math.isfinite, math.copysign, math.hypot, math.atan
+
+
 class KinematicsRangeError(CommandRangeError):
     """A drive command outside what the vehicle can do (refused, never clamped)."""
 
@@ -83,6 +87,8 @@ class Kinematics:
         self.max_wheel_mradps = int(geometry.max_wheel_mradps)
         self.steer_min_rad = geometry.steer_min_mrad / 1000.0
         self.steer_max_rad = geometry.steer_max_mrad / 1000.0
+        self._steer_min_mrad = geometry.steer_min_mrad
+        self._steer_max_mrad = geometry.steer_max_mrad
         if not self.steer_min_rad < 0 < self.steer_max_rad:
             raise ValueError("steer range must include 0 "
                              f"(got {geometry.steer_min_mrad}..{geometry.steer_max_mrad} mrad)")
@@ -96,6 +102,10 @@ class Kinematics:
                                        for a in self.point_turn_steer_rad)
         # wheel rim speed per unit yaw rate in a point turn
         self._pt_lever = tuple(math.hypot(self._x[i], self._y[i]) for i in range(6))
+        # arc() runs every flight cycle: its per-wheel inputs unpacked once here
+        self._arc_wheels = tuple((self._x[i], self._y[i], self._is_steered[i]) for i in range(6))
+        self._steer_xy = tuple((self._x[i], self._y[i]) for i in self._steered)
+        self._straight_steer = (0, 0, 0, 0)
 
     # -- derived limits ---------------------------------------------------
     def _derive_min_radius(self) -> float:
@@ -131,14 +141,17 @@ class Kinematics:
         the message is ``what.format(*what_args)``, built only on a refusal
         (this runs every flight cycle)."""
         k = self._k_mradps
-        limit = self.max_wheel_mradps
         out = tuple([int(round(s * k)) for s in rim_mps])   # judged after rounding: the command counts
-        if max(out) > limit or min(out) < -limit:
-            i, m = next((i, m) for i, m in enumerate(out) if m > limit or m < -limit)
+        self._check_wheel_range(out, what, *what_args)
+        return out
+
+    def _check_wheel_range(self, wheels_mradps: tuple[int, ...], what, *what_args) -> None:
+        limit = self.max_wheel_mradps
+        if max(wheels_mradps) > limit or min(wheels_mradps) < -limit:
+            i, m = next((i, m) for i, m in enumerate(wheels_mradps) if m > limit or m < -limit)
             raise KinematicsRangeError(
                 f"{what.format(*what_args)} needs wheel {i} at {m} mrad/s; allowed range is "
                 f"-{limit}..{limit} mrad/s (max_wheel_mradps)")
-        return out
 
     def max_speed_for_radius(self, radius_m: float) -> float:
         """Largest |body speed| (m/s) on an arc of this radius with every wheel
@@ -146,8 +159,15 @@ class Kinematics:
         r = abs(radius_m)
         if r >= self.max_radius_m:
             return self.max_straight_speed_mps
-        # the outer wheels (r + |y|) are the farthest from the turn centre
-        lever = max([math.hypot(r + ay, ax) for ay, ax in self._lever_pairs])
+        # the outer wheels (r + |y|) are the farthest from the turn centre;
+        # the largest lever kept as max() would (first one wins), no list built
+        pairs = self._lever_pairs
+        ay, ax = pairs[0]
+        lever = _hypot(r + ay, ax)
+        for ay, ax in pairs:
+            h = _hypot(r + ay, ax)
+            if h > lever:
+                lever = h
         return self.max_straight_speed_mps * r / lever
 
     # -- commands ---------------------------------------------------------
@@ -157,36 +177,47 @@ class Kinematics:
 
     def straight(self, speed_mps: float) -> DriveCommand:
         v = _finite("speed_mps", speed_mps)
-        wheels = self._check_wheels([v] * 6, "straight at speed_mps={:.3f}", v)
-        return DriveCommand(MODE_STRAIGHT, wheels, (0, 0, 0, 0), v, 0.0, math.inf)
+        return self._straight(v)
+
+    def _straight(self, v: float) -> DriveCommand:
+        """straight() for a speed already checked finite."""
+        # every wheel at the same rate (round() of a float is an int already)
+        m = round(v * self._k_mradps)
+        wheels = (m, m, m, m, m, m)
+        self._check_wheel_range(wheels, "straight at speed_mps={:.3f}", v)
+        return DriveCommand(MODE_STRAIGHT, wheels, self._straight_steer, v, 0.0, math.inf)
 
     def arc(self, speed_mps: float, radius_m: float) -> DriveCommand:
         """Drive on a circle of signed radius (left positive) at body speed.
 
         |radius| below min_radius_m is refused; at or above max_radius_m the
         command is a straight drive (the steer angles would round to 0)."""
-        v = _finite("speed_mps", speed_mps)
-        if radius_m == math.inf or radius_m == -math.inf:
-            return self.straight(v)
-        R = _finite("radius_m", radius_m)
+        # the navigator's floats skip _finite's conversion (this runs every cycle)
+        v = speed_mps if type(speed_mps) is float and _isfinite(speed_mps) else \
+            _finite("speed_mps", speed_mps)
+        if radius_m == _INF or radius_m == -_INF:
+            return self._straight(v)
+        R = radius_m if type(radius_m) is float and _isfinite(radius_m) else \
+            _finite("radius_m", radius_m)
         aR = abs(R)
         if aR >= self.max_radius_m:
-            return self.straight(v)
+            return self._straight(v)
         if aR < self.min_radius_m:
             raise KinematicsRangeError(
                 f"radius_m={R:.3f} is too tight; allowed |radius_m| is "
                 f"{self.min_radius_m:.3f}..inf m (use a point turn for 0)")
         w = v / R
-        xs, ys = self._x, self._y
-        rim = []
-        steered = self._is_steered
-        for i in range(6):
-            dy = R - ys[i]
-            # an unsteered wheel rolls along x: only the forward component counts
-            rim.append(w * math.copysign(math.hypot(dy, xs[i]), dy) if steered[i] else w * dy)
-        wheels = self._check_wheels(rim, "arc speed_mps={:.3f} radius_m={:.3f}", v, R)
-        steer = tuple(int(round(1000.0 * math.atan(xs[i] / (R - ys[i])))) for i in self._steered)
-        self._check_steer(steer)
+        k = self._k_mradps
+        # rim speed (m/s) -> wheel command (mrad/s, round() of a float is an
+        # int); an unsteered wheel rolls along x: only the forward component
+        # of its velocity counts
+        wheels = tuple([round(w * _copysign(_hypot(R - y, x), R - y) * k) if steered
+                        else round(w * (R - y) * k)
+                        for x, y, steered in self._arc_wheels])
+        self._check_wheel_range(wheels, "arc speed_mps={:.3f} radius_m={:.3f}", v, R)
+        steer = tuple([round(1000.0 * _atan(x / (R - y))) for x, y in self._steer_xy])
+        if min(steer) < self._steer_min_mrad or max(steer) > self._steer_max_mrad:
+            self._check_steer(steer)      # raises, naming the corner
         return DriveCommand(MODE_ARC, wheels, steer, v, w, R)
 
     def twist(self, speed_mps: float, yaw_rate_radps: float) -> DriveCommand:

@@ -27,12 +27,17 @@ from flight.rover.limits import SpeedLimits
 from flight.rover.pose import wrap_pi
 
 _DEG = math.pi / 180.0
+_INF = math.inf
+_hypot, _atan2, _sin, _copysign = math.hypot, math.atan2, math.sin, math.copysign
 
 
 class GoalStatus(str, enum.Enum):
     ACTIVE = "ACTIVE"
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
+
+
+_ACTIVE = GoalStatus.ACTIVE      # read several times a cycle
 
 
 class NavRefusedError(ValueError):
@@ -55,7 +60,7 @@ class Goal:
 
     @property
     def done(self) -> bool:
-        return self.status is not GoalStatus.ACTIVE
+        return self.status is not _ACTIVE
 
     @property
     def succeeded(self) -> bool:
@@ -141,6 +146,10 @@ class Navigator:
         self._slip_since_ms: int | None = None
         self._slip_limit, self._slip_persist_s = config.slip_limit, config.slip_persist_s
         self.last_failure = ""
+        # per-cycle constants, derived once (config and limits are frozen)
+        self._pose_has_vo = getattr(pose, "has_vo", False)
+        self._point_turn_enter_rad = config.point_turn_enter_deg * _DEG
+        self._point_turn_exit_rad = config.point_turn_exit_deg * _DEG
 
     # -- state -------------------------------------------------------------
     @property
@@ -302,40 +311,45 @@ class Navigator:
         """One flight cycle.  stalled_wheels: indices of stalled wheels;
         steer_meas_mrad: measured corner angles (to hold the wheels while the
         steering swings)."""
-        if self._activity == _IDLE:
+        activity = self._activity
+        if activity == _IDLE:
             return self._last_cmd
         pose = self.pose
-        goal = self.goal
         now = self.clock.now_ms()
-        c = self.config
         # hazards first, every cycle
-        tilt = pose.pitch_deg if abs(pose.pitch_deg) >= abs(pose.roll_deg) else pose.roll_deg
+        pitch_deg, roll_deg = pose.pitch_deg, pose.roll_deg
+        pitch_leads = abs(pitch_deg) >= abs(roll_deg)
+        tilt = pitch_deg if pitch_leads else roll_deg
+        tilt_abs_deg = abs(tilt)           # = pose.tilt_deg, already at hand
         hazard_deg = self.limits.hazard_tilt_deg
-        if abs(tilt) > hazard_deg:
-            which = "pitch" if abs(pose.pitch_deg) >= abs(pose.roll_deg) else "roll"
+        if tilt_abs_deg > hazard_deg:
+            which = "pitch" if pitch_leads else "roll"
             return self._fail(now, f"tilt hazard: {which} {tilt:.1f} deg exceeds limit "
                                    f"{hazard_deg:.1f} deg")
         if stalled_wheels:
             names = ", ".join(f"{i} ({WHEEL_NAMES[i]})" for i in stalled_wheels)
             return self._fail(now, f"wheel stalled: {names}")
-        if self._activity != _TURN:
+        if activity != _TURN:
             why = self._slip_check(now)
             if why:
                 return self._fail(now, why)
         if now > self._deadline_ms:
+            goal = self.goal
             return self._fail(now, f"timeout: {goal.kind} not finished after "
                                    f"{(now - goal.t_start_ms) / 1000.0:.0f} s")
         try:
-            if self._activity == _ROUTE:
-                cmd = self._route_step(now)
-            elif self._activity == _DISTANCE:
-                cmd = self._distance_step(now)
+            if activity == _ROUTE:
+                cmd = self._route_step(now, tilt_abs_deg)
+            elif activity == _DISTANCE:
+                cmd = self._distance_step(now, tilt_abs_deg)
             else:
                 cmd = self._turn_step(now)
         except KinematicsRangeError as e:   # should not happen: speeds are pre-limited
             return self._fail(now, f"kinematics: {e}")
-        if steer_meas_mrad is not None and cmd.mode != MODE_STOP:
-            tol = c.steer_settle_mrad
+        # equal tuples (the usual case): the corners are already where they should be
+        if (steer_meas_mrad is not None and cmd.mode != MODE_STOP
+                and cmd.steer_mrad != steer_meas_mrad):
+            tol = self.config.steer_settle_mrad
             for want, have in zip(cmd.steer_mrad, steer_meas_mrad):
                 if want - have > tol or have - want > tol:
                     cmd = self.kin.stop(cmd.steer_mrad)   # let the corners swing first
@@ -350,7 +364,7 @@ class Navigator:
         (``pose.slip_frame``; None, a frame with too little wheel travel to
         judge, counts as no slip); else the pose's slip estimate."""
         pose = self.pose
-        if getattr(pose, "has_vo", False):
+        if self._pose_has_vo:
             slip = pose.slip_frame
             if slip is None:
                 slip = 0.0
@@ -382,9 +396,9 @@ class Navigator:
         self._last_cmd = self.kin.stop(self._last_cmd.steer_mrad)
         return self._last_cmd
 
-    def _speed_cap(self, remaining_m: float) -> float:
+    def _speed_cap(self, remaining_m: float, tilt_deg: float) -> float:
         c = self.config
-        v = min(self._speed, self.limits.speed_limit_mps(self.pose.tilt_deg))
+        v = min(self._speed, self.limits.speed_limit_mps(tilt_deg))
         if remaining_m < c.slowdown_m:
             v = min(v, max(c.min_speed_mps, v * remaining_m / c.slowdown_m))
         return v
@@ -395,64 +409,67 @@ class Navigator:
         rate = min(rate_max, max(c.min_turn_rate_radps, c.turn_gain_per_s * abs(err_rad)))
         return self.kin.point_turn(math.copysign(rate, err_rad))
 
-    def _route_step(self, now: int) -> DriveCommand:
+    def _route_step(self, now: int, tilt_deg: float) -> DriveCommand:
         c = self.config
         pose = self.pose
         px, py = pose.x_m, pose.y_m
         wps = self._wps
         last = len(wps) - 1
+        wp_i = self._wp_i
         while True:
-            bx, by = wps[self._wp_i]
-            dist = math.hypot(bx - px, by - py)
-            if self._wp_i == last:
+            bx, by = wps[wp_i]
+            dist = _hypot(bx - px, by - py)
+            if wp_i == last:
                 if dist <= c.arrival_tol_m:
                     return self._succeed(now)
                 break
             if dist > c.waypoint_switch_m:
                 break
             self._leg_a = (bx, by)
-            self._wp_i += 1
+            wp_i = self._wp_i = wp_i + 1
         # pure pursuit on the leg A -> B
         ax, ay = self._leg_a
         lx, ly = bx - ax, by - ay
-        leg = math.hypot(lx, ly)
-        if leg > 1e-6 and dist > c.lookahead_m:
+        leg = _hypot(lx, ly)
+        lookahead_m = c.lookahead_m
+        if leg > 1e-6 and dist > lookahead_m:
             ux, uy = lx / leg, ly / leg
-            t = (px - ax) * ux + (py - ay) * uy + c.lookahead_m
+            t = (px - ax) * ux + (py - ay) * uy + lookahead_m
             t = 0.0 if t < 0.0 else (leg if t > leg else t)
             tx, ty = ax + t * ux, ay + t * uy
         else:
             tx, ty = bx, by
         dx, dy = tx - px, ty - py
-        ld = math.hypot(dx, dy)
-        alpha = wrap_pi(math.atan2(dy, dx) - pose.yaw_rad)
+        ld = _hypot(dx, dy)
+        alpha = wrap_pi(_atan2(dy, dx) - pose.yaw_rad)
         a_abs = abs(alpha)
         if self._spinning:
-            if a_abs < c.point_turn_exit_deg * _DEG:
+            if a_abs < self._point_turn_exit_rad:
                 self._spinning = False
-        elif a_abs > c.point_turn_enter_deg * _DEG:
+        elif a_abs > self._point_turn_enter_rad:
             self._spinning = True
         if self._spinning:
             return self._spin_toward(alpha)
         # remaining path length to the final waypoint (slowdown only near the end)
-        remaining = dist if self._wp_i == last else math.inf
+        remaining = dist if wp_i == last else _INF
         kin = self.kin
-        s = math.sin(alpha)
+        s = _sin(alpha)
         if ld < 1e-6 or abs(s) < 1e-9:
-            radius = math.inf
+            radius = _INF
         else:
             radius = ld / (2.0 * s)
             if abs(radius) < kin.min_radius_m:
-                radius = math.copysign(kin.min_radius_m, radius)
-        v = min(self._speed_cap(remaining), 0.98 * kin.max_speed_for_radius(radius))
+                radius = _copysign(kin.min_radius_m, radius)
+        v = min(self._speed_cap(remaining, tilt_deg), 0.98 * kin.max_speed_for_radius(radius))
         return kin.arc(v, radius)
 
-    def _distance_step(self, now: int) -> DriveCommand:
+    def _distance_step(self, now: int, tilt_deg: float) -> DriveCommand:
         travelled = self.pose.distance_m - self._dist0
         remaining = abs(self._dist_goal) - travelled
         if remaining <= self.config.distance_tol_m:
             return self._succeed(now)
-        v = min(self._speed_cap(remaining), 0.98 * self.kin.max_speed_for_radius(self._radius))
+        v = min(self._speed_cap(remaining, tilt_deg),
+                0.98 * self.kin.max_speed_for_radius(self._radius))
         return self.kin.arc(math.copysign(v, self._dist_goal), self._radius)
 
     def _turn_step(self, now: int) -> DriveCommand:

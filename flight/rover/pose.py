@@ -59,15 +59,18 @@ GYRO_BIAS_WINDOW = 600
 # late, and learning the bias then, mid-turn, eats the turn rate.
 STANDSTILL_WHEEL_MRADPS = 50
 _MDEG_TO_RAD = math.pi / 180000.0
+_DEG_TO_RAD = 0.017453292519943295
+_PI = math.pi
 _TWO_PI = 2.0 * math.pi
+_fmod, _cos, _sin, _hypot = math.fmod, math.cos, math.sin, math.hypot
 
 
 def wrap_pi(angle_rad: float) -> float:
     """Wrap to (-pi, pi]."""
-    a = math.fmod(angle_rad + math.pi, _TWO_PI)
+    a = _fmod(angle_rad + _PI, _TWO_PI)
     if a <= 0.0:
         a += _TWO_PI
-    return a - math.pi
+    return a - _PI
 
 
 class PoseEstimator:
@@ -140,32 +143,35 @@ class PoseEstimator:
         roll_deg = imu.roll_mdeg * 0.001
         self.pitch_deg = pitch_deg
         self.roll_deg = roll_deg
+        ox, oy, oyaw = p.x_m, p.y_m, p.yaw_rad
         if not self._primed:
             # first cycle after start/reset: the board pose is the reference
-            self._ox, self._oy, self._oyaw = p.x_m, p.y_m, p.yaw_rad
+            self._ox, self._oy, self._oyaw = ox, oy, oyaw
             self._gz_prev = imu.gyro_mdps[2] * _MDEG_TO_RAD
             self._primed = True
             return
-        dox = p.x_m - self._ox
-        doy = p.y_m - self._oy
-        dyaw_odom = p.yaw_rad - self._oyaw
-        if dyaw_odom > math.pi:
+        dox = ox - self._ox
+        doy = oy - self._oy
+        prev_oyaw = self._oyaw
+        dyaw_odom = oyaw - prev_oyaw
+        if dyaw_odom > _PI:
             dyaw_odom -= _TWO_PI
-        elif dyaw_odom < -math.pi:
+        elif dyaw_odom < -_PI:
             dyaw_odom += _TWO_PI
         # body-frame displacement (rotate back by the board's mid-step heading)
-        mid = self._oyaw + 0.5 * dyaw_odom
-        c, s = math.cos(mid), math.sin(mid)
+        mid = prev_oyaw + 0.5 * dyaw_odom
+        c, s = _cos(mid), _sin(mid)
         bx = c * dox + s * doy
         by = -s * dox + c * doy
-        self._ox, self._oy, self._oyaw = p.x_m, p.y_m, p.yaw_rad
+        self._ox, self._oy, self._oyaw = ox, oy, oyaw
         # ground -> horizontal
         k = self.odometry_scale
-        bx *= k * math.cos(pitch_deg * 0.017453292519943295)
-        by *= k * math.cos(roll_deg * 0.017453292519943295)
-        self._wheel_since_vo += math.hypot(bx, by)
-        bx *= self.slip_scale
-        by *= self.slip_scale
+        bx *= k * _cos(pitch_deg * _DEG_TO_RAD)
+        by *= k * _cos(roll_deg * _DEG_TO_RAD)
+        self._wheel_since_vo += _hypot(bx, by)
+        slip_scale = self.slip_scale
+        bx *= slip_scale
+        by *= slip_scale
         if self.heading_source == "gyro":
             gz = imu.gyro_mdps[2] * _MDEG_TO_RAD
             if dox == 0.0 and doy == 0.0 and dyaw_odom == 0.0 and all(
@@ -180,23 +186,24 @@ class PoseEstimator:
             self._gz_prev = gz
         else:
             dyaw = dyaw_odom
-        mid = self.yaw_rad + 0.5 * dyaw
-        c, s = math.cos(mid), math.sin(mid)
+        yaw_rad = self.yaw_rad
+        mid = yaw_rad + 0.5 * dyaw
+        c, s = _cos(mid), _sin(mid)
         self.x_m += c * bx - s * by
         self.y_m += s * bx + c * by
         self.yaw_unwrapped_rad += dyaw
-        self.yaw_rad = wrap_pi(self.yaw_rad + dyaw)
+        self.yaw_rad = wrap_pi(yaw_rad + dyaw)
         self._yaw_since_vo += dyaw
-        self.distance_m += math.hypot(bx, by)
+        self.distance_m += _hypot(bx, by)
         if dt_ms > 0:
             self.speed_mps = bx * 1000.0 / dt_ms
-        if self._vo is not None:
-            self._vo_update()
+        vo = self._vo
+        if vo is not None:
+            f = vo.frame
+            if f is not None and f.seq != self._vo_seq:    # a new frame: a few per second
+                self._vo_update(f)
 
-    def _vo_update(self) -> None:
-        f = self._vo.frame
-        if f is None or f.seq == self._vo_seq:
-            return
+    def _vo_update(self, f) -> None:
         self._vo_seq = f.seq
         if self._vo_anchor is not None:
             ax, ay, ayaw = self._vo_anchor

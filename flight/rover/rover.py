@@ -17,7 +17,7 @@ from hal.interfaces import DeviceStatus
 from flight.commands.handlers import CommandFailed, Pending, handles
 from flight.rover.kinematics import Kinematics
 from flight.rover.limits import SpeedLimits
-from flight.rover.navigator import Goal, NavConfig, Navigator, NavRefusedError
+from flight.rover.navigator import Goal, GoalStatus, NavConfig, Navigator, NavRefusedError
 from flight.rover.planner import Planner, PlanError, PlannerConfig
 from flight.rover.pose import DEFAULT_ODOMETRY_SCALE, PoseEstimator
 from flight.rover.route_task import RouteTask
@@ -28,6 +28,9 @@ STOPPED_SPEED_MPS = 0.005          # "at rest": when STOP completes
 # long: our choice, four times the board backend's 500 ms staleness deadline,
 # so a brief link hiccup does not fail a STOP but a dead board does.
 STOP_STALE_FAIL_MS = 2_000
+# rover.goal_status text per status (an enum's .value is a slow descriptor)
+_GOAL_STATUS_TEXT = {s: s.value for s in GoalStatus}
+_degrees = math.degrees
 
 
 class Rover:
@@ -205,11 +208,18 @@ class Rover:
         nav = self.nav
         if not nav.active:
             return
-        w = self._wheels
-        stalled = tuple(i for i in range(6) if w[i].stalled)
         st = self._steering
         meas = (st[0].angle_mrad, st[1].angle_mrad, st[2].angle_mrad, st[3].angle_mrad)
-        self._send(nav.update(dt_ms, stalled, meas))
+        self._send(nav.update(dt_ms, self._stalled_indices(), meas))
+
+    def _stalled_indices(self) -> tuple[int, ...]:
+        """Indices of the stalled wheels; () in the usual case, found without
+        building anything (read every cycle)."""
+        w0, w1, w2, w3, w4, w5 = w = self._wheels
+        if not (w0.stalled or w1.stalled or w2.stalled or w3.stalled or w4.stalled
+                or w5.stalled):
+            return ()
+        return tuple(i for i in range(6) if w[i].stalled)
 
     def _send(self, cmd) -> None:
         wheels = cmd.wheel_mradps
@@ -234,24 +244,23 @@ class Rover:
         """Channels published every flight cycle: pose, attitude, navigation
         and stall state (fault monitors and sequences act on these)."""
         p = self.pose
-        w = self._wheels
-        stalled = [WHEEL_NAMES[i] for i in range(6) if w[i].stalled]
+        stalled = self._stalled_indices()
         nav = self.nav
         goal = nav.goal
         return {
             "rover.x_m": p.x_m,
             "rover.y_m": p.y_m,
-            "rover.yaw_deg": math.degrees(p.yaw_rad),
+            "rover.yaw_deg": _degrees(p.yaw_rad),
             "rover.speed_mps": p.speed_mps,
             "rover.distance_m": p.distance_m,
             "rover.pitch_deg": p.pitch_deg,
             "rover.roll_deg": p.roll_deg,
             "rover.slip_est": p.slip_est,
             "rover.nav_state": nav.state,
-            "rover.goal_status": goal.status.value if goal else "NONE",
+            "rover.goal_status": _GOAL_STATUS_TEXT[goal.status] if goal else "NONE",
             "rover.goal_reason": goal.reason if goal else "",
             "rover.stalled_wheels": len(stalled),
-            "rover.stalled_list": ",".join(stalled),
+            "rover.stalled_list": ",".join([WHEEL_NAMES[i] for i in stalled]) if stalled else "",
         }
 
     def telemetry_slow(self) -> dict:
