@@ -2,7 +2,9 @@
 fire the responses whose conditions hold.
 
 Cost model: ``update()`` runs every cycle (about 10,000 times per wall second
-in the simulator at 1000x), so it does only the monitor checks.  Response
+in the simulator at 1000x), so it does only the monitor checks, and of those
+only the ones whose channel changed or whose deadline came (the rest would
+evaluate to the state they hold; flight/fault/monitors.py).  Response
 conditions depend on monitor *states* alone, so they are re-evaluated only
 when some monitor changed state, a response state was switched, or a
 cooldown that held back a response has run out.
@@ -134,8 +136,15 @@ class FaultProtection:
         now = self._clock.now_ms()
         bus = self._bus
         values, stamps = bus.values, bus.stamps   # public attributes; read directly, it is the hot path
+        # A monitor whose bus entry is unchanged and whose next deadline has not
+        # come would evaluate to what it already holds: skip it (the test of
+        # Monitor.needs_evaluation, inlined).  Deadlines are whole ms, so a
+        # clock that is not an integer one has every monitor evaluated.
+        horizon = now if type(now) is int else _NEVER
         changed = False
         for m in self._monitors:
+            if horizon < m.wake_ms and m.look(m.key) is m.seen:
+                continue
             if m.evaluate(values, stamps, now):
                 changed = True
         mode = values.get("mode")

@@ -22,9 +22,14 @@ the simulator -- unless the monitor is ``required``, in which case it goes
 STALE (TRIPPED for staleness monitors) once the age limit has passed since
 the table was loaded.
 
-``evaluate`` runs every flight cycle for every monitor, so its common path
-(fresh, good value, no state change) is a handful of dict lookups and one
-comparison; everything else (events, telemetry) happens only on a transition.
+``evaluate`` is exact whenever it is called; everything else (events,
+telemetry) happens only on a transition.  After each evaluation a monitor
+also says when it next needs one (``needs_evaluation``): its outcome depends
+on one bus entry (the value, or for stamp-judged states the publish time)
+and on time only through deadlines it knows (persistence, clearing,
+staleness), so while that entry is the very object it judged and no deadline
+has come, evaluating again would change nothing.  The engine skips those
+evaluations; most channels are published every tenth cycle or never.
 """
 from __future__ import annotations
 
@@ -37,6 +42,11 @@ from flight.fault.expr import GREEN, STALE, TRIPPED, UNKNOWN
 KINDS = ("range", "equals", "staleness")
 _RANGE, _EQUALS, _STALENESS = 0, 1, 2
 _KIND_CODE = {"range": _RANGE, "equals": _EQUALS, "staleness": _STALENESS}
+_NEVER = math.inf
+# Values immutable by type: the same object is the same value.  Any other
+# value (a list, a numpy scalar...) is judged afresh every cycle.
+_IMMUTABLE = frozenset({int, float, str, bool, type(None)})
+_NO_OBJECT = object()       # `seen` that no bus entry is: evaluate next cycle
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,8 @@ class Monitor:
 
     __slots__ = ("spec", "name", "channel", "state", "_kind", "_bus", "_states",
                  "_low", "_high", "_value", "_max_age", "_persist", "_clear", "_stale",
-                 "_bad_since", "_good_since", "_t0", "_lim", "_modes")
+                 "_bad_since", "_good_since", "_t0", "_lim", "_modes",
+                 "wake_ms", "look", "key", "seen", "_values_get", "_stamps_get")
 
     def __init__(self, spec: MonitorSpec, limit_set: str, bus, states: dict, t0_ms: int):
         self.spec = spec
@@ -79,6 +90,8 @@ class Monitor:
         self._states = states
         self._t0 = t0_ms
         self._modes = spec.modes
+        self._values_get = bus.values.get
+        self._stamps_get = bus.stamps.get
         self.state = UNKNOWN
         states[self.name] = UNKNOWN
         self.set_limits(spec.limits[limit_set])
@@ -96,30 +109,58 @@ class Monitor:
         self._stale = lim.stale_ms
         self._bad_since = None
         self._good_since = None
+        self._rest(self._values_get, self.channel, _NO_OBJECT, -_NEVER)
+
+    # -- when the next evaluation is needed -----------------------------------
+    def needs_evaluation(self, now_ms: int) -> bool:
+        """False while evaluating now would change nothing (the engine inlines
+        this test in its loop).  Deadlines are whole ms: integer clocks only."""
+        return not (now_ms < self.wake_ms and self.look(self.key) is self.seen)
+
+    def _rest(self, look, key: str, seen: Any, wake_ms: float) -> None:
+        """Until ``wake_ms``, the outcome moves only if ``look(key)`` (the
+        bus's values.get or stamps.get) stops being ``seen``."""
+        self.look, self.key, self.seen, self.wake_ms = look, key, seen, wake_ms
+
+    def _debounce_deadline(self, bad: bool, new: str) -> float:
+        """When _debounce, fed the same ``bad``, would next answer otherwise."""
+        if bad:
+            return _NEVER if new is TRIPPED else self._bad_since + self._persist
+        return self._good_since + self._clear if new is TRIPPED else _NEVER
 
     def evaluate(self, values: Mapping[str, Any], stamps: Mapping[str, int], now_ms: int) -> bool:
         """One cycle.  Returns True if the state changed."""
         modes = self._modes
-        if modes is not None and values.get("mode") not in modes:
-            self._bad_since = self._good_since = None
-            if self.state is UNKNOWN:
-                return False
-            self._transition(UNKNOWN, None, now_ms)
-            return True
+        if modes is not None:
+            mode = values.get("mode")
+            if mode not in modes:
+                self._bad_since = self._good_since = None
+                self._rest(self._values_get, "mode", mode, _NEVER)   # rests until the mode changes
+                if self.state is UNKNOWN:
+                    return False
+                self._transition(UNKNOWN, None, now_ms)
+                return True
         t = stamps.get(self.channel)
         if t is None:
             new = self._never_published(now_ms)
             v: Any = now_ms - self._t0
+            self._rest(self._stamps_get, self.channel, None, self._first_sample_deadline(new))
         else:
             age = now_ms - t
             kind = self._kind
             if kind == _STALENESS:
                 v = age
-                new = self._debounce(age > self._max_age, now_ms)
+                bad = age > self._max_age
+                new = self._debounce(bad, now_ms)
+                wake = self._debounce_deadline(bad, new)
+                if not bad:                   # the age passes the limit one ms after t + max_age
+                    wake = min(wake, t + self._max_age + 1)
+                self._rest(self._stamps_get, self.channel, t, wake)
             elif self._stale is not None and age > self._stale:
                 v = age
                 new = STALE
                 self._bad_since = self._good_since = None
+                self._rest(self._stamps_get, self.channel, t, _NEVER)   # until the next sample
             else:
                 v = values[self.channel]
                 if kind == _RANGE:
@@ -130,6 +171,14 @@ class Monitor:
                 else:
                     bad = v == self._value
                 new = self._debounce(bad, now_ms)
+                # the sample's age does not matter until it is stale; the value does
+                wake = self._debounce_deadline(bad, new)
+                if self._stale is not None:
+                    wake = min(wake, t + self._stale + 1)
+                self._rest(self._values_get, self.channel,
+                           v if type(v) in _IMMUTABLE else _NO_OBJECT, wake)
+        if modes is not None:          # judged in its modes: the mode may change any cycle
+            self.wake_ms = -_NEVER
         if new is self.state:
             return False
         self._transition(new, v, now_ms)
@@ -161,6 +210,14 @@ class Monitor:
         if now_ms - self._t0 > limit:
             return TRIPPED if self._kind == _STALENESS else STALE
         return UNKNOWN
+
+    def _first_sample_deadline(self, new: str) -> float:
+        """When a monitor whose channel never appeared changes on its own: a
+        required one when its wait for the first sample runs out."""
+        if not self.spec.required or new is not UNKNOWN:
+            return _NEVER
+        limit = self._max_age if self._kind == _STALENESS else self._stale
+        return self._t0 + limit + 1
 
     # -- transitions (rare: events and telemetry only here) ------------------
     def _transition(self, new: str, v: Any, now_ms: int) -> None:
