@@ -46,6 +46,9 @@ class CommandStatus(str, enum.Enum):
     FAILED = "FAILED"
 
 
+_ACTIVE = CommandStatus.ACTIVE
+
+
 class CommandHandle:
     """One dispatched command.  ``poll`` (set by the handler) is called once
     per cycle while ACTIVE and returns None (still running) or
@@ -179,14 +182,15 @@ class CommandExecutor:
 
     # -- per cycle ----------------------------------------------------------
     def update(self) -> None:
-        if not self.active:
+        active = self.active
+        if not active:
             return
-        for h in list(self.active):
+        for h in tuple(active):          # a poll may dispatch (append to self.active): walk a copy
             self.update_one(h)
-        self.active = [h for h in self.active if not h.done]
+        self.active = [h for h in self.active if h.status is _ACTIVE]
 
     def update_one(self, h: CommandHandle) -> None:
-        if h.done:
+        if h.status is not _ACTIVE:      # h.done, without the property call: once a cycle per command
             return
         res = h.poll()
         if res is not None:

@@ -31,6 +31,7 @@ Semantics (docs/sequences.md, "Failure policies", is the one table):
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,11 +94,37 @@ class Slot:
         self.failures: list[str] = []
         self.steps = 0                    # statements executed by the current sequence
         self.started_ms = 0
-        self.bound = None                 # the checker's Bound for the current sequence
+        self.bound = None                 # the checker's Bound for the current sequence (a property)
         self.lineage: tuple[str, ...] = ()   # sequences whose SEQ_START led to this one
         self._paused_at = 0
 
     # -- control -------------------------------------------------------------
+    @property
+    def bound(self):
+        return self._bound
+
+    @bound.setter
+    def bound(self, bound) -> None:
+        # the time bound in ms, worked out once: the per-cycle check reads it
+        self._bound = bound
+        self._max_sim_ms = math.inf if bound is None else bound.max_sim_ms(self.engine.cycle_ms)
+
+    def asleep(self, now_ms: int) -> bool:
+        """True while this cycle's update() would do nothing: the slot waits
+        on a command still running or on a time still ahead, and is within
+        its time bound (update() checks the bound first)."""
+        wait = self._wait
+        if wait is None or now_ms - self.started_ms > self._max_sim_ms:
+            return False
+        kind, data = wait
+        if kind == "cmd":
+            return not data.done
+        if kind == "delay":
+            return now_ms < data
+        if kind == "tag":
+            return now_ms < data[0]
+        return False                      # "until": the condition is evaluated every cycle
+
     @property
     def busy(self) -> bool:
         return self.state in (SlotState.RUNNING, SlotState.PAUSED)
@@ -190,12 +217,11 @@ class Slot:
         if self.state is not SlotState.RUNNING:
             return
         eng = self.engine
-        if self.bound is not None and eng.clock.now_ms() - self.started_ms > \
-                self.bound.max_sim_ms(eng.cycle_ms):
+        if eng.clock.now_ms() - self.started_ms > self._max_sim_ms:
             if self._wait is not None and self._wait[0] == "cmd":
                 eng.executor.cancel(self._wait[1], f"sequence in slot {self.name} over its bound")
             self._end(SlotState.ABORTED, f"ran past its checked time bound of "
-                                         f"{self.bound.max_sim_ms(eng.cycle_ms)} ms")
+                                         f"{self._max_sim_ms} ms")
             return
         budget = eng.max_statements_per_cycle
         cmd_budget = eng.max_commands_per_cycle
@@ -548,8 +574,10 @@ class Sequencer:
                 s.cancel(reason)
 
     def update(self) -> None:
+        now = self.clock.now_ms()
         for s in self.slots.values():
-            if s.state is SlotState.RUNNING:
+            # most cycles every running slot waits on a drive or a time: skip those
+            if s.state is SlotState.RUNNING and not s.asleep(now):
                 self.running_slot = s.name
                 try:
                     s.update()
