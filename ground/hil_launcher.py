@@ -723,14 +723,15 @@ class _Relay:
 
 
 def open_session(port: str, baud: int, on_tlm=None, on_event=None, rtt_window: int = 100000,
-                 time_scale: float = 1.0):
-    """A connected link session to one mobility board (benchmarks, smoke checks)."""
+                 time_scale: float = 1.0, role: str = "mobility"):
+    """A connected link session to one board, by default the mobility board
+    (benchmarks, smoke checks)."""
     from common.dictionary import default_dictionary
     from hal.link.clock_sync import BoardClock
     from hal.link.session import BoardSession
 
     d = default_dictionary()
-    s = BoardSession(port, "mobility", baud=baud, expected_hash32=d.hash32, expected_hash_hex=d.hash,
+    s = BoardSession(port, role, baud=baud, expected_hash32=d.hash32, expected_hash_hex=d.hash,
                      clock=BoardClock(rate_guess=time_scale), on_tlm=on_tlm, on_event=on_event,
                      rtt_window=rtt_window)
     s.connect(timeout_s=5.0)

@@ -12,10 +12,12 @@
 #define ROVER_SIMAVR_HARNESS_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <simavr/sim_avr.h>
 #include <simavr/sim_irq.h>
 #include "sim/sim.h"
 #include "sim/head.h"
+#include "plant/gantry.h"
 #include "emu/truth_tap.h"
 
 #define H_FREQ_HZ 16000000u
@@ -27,6 +29,7 @@
 /* ATmega2560 data-space addresses (datasheet register summary; I/O + 0x20) */
 #define R_PORTA 0x22
 #define R_PORTB 0x25
+#define R_PORTC 0x28
 #define R_TCCR0A 0x44
 #define R_OCR0B 0x48
 #define R_TCCR1A 0x80
@@ -39,11 +42,34 @@
 #define R_OCR4A 0xA8
 #define R_TCCR5A 0x120
 #define R_OCR5A 0x128
+#define R_PORTK 0x108
+
+/* The payload's printer pins (csrc/firmware/port_avr/steppers.c): STEP of
+ * axis i on PC(1 + i), DIR on PK(i) (high = up), switches on PL1, PL2, PL6,
+ * PL7 (high = pressed). */
+#define H_STEP_PIN0 1
 
 
 struct h_edge {
 	uint8_t ch, ab;
 	uint32_t at;                    /* cycle offset inside the ms */
+};
+
+/* One STEP line as the harness sees it. */
+struct h_axis {
+	struct harness *h;
+	int i;
+	uint64_t rise_cycle, fall_cycle, dir_cycle;     /* last edges (0: none yet) */
+};
+
+/* The STEP/DIR timing the harness measured, in cycles, against a driver's
+ * minimums (docs/firmware.md section 7.6); UINT64_MAX: not seen yet. */
+struct h_step_stats {
+	uint64_t edges[4];              /* rising STEP edges per axis */
+	uint64_t high_min;              /* STEP high time */
+	uint64_t low_min;               /* STEP low time between two pulses (same axis) */
+	uint64_t dir_setup_min;         /* DIR change to the next rising STEP edge */
+	uint64_t dir_hold_min;          /* rising STEP edge to the next DIR change */
 };
 
 struct h_stats {
@@ -82,6 +108,13 @@ struct harness {
 	float *terrain;
 	struct truth_tap truth;         /* mobility: the plant's pose for the bench */
 	struct head_plant head;
+	struct gantry gantry;           /* payload: the printer's steppers */
+	struct gantry_params gantry_p;
+	struct h_axis axis[4];
+	int32_t steps[4];               /* signed STEP edges of this ms, per axis */
+	avr_irq_t *sw_irq[4];
+	int sw_force;                   /* re-drive the switch pins (after a reset) */
+	struct h_step_stats step;
 	struct h_edge edges[H_MAX_EDGES];
 	int n_edges, next_edge;
 	int extint_fix;
@@ -106,6 +139,11 @@ struct harness {
 int h_plant_init(struct harness *h, uint64_t seed, const char *terrain, long nx, long ny,
 		 double cell_m, double x0_m, double y0_m, double sx_m, double sy_m, double syaw_deg);
 void h_plant_connect(struct harness *h);
+/* gantry_link.c (payload) */
+void h_gantry_init(struct harness *h);
+void h_gantry_connect(struct harness *h);
+void h_gantry_ms(struct harness *h);
+void h_gantry_stats(struct harness *h, FILE *f);
 /* uart_bridge.c */
 int h_uart_open(struct harness *h, const char *link);
 void h_uart_connect(struct harness *h);

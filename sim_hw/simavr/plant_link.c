@@ -11,7 +11,8 @@
  * Mobility plant: struct sim (csrc/sim), one sim_step_ms() per ms with the
  * efforts, servo targets and heater duty read from the pins, exactly as the
  * host and simulator ports drive it.  Payload: the sintering-head model
- * (csrc/sim/head.c, docs/firmware.md section 4).
+ * (csrc/sim/head.c, docs/firmware.md section 4) and the printer's gantry
+ * on the STEP/DIR and limit switch pins (gantry_link.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ int h_plant_init(struct harness *h, uint64_t seed, const char *terrain, long nx,
 
 	if (h->role == 2) {
 		pay_plant_init(&h->head);
+		h_gantry_init(h);
 		return 0;
 	}
 	memset(&sp, 0, sizeof sp);
@@ -253,6 +255,7 @@ static avr_cycle_count_t plant_ms(avr_t *avr, avr_cycle_count_t when, void *para
 	h_uart_fix_word(h);
 	if (h->role == 2) {
 		pay_plant_step(&h->head, heater_q15(avr), 0.001);
+		h_gantry_ms(h);
 	} else {
 		struct sim *s = h->sim;
 		int16_t servo[4];
@@ -402,6 +405,8 @@ void h_plant_connect(struct harness *h)
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('B'), 0), on_cs0, h);
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('B'), 4), on_cs1, h);
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('L'), 0), on_cs2, h);
+	if (h->role == 2)
+		h_gantry_connect(h);
 	adc_update(h);
 	avr_cycle_timer_register(avr, H_CYCLES_PER_MS, plant_ms, h);
 }

@@ -127,7 +127,7 @@ void h_stats_write(struct harness *h)
 		"\"tick_cycles_max\": %llu, \"tick_cycles_min\": %llu, \"uart_rx_isr\": %llu, \"uart_rx_latency_cycles_max\": %llu, "
 		"\"uart_rx_latency_cycles_mean\": %.2f, \"timer_isr\": %llu, "
 		"\"timer_latency_cycles_max\": %llu, \"timer_latency_cycles_mean\": %.2f, "
-		"\"uart_rx_bytes\": %llu, \"uart_tx_bytes\": %llu, \"resets\": %llu, \"sleep_cycles\": %llu}\n",
+		"\"uart_rx_bytes\": %llu, \"uart_tx_bytes\": %llu, \"resets\": %llu, \"sleep_cycles\": %llu",
 		H_FREQ_HZ, (unsigned)h->avr->pc, (unsigned long long)h->avr->cycle, (unsigned long long)s->ticks,
 		s->ticks ? (double)s->tick_cycles_sum / (double)s->ticks : 0.0,
 		(unsigned long long)s->tick_cycles_max, (unsigned long long)s->tick_cycles_min,
@@ -138,6 +138,11 @@ void h_stats_write(struct harness *h)
 		s->isr_count[1] ? (double)s->isr_latency_sum[1] / (double)s->isr_count[1] : 0.0,
 		(unsigned long long)s->uart_rx_bytes, (unsigned long long)s->uart_tx_bytes,
 		(unsigned long long)s->resets, (unsigned long long)s->sleep_cycles);
+	if (h->role == 2) {
+		fprintf(f, ", ");
+		h_gantry_stats(h, f);
+	}
+	fprintf(f, "}\n");
 	if (!fclose(f))
 		rename(tmp, h->stats_path);
 }

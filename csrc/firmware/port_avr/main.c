@@ -6,7 +6,8 @@
  * due ticks, ADC and SPI results); every fw_*() call runs here, in the main
  * loop, so the portable firmware never runs re-entrantly.  Per pass: bytes
  * received -> fw_rx(); for each due tick: the encoder decoders' state ->
- * fw_encoder_steps(), then fw_tick() (the timing pin high around these),
+ * fw_encoder_steps(), then fw_tick(), then (payload) the tick's STEP pulses
+ * (the timing pin high around these),
  * then fw_service() (telemetry, which fw_tick() leaves to the port here:
  * fw_set_port_services()); then sleep (idle mode) until the next interrupt.
  *
@@ -173,6 +174,8 @@ int main(void)
 			PORTC |= _BV(PC0);
 			hand_over_encoders(p);
 			fw_tick(p->fw);
+			if (FW_AVR_ROLE == ROVER_BOARD_PAYLOAD && p->step_pending)
+				avr_steps_emit(p);      /* the tick's STEP pulses */
 			p->ticks_done++;
 			if (++p->spi_acc_ms >= AVR_SPI_PERIOD_MS) {
 				p->spi_acc_ms = 0;

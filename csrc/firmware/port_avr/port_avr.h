@@ -23,6 +23,10 @@
  *   SPI + PB0 CS       IMU (MPU-6000 register map) / payload: MAX31855
  *   SPI + PB4 CS       power monitor (mobility; register map ours)
  *   PC0                timing pin: high while the tick's work runs
+ *   PC1..PC4           payload: STEP of the printer axes X, Y, Z, recoater
+ *   PK0..PK3           payload: DIR of the same axes (high = away from the switch)
+ *   PL1, PL2, PL6, PL7 payload: limit switches X, Y, Z, recoater (pull-ups;
+ *                      normally closed to ground, so pressed reads high)
  */
 #ifndef ROVER_FW_PORT_AVR_H
 #define ROVER_FW_PORT_AVR_H
@@ -43,6 +47,7 @@
 #define AVR_SERVO_CENTER 3000u      /* 1500 us in 0.5 us counts */
 #define AVR_SPI_MAX 16u
 #define AVR_SUBTICKS 10u            /* 10 kHz interrupts per 1 kHz tick */
+#define AVR_STEP_MAX_PER_TICK 8u    /* STEP pulses per axis a tick (twice the most commanded) */
 
 /* Units of the analogue front ends (our choices, docs/firmware.md 7.3). */
 #define AVR_MA_PER_COUNT 20         /* motor and battery current, 512 = 0 A */
@@ -112,6 +117,11 @@ struct port {
 	uint8_t spi_acc_ms;
 	/* outputs as last written (read back by the shutdown path) */
 	int16_t pwm[PORT_PWM_COUNT];
+	/* printer steppers (payload): steps the tick asked for, not yet emitted
+	 * (avr_steps_emit after fw_tick), and the DIR levels as last written */
+	int32_t step_due[MOTION_AXES];
+	uint8_t step_pending;               /* some step_due is not 0 */
+	uint8_t step_dir;
 };
 
 /* io.c */
@@ -119,6 +129,9 @@ void avr_io_init(struct port *p);
 void avr_outputs_off(void);
 void avr_spi_poll_start(struct port *p);
 void avr_adc_scan_start(struct port *p);
+/* steppers.c (payload) */
+void avr_steppers_init(struct port *p);
+void avr_steps_emit(struct port *p);
 /* uart.c */
 void avr_uart_init(void);
 

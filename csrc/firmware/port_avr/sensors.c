@@ -204,6 +204,7 @@ void avr_io_init(struct port *p)
 		}
 	} else {
 		spi_job(p, &PORTB, _BV(PB0), 0, 0, 0, AVR_TC_BYTES, p->tc);
+		avr_steppers_init(p);           /* the printer's STEP/DIR and switches */
 	}
 }
 
@@ -326,23 +327,6 @@ void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])
 		 * far inside the gyro's own scale tolerance), no division */
 		gyro_mdps[i] = (int32_t)raw[4 + i] * 62535 / 8192;
 	}
-}
-
-/* The printer's STEP/DIR outputs and limit switches are not wired on the
- * Mega port yet (docs/printer.md section 7): steps go nowhere and every
- * switch reads released, so a PRN_HOME ends in HOME_FAILED (NOT_FOUND)
- * instead of pretending to move. */
-void port_step_write(struct port *p, uint8_t axis, int32_t steps)
-{
-	(void)p;
-	(void)axis;
-	(void)steps;
-}
-
-uint8_t port_switch_read(struct port *p)
-{
-	(void)p;
-	return 0;
 }
 
 uint16_t port_fault_flags(struct port *p)
