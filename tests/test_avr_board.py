@@ -8,6 +8,7 @@ the pty, pyserial and the link protocol.  Assertions are on the board's own
 time (its telemetry stamps) or on counts, never on wall time."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ import pytest
 
 from ground import flashing as F
 from ground import hil_launcher as L
-from mcu_drive import drive_six_wheels
+from mcu_drive import drive_six_wheels, home_and_move
 
 pytestmark = [
     pytest.mark.boards,
@@ -138,3 +139,56 @@ def test_six_wheels_turn_and_report_on_the_emulated_mega(mega, built):
     assert 0.1 < b["accel"][2] < 0.25          # lunar gravity, 0.165 g, on the MPU-6000 path
     assert 25 < b["battery_v"] < 40 and 50 < b["soc"] <= 100
     assert -60 < b["ebox_temp"] < 80
+
+
+# Home, then moves that end one step off the switches and on them: the board
+# reports each axis' switch, so the last two show the rotor where the board
+# thinks it is, to the step.
+PRINTER_MOVES = [(800, 400, 0, 0), (1600, 400, 400, 0), (1600, 1200, 400, 800), (1, 1, 1, 1),
+                 (0, 0, 0, 0)]
+# csrc/plant/gantry.c gantry_default_params: the rotors start 40 mm (Z 5 mm)
+# from the switches; csrc/firmware/board_payload.c pay_home_cfg: homing backs
+# off 2 mm (160 steps, Z 800) and approaches again.
+START_STEPS = (3200, 3200, 2000, 3200)
+BACKOFF_STEPS = (160, 160, 800, 160)
+# The DRV8825's minimums (TI SLVSA73F section 7.6: STEP high and low 1.9 us,
+# DIR set-up and hold 650 ns; the A4988 needs less) in 16 MHz cycles, rounded up
+DRV8825_CYCLES = dict(step_high=31, step_low=31, dir_setup=11, dir_hold=11)
+
+
+def test_printer_homes_and_moves_on_the_emulated_mega_as_on_the_host_port(mega, built, fw_exe):
+    """The payload image's STEP/DIR pins into the harness's gantry plant and
+    its limit switch pins from it: PRN_HOME finds every switch, the moves
+    land, a move before homing and one outside the soft limits are refused;
+    the board reports exactly what the host port (the same firmware on the
+    same plant) reports for the same commands, the plant's rotors end where
+    the board thinks with no step lost, every STEP edge arrived, and the
+    pulses meet the driver's timing."""
+    m = mega("payload", "--firmware", str(built["images"]["payload"]), "--boot", "app")
+    got = home_and_move(m.port, PRINTER_MOVES)
+    m.close()                                   # the harness writes its last statistics
+    st = json.loads(m.stats.read_text())
+    assert got["move_unhomed"] == ("NOT_ALLOWED", 0)
+    assert got["home"] == ("OK", 0)
+    assert got["homed"] == dict(pos=[0, 0, 0, 0], switches=0b1111, home_state=[4, 4, 4, 4])
+    assert got["move_outside"] == ("ARG_RANGE", 3)                  # the recoater's limit
+    assert [mv["pos"] for mv in got["moves"]] == [list(t) for t in PRINTER_MOVES]
+    assert [mv["switches"] for mv in got["moves"]] == [0b1100, 0b1000, 0, 0, 0b1111]
+    # the plant: rotors at the board's positions, nothing lost, and every
+    # edge counted (homing's path is start + backoff + approach, the moves'
+    # the sum of their travels)
+    assert st["gantry_pos_steps"] == [0.0, 0.0, 0.0, 0.0] and st["gantry_lost_steps"] == [0] * 4, st
+    prev, travel = (0, 0, 0, 0), [0] * 4
+    for t in PRINTER_MOVES:
+        travel = [a + abs(b - c) for a, b, c in zip(travel, t, prev)]
+        prev = t
+    assert st["step_edges"] == [s + 2 * b + t for s, b, t in zip(START_STEPS, BACKOFF_STEPS, travel)]
+    # the pulses a real driver needs
+    assert st["step_high_cycles_min"] >= DRV8825_CYCLES["step_high"], st
+    assert st["step_low_cycles_min"] >= DRV8825_CYCLES["step_low"], st
+    assert st["dir_setup_cycles_min"] >= DRV8825_CYCLES["dir_setup"], st
+    assert st["dir_hold_cycles_min"] >= DRV8825_CYCLES["dir_hold"], st
+    with L.EmulatedBench(["payload"], exe=fw_exe, lockstep=False, time_scale=4.0) as b:
+        host = home_and_move(b.ports["payload"], PRINTER_MOVES, time_scale=4.0)
+    got.pop("board_ms"), host.pop("board_ms")
+    assert got == host
