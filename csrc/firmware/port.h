@@ -64,8 +64,9 @@ void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3]);
 uint16_t port_fault_flags(struct port *p);
 
 /* Stepper outputs (payload board): signed steps for axis 0..3 (X, Y, Z,
- * recoater) in the coming tick; the port's step timer spaces them evenly
- * over the millisecond.  Other boards ignore it. */
+ * recoater) in the coming tick, with the step driver's pulse timing; a port
+ * may space them evenly over the millisecond (a step timer) or emit them as
+ * one burst after the tick (the AVR port).  Other boards ignore it. */
 void port_step_write(struct port *p, uint8_t axis, int32_t steps);
 /* Limit switches (payload board): bit i = the switch of axis i pressed. */
 uint8_t port_switch_read(struct port *p);
