@@ -85,7 +85,7 @@ _sources = [
 # (fw_encoder_edge -> quad_update, wheel_loop_step) cross translation units;
 # without them every one goes through the PLT and none can be inlined.  Only
 # the module's init function is exported, which cffi marks visible itself.
-_CFLAGS = ["-std=c99", "-O2", "-flto", "-fvisibility=hidden", "-fno-math-errno", "-ffp-contract=off"]
+_CFLAGS = ["-std=c99", "-O3", "-flto", "-fvisibility=hidden", "-fno-math-errno", "-ffp-contract=off"]
 ffibuilder.set_source(
     "common._native",
     "\n".join(f'#include "{key}"' for key in _order),

@@ -5,6 +5,7 @@
 #include "rover_dictionary.h"
 #include "boards.h"
 #include "port_sim.h"
+#include "core/quad_step.h"
 
 struct sim_boards {
 	struct sim *sim;
@@ -13,6 +14,9 @@ struct sim_boards {
 	struct gantry_params gantry_p;
 	struct fw fw[2];            /* [0] mobility, [1] payload */
 	struct port port[2];
+	/* The mobility board's encoder interrupts, decoded on the port's side
+	 * as the AVR port does: the A/B levels each decoder last saw. */
+	uint8_t enc_seen_ab[6];
 };
 
 size_t sim_boards_size(void)
@@ -52,18 +56,73 @@ int sim_boards_init(struct sim_boards *b, struct sim *s, uint32_t dict_hash32)
 		fw_set_direct(&b->fw[i]);
 	}
 	/* the decoder starts where the lines are */
-	for (i = 0; i < 6; i++)
-		quad_init(&b->fw[0].b.mob.qd[i], enc_ab(s->enc[i].line_pos));
+	for (i = 0; i < 6; i++) {
+		b->enc_seen_ab[i] = enc_ab(s->enc[i].line_pos);
+		quad_init(&b->fw[0].b.mob.qd[i], b->enc_seen_ab[i]);
+	}
 	return SIM_OK;
+}
+
+/*
+ * Every A/B change the plant made this millisecond, line_pos -> edge_pos one
+ * count at a time, decoded with csrc/core's quadrature step and handed to
+ * the mobility board as net steps and illegal changes (fw_encoder_steps):
+ * what fw_encoder_edge() would count from the same edges, without a call
+ * per edge.  Only the first change can be anything but one step in the
+ * direction of travel (after dead lines the decoder saw an older level);
+ * every later one moves between neighbouring positions of the gray
+ * sequence.  More than 127 net steps go over in several hand-overs.
+ */
+static void hand_over_encoders(struct sim_boards *b, struct sim *s)
+{
+	int64_t rest[6];
+	int8_t st[6];
+	uint8_t ill[6], i, any = 0;
+
+	for (i = 0; i < 6; i++) {
+		struct enc_gen *e = &s->enc[i];
+		int64_t n = e->edge_pos - e->line_pos;
+		int8_t first;
+
+		st[i] = 0;
+		ill[i] = 0;
+		rest[i] = 0;
+		if (n == 0)
+			continue;
+		any = 1;
+		first = quad_step_of(b->enc_seen_ab[i], enc_ab(e->line_pos + (n > 0 ? 1 : -1)));
+		if (first == QUAD_ILLEGAL)
+			ill[i] = 1;
+		else
+			st[i] = first;
+		rest[i] = n > 0 ? n - 1 : n + 1;
+		b->enc_seen_ab[i] = enc_ab(e->edge_pos);
+		e->line_pos = e->edge_pos;
+	}
+	while (any) {
+		any = 0;
+		for (i = 0; i < 6; i++) {
+			int64_t room = 127 - st[i], floor_room = -127 - st[i];
+			int64_t take = rest[i] > room ? room : (rest[i] < floor_room ? floor_room : rest[i]);
+
+			st[i] = (int8_t)(st[i] + take);
+			rest[i] -= take;
+		}
+		fw_encoder_steps(&b->fw[0], st, ill);
+		for (i = 0; i < 6; i++) {
+			st[i] = 0;
+			ill[i] = 0;
+			any |= rest[i] != 0;
+		}
+	}
 }
 
 int sim_run(struct sim_boards *b, uint32_t n_ms)
 {
 	struct sim *s = b->sim;
-	struct fw *mob = &b->fw[0];
 	uint32_t k;
 	uint8_t i;
-	int ab, rc;
+	int rc;
 
 	if (s->out.off_map)
 		return SIM_ERR_OFF_MAP;
@@ -77,9 +136,7 @@ int sim_run(struct sim_boards *b, uint32_t n_ms)
 		gantry_step(&b->gantry, &b->gantry_p, b->port[1].steps);
 		for (i = 0; i < 4; i++)
 			b->port[1].steps[i] = 0;
-		for (i = 0; i < 6; i++)
-			while ((ab = enc_next_edge(&s->enc[i])) >= 0)
-				fw_encoder_edge(mob, i, (uint8_t)ab);
+		hand_over_encoders(b, s);
 		if (rc != SIM_OK)
 			return rc;
 	}

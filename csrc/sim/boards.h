@@ -3,8 +3,9 @@
  * firmware (mobility, payload) on the simulator port, advanced together in
  * one call.  Per simulated millisecond, for each board: its 1 kHz tick
  * (fw_tick: loops read the pins, write PWM and servos); then one plant
- * millisecond; then every encoder edge the plant produced is handed to the
- * mobility board in order (what its encoder interrupt would see).
+ * millisecond; then every encoder edge the plant produced is decoded, in
+ * order, as the mobility board's encoder interrupts would, and handed over
+ * as that millisecond's net steps (fw_encoder_steps, as on the AVR port).
  *
  * struct sim_boards is opaque to Python: allocate sim_boards_size() bytes.
  */

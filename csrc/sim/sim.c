@@ -342,44 +342,55 @@ static void period_tick(struct sim *s)
 	refresh_slow_outputs(s);
 }
 
-/* One 1 ms tick of the plant. */
+/* One 1 ms tick of the plant.  The wheels do not interact within a tick,
+ * so each stage runs over all six before the next: independent arithmetic
+ * side by side for the processor, and for each wheel the same operations
+ * in the same order as one wheel at a time (the sums stay in wheel order). */
 static void tick(struct sim *s)
 {
 	const double r = s->p.wheel_radius_m;
 	const double vbus_per_q15 = s->batt.v_term * (1.0 / 32767.0);
-	double fx[6], fy[6], e_j = 0.0;
+	double cd[6], sd[6], ul[6], ut[6], fl[6], v[6], fx[6], fy[6], e_j = 0.0;
 	struct body *b = &s->body;
 	int i;
 
+	/* Plant: soil at the contact, then motor and wheel. */
 	for (i = 0; i < 6; i++) {
-		struct motor *m = &s->motor[i];
-		struct wheel_contact *c = &s->contact[i];
-		int16_t eff = s->inp.effort_cmd[i];
-		double cd = 1.0, sd = 0.0, ux, uy, ul, ut, fl, v;
 		int k = wheel_servo[i];
+		double ux, uy;
 
-		/* Plant: soil at the contact, then motor and wheel. */
-		if (k >= 0) {
-			cd = s->servo[k].cos_a;
-			sd = s->servo[k].sin_a;
-		}
+		cd[i] = k >= 0 ? s->servo[k].cos_a : 1.0;
+		sd[i] = k >= 0 ? s->servo[k].sin_a : 0.0;
 		ux = b->vx_mps - b->wz_radps * s->p.body.wy_m[i];
 		uy = b->vy_mps + b->wz_radps * s->p.body.wx_m[i];
-		ul = ux * cd + uy * sd;
-		ut = -ux * sd + uy * cd;
-		fl = terra_step(c, &s->p.soil, &s->tab, m->w_radps * r, ul, ut, DT_S);
-		fx[i] = fl * cd - c->f_lat_n * sd;
-		fy[i] = fl * sd + c->f_lat_n * cd;
-		v = eff * vbus_per_q15;
-		motor_step(m, &s->p.motor, v, c->f_long_n * r, s->inp.wheel_locked[i], DT_S);
-		e_j += v * m->i_a * DT_S;
-		enc_move(&s->enc[i], m->w_radps * DT_S * s->counts_per_rad, s->inp.encoder_dead[i]);
+		ul[i] = ux * cd[i] + uy * sd[i];
+		ut[i] = -ux * sd[i] + uy * cd[i];
+	}
+	for (i = 0; i < 6; i++)
+		fl[i] = terra_step(&s->contact[i], &s->p.soil, &s->tab, s->motor[i].w_radps * r,
+				   ul[i], ut[i], DT_S);
+	for (i = 0; i < 6; i++) {
+		fx[i] = fl[i] * cd[i] - s->contact[i].f_lat_n * sd[i];
+		fy[i] = fl[i] * sd[i] + s->contact[i].f_lat_n * cd[i];
+	}
+	for (i = 0; i < 6; i++) {
+		v[i] = s->inp.effort_cmd[i] * vbus_per_q15;
+		motor_step(&s->motor[i], &s->p.motor, v[i], s->contact[i].f_long_n * r,
+			   s->inp.wheel_locked[i], DT_S);
+	}
+	for (i = 0; i < 6; i++)
+		e_j += v[i] * s->motor[i].i_a * DT_S;
+	for (i = 0; i < 6; i++)
+		enc_move(&s->enc[i], s->motor[i].w_radps * DT_S * s->counts_per_rad,
+			 s->inp.encoder_dead[i]);
+	for (i = 0; i < 6; i++) {
+		double w = s->motor[i].w_radps;
 
 		/* Slip as usually defined, s = 1 - u / (w r), positive when the wheel
 		 * turns faster than the ground passes, in either direction. */
-		s->truth.slip[i] = m->w_radps < 0.0 ? -c->slip : c->slip;
+		s->truth.slip[i] = w < 0.0 ? -s->contact[i].slip : s->contact[i].slip;
 		/* Embedded: the wheel spins well ahead of the ground for long. */
-		if (s->truth.slip[i] > s->p.embed_slip && fabs(m->w_radps) * r > s->p.soil.v_min_mps) {
+		if (s->truth.slip[i] > s->p.embed_slip && fabs(w) * r > s->p.soil.v_min_mps) {
 			if (s->truth.high_slip_ms[i] < s->p.embed_ms)
 				s->truth.high_slip_ms[i]++;
 		} else {
