@@ -2,6 +2,7 @@
  * Stepper axes with missed steps; see gantry.h.
  */
 #include <math.h>
+#include <string.h>
 #include "gantry.h"
 
 void gantry_default_params(struct gantry_params *p)
@@ -39,15 +40,35 @@ void gantry_init(struct gantry *g, const struct gantry_params *p)
  * is and the difference is lost. */
 #define GANTRY_SLIP_STEPS 32.0
 
+#define SIGN_BIT 0x8000000000000000ull
+
+static uint64_t bits(double x)
+{
+	uint64_t u;
+
+	memcpy(&u, &x, sizeof u);
+	return u;
+}
+
 void gantry_step(struct gantry *g, const struct gantry_params *p, const int32_t *steps)
 {
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		double load = g->load[i] > 1.0 ? g->load[i] : 1.0;
-		double vmax = p->pullout_steps_per_ms[i] / load;
-		double dv = p->slew_steps_per_ms2[i] / load;
-		double v, lag;
+		double load, vmax, dv, v, lag;
+
+		/* At rest on its field above the hard stop, with no steps: the step
+		 * below would leave every value as it is, bit for bit, so it is
+		 * skipped.  Rotor and field the same bits, not -0.0 (adding 0 would
+		 * make it +0.0), finite; the rate exactly +0.0; the pull-out rate
+		 * not negative. */
+		if (steps[i] == 0 && bits(g->rate[i]) == 0 && bits(g->pos[i]) == bits(g->field[i]) &&
+		    bits(g->pos[i]) != SIGN_BIT && g->pos[i] > -p->stop_steps[i] &&
+		    g->pos[i] < HUGE_VAL && !(p->pullout_steps_per_ms[i] < 0.0))
+			continue;
+		load = g->load[i] > 1.0 ? g->load[i] : 1.0;
+		vmax = p->pullout_steps_per_ms[i] / load;
+		dv = p->slew_steps_per_ms2[i] / load;
 
 		g->field[i] += (double)steps[i];
 		v = g->field[i] - g->pos[i];               /* catch up in one ms if it can */

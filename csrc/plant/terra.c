@@ -17,6 +17,10 @@ void terra_tab_init(struct terra_tab *t)
 		t->g[i] = 1.0 - (1.0 - exp(-x)) / x;
 	}
 	t->inv_step = TERRA_TAB_N / TERRA_TAB_X_MAX;
+	for (i = 0; i < TERRA_TAB_N; i++) {
+		t->seg[i][0] = t->g[i];
+		t->seg[i][1] = t->g[i + 1] - t->g[i];
+	}
 }
 
 

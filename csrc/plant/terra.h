@@ -45,10 +45,13 @@ struct soil_params {
 };
 
 /* g(x) = 1 - (1 - exp(-x)) / x on [0, 20], linear interpolation; beyond,
- * 1 - 1/x (exp(-20) is below double rounding of the result). */
+ * 1 - 1/x (exp(-20) is below double rounding of the result).  seg[i] holds
+ * g[i] and g[i + 1] - g[i] side by side: the interpolation reads one pair
+ * and does not subtract on the way (the same difference, computed once). */
 struct terra_tab {
 	double g[513];
 	double inv_step;
+	double seg[512][2];
 };
 
 struct wheel_contact {
@@ -93,7 +96,7 @@ static inline double terra_tab_lookup(const struct terra_tab *t, double x)
 	f = x * t->inv_step;
 	i = (int)f;
 	f -= i;
-	return t->g[i] + f * (t->g[i + 1] - t->g[i]);
+	return t->seg[i][0] + f * t->seg[i][1];
 }
 
 static inline double terra_shear(const struct terra_tab *t, double fmax, double inv_k, double j)

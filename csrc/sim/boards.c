@@ -71,49 +71,46 @@ int sim_boards_init(struct sim_boards *b, struct sim *s, uint32_t dict_hash32)
  * per edge.  Only the first change can be anything but one step in the
  * direction of travel (after dead lines the decoder saw an older level);
  * every later one moves between neighbouring positions of the gray
- * sequence.  More than 127 net steps go over in several hand-overs.
+ * sequence.  More than 127 net steps go over in several hand-overs (the
+ * count adds modulo 2^32, in any grouping).
  */
 static void hand_over_encoders(struct sim_boards *b, struct sim *s)
 {
-	int64_t rest[6];
+	int64_t left[6];
 	int8_t st[6];
-	uint8_t ill[6], i, any = 0;
+	uint8_t ill[6], i, more = 0;
 
 	for (i = 0; i < 6; i++) {
 		struct enc_gen *e = &s->enc[i];
-		int64_t n = e->edge_pos - e->line_pos;
+		int64_t n = e->edge_pos - e->line_pos, d = n > 0 ? 1 : -1;
 		int8_t first;
 
-		st[i] = 0;
+		left[i] = 0;
 		ill[i] = 0;
-		rest[i] = 0;
 		if (n == 0)
 			continue;
-		any = 1;
-		first = quad_step_of(b->enc_seen_ab[i], enc_ab(e->line_pos + (n > 0 ? 1 : -1)));
+		more = 1;
+		first = quad_step_of(b->enc_seen_ab[i], enc_ab(e->line_pos + d));
 		if (first == QUAD_ILLEGAL)
 			ill[i] = 1;
 		else
-			st[i] = first;
-		rest[i] = n > 0 ? n - 1 : n + 1;
+			left[i] = first;
+		left[i] += n - d;
 		b->enc_seen_ab[i] = enc_ab(e->edge_pos);
 		e->line_pos = e->edge_pos;
 	}
-	while (any) {
-		any = 0;
+	while (more) {
+		more = 0;
 		for (i = 0; i < 6; i++) {
-			int64_t room = 127 - st[i], floor_room = -127 - st[i];
-			int64_t take = rest[i] > room ? room : (rest[i] < floor_room ? floor_room : rest[i]);
+			int64_t take = left[i] > 127 ? 127 : (left[i] < -127 ? -127 : left[i]);
 
-			st[i] = (int8_t)(st[i] + take);
-			rest[i] -= take;
+			st[i] = (int8_t)take;
+			left[i] -= take;
+			more |= left[i] != 0;
 		}
 		fw_encoder_steps(&b->fw[0], st, ill);
-		for (i = 0; i < 6; i++) {
-			st[i] = 0;
+		for (i = 0; i < 6; i++)
 			ill[i] = 0;
-			any |= rest[i] != 0;
-		}
 	}
 }
 
