@@ -47,6 +47,14 @@ class IntCommandPacker:
         self.bounds = tuple((f.min, f.max) for f in fields)
         self.st = struct.Struct("<H" + "".join(P._FMT[f.wire_type] for f in fields))
         self.opcode = cmd.opcode
+        # runs of arguments sharing their bounds (MOB_DRIVE: six wheels, four
+        # steering angles), checked with one min() and max() each
+        self._runs: list[tuple[int, int, int, int]] = []
+        for i, b in enumerate(self.bounds):
+            if self._runs and self.bounds[i - 1] == b:
+                self._runs[-1] = (self._runs[-1][0], i + 1, *b)
+            else:
+                self._runs.append((i, i + 1, *b))
         self._last_values: tuple | None = None
         self._last_payload = b""
 
@@ -54,12 +62,23 @@ class IntCommandPacker:
         values = tuple(values)
         if values == self._last_values:      # a steady drive refreshes the same setpoints
             return self._last_payload
-        for n, v, (lo, hi) in zip(self.names, values, self.bounds):
-            if not lo <= v <= hi:
-                raise P.ArgumentError(f"{self.name}.{n}: {v} outside {lo}..{hi}")
+        if len(values) != len(self.names):
+            raise P.ArgumentError(f"{self.name}: {len(values)} values for {len(self.names)} "
+                                  f"arguments")
+        for a, b, lo, hi in self._runs:
+            run = values[a:b]
+            if not (lo <= min(run) and max(run) <= hi):
+                self._refuse(values)
         payload = self.st.pack(self.opcode, *values)
         self._last_values, self._last_payload = values, payload
         return payload
+
+
+    def _refuse(self, values) -> None:
+        for n, v, (lo, hi) in zip(self.names, values, self.bounds):
+            if not lo <= v <= hi:
+                raise P.ArgumentError(f"{self.name}.{n}: {v} outside {lo}..{hi}")
+        raise P.ArgumentError(f"{self.name}: {values!r} not comparable with its bounds")
 
 
 class PacketLayout:

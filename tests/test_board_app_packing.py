@@ -35,3 +35,11 @@ def test_out_of_range_is_refused_even_right_after_a_good_pack(values, name, high
     with pytest.raises(P.ArgumentError):
         P.encode_board_command(D, "MOB_DRIVE", **dict(zip(DRIVE_ORDER, bad)))
 
+
+
+@given(_setpoints(), st.integers(0, 9))
+def test_a_missing_or_extra_setpoint_is_refused(values, cut):
+    with pytest.raises(P.ArgumentError, match="MOB_DRIVE: 9 values for 10"):
+        PACKER.pack(values[:cut] + values[cut + 1:])
+    with pytest.raises(P.ArgumentError, match="MOB_DRIVE: 11 values for 10"):
+        PACKER.pack(values + (0,))
