@@ -27,6 +27,10 @@ from typing import NamedTuple
 from hal.errors import CommandRangeError
 from common.vehicle import STEER_WHEEL_INDEX, VehicleGeometry
 
+# Kinematics.arc is written out for this layout (corners fl fr rl rr steer)
+if tuple(STEER_WHEEL_INDEX) != (0, 1, 4, 5):
+    raise RuntimeError(f"Kinematics.arc assumes corners (0, 1, 4, 5), got {STEER_WHEEL_INDEX}")
+
 # Steer angles are commanded in whole mrad; beyond this radius the largest
 # corner angle rounds to 0 mrad, so any larger radius is driving straight.
 STEER_RESOLUTION_RAD = 0.5e-3
@@ -102,9 +106,10 @@ class Kinematics:
                                        for a in self.point_turn_steer_rad)
         # wheel rim speed per unit yaw rate in a point turn
         self._pt_lever = tuple(math.hypot(self._x[i], self._y[i]) for i in range(6))
-        # arc() runs every flight cycle: its per-wheel inputs unpacked once here
-        self._arc_wheels = tuple((self._x[i], self._y[i], self._is_steered[i]) for i in range(6))
-        self._steer_xy = tuple((self._x[i], self._y[i]) for i in self._steered)
+        # arc() runs every flight cycle: its per-wheel inputs unpacked once here,
+        # the four corners' (x, y) and the two middle wheels' y
+        self._corner_xy = tuple((self._x[i], self._y[i]) for i in self._steered)
+        self._middle_y = tuple(self._y[i] for i in range(6) if not self._is_steered[i])
         self._straight_steer = (0, 0, 0, 0)
 
     # -- derived limits ---------------------------------------------------
@@ -208,14 +213,27 @@ class Kinematics:
                 f"{self.min_radius_m:.3f}..inf m (use a point turn for 0)")
         w = v / R
         k = self._k_mradps
-        # rim speed (m/s) -> wheel command (mrad/s, round() of a float is an
-        # int); an unsteered wheel rolls along x: only the forward component
-        # of its velocity counts
-        wheels = tuple([round(w * _copysign(_hypot(R - y, x), R - y) * k) if steered
-                        else round(w * (R - y) * k)
-                        for x, y, steered in self._arc_wheels])
-        self._check_wheel_range(wheels, "arc speed_mps={:.3f} radius_m={:.3f}", v, R)
-        steer = tuple([round(1000.0 * _atan(x / (R - y))) for x, y in self._steer_xy])
+        # Written out wheel by wheel (hal order fl fr ml mr rl rr; corners
+        # fl fr rl rr steer): this runs every cycle, and loops or
+        # comprehensions over six wheels cost twice as much.  d* is each
+        # wheel's lateral offset from the ICR, R - y.  A corner's rim speed is
+        # w * copysign(hypot(d, x), d), its angle atan(x / d); a middle wheel
+        # rolls along x, so only the forward component w * d counts.  Rim
+        # speed (m/s) * k = wheel command (mrad/s); round() of a float is an int.
+        (x0, y0), (x1, y1), (x4, y4), (x5, y5) = self._corner_xy
+        y2, y3 = self._middle_y
+        d0, d1, d2, d3, d4, d5 = R - y0, R - y1, R - y2, R - y3, R - y4, R - y5
+        wheels = (round(w * _copysign(_hypot(d0, x0), d0) * k),
+                  round(w * _copysign(_hypot(d1, x1), d1) * k),
+                  round(w * d2 * k),
+                  round(w * d3 * k),
+                  round(w * _copysign(_hypot(d4, x4), d4) * k),
+                  round(w * _copysign(_hypot(d5, x5), d5) * k))
+        limit = self.max_wheel_mradps
+        if max(wheels) > limit or min(wheels) < -limit:
+            self._check_wheel_range(wheels, "arc speed_mps={:.3f} radius_m={:.3f}", v, R)
+        steer = (round(1000.0 * _atan(x0 / d0)), round(1000.0 * _atan(x1 / d1)),
+                 round(1000.0 * _atan(x4 / d4)), round(1000.0 * _atan(x5 / d5)))
         if min(steer) < self._steer_min_mrad or max(steer) > self._steer_max_mrad:
             self._check_steer(steer)      # raises, naming the corner
         return DriveCommand(MODE_ARC, wheels, steer, v, w, R)

@@ -137,6 +137,8 @@ class Navigator:
         self._wps: list[tuple[float, float]] = []
         self._wp_i = 0
         self._leg_a = (0.0, 0.0)
+        self._leg_m = 0.0                  # the current leg's length and unit vector
+        self._leg_unit = (0.0, 0.0)
         self._speed = 0.0
         # distance / turn state
         self._dist0 = 0.0
@@ -223,8 +225,19 @@ class Navigator:
         nominal_s = sum(math.dist(a, b) / self._achievable_mps(v, a, b)
                         for a, b in zip([start] + wps[:-1], wps))
         g = self._start("drive_to", {"waypoints": wps, "speed_mps": v}, _ROUTE, nominal_s)
-        self._wps, self._wp_i, self._leg_a, self._speed = wps, 0, start, v
+        self._wps, self._speed = wps, v
+        self._set_leg(0, start)
         return g
+
+    def _set_leg(self, wp_i: int, a: tuple[float, float]) -> None:
+        """Drive from point a to waypoint wp_i; the leg's length and direction
+        are fixed while it is driven (not recomputed every cycle)."""
+        bx, by = self._wps[wp_i]
+        ax, ay = a
+        lx, ly = bx - ax, by - ay
+        leg_m = _hypot(lx, ly)
+        self._wp_i, self._leg_a, self._leg_m = wp_i, a, leg_m
+        self._leg_unit = (lx / leg_m, ly / leg_m) if leg_m > 1e-6 else (0.0, 0.0)
 
     def _achievable_mps(self, v: float, a, b) -> float:
         """Ground speed the rover can make on leg a -> b: the tilt-limited speed on
@@ -425,15 +438,14 @@ class Navigator:
                 break
             if dist > c.waypoint_switch_m:
                 break
-            self._leg_a = (bx, by)
-            wp_i = self._wp_i = wp_i + 1
+            wp_i += 1
+            self._set_leg(wp_i, (bx, by))
         # pure pursuit on the leg A -> B
         ax, ay = self._leg_a
-        lx, ly = bx - ax, by - ay
-        leg = _hypot(lx, ly)
+        leg = self._leg_m
         lookahead_m = c.lookahead_m
         if leg > 1e-6 and dist > lookahead_m:
-            ux, uy = lx / leg, ly / leg
+            ux, uy = self._leg_unit
             t = (px - ax) * ux + (py - ay) * uy + lookahead_m
             t = 0.0 if t < 0.0 else (leg if t > leg else t)
             tx, ty = ax + t * ux, ay + t * uy
