@@ -143,7 +143,8 @@ class FaultProtection:
         horizon = now if type(now) is int else _NEVER
         changed = False
         for m in self._monitors:
-            if horizon < m.wake_ms and m.look(m.key) is m.seen:
+            wake_ms, look, key, seen = m.quiet
+            if horizon < wake_ms and look(key) is seen:
                 continue
             if m.evaluate(values, stamps, now):
                 changed = True

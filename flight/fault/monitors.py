@@ -47,6 +47,7 @@ _NEVER = math.inf
 # value (a list, a numpy scalar...) is judged afresh every cycle.
 _IMMUTABLE = frozenset({int, float, str, bool, type(None)})
 _NO_OBJECT = object()       # `seen` that no bus entry is: evaluate next cycle
+_ALWAYS = (-_NEVER, None, None, None)    # `quiet` of a monitor to evaluate every cycle
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class Monitor:
     __slots__ = ("spec", "name", "channel", "state", "_kind", "_bus", "_states",
                  "_low", "_high", "_value", "_max_age", "_persist", "_clear", "_stale",
                  "_bad_since", "_good_since", "_t0", "_lim", "_modes",
-                 "wake_ms", "look", "key", "seen", "_values_get", "_stamps_get")
+                 "quiet", "_values_get", "_stamps_get")
 
     def __init__(self, spec: MonitorSpec, limit_set: str, bus, states: dict, t0_ms: int):
         self.spec = spec
@@ -109,18 +110,20 @@ class Monitor:
         self._stale = lim.stale_ms
         self._bad_since = None
         self._good_since = None
-        self._rest(self._values_get, self.channel, _NO_OBJECT, -_NEVER)
+        self.quiet = _ALWAYS
 
     # -- when the next evaluation is needed -----------------------------------
     def needs_evaluation(self, now_ms: int) -> bool:
         """False while evaluating now would change nothing (the engine inlines
         this test in its loop).  Deadlines are whole ms: integer clocks only."""
-        return not (now_ms < self.wake_ms and self.look(self.key) is self.seen)
+        wake_ms, look, key, seen = self.quiet
+        return not (now_ms < wake_ms and look(key) is seen)
 
     def _rest(self, look, key: str, seen: Any, wake_ms: float) -> None:
         """Until ``wake_ms``, the outcome moves only if ``look(key)`` (the
-        bus's values.get or stamps.get) stops being ``seen``."""
-        self.look, self.key, self.seen, self.wake_ms = look, key, seen, wake_ms
+        bus's values.get or stamps.get) stops being ``seen``.  One tuple, so
+        the engine's per-cycle test reads one attribute."""
+        self.quiet = (wake_ms, look, key, seen)
 
     def _debounce_deadline(self, bad: bool, new: str) -> float:
         """When _debounce, fed the same ``bad``, would next answer otherwise."""
@@ -131,58 +134,69 @@ class Monitor:
     def evaluate(self, values: Mapping[str, Any], stamps: Mapping[str, int], now_ms: int) -> bool:
         """One cycle.  Returns True if the state changed."""
         modes = self._modes
-        if modes is not None:
-            mode = values.get("mode")
-            if mode not in modes:
-                self._bad_since = self._good_since = None
-                self._rest(self._values_get, "mode", mode, _NEVER)   # rests until the mode changes
-                if self.state is UNKNOWN:
-                    return False
-                self._transition(UNKNOWN, None, now_ms)
-                return True
-        t = stamps.get(self.channel)
+        if modes is not None and values.get("mode") not in modes:
+            return self._rest_out_of_modes(values.get("mode"), now_ms)
+        ch = self.channel
+        t = stamps.get(ch)
         if t is None:
             new = self._never_published(now_ms)
             v: Any = now_ms - self._t0
-            self._rest(self._stamps_get, self.channel, None, self._first_sample_deadline(new))
-        else:
-            age = now_ms - t
-            kind = self._kind
-            if kind == _STALENESS:
-                v = age
-                bad = age > self._max_age
-                new = self._debounce(bad, now_ms)
-                wake = self._debounce_deadline(bad, new)
-                if not bad:                   # the age passes the limit one ms after t + max_age
-                    wake = min(wake, t + self._max_age + 1)
-                self._rest(self._stamps_get, self.channel, t, wake)
-            elif self._stale is not None and age > self._stale:
-                v = age
-                new = STALE
-                self._bad_since = self._good_since = None
-                self._rest(self._stamps_get, self.channel, t, _NEVER)   # until the next sample
+            self._rest(self._stamps_get, ch, None, self._first_sample_deadline(new))
+        elif self._kind == _STALENESS:
+            v = now_ms - t
+            new = self._judge_age(t, v, now_ms)
+        elif self._stale is not None and now_ms - t > self._stale:
+            v = now_ms - t
+            new = STALE
+            self._bad_since = self._good_since = None
+            self._rest(self._stamps_get, ch, t, _NEVER)        # until the next sample
+        else:                                  # a fresh sample: the common path, kept lean
+            v = values[ch]
+            if self._kind == _RANGE:
+                try:
+                    bad = not (self._low <= v <= self._high)   # NaN compares False -> bad
+                except TypeError:                             # a string on a numeric channel
+                    bad = True
             else:
-                v = values[self.channel]
-                if kind == _RANGE:
-                    try:
-                        bad = not (self._low <= v <= self._high)   # NaN compares False -> bad
-                    except TypeError:                             # a string on a numeric channel
-                        bad = True
-                else:
-                    bad = v == self._value
+                bad = v == self._value
+            if bad or self.state is TRIPPED:
                 new = self._debounce(bad, now_ms)
-                # the sample's age does not matter until it is stale; the value does
                 wake = self._debounce_deadline(bad, new)
-                if self._stale is not None:
-                    wake = min(wake, t + self._stale + 1)
-                self._rest(self._values_get, self.channel,
-                           v if type(v) in _IMMUTABLE else _NO_OBJECT, wake)
+            else:                              # good, no timer running (_debounce's last case)
+                self._bad_since = None
+                new, wake = GREEN, _NEVER
+            # the sample's age does not matter until it is stale; the value does
+            stale = self._stale
+            if stale is not None and t + stale + 1 < wake:
+                wake = t + stale + 1
+            # (self._rest, inlined: pitch and roll come here every cycle)
+            self.quiet = (wake, self._values_get, ch, v if type(v) in _IMMUTABLE else _NO_OBJECT)
         if modes is not None:          # judged in its modes: the mode may change any cycle
-            self.wake_ms = -_NEVER
+            self.quiet = _ALWAYS
         if new is self.state:
             return False
         self._transition(new, v, now_ms)
         return True
+
+    def _rest_out_of_modes(self, mode: Any, now_ms: int) -> bool:
+        """Outside its modes a gated monitor judges nothing: UNKNOWN, timers
+        cleared, and nothing to do until the mode changes."""
+        self._bad_since = self._good_since = None
+        self._rest(self._values_get, "mode", mode, _NEVER)
+        if self.state is UNKNOWN:
+            return False
+        self._transition(UNKNOWN, None, now_ms)
+        return True
+
+    def _judge_age(self, t: int, age: int, now_ms: int) -> str:
+        """A staleness monitor: bad once the channel is older than max_age_ms."""
+        bad = age > self._max_age
+        new = self._debounce(bad, now_ms)
+        wake = self._debounce_deadline(bad, new)
+        if not bad:                       # the age passes the limit one ms after t + max_age
+            wake = min(wake, t + self._max_age + 1)
+        self._rest(self._stamps_get, self.channel, t, wake)
+        return new
 
     def _debounce(self, bad: bool, now_ms: int) -> str:
         if bad:
