@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from sim_hw.params import RoverParams
-from sim_hw.pyref.plant import PlantRef
+from sim_hw.pyref.loops import QuadDec, quad_update
+from sim_hw.pyref.plant import PlantRef, gray_ab
 from sim_hw.simulator import Simulator, new_sim
 from sim_hw.site import site_from_name
 from sim_hw.traction import wong_slip
-from simboards import Driver, cmd
+from simboards import Driver, cmd, drive_args
 
 SMALL_M = 60.0  # small sites keep set-up fast
 
@@ -128,6 +129,40 @@ def test_dead_encoder_freezes_count_and_stalls_that_wheel():
     assert counts[1] == 0
     assert d.stalled() == [0, 1, 0, 0, 0, 0]
     assert counts[0] > 3000
+
+
+def test_encoder_lines_that_die_and_come_back_count_as_the_reference_decoder():
+    """The board's decoders see every A/B level the lines show, ms by ms, as
+    their interrupts would: lines stuck while the wheel turns show nothing,
+    then jump (the first change after may be illegal or count the wrong way),
+    and a wheel spun far past a count per tick shows hundreds of changes in
+    one ms.  The board counts what the reference decoder (sim_hw.pyref,
+    csrc/core's decoder in Python) counts from the same levels."""
+    sim = Simulator(flat(), seed=2)
+    enc = sim._sim.enc
+    shown = [enc[i].line_pos for i in range(6)]
+    ref = [QuadDec(gray_ab(p)) for p in shown]
+    wheels = [1500, -1500, 2000, 700, -900, 1200]
+    for t in range(3000):
+        if t % 100 == 0:
+            sim.heartbeat("mobility")
+            assert cmd(sim, "MOB_DRIVE", **drive_args(wheels)).status == 0
+        # dead spells of odd lengths on every wheel, at different times
+        dead = [(t + 97 * i) % 400 < 37 + 13 * i for i in range(6)]
+        sim.encoder_dead[:] = dead
+        if t == 1500:
+            sim._sim.motor[3].w_radps = 400.0     # far past 127 counts in a ms
+        sim.advance(1)
+        for i in range(6):
+            p = enc[i].edge_pos
+            while not dead[i] and shown[i] != p:
+                shown[i] += 1 if p > shown[i] else -1
+                quad_update(ref[i], gray_ab(shown[i]))
+            shown[i] = p
+    counts = Driver(sim).wheels_tlm()["enc_count"]
+    assert counts == [q.count for q in ref]
+    assert sum(q.illegal for q in ref) > 0          # the jumps included illegal changes
+    assert counts != [enc[i].edge_pos for i in range(6)]   # and lost counts
 
 
 def test_steering_rate_limit_and_range():
