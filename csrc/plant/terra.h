@@ -11,7 +11,7 @@
  *   R_c = b (k_c / b + k_phi) z^(n+1) / (n + 1)                    (Bekker)
  *   F_max = c b l + W tan(phi)                                     (Mohr-Coulomb)
  *   dz_dig/dt = k_dig |w r - u| - (|u| / l) z_dig                  (dig-in; see docs/plant.md)
- * Every 1 ms terra_step() advances the shear displacement j at the rear of the
+ * Every 1 ms terra_step_n() advances the shear displacement j at the rear of the
  * patch, which grows from 0 at the front:
  *   dj/dt = (w r - u) - max(|w r|, |u|, v_min) j / l     (steady rolling: j = s l)
  * and returns the Janosi-Hanamoto shear integrated over the patch (Wong):
@@ -26,6 +26,7 @@
 
 #define TERRA_TAB_X_MAX 20.0
 #define TERRA_TAB_N 512
+#define TERRA_STEP_N_MAX 6
 
 /* cffi:begin */
 struct soil_params {
@@ -109,32 +110,46 @@ static inline double terra_clamp(double v, double lim)
 	return v > lim ? lim : (v < -lim ? -lim : v);
 }
 
-/* One 1 ms step.  v_roll = w r, u / ut = contact point velocity along / across
- * the wheel.  Returns the force on the body along the wheel (shear minus
- * compaction resistance); c->f_long_n holds the shear force (it reacts on the
- * wheel as the torque f_long_n * r); c->f_lat_n the lateral force. */
-static inline double terra_step(struct wheel_contact *c, const struct soil_params *s,
-		  const struct terra_tab *t, double v_roll, double u, double ut, double dt_s)
+/* One 1 ms step of n wheels (at most TERRA_STEP_N_MAX).  v_roll[i] = w r,
+ * u[i] / ut[i] = contact point velocity along / across wheel i.  fl[i] is
+ * the force on the body along the wheel (shear minus compaction
+ * resistance); c[i].f_long_n holds the shear force (it reacts on the wheel
+ * as the torque f_long_n * r); c[i].f_lat_n the lateral force.  Each stage
+ * (shear displacements, table lookups, forces) runs over all the wheels
+ * before the next: independent work side by side for the processor; for
+ * each wheel the operations and their order are those of one wheel alone. */
+static inline void terra_step_n(struct wheel_contact *c, const struct soil_params *s,
+				const struct terra_tab *t, const double *v_roll, const double *u,
+				const double *ut, double dt_s, int n, double *fl)
 {
-	double a = fabs(v_roll), b = fabs(u);
-	double v_ref = a > b ? a : b;
-	double relax, dj, djt, inv_k = c->inv_k, f, ft, rr;
+	double dj[TERRA_STEP_N_MAX], djt[TERRA_STEP_N_MAX], sh[TERRA_STEP_N_MAX], sht[TERRA_STEP_N_MAX];
+	int i;
 
-	if (v_ref < s->v_min_mps)
-		v_ref = s->v_min_mps;
-	relax = v_ref * c->inv_len;
-	dj = (v_roll - u) - relax * c->j_m;
-	djt = -ut - relax * c->jt_m;
-	c->j_m += dt_s * dj;
-	c->jt_m += dt_s * djt;
-	c->slip = c->j_m * c->inv_len;
+	for (i = 0; i < n; i++) {
+		double a = fabs(v_roll[i]), b = fabs(u[i]);
+		double v_ref = a > b ? a : b, relax;
 
-	f = terra_clamp(terra_shear(t, c->fmax_n, inv_k, c->j_m) + s->damp_n_s_m * dj, c->fmax_n);
-	ft = terra_clamp(terra_shear(t, c->fmax_n, inv_k, c->jt_m) + s->damp_n_s_m * djt, c->fmax_n);
-	c->f_long_n = f;
-	c->f_lat_n = ft;
-	rr = c->rc_n * terra_clamp(u * s->inv_rr_eps, 1.0);
-	return f - rr;
+		if (v_ref < s->v_min_mps)
+			v_ref = s->v_min_mps;
+		relax = v_ref * c[i].inv_len;
+		dj[i] = (v_roll[i] - u[i]) - relax * c[i].j_m;
+		djt[i] = -ut[i] - relax * c[i].jt_m;
+		c[i].j_m += dt_s * dj[i];
+		c[i].jt_m += dt_s * djt[i];
+		c[i].slip = c[i].j_m * c[i].inv_len;
+	}
+	for (i = 0; i < n; i++) {
+		sh[i] = terra_shear(t, c[i].fmax_n, c[i].inv_k, c[i].j_m);
+		sht[i] = terra_shear(t, c[i].fmax_n, c[i].inv_k, c[i].jt_m);
+	}
+	for (i = 0; i < n; i++) {
+		double f = terra_clamp(sh[i] + s->damp_n_s_m * dj[i], c[i].fmax_n);
+		double ft = terra_clamp(sht[i] + s->damp_n_s_m * djt[i], c[i].fmax_n);
+
+		c[i].f_long_n = f;
+		c[i].f_lat_n = ft;
+		fl[i] = f - c[i].rc_n * terra_clamp(u[i] * s->inv_rr_eps, 1.0);
+	}
 }
 
 #endif

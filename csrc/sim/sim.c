@@ -350,7 +350,7 @@ static void tick(struct sim *s)
 {
 	const double r = s->p.wheel_radius_m;
 	const double vbus_per_q15 = s->batt.v_term * (1.0 / 32767.0);
-	double cd[6], sd[6], ul[6], ut[6], fl[6], v[6], fx[6], fy[6], e_j = 0.0;
+	double cd[6], sd[6], ul[6], ut[6], vr[6], fl[6], v[6], fx[6], fy[6], e_j = 0.0;
 	struct body *b = &s->body;
 	int i;
 
@@ -367,8 +367,8 @@ static void tick(struct sim *s)
 		ut[i] = -ux * sd[i] + uy * cd[i];
 	}
 	for (i = 0; i < 6; i++)
-		fl[i] = terra_step(&s->contact[i], &s->p.soil, &s->tab, s->motor[i].w_radps * r,
-				   ul[i], ut[i], DT_S);
+		vr[i] = s->motor[i].w_radps * r;
+	terra_step_n(s->contact, &s->p.soil, &s->tab, vr, ul, ut, DT_S, 6, fl);
 	for (i = 0; i < 6; i++) {
 		fx[i] = fl[i] * cd[i] - s->contact[i].f_lat_n * sd[i];
 		fy[i] = fl[i] * sd[i] + s->contact[i].f_lat_n * cd[i];
