@@ -27,10 +27,8 @@ def latched(field: str) -> property:
     return property(attrgetter("_hal." + field))
 
 
-def latched_at(field: str, i: int | None = None) -> property:
-    """Element ``i`` of a latch field; the device's own index when None."""
-    if i is None:
-        return property(lambda dev: getattr(dev._hal, field)[dev.index])
+def latched_at(field: str, i: int) -> property:
+    """Element ``i`` of a latch field."""
     return property(lambda dev: getattr(dev._hal, field)[i])
 
 
@@ -83,11 +81,13 @@ class LatchedWheel(LatchedDevice, DriveWheel):
                                     f"[-{limit}, {limit}] mrad/s")
         self._hal._wheel_cmd[self.index] = int(speed_mradps)
 
-    speed_mradps = latched_at("_speed")
-    encoder_count = latched_at("_count")
-    current_a = latched_at("_current_a")
-    effort_q15 = latched_at("_effort_q15")
-    stalled = latched_at("_stalled")
+    # element [own index] of a latch field, written out (attribute loads, no
+    # getattr() call): the rover reads these every flight cycle
+    speed_mradps = property(lambda dev: dev._hal._speed[dev.index])
+    encoder_count = property(lambda dev: dev._hal._count[dev.index])
+    current_a = property(lambda dev: dev._hal._current_a[dev.index])
+    effort_q15 = property(lambda dev: dev._hal._effort_q15[dev.index])
+    stalled = property(lambda dev: dev._hal._stalled[dev.index])
 
     def clear_stall(self) -> None:
         self._hal._clear_stall(self.index)
@@ -107,7 +107,7 @@ class LatchedSteering(LatchedDevice, SteeringActuator):
                                     f"[{self.min_angle_mrad}, {self.max_angle_mrad}] mrad")
         self._hal._steer_cmd[self.index] = int(angle_mrad)
 
-    angle_mrad = latched_at("_steer")
+    angle_mrad = property(lambda dev: dev._hal._steer[dev.index])
 
 
 class LatchedImu(LatchedDevice, Imu):
