@@ -9,7 +9,9 @@ flashed through the stk500v2 bootloader with avrdude; the bench-API tests,
 imported from tests/test_missions.py as tests/test_missions_boards.py does
 for the host-built boards, get fresh boards per test with the image loaded
 directly (the flashing path is proven once).  The sequence file is the one
-the sim:// tests run.
+the sim:// tests run.  Two longer runs, with ROVER_LONG_HIL=1: the printer's
+handover mission (a three-layer coupon through the payload Mega's STEP/DIR
+and limit switch pins, about 20 min) and the whole demo (hours).
 
 Free-running boards follow the wall clock, so on a loaded machine the host
 runs late now and then (two flight cycles on one board sample) and simulated
@@ -112,12 +114,33 @@ def test_short_mission_on_simavr_boards(simavr_build, tmp_path):
 
 
 @pytest.mark.skipif(not os.environ.get("ROVER_LONG_HIL"), reason=(
+    "about 20 min of wall time: missions/examples/print_handover.seq is ~1 140 s of board time "
+    "and the simavr boards run at time scale 1; set ROVER_LONG_HIL=1 to run it"))
+@pytest.mark.timeout(3 * 3600)
+def test_print_handover_on_simavr_boards(simavr_build, tmp_path):
+    """missions/examples/print_handover.seq, unchanged, on two flashed emulated
+    Megas: the printer's part of the demo (handover, homing on the payload
+    Mega's limit switch pins, a 20 x 10 x 3 mm coupon through its STEP/DIR
+    pins, cool-down) in a fifth of the demo's board time."""
+    import json
+
+    from ground.runner import run_mission
+    with L.EmulatedBench(["mobility", "payload"], emulator="simavr", time_scale=1.0, seed=1,
+                         build_dir=simavr_build, build=False, dir_=tmp_path / "bench") as bench:
+        res = run_mission(MISSIONS / "examples" / "print_handover.seq", hal_url=bench.url,
+                          out_dir=tmp_path / "run", max_sim_s=3600)
+        assert res.status == "passed", (res.reason, res.report["faults_seen"])
+        bus = res.system.bus
+        assert bus.value("printer.state") == "DONE" and bus.value("printer.layers_done") == 3
+        assert bus.value("mode") == "IDLE"
+        assert not [e for e in bus.events if e.name == "FP_RESPONSE_FIRED"]
+    st = json.loads((tmp_path / "bench" / "payload.stats.json").read_text())
+    assert st["gantry_lost_steps"] == [0, 0, 0, 0] and min(st["step_edges"]) > 0, st
+
+
+@pytest.mark.skipif(not os.environ.get("ROVER_LONG_HIL"), reason=(
     "hours of wall time: missions/demo.seq is ~6 100 s of board time and the simavr boards run "
     "at time scale 1 (docs/hil.md section 13); set ROVER_LONG_HIL=1 to run it"))
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap, open: the Mega port does not drive the printer's STEP/DIR pins or read its limit "
-    "switches (csrc/firmware/port_avr/sensors.c), so PRINT_START ends in 'homing failed' after "
-    "the traverse (which passes); strict, so it fails as soon as the demo passes"))
 @pytest.mark.timeout(4 * 3600)
 def test_demo_mission_on_simavr_boards(simavr_build, tmp_path):
     """missions/demo.seq, unchanged, on two flashed emulated Megas with the
