@@ -208,3 +208,44 @@ def test_sequence_duration_is_the_sum_of_its_waits(steps):
     assert s.state is SlotState.COMPLETED
     end = [e for e in events(fs, "LOG") if e.message == "end"][0].t_ms - t0
     assert expect_ms <= end <= expect_ms + 100 * (len(steps) + 1)
+
+
+# Two slots: one moves the mode about on a timetable, the other waits on it
+# with persistence and timeouts (met, met late, broken off, timed out).
+_MOVER = ("wait 1 s\nSET_MODE mode=DRIVE\nwait 500 ms\nSET_MODE mode=IDLE\nwait 300 ms\n"
+          "SET_MODE mode=DRIVE\nwait 3 s\nSET_MODE mode=IDLE\n")
+_WAITER = ("wait until mode == DRIVE for 1 s timeout 10 s\n"
+           "LOG text=\"held\"\n"
+           "wait until mode == IDLE and rover.speed_mps < 1 cm/s timeout 10 s\n"
+           "LOG text=\"idle again\"\n"
+           "wait until mode == DRIVE for 2 s timeout 3 s ; on error continue\n"
+           "LOG text=\"end\"\n")
+
+
+def _run_waits(skip: bool, monkeypatch):
+    from flight.seq.engine import Slot
+    if not skip:          # the reference: every wait-until evaluated every cycle
+        monkeypatch.setattr(Slot, "_until_settled", lambda self, data, now_ms: False)
+    from flight.seq.conditions import Condition
+    evaluations = []
+    real = Condition.evaluate3
+    monkeypatch.setattr(Condition, "evaluate3",
+                        lambda self, lookup: evaluations.append(self.text) or real(self, lookup))
+    fs = make_fs()
+    mover = fs.sequencer.start("payload", seq(_MOVER, "mover"))
+    waiter = fs.sequencer.start("mobility", seq(_WAITER, "waiter"))
+    fs.run_until(lambda: not (mover.busy or waiter.busy), 60_000)
+    monkeypatch.undo()
+    return [(e.t_ms, e.name, e.message) for e in fs.bus.events], waiter.state, len(evaluations)
+
+
+def test_settled_wait_until_is_skipped_without_changing_anything(monkeypatch):
+    """A wait-until whose channels have not changed is not re-evaluated
+    (Slot.asleep); the run is event for event the one that evaluates it
+    every cycle, and evaluates it far fewer times."""
+    ref_events, ref_state, ref_evals = _run_waits(False, monkeypatch)
+    events_, state, evals = _run_waits(True, monkeypatch)
+    assert state is ref_state is SlotState.COMPLETED
+    assert events_ == ref_events
+    assert any(m == "end" for _, n, m in events_ if n == "LOG")
+    assert evals < ref_evals / 2, (evals, ref_evals)

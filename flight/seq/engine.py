@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import enum
 import math
+from operator import is_
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,9 @@ class SlotState(str, enum.Enum):
     ABORTED = "ABORTED"
     CANCELLED = "CANCELLED"
 
+
+# Values immutable by type: the same object is the same value.
+_IMMUTABLE = frozenset({int, float, str, bool, type(None)})
 
 FINISHED = (SlotState.COMPLETED, SlotState.FAILED, SlotState.ABORTED, SlotState.CANCELLED)
 
@@ -97,6 +101,7 @@ class Slot:
         self.bound = None                 # the checker's Bound for the current sequence (a property)
         self.lineage: tuple[str, ...] = ()   # sequences whose SEQ_START led to this one
         self._paused_at = 0
+        self._until_seen = None           # a wait-until's inputs when last evaluated, see asleep()
 
     # -- control -------------------------------------------------------------
     @property
@@ -123,7 +128,24 @@ class Slot:
             return now_ms < data
         if kind == "tag":
             return now_ms < data[0]
-        return False                      # "until": the condition is evaluated every cycle
+        return self._until_settled(data, now_ms)
+
+    def _until_settled(self, data, now_ms: int) -> bool:
+        """A wait-until whose condition would give what it gave last cycle
+        (every channel it reads is the very object it read then; conditions
+        read nothing else) and whose persistence and timeout are still ahead."""
+        stmt, cond, deadline, held_since = data
+        seen = self._until_seen
+        if seen is None or now_ms >= deadline:
+            return False
+        if held_since is not None and now_ms - held_since >= stmt.for_ms:
+            return False
+        return all(map(is_, map(self.engine.lookup, cond.names), seen))
+
+    def _remember_until_inputs(self, cond) -> None:
+        seen = tuple(map(self.engine.lookup, cond.names))
+        # a value that may change in place (not an immutable scalar) is read afresh each cycle
+        self._until_seen = seen if all(type(v) in _IMMUTABLE for v in seen) else None
 
     @property
     def busy(self) -> bool:
@@ -339,6 +361,7 @@ class Slot:
         if kind == "until":
             stmt, cond, deadline, held_since = data
             ok = cond.evaluate(eng.lookup)
+            self._remember_until_inputs(cond)
             if ok:
                 if held_since is None:
                     held_since = now
