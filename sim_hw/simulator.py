@@ -255,31 +255,37 @@ class Simulator:
         return int(self._sim.t_ms)
 
     def _update_env(self):
-        from sim_hw import illumination, sun  # local: keeps import of this module cheap
+        from sim_hw import concentrator, illumination, sun  # local: keeps import of this module cheap
 
         t_s = self._sim.t_ms / 1000.0
         b = self._sim.body
         x, y = b.x_m, b.y_m
-        epoch = self.sun_epoch_s
-        az, el = sun.sun_vector(t_s, epoch, latitude_deg=self.site.params.latitude_deg)
-        on_map = self.site.contains(x, y)
-        lit = on_map and sun.sunlit_at(self.site, x, y, az, el)
+        site = self.site
+        az, el = sun.sun_vector(t_s, self.sun_epoch_s, latitude_deg=site.params.latitude_deg)
+        # the skyline toward the sun and the PSR test, once for sunlight and
+        # the concentrator (sun.sunlit_at and _solar_w's rules, shared)
+        on_map = site.contains(x, y)
+        psr = on_map and site.in_psr(x, y)
+        horizon = (sun.horizon_angle_rad(site, x, y, az)     # needed from the sun's upper limb up
+                   if on_map and el > -concentrator.SUN_RADIUS_RAD else None)
+        lit = on_map and not psr and el > 0.0 and el > horizon
         self._in.sun_az_rad = az
         self._in.sun_el_rad = el
         self._in.sunlit = 1 if lit else 0
-        self._in.env_temp_k = (illumination.surface_temp_at_k(self.site, x, y, az, el, lit)
+        self._in.env_temp_k = (illumination.surface_temp_at_k(site, x, y, az, el, lit)
                                if on_map else OFF_MAP_GROUND_K)
         if self.head_source == "solar":
-            self.head_plant.source_w = self._solar_w(az, el, x, y)
+            self.head_plant.source_w = self._solar_w(el, horizon, psr)
         self._next_env_ms = self.t_ms + ENV_PERIOD_MS
 
-    def _solar_w(self, az, el, x, y) -> float:
-        from sim_hw import concentrator, sun
+    def _solar_w(self, el: float, horizon: float | None, psr: bool) -> float:
+        """The concentrator's power for the sun at el over the skyline
+        horizon (None: off the map, or the sun wholly below the level)."""
+        from sim_hw import concentrator
 
-        if self.sun_blocked or not self.site.contains(x, y) or el <= -concentrator.SUN_RADIUS_RAD:
+        if self.sun_blocked or horizon is None or el <= -concentrator.SUN_RADIUS_RAD:
             return 0.0
-        horizon = sun.horizon_angle_rad(self.site, x, y, az)
-        return concentrator.available_w(el, horizon, in_psr=self.site.in_psr(x, y))
+        return concentrator.available_w(el, horizon, in_psr=psr)
 
     def refresh_env(self) -> None:
         """Recompute the sun and the environment now (after a fault injection)."""
