@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
+from functools import partial
+from operator import call
 
 import numpy as np
 
@@ -369,22 +371,34 @@ class Simulator:
         n = self._lib.sim_board_pack(self._boards, ROLE_IDS[role], packet_id, self._pkt)
         return self._pkt_buf[:n]
 
-    def unpacker(self, role: str, packet_id: int, st) -> Callable[[], tuple]:
-        """A no-argument function returning ``st.unpack`` of the board's
-        packet ``packet_id`` (id byte first), packed now: the flight cycle's
-        read() latches four packets every cycle, and this skips the bytes
-        copy and the lookups of pack()."""
-        pack, boards, role_id, pkt = self._lib.sim_board_pack, self._boards, ROLE_IDS[role], self._pkt
-        unpack_from, buf = st.unpack_from, self._pkt_buf
-        if st.size > len(buf):
-            raise ValueError(f"Simulator.unpacker: a {st.size}-byte packet exceeds the buffer")
+    def unpacker(self, packets) -> Callable[[], tuple]:
+        """A no-argument function returning, for each (role, packet_id,
+        struct) of ``packets``, ``struct.unpack`` of that board packet packed
+        now (id byte first): the flight cycle's read() latches four packets
+        every cycle, in one call and unpacked in place."""
+        ffi, lib = self._ffi, self._lib
+        n, stride = len(packets), lib.SIM_PACK_STRIDE
+        roles = ffi.new("uint8_t[]", [ROLE_IDS[role] for role, _, _ in packets])
+        ids = ffi.new("uint8_t[]", [pid for _, pid, _ in packets])
+        out = ffi.new("uint8_t[]", stride * n)
+        lens = ffi.new("uint8_t[]", n)
+        want = tuple(st.size for _, _, st in packets)
+        if max(want) > stride:
+            raise ValueError(f"Simulator.unpacker: a {max(want)}-byte packet exceeds {stride}")
+        buf, lens_buf, want_b = ffi.buffer(out), ffi.buffer(lens), bytes(want)
+        # each packet's unpack_from bound to its slot: one map() call unpacks them all
+        unpacks = tuple(partial(st.unpack_from, buf, stride * i)
+                        for i, (_, _, st) in enumerate(packets))
+        pack_many, boards = lib.sim_board_pack_many, self._boards
 
         def unpack() -> tuple:
-            n = pack(boards, role_id, packet_id, pkt)
-            if n != st.size:
-                raise ValueError(f"board {role}: packet {packet_id} is {n} bytes, "
-                                 f"the dictionary's layout {st.size}")
-            return unpack_from(buf)
+            pack_many(boards, n, roles, ids, out, lens)
+            if lens_buf[:] != want_b:
+                raise ValueError(f"boards packed {tuple(lens)} bytes for packets "
+                                 f"{[(r, p) for r, p, _ in packets]}, the dictionary's "
+                                 f"layouts {want}")
+            return tuple(map(call, unpacks))
+        unpack.cdata = (roles, ids, out, lens)      # alive as long as the function
         return unpack
 
     def board_rx(self, role: str, data: bytes, out, cap: int) -> int:

@@ -6,6 +6,10 @@
 #include "boards.h"
 #include "port_sim.h"
 #include "core/quad_step.h"
+#include "link/frame.h"
+
+/* every packet fits its slot of sim_board_pack_many */
+typedef char sim_pack_stride_fits[SIM_PACK_STRIDE >= LINK_MAX_PAYLOAD ? 1 : -1];
 
 struct sim_boards {
 	struct sim *sim;
@@ -155,6 +159,15 @@ uint8_t sim_board_pack(struct sim_boards *b, uint8_t role, uint8_t id, uint8_t *
 	struct fw *fw = board(b, role);
 
 	return fw ? fw_pack(fw, id, buf) : 0;
+}
+
+void sim_board_pack_many(struct sim_boards *b, uint8_t n, const uint8_t *roles,
+			 const uint8_t *ids, uint8_t *out, uint8_t *lens)
+{
+	uint8_t i;
+
+	for (i = 0; i < n; i++)
+		lens[i] = sim_board_pack(b, roles[i], ids[i], out + SIM_PACK_STRIDE * i);
 }
 
 uint16_t sim_board_rx(struct sim_boards *b, uint8_t role, const uint8_t *data, uint16_t n,

@@ -30,6 +30,12 @@ uint8_t sim_board_execute(struct sim_boards *b, uint8_t role, uint8_t seq,
 			  const uint8_t *payload, uint8_t len, uint8_t *result);
 /* TLM payload of packet id from the board's own pack function; 0 if none. */
 uint8_t sim_board_pack(struct sim_boards *b, uint8_t role, uint8_t id, uint8_t *buf);
+/* n packets in one call (the flight cycle's latch): entry i is board
+ * roles[i]'s packet ids[i], written at out + SIM_PACK_STRIDE * i; lens[i] is
+ * its length (0 if none). */
+#define SIM_PACK_STRIDE 64
+void sim_board_pack_many(struct sim_boards *b, uint8_t n, const uint8_t *roles,
+			 const uint8_t *ids, uint8_t *out, uint8_t *lens);
 /* Wire bytes from a simulated line into the board's own receive path
  * (fw_rx: COBS/CRC decoder, reliable receiver, dispatch, heartbeat).  For
  * the call the board is on a line: its answers (ACK/NAK, CMD_RESULT events,

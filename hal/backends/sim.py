@@ -181,10 +181,10 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
         self.init_printer(head)
         self._pay_status_id = self._pay_status_layout.id
         self._pay_printer_id = self._pay_printer_layout.id
-        # read()'s four packets, each one call: pack into the board's buffer, unpack in place
-        self._unpackers = tuple(self.sim.unpacker(role, lay.id, lay.st) for role, lay in (
+        # read()'s four packets: one call packs them, each unpacked in place
+        self._latch_packets = self.sim.unpacker([(role, lay.id, lay.st) for role, lay in (
             ("mobility", self._wheels_layout), ("mobility", self._body_layout),
-            ("payload", self._pay_status_layout), ("payload", self._pay_printer_layout)))
+            ("payload", self._pay_status_layout), ("payload", self._pay_printer_layout))])
         self._vo_frame = None
         self.vo = SimVo(self)
         self._map = None
@@ -299,12 +299,13 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
             if f is not None and (self._vo_frame is None or self._vo_frame.seq != f[0]):
                 self._vo_frame = VoFrame(*f)
             return
-        s, (wheels, body, status, printer) = self.sim, self._unpackers
-        self.latch_wheels_raw(wheels())
-        flags = self.fault_flags["mobility"] = self.latch_body_raw(body())
+        s = self.sim
+        wheels, body, status, printer = self._latch_packets()
+        self.latch_wheels_raw(wheels)
+        flags = self.fault_flags["mobility"] = self.latch_body_raw(body)
         pay = self.fault_flags["payload"] = s.fault_flags("payload")
-        self.latch_pay_status_raw(status())
-        self.latch_pay_printer_raw(printer())
+        self.latch_pay_status_raw(status)
+        self.latch_pay_printer_raw(printer)
         if (flags, pay) != self._flags_seen:        # FAULT events come only with a change
             self._flags_seen = (flags, pay)
             for role in self.ROLES:
