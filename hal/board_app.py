@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Callable
+from operator import itemgetter
 
 from hal.interfaces import OdomPose
 
@@ -96,13 +97,14 @@ class PacketLayout:
             self.scale[f.name] = f.scale
             i += f.count
 
-    def multiplier(self, name: str, k) -> Callable:
-        """``k.__mul__`` for an integer field: map() runs it without a
-        comprehension's frame, and int * int or float * int is the same
-        product as ``v * k``.  (A float field would get NotImplemented.)"""
+    def multiplier(self, name: str, k) -> Callable | None:
+        """``k.__mul__`` for an integer field, None when k is 1 (the wire
+        value is the latch value): map() runs it without a comprehension's
+        frame, and int * int or float * int is the same product as ``v * k``.
+        (A float field would get NotImplemented.)"""
         if name not in self._int_fields:
             raise ValueError(f"field {name}: not an integer wire type")
-        return k.__mul__
+        return None if k == 1 and type(k) is int else k.__mul__
 
     def milli(self, name: str) -> int:
         """Integer factor from wire units to milli-units of the field's unit."""
@@ -125,16 +127,17 @@ class BoardApp:
         self._body_layout = b = PacketLayout(d, "MOB_BODY")
         self._k_speed = w.milli("wheel_speed")        # wire -> mrad/s
         self._k_current = w.scale["motor_current"]
-        self._wheels_at = tuple(w.at[n] for n in ("enc_count", "wheel_speed", "motor_current",
-                                                  "effort", "stalled"))
+        # each packet's fields in one C call: itemgetter of their indices and slices
+        self._wheels_get = itemgetter(*(w.at[n] for n in (
+            "enc_count", "wheel_speed", "motor_current", "effort", "stalled")))
         self._k_steer = b.milli("steer")              # wire -> mrad
         self._k_accel = b.milli("accel")              # wire -> mg
         self._k_gyro = b.milli("gyro")                # wire -> mdeg/s
         self._k_tilt = b.milli("pitch")               # wire -> mdeg
-        self._body_at = tuple(b.at[n] for n in (
+        self._body_get = itemgetter(*(b.at[n] for n in (
             "steer", "accel", "gyro", "pitch", "roll", "odom_x", "odom_y", "odom_yaw",
             "battery_v", "battery_a", "soc", "solar", "ebox_temp", "heater_duty", "heater_fault",
-            "fault_flags", "energy_used"))
+            "fault_flags", "energy_used")))
         self._body_sc = tuple(b.scale[n] for n in (
             "odom_x", "odom_y", "odom_yaw", "battery_v", "battery_a", "soc", "solar",
             "energy_used", "ebox_temp", "heater_duty"))
@@ -152,33 +155,36 @@ class BoardApp:
     # -- packets -> latch ----------------------------------------------------------
     def latch_wheels_raw(self, raw: tuple) -> None:
         """A MOB_WHEELS payload's unpacked wire values into the latch."""
-        count, speed, current, effort, stalled = self._wheels_at
+        count, speed, current, effort, stalled = self._wheels_get(raw)
         # map() with bound multiplies (PacketLayout.multiplier): every flight cycle
-        self._count = raw[count]
-        self._speed = list(map(self._mul_speed, raw[speed]))
-        self._current_a = list(map(self._mul_current, raw[current]))
-        self._effort_q15 = list(map(_EFFORT_Q15.__getitem__, raw[effort]))
-        self._stalled = _STALL_BITS[raw[stalled]]
+        m = self._mul_speed
+        self._count = count
+        self._speed = speed if m is None else tuple(map(m, speed))
+        self._current_a = tuple(map(self._mul_current, current))
+        self._effort_q15 = tuple(map(_EFFORT_Q15.__getitem__, effort))
+        self._stalled = _STALL_BITS[stalled]
 
     def latch_body_raw(self, raw: tuple, take_pose: bool = True) -> int:
         """A MOB_BODY payload's unpacked wire values into the latch (the pose
         only when ``take_pose``); returns the board's fault flags."""
         (steer, accel, gyro, pitch, roll, ox, oy, oyaw, bv, ba, soc, solar, ebox, duty, hfault,
-         flags, energy) = self._body_at
+         flags, energy) = self._body_get(raw)
         k_t, sc = self._k_tilt, self._body_sc
-        self._steer = list(map(self._mul_steer, raw[steer]))
-        self._accel = tuple(map(self._mul_accel, raw[accel]))
-        self._gyro = tuple(map(self._mul_gyro, raw[gyro]))
-        self._pitch_mdeg = raw[pitch] * k_t
-        self._roll_mdeg = raw[roll] * k_t
+        m = self._mul_steer
+        self._steer = steer if m is None else tuple(map(m, steer))
+        m = self._mul_accel
+        self._accel = accel if m is None else tuple(map(m, accel))
+        m = self._mul_gyro
+        self._gyro = gyro if m is None else tuple(map(m, gyro))
+        self._pitch_mdeg = pitch * k_t
+        self._roll_mdeg = roll * k_t
         if take_pose:
-            self._pose = OdomPose(raw[ox] * sc[0], raw[oy] * sc[1], raw[oyaw] * sc[2])
-        self._power = (raw[bv] * sc[3], raw[ba] * sc[4], raw[soc] * sc[5], raw[solar] * sc[6],
-                       float(raw[energy] * sc[7]))
-        self._ebox_c = raw[ebox] * sc[8]
-        self._heater_duty = raw[duty] * sc[9] / 100.0
-        self._heater_fault = raw[hfault]
-        return raw[flags]
+            self._pose = OdomPose(ox * sc[0], oy * sc[1], oyaw * sc[2])
+        self._power = (bv * sc[3], ba * sc[4], soc * sc[5], solar * sc[6], float(energy * sc[7]))
+        self._ebox_c = ebox * sc[8]
+        self._heater_duty = duty * sc[9] / 100.0
+        self._heater_fault = hfault
+        return flags
 
     # -- latch -> commands ---------------------------------------------------------
     def _command(self, role: str, name: str, **args) -> bool:
