@@ -13,6 +13,14 @@
 
 #include <stdint.h>
 
+/* Keep a function out of line (a loop an 8-bit MCU should run in its own
+ * register frame); no effect on compilers without the attribute. */
+#if defined(__GNUC__)
+#define FX_NOINLINE __attribute__((noinline))
+#else
+#define FX_NOINLINE
+#endif
+
 #define FX_Q15_MAX 32767
 #define FX_Q15_MIN (-32767)
 

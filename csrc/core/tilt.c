@@ -80,8 +80,8 @@ void tilt_init(struct tilt_est *t)
 	t->primed = 0;
 }
 
-static int32_t blend(int32_t angle, int64_t rate_mdps, uint16_t dt_ms, int32_t acc,
-		     int32_t w_acc_q15)
+static int32_t blend_wide(int32_t angle, int64_t rate_mdps, uint16_t dt_ms, int32_t acc,
+			  int32_t w_acc_q15)
 {
 	int32_t pred = wrap_mdeg((int64_t)angle + fx_rdiv64_narrow(rate_mdps * dt_ms, 1000));
 	int32_t innov = wrap_mdeg((int64_t)acc - pred);
@@ -92,6 +92,54 @@ static int32_t blend(int32_t angle, int64_t rate_mdps, uint16_t dt_ms, int32_t a
 	if (corr == 0 && innov != 0)
 		corr = innov > 0 ? 1 : -1;
 	return wrap_mdeg((int64_t)pred + corr);
+}
+
+/* wrap_mdeg() for an int32 value: the same result without 64-bit compares
+ * in the common case (one turn added or subtracted at most). */
+static int32_t wrap_mdeg32(int32_t v)
+{
+	if (v > -(int32_t)MDEG_HALF && v <= (int32_t)MDEG_HALF)
+		return v;
+	if (v > (int32_t)MDEG_HALF && v <= 3 * (int32_t)MDEG_HALF)
+		return v - (int32_t)MDEG_TURN;
+	if (v <= -(int32_t)MDEG_HALF && v > -3 * (int32_t)MDEG_HALF)
+		return v + (int32_t)MDEG_TURN;
+	return wrap_mdeg(v);
+}
+
+/* round(x * w / 2^15) half away from zero for |x| < 2^18 and 0 <= w <= 2^15
+ * (what fx_rdiv64(x * w, 32768) gives) in 32 bits: with |x| = h * 2^15 + l,
+ * (|x| * w + 2^14) >> 15 == h * w + ((l * w + 2^14) >> 15), because h * w * 2^15
+ * is a multiple of 2^15; l * w < 2^30. */
+static int32_t mul_q15_round(int32_t x, int32_t w)
+{
+	uint32_t a = x < 0 ? (uint32_t)-x : (uint32_t)x;
+	uint32_t r = (a >> 15) * (uint16_t)w +
+		     (((a & 32767u) * (uint32_t)(uint16_t)w + 16384u) >> 15);
+
+	return x < 0 ? -(int32_t)r : (int32_t)r;
+}
+
+static int32_t blend(int32_t angle, int64_t rate_mdps, uint16_t dt_ms, int32_t acc,
+		     int32_t w_acc_q15)
+{
+	/* The IMU's case in 32 bits (the same values): angles already in
+	 * (-180, 180] deg, |rate| < 2^20 mdeg/s and dt < 2^10 ms so
+	 * |rate * dt| < 2^30, the innovation within half a turn and the
+	 * weight in 0..2^15. */
+	if (angle > -(int32_t)MDEG_HALF && angle <= (int32_t)MDEG_HALF &&
+	    acc > -(int32_t)MDEG_HALF && acc <= (int32_t)MDEG_HALF &&
+	    rate_mdps > -((int64_t)1 << 20) && rate_mdps < ((int64_t)1 << 20) && dt_ms < 1024u &&
+	    w_acc_q15 >= 0 && w_acc_q15 <= 32768) {
+		int32_t pred = wrap_mdeg32(angle + fx_rdiv32((int32_t)rate_mdps * (int32_t)dt_ms, 1000));
+		int32_t innov = wrap_mdeg32(acc - pred);
+		int32_t corr = mul_q15_round(innov, w_acc_q15);
+
+		if (corr == 0 && innov != 0)
+			corr = innov > 0 ? 1 : -1;
+		return wrap_mdeg32(pred + corr);
+	}
+	return blend_wide(angle, rate_mdps, dt_ms, acc, w_acc_q15);
 }
 
 void tilt_update(struct tilt_est *t, const struct tilt_cfg *c,

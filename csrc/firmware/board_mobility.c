@@ -8,6 +8,7 @@
 #include "fw.h"
 #include "board_config.h"
 #include "core/wheel_loop_step.h"
+#include "core/quad_step.h"
 
 #define MOB_PERIOD_MS BOARD_MOB_PERIOD_MS   /* IMU, steering feedback, tilt */
 #define MOB_ODOM_PERIOD_MS BOARD_ODOM_PERIOD_MS
@@ -112,18 +113,32 @@ static void odometry(struct mob_board *m)
 	odom_update(&m->odom, &mob_geom, d_um, m->steer_meas_mrad);
 }
 
+/* The six wheels' 1 ms step: speed estimate, the velocity loop with the
+ * board's constant gains, the PWM.  One loop over pointers, out of line:
+ * its registers are its own and saved once a tick (an 8-bit MCU spills
+ * when six inlined copies share a frame with the rest of the tick). */
+static FX_NOINLINE void mob_wheels(struct fw *fw, struct mob_board *m)
+{
+	struct wheel_loop *w = m->wl;
+	struct speed_est *se = m->se;
+	const struct quad_dec *q = m->qd;
+	int32_t *speed = m->speed_mradps;
+	uint8_t ch;
+
+	for (ch = PORT_PWM_WHEEL0; ch < PORT_PWM_WHEEL0 + 6; ch++, w++, se++, q++, speed++) {
+		int32_t meas = speed_est_update_inline(se, q->count);
+
+		*speed = meas;
+		port_pwm_write(fw->port, ch, wheel_loop_step_inline(w, &mob_wheel_cfg, meas));
+	}
+}
+
 void mob_tick(struct fw *fw)
 {
 	struct mob_board *m = &fw->b.mob;
 	uint8_t i;
 
-	for (i = 0; i < 6; i++) {
-		int32_t meas = speed_est_update(&m->se[i], m->qd[i].count);
-		int16_t eff = wheel_loop_step_inline(&m->wl[i], &mob_wheel_cfg, meas);
-
-		m->speed_mradps[i] = meas;
-		port_pwm_write(fw->port, (uint8_t)(PORT_PWM_WHEEL0 + i), eff);
-	}
+	mob_wheels(fw, m);
 	if (++m->period_acc_ms >= MOB_PERIOD_MS) {
 		m->period_acc_ms = 0;
 		for (i = 0; i < 4; i++)
