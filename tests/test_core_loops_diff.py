@@ -200,9 +200,12 @@ def test_isqrt(v):
 
 geom = st.tuples(st.lists(st.one_of(i32, st.integers(-600, 600)), min_size=6, max_size=6),
                  st.lists(st.one_of(i32, st.integers(-500, 500)), min_size=6, max_size=6))
+# Displacements up to 400 mm an update take the sums past 2^31 (the 64-bit
+# divisions); steer 0 is the straight corner's shortcut (no table lookup).
 odo_step = st.tuples(
-    st.lists(st.one_of(i32, st.integers(-20000, 20000)), min_size=6, max_size=6),
-    st.lists(i16, min_size=4, max_size=4))
+    st.lists(st.one_of(i32, st.integers(-20000, 20000), st.integers(-400_000, 400_000)),
+             min_size=6, max_size=6),
+    st.lists(st.one_of(i16, st.just(0), st.integers(-600, 600)), min_size=4, max_size=4))
 
 
 @SEQ_SETTINGS
@@ -219,6 +222,44 @@ def test_odometry_sequences(g, pose0, steps):
         lib.odom_update(cp, cg, ffi.new("int32_t[6]", d), ffi.new("int16_t[4]", steer))
         ref.odom_update(pp, pg, d, steer)
         same_state(cp, pp, ref.OdomPose.__slots__)
+
+
+@pytest.mark.parametrize("d", [10_919, 10_920, 10_921, 10_922, 10_923, 10_924, 65_535, 65_536,
+                               -10_922, -10_923, -65_536, 2_000_000])
+@pytest.mark.parametrize("steer", [0, 1, -1, 785])
+def test_odometry_division_edges(d, steer):
+    """Six equal displacements put sum(d cos) = 6 * 32767 * d next to the
+    bound where the division by 6 * 32767 leaves its 32-bit form
+    (INT32_MAX - 98301, d = 10 922.5); the results match the reference on
+    both sides of it."""
+    g = ([350, 350, 0, 0, -350, -350], [250, -250, 270, -270, 250, -250])
+    cg = ffi.new("struct odom_geom *")
+    cg.wheel_x_mm, cg.wheel_y_mm = g
+    for yaw in (0, 785_398, -3_000_000):
+        cp = ffi.new("struct odom_pose *")
+        lib.odom_init(cp, 0, 0, yaw)
+        pp = ref.OdomPose(0, 0, yaw)
+        dd, st4 = [d] * 6, [steer, steer, -steer, -steer]
+        lib.odom_update(cp, cg, ffi.new("int32_t[6]", dd), ffi.new("int16_t[4]", st4))
+        ref.odom_update(pp, ref.OdomGeom(*g), dd, st4)
+        same_state(cp, pp, ref.OdomPose.__slots__)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(x=st.one_of(st.integers(0, 2**31 - 1),
+                   st.builds(lambda k, r: min(2**31 - 1, k * 32767 + r),
+                             st.integers(0, 65538), st.integers(-2, 2).map(abs))))
+def test_division_free_quotient_by_32767(x):
+    """odometry's division by the trig scale: the exact quotient, multiples
+    of 32767 and their neighbours included."""
+    assert lib.fx_udiv_q15max(x) == x // 32767
+
+
+def test_trig_of_zero_is_the_straight_shortcut():
+    """odom_update takes cos 0 = 32767, sin 0 = 0 for a straight corner
+    without the table: the values the table gives."""
+    assert lib.fx_cos_urad(0) == ref.fx_cos_urad(0) == 32767
+    assert lib.fx_sin_urad(0) == ref.fx_sin_urad(0) == 0
 
 
 # --- tilt ----------------------------------------------------------------------------

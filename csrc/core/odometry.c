@@ -185,6 +185,62 @@ void odom_init(struct odom_pose *p, int32_t x_um, int32_t y_um, int32_t yaw_urad
 static const int8_t steer_of_wheel[6] FX_ROM = { 0, 1, -1, -1, 2, 3 };
 
 /*
+ * Rounded divisions by the trig scale without a division instruction (an
+ * 8-bit MCU has none; a 32-bit division is some 600 cycles there).
+ *
+ * floor(x / 32767) for 0 <= x < 2^31: with m = 2^15 - 1,
+ * x = q0 * 2^15 + r0 = q0 * m + t (t = q0 + r0 < 2^16 + 2^15), and
+ * t = q1 * 2^15 + r1 = q1 * m + u (q1 <= 2, u = q1 + r1 <= 32769 < 2 m),
+ * so x = (q0 + q1) * m + u with 0 <= u < 2 m: the quotient is
+ * q0 + q1 + (u >= m).
+ */
+uint32_t fx_udiv_q15max(uint32_t x)
+{
+	uint32_t q0 = x >> 15;
+	uint32_t t = q0 + (x & 32767u);
+	uint16_t q1 = (uint16_t)(t >> 15);
+	uint16_t u = (uint16_t)(q1 + (uint16_t)(t & 32767u));
+
+	return q0 + q1 + (u >= 32767u);
+}
+
+/* fx_rdiv32(n, 32767) for |n| <= INT32_MAX - 16383. */
+static int32_t rdiv_q15max(int32_t n)
+{
+	return n >= 0 ? (int32_t)fx_udiv_q15max((uint32_t)n + 16383u)
+		      : -(int32_t)fx_udiv_q15max((uint32_t)-n + 16383u);
+}
+
+/* fx_rdiv32(n, 6 * 32767) for |n| <= INT32_MAX - 98301: floor(floor(x / a)
+ * / b) == floor(x / (a b)), and floor(q / 6) == (q * 43691) >> 18 for
+ * q < 2^17 (43691 * 6 = 2^18 + 2, so the excess q * 2 / (6 * 2^18) stays
+ * below the 1/6 gap to the next integer); here q <= 65538 and
+ * q * 43691 < 2^32. */
+static int32_t rdiv_6q15max(int32_t n)
+{
+	uint32_t x = n >= 0 ? (uint32_t)n + 98301u : (uint32_t)-n + 98301u;
+	uint32_t q = (fx_udiv_q15max(x) * 43691u) >> 18;
+
+	return n >= 0 ? (int32_t)q : -(int32_t)q;
+}
+
+/* fx_rdiv64_narrow(n, d) for d = 32767 and 6 * 32767: the division-free
+ * forms when n fits their range, else the general one (same quotient). */
+static int64_t rdiv64_q15max(int64_t n)
+{
+	if (n >= -(int64_t)(INT32_MAX - 16383) && n <= (int64_t)(INT32_MAX - 16383))
+		return rdiv_q15max((int32_t)n);
+	return fx_rdiv64(n, FX_Q15_MAX);
+}
+
+static int64_t rdiv64_6q15max(int64_t n)
+{
+	if (n >= -(int64_t)(INT32_MAX - 98301) && n <= (int64_t)(INT32_MAX - 98301))
+		return rdiv_6q15max((int32_t)n);
+	return fx_rdiv64(n, 6 * (int64_t)FX_Q15_MAX);
+}
+
+/*
  * 64-bit math here is deliberate: odometry runs once per update for all six
  * wheels (not per wheel per tick), and d * cos * x needs ~58 bits; the
  * divisions run in 32 bits whenever their operands fit (same quotient).
@@ -208,7 +264,9 @@ void odom_update(struct odom_pose *p, const struct odom_geom *g,
 		int64_t dx, dy;
 		int8_t si = fx_rom_i8(&steer_of_wheel[i]);
 
-		if (si >= 0) {
+		/* a straight wheel keeps cos 0 = 32767, sin 0 = 0 (what the
+		 * table gives: no lookup) */
+		if (si >= 0 && steer_mrad[si] != 0) {
 			int32_t a = (int32_t)steer_mrad[si] * 1000;
 
 			wc = fx_cos_urad(a);
@@ -232,11 +290,11 @@ void odom_update(struct odom_pose *p, const struct odom_geom *g,
 		/* 2 * 32767^2 < 2^31 */
 		den += (int32_t)(xm * xm + ym * ym);
 	}
-	bx = fx_rdiv64_narrow(sx, 6 * (int64_t)FX_Q15_MAX);	/* body-frame um */
-	by = fx_rdiv64_narrow(sy, 6 * (int64_t)FX_Q15_MAX);
+	bx = rdiv64_6q15max(sx);	/* body-frame um, |bx| <= 2^24 + 1 */
+	by = rdiv64_6q15max(sy);
 	if (den > 0) {
 		/* num / den is um per mm = mrad; * 1000 for urad. */
-		dyaw = fx_rdiv64_narrow(fx_rdiv64_narrow(num, FX_Q15_MAX) * 1000, den);
+		dyaw = fx_rdiv64_narrow(rdiv64_q15max(num) * 1000, den);
 		if (dyaw > (int64_t)ODOM_DYAW_MAX_URAD)
 			dyaw = ODOM_DYAW_MAX_URAD;
 		else if (dyaw < -(int64_t)ODOM_DYAW_MAX_URAD)
@@ -249,8 +307,16 @@ void odom_update(struct odom_pose *p, const struct odom_geom *g,
 	head = fx_wrap_urad(yaw + (int32_t)(dyaw / 2));	/* mid-step heading */
 	c = fx_cos_urad(head);
 	s = fx_sin_urad(head);
-	wx = fx_rdiv64_narrow(bx * c - by * s, FX_Q15_MAX);
-	wy = fx_rdiv64_narrow(bx * s + by * c, FX_Q15_MAX);
+	if (bx > -32768 && bx < 32768 && by > -32768 && by < 32768) {
+		/* 16 x 16-bit products, |sum| < 2 * 2^15 * 32767 < 2^31 */
+		int16_t bx16 = (int16_t)bx, by16 = (int16_t)by;
+
+		wx = rdiv_q15max((int32_t)bx16 * c - (int32_t)by16 * s);
+		wy = rdiv_q15max((int32_t)bx16 * s + (int32_t)by16 * c);
+	} else {
+		wx = rdiv64_q15max(bx * c - by * s);
+		wy = rdiv64_q15max(bx * s + by * c);
+	}
 	p->x_um = fx_sat32_from64((int64_t)p->x_um + wx);
 	p->y_um = fx_sat32_from64((int64_t)p->y_um + wy);
 	p->yaw_urad = fx_wrap_urad(yaw + (int32_t)dyaw);

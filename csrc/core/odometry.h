@@ -52,6 +52,8 @@ int16_t fx_cos_urad(int32_t angle_urad);
 int32_t fx_atan2_urad(int32_t y, int32_t x);
 /* Any angle (urad) wrapped to (-pi, pi] = -3141592..3141592. */
 int32_t fx_wrap_urad(int32_t angle_urad);
+/* floor(x / 32767) for x < 2^31 without a division (docs/fixed_point.md). */
+uint32_t fx_udiv_q15max(uint32_t x);
 /* cffi:end */
 
 #endif

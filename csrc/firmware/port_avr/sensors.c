@@ -62,7 +62,7 @@ void avr_adc_scan_start(struct port *p)
 }
 
 /* --- encoders ---------------------------------------------------------------- */
-static uint8_t enc_pins(uint8_t ch)
+static inline __attribute__((always_inline)) uint8_t enc_pins(uint8_t ch)
 {
 	uint8_t v;
 
@@ -78,8 +78,10 @@ static uint8_t enc_pins(uint8_t ch)
 }
 
 /* Decode a change of encoder ch here (the main loop takes the steps
- * before each tick). */
-static void enc_poll(uint8_t ch)
+ * before each tick).  Inlined into each handler with ch a constant: the
+ * pin read is one register and no call, so a handler saves only the
+ * registers it uses. */
+static inline __attribute__((always_inline)) void enc_poll(uint8_t ch)
 {
 	struct avr_enc *e = &avr_port.enc_isr[ch];
 	uint8_t ab = enc_pins(ch);
