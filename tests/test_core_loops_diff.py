@@ -89,6 +89,79 @@ def test_wheel_loop_single_step_random_state(cfg, target, ramp, integ, prev, mea
     same_state(cw, pw, WL_FIELDS)
 
 
+# wheel_loop_step.h's short path (wheel_step_common) takes kd = 0, a
+# proportional gain of whole counts up to 8, |ki| <= 127 and effort_max =
+# 32767 (the mobility board's configuration) with a settled ramp, an error
+# within +-255 and an integrator within +-30000 counts: these strategies aim
+# at that family and at both sides of each bound.
+wheel_cfg_common = st.fixed_dictionaries({
+    "kp_q8": st.one_of(st.integers(-8, 8).map(lambda g: g * 256), st.just(2048),
+                       st.sampled_from([9 * 256, -9 * 256, 2047, 2049])),
+    "ki_q8": st.one_of(st.integers(-127, 127), st.sampled_from([-128, 128, 13])),
+    "kd_q8": st.one_of(st.just(0), st.just(1)),
+    "effort_max": st.one_of(st.just(32767), st.just(32766)),
+    "slew_q8": st.one_of(st.integers(0, 100000), st.just(512)),
+    "stall_effort": st.one_of(i16, st.integers(0, 3000), st.just(29000)),
+    "stall_speed_mradps": st.one_of(i16, st.integers(0, 100)),
+    "stall_ms": st.one_of(u16, st.integers(0, 20), st.just(500)),
+})
+
+
+@settings(max_examples=3000, deadline=None)
+@given(cfg=wheel_cfg_common, target=st.one_of(st.integers(-2000, 2000), st.integers(-40000, 40000),
+                                              st.sampled_from([-32769, -32768, 32767, 32768])),
+       near=st.one_of(st.integers(-260, 260), st.sampled_from([-256, -255, 255, 256]), i32),
+       ih=st.one_of(st.integers(-30001, 30001), st.sampled_from([-30001, -30000, 30000, 30001]),
+                    st.integers(29000, 32767), st.integers(-32768, -29000)),
+       il=st.one_of(st.integers(0, 255), st.sampled_from([0, 127, 128, 255])),
+       settled=st.booleans(), prev=st.integers(-32767, 32767),
+       stall=st.tuples(st.integers(0, 600), st.integers(0, 1)))
+def test_wheel_loop_common_step(cfg, target, near, ih, il, settled, prev, stall):
+    """One step from a random state in and around the short path's domain,
+    then a few more: the same outputs and state as the reference."""
+    cc, pc = make_wheel_cfg(cfg)
+    cw = ffi.new("struct wheel_loop *")
+    lib.wheel_loop_init(cw)
+    pw = ref.WheelLoop()
+    lib.wheel_loop_set_target(cw, target)
+    ref.wheel_loop_set_target(pw, target)
+    ramp = target * 256 if settled else target * 256 + 300
+    ramp = max(-256_000_000, min(256_000_000, ramp))
+    for obj in (cw, pw):
+        obj.ramp_q8, obj.integ_q8, obj.prev_err = ramp, ih * 256 + il, prev
+        obj.stall_count_ms, obj.stalled = stall
+    meas = target - near if abs(near) < 2**20 else near
+    for k in range(3):
+        m = max(-(2**31), min(2**31 - 1, meas + k * 3))
+        assert lib.wheel_loop_step(cw, cc, m) == ref.wheel_loop_step(pw, pc, m)
+        same_state(cw, pw, WL_FIELDS)
+
+
+@pytest.mark.parametrize("ih", [-32768, -32767, -31000, -30001, -30000, -29999, 0,
+                                29999, 30000, 30001, 30500, 31000, 32000, 32766, 32767])
+@pytest.mark.parametrize("err", [-500, -256, -255, -128, -1, 0, 1, 127, 255, 256, 500])
+def test_wheel_loop_common_step_edges(ih, err):
+    """The mobility board's gains at the short path's bounds (error +-255,
+    integrator +-30000 counts) and where the output saturates just beyond
+    them: every integrator fraction that decides the rounding."""
+    cfg = dict(kp_q8=2048, ki_q8=13, kd_q8=0, effort_max=32767, slew_q8=512,
+               stall_effort=29000, stall_speed_mradps=100, stall_ms=500)
+    cc, pc = make_wheel_cfg(cfg)
+    for target in (1000, -1000, 32767):
+        for il in (0, 1, 127, 128, 255):
+            cw = ffi.new("struct wheel_loop *")
+            lib.wheel_loop_init(cw)
+            pw = ref.WheelLoop()
+            lib.wheel_loop_set_target(cw, target)
+            ref.wheel_loop_set_target(pw, target)
+            for obj in (cw, pw):
+                obj.ramp_q8, obj.integ_q8 = target * 256, ih * 256 + il
+            for k in range(2):
+                m = target - err - k
+                assert lib.wheel_loop_step(cw, cc, m) == ref.wheel_loop_step(pw, pc, m)
+                same_state(cw, pw, WL_FIELDS)
+
+
 # --- quadrature ------------------------------------------------------------------
 
 @SETTINGS

@@ -66,6 +66,57 @@ static inline uint8_t wheel_stall_step(struct wheel_loop *w, const struct wheel_
 }
 
 /*
+ * The common step of a loop with kd = 0, a proportional gain of whole
+ * counts g = kp_q8 / 256 with |g| <= 8, |ki_q8| <= 127 and effort_max =
+ * 32767 (the mobility board's): a settled ramp, an error within +-255 and
+ * an integrator I within -30000 * 256 .. 30000 * 256 + 255.  Then nothing
+ * saturates and the general step below reduces to a few short operations
+ * with the same results (docs/fixed_point.md): |meas| <= 33022 so its
+ * clamp is the identity; the error is not saturated; I is inside the
+ * clamp; |u| = |g err 256 + I| <= 2040 * 256 + 7680255 < 32767 * 256, so
+ * the integration is never skipped, and |I + ki err| <= 7680255 + 32385
+ * needs no clamp; the output g err + floor((I' + 128) / 256) is at most
+ * 2040 + 30128 in magnitude, inside the output clamp.  Returns 0 with w
+ * untouched when the step is not of this kind (the general step runs).
+ */
+static inline uint8_t wheel_cfg_common(const struct wheel_loop_cfg *c)
+{
+	return c->kd_q8 == 0 && (c->kp_q8 & 0xFF) == 0 && c->kp_q8 >= -8 * 256 &&
+	       c->kp_q8 <= 8 * 256 && c->ki_q8 >= -127 && c->ki_q8 <= 127 &&
+	       c->effort_max == 32767;
+}
+
+static inline uint8_t wheel_step_common(struct wheel_loop *w, const struct wheel_loop_cfg *c,
+					int32_t meas, int16_t *out)
+{
+	int32_t t = w->target_mradps, integ;
+	uint32_t e;	/* t - meas + 255, modulo 2^32: no overflow for any meas */
+	int16_t err, eff;
+
+	if (w->stalled || t < -32768 || t > 32767 || w->ramp_q8 != (int32_t)(int16_t)t * 256)
+		return 0;
+	e = (uint32_t)t - (uint32_t)meas + 255u;
+	if (e > 510u)		/* |t - meas| > 255 (a wrapped difference is far larger) */
+		return 0;
+	integ = w->integ_q8;
+	if (integ < -(int32_t)30000 * 256 || integ > (int32_t)30000 * 256 + 255)
+		return 0;
+	err = (int16_t)((int16_t)e - 255);
+	w->prev_err = err;
+	integ += (int32_t)(int16_t)c->ki_q8 * err;
+	w->integ_q8 = integ;
+	eff = (int16_t)((int16_t)(c->kp_q8 / 256) * err +
+			(int16_t)wheel_floor_div256(integ + 128));
+	if (wheel_stall_step(w, c, eff, meas)) {
+		*out = wheel_go_idle(w);
+		return 1;
+	}
+	w->effort = eff;
+	*out = eff;
+	return 1;
+}
+
+/*
  * Ranges (docs/fixed_point.md): err and derr are saturated to +-32767 and
  * the gains are int16, so kp*err + kd*derr is at most 2 * 32768 * 32767
  * < 2^31 and needs no saturation.  It is then clamped to +-2^30: beyond
@@ -89,6 +140,8 @@ static inline int16_t wheel_loop_step_inline(struct wheel_loop *w, const struct 
 	int32_t meas, pd, inc, integ, emax_q8, u, r, t;
 	int16_t emax, err, eff;
 
+	if (wheel_cfg_common(c) && wheel_step_common(w, c, meas_mradps, &eff))
+		return eff;
 	if (w->stalled)
 		return wheel_go_idle(w);
 
