@@ -71,7 +71,7 @@ static inline uint8_t wheel_stall_step(struct wheel_loop *w, const struct wheel_
  * 32767 (the mobility board's): a settled ramp, an error within +-255 and
  * an integrator I within -30000 * 256 .. 30000 * 256 + 255.  Then nothing
  * saturates and the general step below reduces to a few short operations
- * with the same results (docs/fixed_point.md): |meas| <= 33022 so its
+ * with the same results (docs/fixed_point.md): |meas| <= 33023 so its
  * clamp is the identity; the error is not saturated; I is inside the
  * clamp; |u| = |g err 256 + I| <= 2040 * 256 + 7680255 < 32767 * 256, so
  * the integration is never skipped, and |I + ki err| <= 7680255 + 32385
