@@ -203,8 +203,8 @@ class Simulator:
         # pointers into _boards_mem, which lives as long as this simulator
         self._head_p = lib.sim_board_head(self._boards)
         self._gantry_p = lib.sim_board_gantry(self._boards)
+        self._gantry_pos = self._gantry_p.pos          # double[4], read every advance
         from common.dictionary.packets import CMD_RESULT_FMT
-        self._role_ids = tuple(ROLE_IDS.values())
         self._result = ffi.new("uint8_t[]", CMD_RESULT_FMT.size)
         self._pkt = ffi.new("uint8_t[64]")
         self._pkt_buf = ffi.buffer(self._pkt)
@@ -299,8 +299,8 @@ class Simulator:
         self._update_hopper()
 
     def _update_hopper(self) -> None:
-        g = self.gantry()
-        pos = (g.pos[2], g.pos[3])
+        gp = self._gantry_pos
+        pos = (gp[2], gp[3])
         if pos == self._bed_pos:
             return               # neither Z nor the recoater moved: bed and hopper as they were
         self._bed_pos = pos
@@ -361,9 +361,7 @@ class Simulator:
 
     def heartbeat_all(self) -> None:
         """A host heartbeat reaches every board."""
-        hb, boards = self._lib.sim_board_heartbeat, self._boards
-        for role_id in self._role_ids:
-            hb(boards, role_id)
+        self._lib.sim_boards_heartbeat(self._boards)
 
     def pack(self, role: str, packet_id: int) -> bytes:
         """A TLM payload (id byte first) from the board's own pack function;
@@ -423,6 +421,11 @@ class Simulator:
 
     def fault_flags(self, role: str) -> int:
         return int(self._lib.sim_board_fault_flags(self._boards, ROLE_IDS[role]))
+
+    def fault_flags_reader(self, role: str) -> Callable[[], int]:
+        """fault_flags(role) as one bound C call (the flight cycle reads it
+        every cycle)."""
+        return partial(self._lib.sim_board_fault_flags, self._boards, ROLE_IDS[role])
 
     def board_ms(self, role: str) -> int:
         return int(self._lib.sim_board_now_ms(self._boards, ROLE_IDS[role]))

@@ -199,6 +199,14 @@ void sim_board_heartbeat(struct sim_boards *b, uint8_t role)
 		fw_host_heartbeat(fw);
 }
 
+void sim_boards_heartbeat(struct sim_boards *b)
+{
+	uint8_t i;
+
+	for (i = 0; i < sizeof b->fw / sizeof b->fw[0]; i++)
+		fw_host_heartbeat(&b->fw[i]);
+}
+
 uint16_t sim_board_events(struct sim_boards *b, uint8_t role, uint8_t *buf, uint16_t cap)
 {
 	struct fw *fw = board(b, role);

@@ -44,8 +44,9 @@ void sim_board_pack_many(struct sim_boards *b, uint8_t n, const uint8_t *roles,
  * overflow by the firmware, as on a full UART). */
 uint16_t sim_board_rx(struct sim_boards *b, uint8_t role, const uint8_t *data, uint16_t n,
 		      uint8_t *out, uint16_t cap);
-/* A host heartbeat reaches the board. */
+/* A host heartbeat reaches the board; every board. */
 void sim_board_heartbeat(struct sim_boards *b, uint8_t role);
+void sim_boards_heartbeat(struct sim_boards *b);
 /* Move the board's EVENT records ([len][payload]...) into buf; returns bytes. */
 uint16_t sim_board_events(struct sim_boards *b, uint8_t role, uint8_t *buf, uint16_t cap);
 uint16_t sim_board_fault_flags(struct sim_boards *b, uint8_t role);

@@ -181,6 +181,7 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
         self.init_printer(head)
         self._pay_status_id = self._pay_status_layout.id
         self._pay_printer_id = self._pay_printer_layout.id
+        self._payload_flags = self.sim.fault_flags_reader("payload")
         # read()'s four packets: one call packs them, each unpacked in place
         self._latch_packets = self.sim.unpacker([(role, lay.id, lay.st) for role, lay in (
             ("mobility", self._wheels_layout), ("mobility", self._body_layout),
@@ -303,7 +304,7 @@ class SimHal(PrinterApp, BoardApp, Latch, Hal):
         wheels, body, status, printer = self._latch_packets()
         self.latch_wheels_raw(wheels)
         flags = self.fault_flags["mobility"] = self.latch_body_raw(body)
-        pay = self.fault_flags["payload"] = s.fault_flags("payload")
+        pay = self.fault_flags["payload"] = self._payload_flags()
         self.latch_pay_status_raw(status)
         self.latch_pay_printer_raw(printer)
         if (flags, pay) != self._flags_seen:        # FAULT events come only with a change
