@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
+from typing import NamedTuple
 from dataclasses import dataclass
 
 
@@ -96,8 +97,9 @@ class Imu(Device):
         """Board-side complementary-filter roll (left side up positive)."""
 
 
-@dataclass(frozen=True)
-class OdomPose:
+class OdomPose(NamedTuple):
+    """The board's integrated pose (immutable; a named tuple, as one is
+    latched every flight cycle)."""
     x_m: float
     y_m: float
     yaw_rad: float
@@ -114,8 +116,7 @@ class Odometer(Device):
     def reset(self, x_m: float, y_m: float, yaw_rad: float) -> None: ...
 
 
-@dataclass(frozen=True)
-class VoFrame:
+class VoFrame(NamedTuple):
     """One visual-odometry update: the horizontal displacement (m) and yaw change
     (rad) since the previous frame, in the body frame of that previous frame."""
     seq: int

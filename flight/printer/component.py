@@ -368,7 +368,8 @@ class Printer:
         A job or PRINT mode takes the full path from its first cycle."""
         head = self.head
         self._manual_c = 0.0
-        head.set_target_c(0.0)
+        if head.target_c:              # usually already off: no command to latch
+            head.set_target_c(0.0)
         if head.duty:
             self._heat_j += head.power_w * dt_ms / 1000.0
         if self._idle_eval_ms is not None and now - self._idle_eval_ms < IDLE_EVAL_MS:
