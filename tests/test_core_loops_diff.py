@@ -328,6 +328,16 @@ def test_division_free_quotient_by_32767(x):
     assert lib.fx_udiv_q15max(x) == x // 32767
 
 
+@settings(max_examples=2000, deadline=None)
+@given(x=st.one_of(st.integers(0, 2**31 - 1),
+                   st.builds(lambda k, r: min(2**31 - 1, k * 1000 + r),
+                             st.integers(0, 2_147_483), st.sampled_from([0, 1, 499, 500, 999]))))
+def test_division_free_quotient_by_1000(x):
+    """tilt's rate x dt / 1000: the exact quotient, multiples of 1000 and
+    their neighbours included."""
+    assert lib.fx_udiv1000(x) == x // 1000
+
+
 def test_trig_of_zero_is_the_straight_shortcut():
     """odom_update takes cos 0 = 32767, sin 0 = 0 for a straight corner
     without the table: the values the table gives."""

@@ -94,6 +94,28 @@ static int32_t blend_wide(int32_t angle, int64_t rate_mdps, uint16_t dt_ms, int3
 	return wrap_mdeg((int64_t)pred + corr);
 }
 
+/* floor(x / 1000) for x < 2^31 without a division: the high half of
+ * x * 274877907 (= ceil(2^38 / 1000)) shifted down 6 more bits, the standard
+ * exact reciprocal for 32-bit operands (checked for every x below 2^31), its
+ * 32 x 32-bit product formed from four 16 x 16-bit products: with
+ * x = xh 2^16 + xl and M = 4194 * 2^16 + 19923,
+ * floor(x M / 2^32) = xh 4194 + floor((xh 19923 + xl 4194 + floor(xl 19923 / 2^16)) / 2^16),
+ * and that middle sum stays below 2^32. */
+uint32_t fx_udiv1000(uint32_t x)
+{
+	uint16_t xh = (uint16_t)(x >> 16), xl = (uint16_t)x;
+	uint32_t mid = (uint32_t)xh * 19923u + (uint32_t)xl * 4194u + (((uint32_t)xl * 19923u) >> 16);
+
+	return ((uint32_t)xh * 4194u + (mid >> 16)) >> 6;
+}
+
+/* fx_rdiv32(n, 1000) for |n| < 2^31 - 500 */
+static int32_t rdiv1000(int32_t n)
+{
+	return n >= 0 ? (int32_t)fx_udiv1000((uint32_t)n + 500u)
+		      : -(int32_t)fx_udiv1000((uint32_t)-n + 500u);
+}
+
 /* wrap_mdeg() for an int32 value: the same result without 64-bit compares
  * in the common case (one turn added or subtracted at most). */
 static int32_t wrap_mdeg32(int32_t v)
@@ -131,7 +153,7 @@ static int32_t blend(int32_t angle, int64_t rate_mdps, uint16_t dt_ms, int32_t a
 	    acc > -(int32_t)MDEG_HALF && acc <= (int32_t)MDEG_HALF &&
 	    rate_mdps > -((int64_t)1 << 20) && rate_mdps < ((int64_t)1 << 20) && dt_ms < 1024u &&
 	    w_acc_q15 >= 0 && w_acc_q15 <= 32768) {
-		int32_t pred = wrap_mdeg32(angle + fx_rdiv32((int32_t)rate_mdps * (int32_t)dt_ms, 1000));
+		int32_t pred = wrap_mdeg32(angle + rdiv1000((int32_t)rate_mdps * (int32_t)dt_ms));
 		int32_t innov = wrap_mdeg32(acc - pred);
 		int32_t corr = mul_q15_round(innov, w_acc_q15);
 

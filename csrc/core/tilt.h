@@ -29,6 +29,8 @@ void tilt_update(struct tilt_est *t, const struct tilt_cfg *c,
 		 const int16_t accel_mg[3], const int32_t gyro_mdps[3], uint16_t dt_ms);
 /* floor(sqrt(v)), exact for every uint32. */
 uint32_t fx_isqrt32(uint32_t v);
+/* floor(x / 1000) for x < 2^31 without a division (docs/fixed_point.md). */
+uint32_t fx_udiv1000(uint32_t x);
 /* cffi:end */
 
 #endif
