@@ -122,15 +122,12 @@ static FX_NOINLINE void mob_wheels(struct fw *fw, struct mob_board *m)
 	struct wheel_loop *w = m->wl;
 	struct speed_est *se = m->se;
 	const struct quad_dec *q = m->qd;
-	int32_t *speed = m->speed_mradps;
 	uint8_t ch;
 
-	for (ch = PORT_PWM_WHEEL0; ch < PORT_PWM_WHEEL0 + 6; ch++, w++, se++, q++, speed++) {
-		int32_t meas = speed_est_update_inline(se, q->count);
-
-		*speed = meas;
-		port_pwm_write(fw->port, ch, wheel_loop_step_inline(w, &mob_wheel_cfg, meas));
-	}
+	/* the estimate stays in se->speed_mradps (telemetry reads it there) */
+	for (ch = PORT_PWM_WHEEL0; ch < PORT_PWM_WHEEL0 + 6; ch++, w++, se++, q++)
+		port_pwm_write(fw->port, ch, wheel_loop_step_inline(w, &mob_wheel_cfg,
+				speed_est_update_inline(se, q->count)));
 }
 
 void mob_tick(struct fw *fw)
@@ -279,7 +276,7 @@ uint8_t mob_pack(struct fw *fw, uint8_t id, uint8_t *b)
 			fw_put32(b, (uint8_t)(ROVER_PKT_MOB_WHEELS_ENC_COUNT_OFFSET + 4 * i),
 				 (uint32_t)m->qd[i].count);
 			fw_put16(b, (uint8_t)(ROVER_PKT_MOB_WHEELS_WHEEL_SPEED_OFFSET + 2 * i),
-				 (uint16_t)fw_sat16(m->speed_mradps[i]));
+				 (uint16_t)fw_sat16(m->se[i].speed_mradps));
 			fw_put16(b, (uint8_t)(ROVER_PKT_MOB_WHEELS_MOTOR_CURRENT_OFFSET + 2 * i),
 				 (uint16_t)fw_sat16(port_adc_read(p, (uint8_t)(PORT_ADC_MOTOR_MA0 + i))));
 			b[ROVER_PKT_MOB_WHEELS_EFFORT_OFFSET + i] = (uint8_t)fw_q15_pct(m->wl[i].effort);

@@ -63,7 +63,6 @@ struct mob_board {
 	struct odom_pose odom;
 	struct tilt_est tilt;
 	struct heater heater;
-	int32_t speed_mradps[6];
 	int32_t odom_prev[6];
 	int32_t odom_rem_q16[6];
 	int32_t gyro_mdps[3];
