@@ -45,7 +45,7 @@ MODE_POINT_TURN = "point_turn"
 
 
 _INF = math.inf
-_isfinite, _copysign, _hypot, _atan = math.isfinite, math.copysign, math.hypot, math.atan
+_isfinite, _hypot, _atan = math.isfinite, math.hypot, math.atan
 
 
 class KinematicsRangeError(CommandRangeError):
@@ -108,8 +108,9 @@ class Kinematics:
         self._pt_lever = tuple(math.hypot(self._x[i], self._y[i]) for i in range(6))
         # arc() runs every flight cycle: its per-wheel inputs unpacked once here,
         # the four corners' (x, y) and the two middle wheels' y
-        self._corner_xy = tuple((self._x[i], self._y[i]) for i in self._steered)
-        self._middle_y = tuple(self._y[i] for i in range(6) if not self._is_steered[i])
+        # (x0, y0, x1, y1, x4, y4, x5, y5, y2, y3): one unpack a cycle
+        self._arc_xy = (*(v for i in self._steered for v in (self._x[i], self._y[i])),
+                        *(self._y[i] for i in range(6) if not self._is_steered[i]))
         self._straight_steer = (0, 0, 0, 0)
 
     # -- derived limits ---------------------------------------------------
@@ -220,15 +221,18 @@ class Kinematics:
         # w * copysign(hypot(d, x), d), its angle atan(x / d); a middle wheel
         # rolls along x, so only the forward component w * d counts.  Rim
         # speed (m/s) * k = wheel command (mrad/s); round() of a float is an int.
-        (x0, y0), (x1, y1), (x4, y4), (x5, y5) = self._corner_xy
-        y2, y3 = self._middle_y
+        # |R| >= min_radius_m keeps the ICR outside every wheel track, so each
+        # d has R's sign and copysign(hypot(d, x), d) is +-hypot(d, x):
+        # w * -h is (-w) * h bit for bit (a float's negation is exact).
+        w_signed = w if R > 0.0 else -w
+        x0, y0, x1, y1, x4, y4, x5, y5, y2, y3 = self._arc_xy
         d0, d1, d2, d3, d4, d5 = R - y0, R - y1, R - y2, R - y3, R - y4, R - y5
-        wheels = (round(w * _copysign(_hypot(d0, x0), d0) * k),
-                  round(w * _copysign(_hypot(d1, x1), d1) * k),
+        wheels = (round(w_signed * _hypot(d0, x0) * k),
+                  round(w_signed * _hypot(d1, x1) * k),
                   round(w * d2 * k),
                   round(w * d3 * k),
-                  round(w * _copysign(_hypot(d4, x4), d4) * k),
-                  round(w * _copysign(_hypot(d5, x5), d5) * k))
+                  round(w_signed * _hypot(d4, x4) * k),
+                  round(w_signed * _hypot(d5, x5) * k))
         limit = self.max_wheel_mradps
         if max(wheels) > limit or min(wheels) < -limit:
             self._check_wheel_range(wheels, "arc speed_mps={:.3f} radius_m={:.3f}", v, R)
