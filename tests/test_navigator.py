@@ -7,6 +7,7 @@ a fixed rate) to check goal logic exactly.  Part 2 drives the real simulator
 import math
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from common.clock import SimClock
 from hal.base import Hal
@@ -15,7 +16,8 @@ from common.vehicle import VehicleGeometry
 from hal.interfaces import (DeviceStatus, DriveWheel, Imu, Odometer, OdomPose, PowerMonitor,
                             SteeringActuator, ThermalSensor)
 from flight.rover.limits import SpeedLimits
-from flight.rover.navigator import GoalStatus, NavConfig, NavRefusedError
+from flight.rover.kinematics import Kinematics
+from flight.rover.navigator import GoalStatus, NavConfig, NavRefusedError, Navigator
 from flight.rover.rover import Rover
 
 D1, D3, D4 = 0.184, 0.267, 0.256
@@ -533,3 +535,31 @@ def test_hazard_marking_refuses_bad_input_and_grows_no_go():
     assert p.leg_refusal(0.0, 0.0, 20.0, 0.0)      # straight through it is now refused
     route = p.plan((0.0, 0.0), (20.0, 0.0))
     assert any(abs(y) > 2.0 for _, y in route)      # ... and the plan goes round
+
+
+SIM_GEOM = VehicleGeometry((0.35, 0.35, 0.0, 0.0, -0.35, -0.35), (0.25, -0.25, 0.27, -0.27, 0.25, -0.25),
+                           0.1, 2000, -1200, 1200, 9600)
+
+
+@settings(max_examples=400, deadline=None)
+@given(geom=st.sampled_from([GEOM, SIM_GEOM]), speed=st.floats(0.001, 0.2),
+       cap_frac=st.floats(0.0, 1.0), radius=st.one_of(st.floats(0.0, 2000.0), st.just(math.inf)),
+       sign=st.sampled_from([1.0, -1.0]))
+def test_arc_speed_limit_skipped_only_where_it_cannot_bind(geom, speed, cap_frac, radius, sign):
+    """The route and distance steps skip 0.98 * max_speed_for_radius from the
+    goal's unlimiting radius on: there it must leave every cap <= the goal's
+    speed as it is (min() returns the cap itself)."""
+    kin = Kinematics(geom)
+    nav = Navigator(kin, SpeedLimits(), None, SimClock())
+    free_m = nav._unlimiting_radius_m(speed)
+    if math.isnan(free_m):
+        assert 0.98 * kin.max_straight_speed_mps < speed * (1.0 + 1e-9)
+        return
+    assert kin.min_radius_m <= free_m <= kin.max_radius_m
+    r = sign * max(radius, kin.min_radius_m)
+    cap = speed * cap_frac
+    if abs(r) >= free_m:
+        assert min(cap, 0.98 * kin.max_speed_for_radius(r)) is cap
+    elif free_m > kin.min_radius_m:
+        # just inside the free radius the limit is below the goal's speed (+1e-9)
+        assert 0.98 * kin.max_speed_for_radius(math.nextafter(free_m, 0.0)) < speed * (1.0 + 1e-9)

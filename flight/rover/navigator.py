@@ -140,6 +140,7 @@ class Navigator:
         self._leg_m = 0.0                  # the current leg's length and unit vector
         self._leg_unit = (0.0, 0.0)
         self._speed = 0.0
+        self._free_radius_m = math.nan     # see _set_speed
         # distance / turn state
         self._dist0 = 0.0
         self._dist_goal = 0.0
@@ -152,6 +153,7 @@ class Navigator:
         self._pose_has_vo = getattr(pose, "has_vo", False)
         self._point_turn_enter_rad = config.point_turn_enter_deg * _DEG
         self._point_turn_exit_rad = config.point_turn_exit_deg * _DEG
+        self._slow_tilt_deg = limits.slow_tilt_deg
 
     # -- state -------------------------------------------------------------
     @property
@@ -225,7 +227,8 @@ class Navigator:
         nominal_s = sum(math.dist(a, b) / self._achievable_mps(v, a, b)
                         for a, b in zip([start] + wps[:-1], wps))
         g = self._start("drive_to", {"waypoints": wps, "speed_mps": v}, _ROUTE, nominal_s)
-        self._wps, self._speed = wps, v
+        self._wps = wps
+        self._set_speed(v)
         self._set_leg(0, start)
         return g
 
@@ -238,6 +241,35 @@ class Navigator:
         leg_m = _hypot(lx, ly)
         self._wp_i, self._leg_a, self._leg_m = wp_i, a, leg_m
         self._leg_unit = (lx / leg_m, ly / leg_m) if leg_m > 1e-6 else (0.0, 0.0)
+
+    def _set_speed(self, speed_mps: float) -> None:
+        """The goal's speed (already checked <= limits.max_speed_mps), and the
+        least |radius| from which the wheel-speed limit on an arc cannot
+        lower it (nan: none), so the steps skip computing that limit."""
+        self._speed = speed_mps
+        self._free_radius_m = self._unlimiting_radius_m(speed_mps)
+
+    def _unlimiting_radius_m(self, speed_mps: float) -> float:
+        """Least |radius| at which 0.98 * kin.max_speed_for_radius (the steps'
+        arc limit) exceeds speed_mps by a relative 1e-9, or nan if no radius
+        does.  The limit grows with the radius (r / hypot(r + |y|, |x|) does),
+        and its float evaluation is within a few ulps (~1e-15) of the exact
+        value, so from this radius on the computed limit is above every speed
+        cap (<= speed_mps): min(cap, limit) is the cap, bit for bit."""
+        kin = self.kin
+        want = speed_mps * (1.0 + 1e-9)
+        if not 0.98 * kin.max_speed_for_radius(_INF) >= want:
+            return math.nan
+        lo, hi = kin.min_radius_m, kin.max_radius_m
+        if 0.98 * kin.max_speed_for_radius(lo) >= want:
+            return lo
+        for _ in range(64):            # bisection: hi always satisfies, lo never
+            mid = 0.5 * (lo + hi)
+            if 0.98 * kin.max_speed_for_radius(mid) >= want:
+                hi = mid
+            else:
+                lo = mid
+        return hi
 
     def _achievable_mps(self, v: float, a, b) -> float:
         """Ground speed the rover can make on leg a -> b: the tilt-limited speed on
@@ -280,7 +312,7 @@ class Navigator:
                         _DISTANCE, abs(d) / v)
         self._dist0, self._dist_goal, self._radius = self.pose.distance_m, d, r
         self._slip_limit, self._slip_persist_s = lim, persist
-        self._speed = v
+        self._set_speed(v)
         return g
 
     def turn_in_place(self, angle_deg: float) -> Goal:
@@ -411,7 +443,10 @@ class Navigator:
 
     def _speed_cap(self, remaining_m: float, tilt_deg: float) -> float:
         c = self.config
-        v = min(self._speed, self.limits.speed_limit_mps(tilt_deg))
+        if abs(tilt_deg) <= self._slow_tilt_deg:
+            v = self._speed     # the tilt limit is max_speed_mps there, >= the goal's speed
+        else:
+            v = min(self._speed, self.limits.speed_limit_mps(tilt_deg))
         if remaining_m < c.slowdown_m:
             v = min(v, max(c.min_speed_mps, v * remaining_m / c.slowdown_m))
         return v
@@ -472,7 +507,9 @@ class Navigator:
             radius = ld / (2.0 * s)
             if abs(radius) < kin.min_radius_m:
                 radius = _copysign(kin.min_radius_m, radius)
-        v = min(self._speed_cap(remaining, tilt_deg), 0.98 * kin.max_speed_for_radius(radius))
+        v = self._speed_cap(remaining, tilt_deg)
+        if not abs(radius) >= self._free_radius_m:     # the arc may limit the speed
+            v = min(v, 0.98 * kin.max_speed_for_radius(radius))
         return kin.arc(v, radius)
 
     def _distance_step(self, now: int, tilt_deg: float) -> DriveCommand:
@@ -480,8 +517,9 @@ class Navigator:
         remaining = abs(self._dist_goal) - travelled
         if remaining <= self.config.distance_tol_m:
             return self._succeed(now)
-        v = min(self._speed_cap(remaining, tilt_deg),
-                0.98 * self.kin.max_speed_for_radius(self._radius))
+        v = self._speed_cap(remaining, tilt_deg)
+        if not abs(self._radius) >= self._free_radius_m:   # the arc may limit the speed
+            v = min(v, 0.98 * self.kin.max_speed_for_radius(self._radius))
         return self.kin.arc(math.copysign(v, self._dist_goal), self._radius)
 
     def _turn_step(self, now: int) -> DriveCommand:
