@@ -40,6 +40,7 @@ HAZARD_AHEAD_M = 2.0
 HAZARD_RADIUS_M = 1.5
 
 _DRIVING, _BACKING = "DRIVING", "BACKING"
+_ACTIVE = GoalStatus.ACTIVE
 
 
 class RouteTask:
@@ -59,7 +60,8 @@ class RouteTask:
     def step(self) -> None:
         """Follow the inner goal; on a slip stop, back out and re-plan."""
         inner = self._inner
-        if self.goal.done or not inner.done:
+        # goal.done and inner.done, without two property calls every cycle
+        if self.goal.status is not _ACTIVE or inner.status is _ACTIVE:
             return
         now = self.rover.hal.clock.now_ms()
         if self._phase == _BACKING:

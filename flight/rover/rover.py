@@ -11,6 +11,7 @@ change.
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 
 from common.vehicle import STEER_NAMES, WHEEL_NAMES
 from hal.interfaces import DeviceStatus
@@ -31,6 +32,10 @@ STOP_STALE_FAIL_MS = 2_000
 # rover.goal_status text per status (an enum's .value is a slow descriptor)
 _GOAL_STATUS_TEXT = {s: s.value for s in GoalStatus}
 _degrees = math.degrees
+_ACTIVE = GoalStatus.ACTIVE
+# per-device readings taken every cycle, looped over in C
+_stalled_of = attrgetter("stalled")
+_angle_of = attrgetter("angle_mrad")
 
 
 class Rover:
@@ -203,21 +208,19 @@ class Rover:
         task = self.task
         if task is not None:
             task.step()
-            if task.goal.done:
+            if task.goal.status is not _ACTIVE:     # goal.done, without a property call
                 self.task = None
         nav = self.nav
         if not nav.active:
             return
-        st = self._steering
-        meas = (st[0].angle_mrad, st[1].angle_mrad, st[2].angle_mrad, st[3].angle_mrad)
+        meas = tuple(map(_angle_of, self._steering))
         self._send(nav.update(dt_ms, self._stalled_indices(), meas))
 
     def _stalled_indices(self) -> tuple[int, ...]:
         """Indices of the stalled wheels; () in the usual case, found without
         building anything (read every cycle)."""
-        w0, w1, w2, w3, w4, w5 = w = self._wheels
-        if not (w0.stalled or w1.stalled or w2.stalled or w3.stalled or w4.stalled
-                or w5.stalled):
+        w = self._wheels
+        if not any(map(_stalled_of, w)):     # in wheel order, up to the first stalled one
             return ()
         return tuple(i for i in range(6) if w[i].stalled)
 
