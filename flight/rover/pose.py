@@ -77,7 +77,7 @@ class PoseEstimator:
     """Reads hal.odometer and hal.imu after each hal.read()."""
 
     __slots__ = ("_odom", "_imu", "heading_source", "x_m", "y_m", "yaw_rad", "yaw_unwrapped_rad",
-                 "pitch_deg", "roll_deg", "speed_mps", "distance_m", "_ox", "_oy", "_oyaw",
+                 "pitch_deg", "roll_deg", "speed_mps", "distance_m", "_odom_prev",
                  "_gz_prev", "_primed", "odometry_scale", "gyro_bias_radps",
                  "_bias_n", "_vo", "_vo_seq", "_vo_anchor", "_wheel_since_vo", "slip_scale", "_yaw_since_vo",
                  "_wheels", "slip_frame")
@@ -111,7 +111,7 @@ class PoseEstimator:
         self.speed_mps = 0.0           # signed, along the body x axis
         self.distance_m = 0.0          # path length driven since reset
         self._primed = False
-        self._ox = self._oy = self._oyaw = 0.0
+        self._odom_prev = (0.0, 0.0, 0.0)   # the board pose last cycle (x_m, y_m, yaw_rad)
         self._gz_prev = 0.0
 
     def reset(self, x_m: float = 0.0, y_m: float = 0.0, yaw_rad: float = 0.0) -> None:
@@ -143,16 +143,17 @@ class PoseEstimator:
         roll_deg = imu.roll_mdeg * 0.001
         self.pitch_deg = pitch_deg
         self.roll_deg = roll_deg
-        ox, oy, oyaw = p.x_m, p.y_m, p.yaw_rad
+        ox, oy, oyaw = p            # an OdomPose (x_m, y_m, yaw_rad): one unpack
         if not self._primed:
             # first cycle after start/reset: the board pose is the reference
-            self._ox, self._oy, self._oyaw = ox, oy, oyaw
+            self._odom_prev = p
             self._gz_prev = imu.gyro_mdps[2] * _MDEG_TO_RAD
             self._primed = True
             return
-        dox = ox - self._ox
-        doy = oy - self._oy
-        prev_oyaw = self._oyaw
+        prev_ox, prev_oy, prev_oyaw = self._odom_prev
+        self._odom_prev = p
+        dox = ox - prev_ox
+        doy = oy - prev_oy
         dyaw_odom = oyaw - prev_oyaw
         if dyaw_odom > _PI:
             dyaw_odom -= _TWO_PI
@@ -163,7 +164,6 @@ class PoseEstimator:
         c, s = _cos(mid), _sin(mid)
         bx = c * dox + s * doy
         by = -s * dox + c * doy
-        self._ox, self._oy, self._oyaw = ox, oy, oyaw
         # ground -> horizontal
         k = self.odometry_scale
         bx *= k * _cos(pitch_deg * _DEG_TO_RAD)
