@@ -198,13 +198,14 @@ class Kinematics:
 
         |radius| below min_radius_m is refused; at or above max_radius_m the
         command is a straight drive (the steer angles would round to 0)."""
-        # the navigator's floats skip _finite's conversion (this runs every cycle)
-        v = speed_mps if type(speed_mps) is float and _isfinite(speed_mps) else \
-            _finite("speed_mps", speed_mps)
-        if radius_m == _INF or radius_m == -_INF:
-            return self._straight(v)
-        R = radius_m if type(radius_m) is float and _isfinite(radius_m) else \
-            _finite("radius_m", radius_m)
+        if (type(speed_mps) is float and type(radius_m) is float
+                and _isfinite(speed_mps) and _isfinite(radius_m)):
+            v, R = speed_mps, radius_m     # the navigator's floats, every cycle: as they are
+        else:
+            v = _finite("speed_mps", speed_mps)
+            if radius_m == _INF or radius_m == -_INF:
+                return self._straight(v)
+            R = _finite("radius_m", radius_m)
         aR = abs(R)
         if aR >= self.max_radius_m:
             return self._straight(v)
