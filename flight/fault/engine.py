@@ -21,7 +21,6 @@ fp.responses.logged (passive firings).
 from __future__ import annotations
 
 import math
-from operator import attrgetter, call, is_
 from typing import Callable
 
 from flight.commands.handlers import CommandFailed, handles
@@ -31,7 +30,6 @@ from flight.fault.tables import FaultTable
 
 Dispatcher = Callable[[ResponseSpec], None]
 _NEVER = math.inf
-_QUIET = attrgetter("quiet")
 
 
 class FaultProtection:
@@ -65,8 +63,6 @@ class FaultProtection:
         self._monitor_by_name = {m.name: m for m in monitors}
         self._recheck_ms = 0    # evaluate responses on the first update
         self._mode_seen = None
-        self._last = list(range(len(monitors)))
-        self._regroup(self._last)                 # none cold: the first update tests each
         pub = {f"fp.{m.name}.state": m.state for m in monitors}
         pub.update({f"fp.response.{r.name}.state": r.state for r in responses})
         pub.update({"fp.limit_set": ls, "fp.responses.fired": self.fired_count,
@@ -91,8 +87,6 @@ class FaultProtection:
         self._check_limit_set(self.table, name)
         for m in self._monitors:
             m.set_limits(m.spec.limits[name])
-        self._last = list(range(len(self._monitors)))
-        self._regroup(self._last)                 # every monitor is due again
         self._limit_set = name
         self._bus.publish("fp.limit_set", name)
 
@@ -146,81 +140,20 @@ class FaultProtection:
         # come would evaluate to what it already holds: skip it (the test of
         # Monitor.needs_evaluation, inlined).  Deadlines are whole ms, so a
         # clock that is not an integer one has every monitor evaluated.
-        # Most cycles only a few monitors' entries move (pitch and roll every
-        # cycle): the rest, the cold group, is tested at once (_regroup).
-        if type(now) is not int:
-            changed = self._visit(values, stamps, now, _NEVER)
-        elif now < self._cold_wake and all(map(is_, map(call, self._cold_looks, self._cold_keys),
-                                               self._cold_seen)):
-            changed = False
-            hot = []
-            monitors = self._monitors
-            for i in self._hot:
-                m = monitors[i]
-                wake_ms, look, key, seen = m.quiet
-                if now < wake_ms and look(key) is seen:
-                    continue
-                hot.append(i)
-                if m.evaluate(values, stamps, now):
-                    # a transition publishes and emits, so the bus may have
-                    # moved: the monitors after this one are tested one by one
-                    changed = self._visit(values, stamps, now, now, i + 1, hot) or True
-                    break
-            else:
-                self._last = hot
-                if hot != self._hot:          # a hot monitor went quiet: it joins the cold group
-                    self._regroup(hot)
-        else:
-            changed = self._visit(values, stamps, now, now)
+        horizon = now if type(now) is int else _NEVER
+        changed = False
+        for m in self._monitors:
+            wake_ms, look, key, seen = m.quiet
+            if horizon < wake_ms and look(key) is seen:
+                continue
+            if m.evaluate(values, stamps, now):
+                changed = True
         mode = values.get("mode")
         if mode != self._mode_seen:        # mode-gated responses may become due
             self._mode_seen = mode
             changed = True
         if changed or now >= self._recheck_ms:
             self._respond(now, mode)
-
-    def _visit(self, values, stamps, now, horizon, start: int = 0, evaluated: list | None = None) -> bool:
-        """Test and evaluate the monitors from index ``start`` on in table
-        order (``evaluated``: those already evaluated this cycle, before
-        ``start``), then regroup: hot are the monitors evaluated this cycle
-        and the last."""
-        if evaluated is None:
-            evaluated = []
-        changed = False
-        monitors = self._monitors
-        for i in range(start, len(monitors)):
-            m = monitors[i]
-            wake_ms, look, key, seen = m.quiet
-            if horizon < wake_ms and look(key) is seen:
-                continue
-            evaluated.append(i)
-            if m.evaluate(values, stamps, now):
-                changed = True
-        hot = sorted(set(evaluated).intersection(self._last))
-        self._last = evaluated
-        self._regroup(hot)
-        return changed
-
-    def _regroup(self, hot: list[int]) -> None:
-        """Monitors ``hot`` (indices, ascending) are tested one by one each
-        cycle; all the others form the cold group, whose test is: the clock
-        before the earliest of their deadlines, and each one's look (its bus
-        entry) still the very object it judged.  That is exactly the
-        conjunction of their own tests (Monitor.needs_evaluation), so when it
-        holds every cold monitor would be skipped, and when it fails the
-        cycle tests every monitor in order.  (A monitor to evaluate every
-        cycle rests at wake -inf: in the cold group it fails the test on
-        its deadline, before its look is called.)"""
-        self._hot = hot
-        quiets = list(map(_QUIET, self._monitors))
-        for i in reversed(hot):
-            del quiets[i]
-        if quiets:
-            wakes, self._cold_looks, self._cold_keys, self._cold_seen = zip(*quiets)
-            self._cold_wake = min(wakes)
-        else:
-            self._cold_wake = _NEVER
-            self._cold_looks = self._cold_keys = self._cold_seen = ()
 
     def _respond(self, now: int, mode: str | None) -> None:
         recheck = _NEVER
