@@ -11,7 +11,8 @@ change.
 from __future__ import annotations
 
 import math
-from operator import attrgetter
+from collections import deque
+from operator import attrgetter, call
 
 from common.vehicle import STEER_NAMES, WHEEL_NAMES
 from hal.interfaces import DeviceStatus
@@ -36,6 +37,8 @@ _ACTIVE = GoalStatus.ACTIVE
 # per-device readings taken every cycle, looped over in C
 _stalled_of = attrgetter("stalled")
 _angle_of = attrgetter("angle_mrad")
+# runs an iterator to its end, keeping nothing (the itertools "consume" recipe)
+_drain = deque(maxlen=0).extend
 
 
 class Rover:
@@ -61,6 +64,8 @@ class Rover:
             raise
         self._wheels = tuple(hal.wheels)
         self._steering = tuple(hal.steering)
+        self._wheel_setters = tuple(w.set_speed_mradps for w in self._wheels)
+        self._steer_setters = tuple(s.set_angle_mrad for s in self._steering)
         half_width_m = max(abs(y) for y in hal.geometry.wheel_y_m)
         self.planner_config = planner_config or PlannerConfig(half_width_m=half_width_m)
         self._planner: Planner | None = None
@@ -225,15 +230,15 @@ class Rover:
         return tuple(i for i in range(6) if w[i].stalled)
 
     def _send(self, cmd) -> None:
+        # every device's setter in device order, as a loop would, but looped
+        # in C: setters_i(value_i) for each pair
         wheels = cmd.wheel_mradps
         if wheels != self._sent_wheels:
-            for dev, v in zip(self._wheels, wheels):
-                dev.set_speed_mradps(v)
+            _drain(map(call, self._wheel_setters, wheels))
             self._sent_wheels = wheels
         steer = cmd.steer_mrad
         if steer != self._sent_steer:
-            for dev, a in zip(self._steering, steer):
-                dev.set_angle_mrad(a)
+            _drain(map(call, self._steer_setters, steer))
             self._sent_steer = steer
 
     # -- telemetry -------------------------------------------------------------
