@@ -195,6 +195,20 @@ def _text_group(ids, texts: list[bytes]) -> tuple[str, list]:
     return f"H{n}H{n}I", [n, *ids, *map(len, texts)]
 
 
+_NUMERIC_SAMPLES: dict[tuple[int, int, int], Any] = {}   # (nb, ni, nf) -> Struct.pack
+_NUMERIC_SAMPLES_MAX = 1024
+
+
+def _numeric_samples_packer(nb: int, ni: int, nf: int):
+    """Struct.pack of a samples record with nb bools, ni ints, nf floats and
+    empty text groups (the format encode_samples builds for them)."""
+    if len(_NUMERIC_SAMPLES) >= _NUMERIC_SAMPLES_MAX:
+        _NUMERIC_SAMPLES.clear()
+    pack = struct.Struct(f"<Bq H{nb}H{nb}B H{ni}H{ni}q H{nf}H{nf}d H0H0I H0H0I").pack
+    _NUMERIC_SAMPLES[(nb, ni, nf)] = pack
+    return pack
+
+
 def encode_samples(t_ms: int, b_ids=(), b_vals=(), i_ids=(), i_vals=(), f_ids=(), f_vals=(),
                    s_ids=(), s_vals=(), j_ids=(), j_vals=()) -> bytes:
     """Encode one samples record from per-type id and value sequences.
@@ -203,6 +217,16 @@ def encode_samples(t_ms: int, b_ids=(), b_vals=(), i_ids=(), i_vals=(), f_ids=()
     lists directly; one struct.pack call packs all fixed-size fields.
     """
     nb, ni, nf = len(b_ids), len(i_ids), len(f_ids)
+    if not (s_ids or s_vals or j_ids or j_vals):
+        # numbers only (most records): one cached Struct per group size, no
+        # format string to build; the same bytes as the general path below
+        pack = _NUMERIC_SAMPLES.get((nb, ni, nf))
+        if pack is None:
+            pack = _numeric_samples_packer(nb, ni, nf)
+        if b_vals:
+            return pack(KIND_SAMPLES, t_ms, nb, *b_ids, *[1 if v else 0 for v in b_vals],
+                        ni, *i_ids, *i_vals, nf, *f_ids, *f_vals, 0, 0)
+        return pack(KIND_SAMPLES, t_ms, nb, *b_ids, ni, *i_ids, *i_vals, nf, *f_ids, *f_vals, 0, 0)
     s_bytes = [_str_bytes(v, 0xFFFFFFFF, "string value") for v in s_vals]
     j_bytes = [json.dumps(v, default=json_default, separators=(",", ":")).encode() for v in j_vals]
     s_fmt, s_args = _text_group(s_ids, s_bytes)

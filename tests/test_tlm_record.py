@@ -230,3 +230,33 @@ def test_corrupt_header_metadata_is_detected():
     h[-2] ^= 0x01
     with pytest.raises(rf.TelemetryFormatError, match="CRC"):
         rf.scan(bytes(h), "f.rtlm")
+
+
+@FAST
+@given(t_ms, st.lists(st.tuples(ids, st.booleans()), max_size=8),
+       st.lists(st.tuples(ids, st.integers(rf.I64_MIN, rf.I64_MAX)), max_size=8),
+       st.lists(st.tuples(ids, st.floats()), max_size=8))
+def test_numbers_only_samples_are_the_wire_layout_field_by_field(t, b, i, f):
+    """encode_samples packs numbers-only records with a cached Struct: the
+    bytes are the documented layout, written here one field at a time."""
+    expected = struct.pack("<Bq", rf.KIND_SAMPLES, t)
+    for pairs, id_fmt, val_fmt in ((b, "H", "B"), (i, "H", "q"), (f, "H", "d")):
+        expected += struct.pack("<H", len(pairs))
+        expected += b"".join(struct.pack("<" + id_fmt, cid) for cid, _ in pairs)
+        expected += b"".join(struct.pack("<" + val_fmt, int(v) if val_fmt == "B" else v) for _, v in pairs)
+    expected += struct.pack("<HH", 0, 0)                 # no strings, no JSON values
+    cols = [[cid for cid, _ in g] for g in (b, i, f)], [[v for _, v in g] for g in (b, i, f)]
+    got = rf.encode_samples(t, cols[0][0], cols[1][0], cols[0][1], cols[1][1], cols[0][2], cols[1][2])
+    assert got == expected
+    # and the same again from the cache, with the general path's text groups empty
+    assert rf.encode_samples(t, cols[0][0], cols[1][0], cols[0][1], cols[1][1], cols[0][2], cols[1][2],
+                             [], [], [], []) == expected
+
+
+def test_numbers_only_samples_refuse_what_the_general_path_refuses():
+    with pytest.raises(struct.error):
+        rf.encode_samples(0, i_ids=[1], i_vals=[1 << 70])           # beyond int64
+    with pytest.raises(struct.error):
+        rf.encode_samples(0, f_ids=[1, 2], f_vals=[1.0])             # a value missing
+    with pytest.raises(struct.error):
+        rf.encode_samples(0, b_vals=[True])                          # a value without an id
