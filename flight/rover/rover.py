@@ -11,8 +11,6 @@ change.
 from __future__ import annotations
 
 import math
-from collections import deque
-from operator import attrgetter, call
 
 from common.vehicle import STEER_NAMES, WHEEL_NAMES
 from hal.interfaces import DeviceStatus
@@ -34,11 +32,6 @@ STOP_STALE_FAIL_MS = 2_000
 _GOAL_STATUS_TEXT = {s: s.value for s in GoalStatus}
 _degrees = math.degrees
 _ACTIVE = GoalStatus.ACTIVE
-# per-device readings taken every cycle, looped over in C
-_stalled_of = attrgetter("stalled")
-_angle_of = attrgetter("angle_mrad")
-# runs an iterator to its end, keeping nothing (the itertools "consume" recipe)
-_drain = deque(maxlen=0).extend
 
 
 class Rover:
@@ -64,8 +57,6 @@ class Rover:
             raise
         self._wheels = tuple(hal.wheels)
         self._steering = tuple(hal.steering)
-        self._wheel_setters = tuple(w.set_speed_mradps for w in self._wheels)
-        self._steer_setters = tuple(s.set_angle_mrad for s in self._steering)
         half_width_m = max(abs(y) for y in hal.geometry.wheel_y_m)
         self.planner_config = planner_config or PlannerConfig(half_width_m=half_width_m)
         self._planner: Planner | None = None
@@ -218,27 +209,31 @@ class Rover:
         nav = self.nav
         if not nav.active:
             return
-        meas = tuple(map(_angle_of, self._steering))
+        # written out: map(attrgetter) over the devices is fewer bytecodes but
+        # slower (a property called from C costs more than an attribute load)
+        st = self._steering
+        meas = (st[0].angle_mrad, st[1].angle_mrad, st[2].angle_mrad, st[3].angle_mrad)
         self._send(nav.update(dt_ms, self._stalled_indices(), meas))
 
     def _stalled_indices(self) -> tuple[int, ...]:
         """Indices of the stalled wheels; () in the usual case, found without
         building anything (read every cycle)."""
-        w = self._wheels
-        if not any(map(_stalled_of, w)):     # in wheel order, up to the first stalled one
+        w0, w1, w2, w3, w4, w5 = w = self._wheels
+        if not (w0.stalled or w1.stalled or w2.stalled or w3.stalled or w4.stalled
+                or w5.stalled):
             return ()
         return tuple(i for i in range(6) if w[i].stalled)
 
     def _send(self, cmd) -> None:
-        # every device's setter in device order, as a loop would, but looped
-        # in C: setters_i(value_i) for each pair
         wheels = cmd.wheel_mradps
         if wheels != self._sent_wheels:
-            _drain(map(call, self._wheel_setters, wheels))
+            for dev, v in zip(self._wheels, wheels):
+                dev.set_speed_mradps(v)
             self._sent_wheels = wheels
         steer = cmd.steer_mrad
         if steer != self._sent_steer:
-            _drain(map(call, self._steer_setters, steer))
+            for dev, a in zip(self._steering, steer):
+                dev.set_angle_mrad(a)
             self._sent_steer = steer
 
     # -- telemetry -------------------------------------------------------------
