@@ -62,6 +62,11 @@ class DriveCommand(NamedTuple):
     radius_m: float           # math.inf when straight, 0.0 for a point turn
 
 
+# A named tuple's generated __new__ is a Python call (~100 ns); the hot paths
+# build their DriveCommand as tuple.__new__ does, fields in declaration order.
+_tuple_new = tuple.__new__
+
+
 def _finite(name: str, value: float) -> float:
     try:
         f = float(value)
@@ -191,7 +196,7 @@ class Kinematics:
         m = round(v * self._k_mradps)
         wheels = (m, m, m, m, m, m)
         self._check_wheel_range(wheels, "straight at speed_mps={:.3f}", v)
-        return DriveCommand(MODE_STRAIGHT, wheels, self._straight_steer, v, 0.0, math.inf)
+        return _tuple_new(DriveCommand, (MODE_STRAIGHT, wheels, self._straight_steer, v, 0.0, _INF))
 
     def arc(self, speed_mps: float, radius_m: float) -> DriveCommand:
         """Drive on a circle of signed radius (left positive) at body speed.
@@ -241,7 +246,7 @@ class Kinematics:
                  round(1000.0 * _atan(x4 / d4)), round(1000.0 * _atan(x5 / d5)))
         if min(steer) < self._steer_min_mrad or max(steer) > self._steer_max_mrad:
             self._check_steer(steer)      # raises, naming the corner
-        return DriveCommand(MODE_ARC, wheels, steer, v, w, R)
+        return _tuple_new(DriveCommand, (MODE_ARC, wheels, steer, v, w, R))
 
     def twist(self, speed_mps: float, yaw_rate_radps: float) -> DriveCommand:
         """Body speed and yaw rate; zero speed with a yaw rate is a point turn."""
