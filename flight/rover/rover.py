@@ -258,7 +258,7 @@ class Rover:
             "rover.distance_m": p.distance_m,
             "rover.pitch_deg": p.pitch_deg,
             "rover.roll_deg": p.roll_deg,
-            "rover.slip_est": p.slip_est,
+            "rover.slip_est": 1.0 - p.slip_scale,     # p.slip_est, without a property call
             "rover.nav_state": nav.state,
             "rover.goal_status": _GOAL_STATUS_TEXT[goal.status] if goal else "NONE",
             "rover.goal_reason": goal.reason if goal else "",
