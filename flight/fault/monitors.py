@@ -80,13 +80,15 @@ class Monitor:
     __slots__ = ("spec", "name", "channel", "state", "_kind", "_bus", "_states",
                  "_low", "_high", "_value", "_max_age", "_persist", "_clear", "_stale",
                  "_bad_since", "_good_since", "_t0", "_lim", "_modes",
-                 "quiet", "_values_get", "_stamps_get")
+                 "quiet", "_values_get", "_stamps_get", "_by_age", "_by_range", "_stale_after")
 
     def __init__(self, spec: MonitorSpec, limit_set: str, bus, states: dict, t0_ms: int):
         self.spec = spec
         self.name = spec.name
         self.channel = spec.channel
         self._kind = _KIND_CODE[spec.kind]
+        self._by_age = self._kind == _STALENESS
+        self._by_range = self._kind == _RANGE
         self._bus = bus
         self._states = states
         self._t0 = t0_ms
@@ -108,6 +110,8 @@ class Monitor:
         self._persist = lim.persist_ms
         self._clear = lim.clear_ms
         self._stale = lim.stale_ms
+        # evaluate's fresh-sample test in one compare (no int exceeds inf)
+        self._stale_after = _NEVER if lim.stale_ms is None else lim.stale_ms
         self._bad_since = None
         self._good_since = None
         self.quiet = _ALWAYS
@@ -138,21 +142,11 @@ class Monitor:
             return self._rest_out_of_modes(values.get("mode"), now_ms)
         ch = self.channel
         t = stamps.get(ch)
-        if t is None:
-            new = self._never_published(now_ms)
-            v: Any = now_ms - self._t0
-            self._rest(self._stamps_get, ch, None, self._first_sample_deadline(new))
-        elif self._kind == _STALENESS:
-            v = now_ms - t
-            new = self._judge_age(t, v, now_ms)
-        elif self._stale is not None and now_ms - t > self._stale:
-            v = now_ms - t
-            new = STALE
-            self._bad_since = self._good_since = None
-            self._rest(self._stamps_get, ch, t, _NEVER)        # until the next sample
+        if t is None or self._by_age or now_ms - t > self._stale_after:
+            new, v = self._judge_stamp(t, now_ms)
         else:                                  # a fresh sample: the common path, kept lean
             v = values[ch]
-            if self._kind == _RANGE:
+            if self._by_range:
                 try:
                     bad = not (self._low <= v <= self._high)   # NaN compares False -> bad
                 except TypeError:                             # a string on a numeric channel
@@ -177,6 +171,21 @@ class Monitor:
             return False
         self._transition(new, v, now_ms)
         return True
+
+    def _judge_stamp(self, t: int | None, now_ms: int) -> tuple[str, Any]:
+        """(state, value for the event) when the publish time decides: the
+        channel never published, a staleness monitor, or a stale sample."""
+        ch = self.channel
+        if t is None:
+            new = self._never_published(now_ms)
+            self._rest(self._stamps_get, ch, None, self._first_sample_deadline(new))
+            return new, now_ms - self._t0
+        if self._by_age:
+            v = now_ms - t
+            return self._judge_age(t, v, now_ms), v
+        self._bad_since = self._good_since = None
+        self._rest(self._stamps_get, ch, t, _NEVER)        # until the next sample
+        return STALE, now_ms - t
 
     def _rest_out_of_modes(self, mode: Any, now_ms: int) -> bool:
         """Outside its modes a gated monitor judges nothing: UNKNOWN, timers
