@@ -14,6 +14,7 @@ See docs/site.md for the model and its sources.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
 from dataclasses import dataclass
@@ -176,9 +177,11 @@ class Site:
     def shape(self) -> tuple[int, int]:
         return self.height_m.shape
 
-    @property
+    @functools.cached_property
     def extent_m(self) -> tuple[float, float, float, float]:
-        """(xmin, xmax, ymin, ymax) of the grid points, for imshow."""
+        """(xmin, xmax, ymin, ymax) of the grid points, for imshow (the grid
+        never changes after construction: computed once, as contains() asks
+        for it at every lookup)."""
         ny, nx = self.height_m.shape
         x0, y0 = self.origin_xy_m
         return (x0, x0 + (nx - 1) * self.cell_m, y0, y0 + (ny - 1) * self.cell_m)
