@@ -117,6 +117,35 @@ def test_decoder_resynchronises_after_garbage(garbage, frames):
     assert st2["frames"] == len(frames)
 
 
+@PROPS
+@given(frames=st.lists(st.tuples(u8, payloads), min_size=3, max_size=6),
+       cut=st.integers(0, 400), bad=st.integers(0, 10_000))
+def test_a_port_opened_mid_frame_counts_the_tail_apart(frames, cut, bad):
+    """A decoder for a port opened while the board sends (mid_stream): what
+    fails before the first good frame is the tail of a frame joined late
+    (presync); a frame damaged after that is a line error (stats), counted
+    as a decoder in sync counts it."""
+    wire = [encode_frame(s, 0, 0, T_TLM, p) for s, p in frames]
+    tail = wire[0][min(cut, len(wire[0]) - 1):]             # joined somewhere in frame 0
+    damaged = bytearray(wire[2])
+    damaged[bad % (len(damaged) - 1)] ^= 0x5A               # any byte but the delimiter
+    after = wire[1] + bytes(damaged) + b"".join(wire[3:])
+    dec = FrameDecoder(mid_stream=True)
+    got = [(f.seq, f.payload) for f in dec.feed(tail + after)]
+    want = [frames[1]] + frames[3:]
+    assert got in (want, [frames[0]] + want)                 # frame 0 only if joined at its start
+
+    def errors(d):
+        return {k: v for k, v in d.items() if k not in ("bytes", "frames")}
+    in_sync, tail_only = FrameDecoder(), FrameDecoder()
+    in_sync.feed(after)
+    tail_only.feed(tail)
+    assert errors(dec.stats) == errors(in_sync.stats)        # the damaged frame, as a line error
+    assert sum(errors(in_sync.stats).values()) >= 1
+    assert errors(dec.presync) == errors(tail_only.stats)    # the tail, apart
+    assert dec.stats["bytes"] == len(tail + after)
+
+
 def test_bad_crc_counted_and_dropped():
     good = encode_frame(1, 0, 0, T_CMD, b"abc")
     raw = bytearray(b"\x01\x00\x00\x01abc")

@@ -119,12 +119,20 @@ class FrameDecoder:
 
     Bad input (CRC, COBS, length, unknown type) is counted in ``stats`` and
     dropped; the decoder picks up again at the next 0x00.
+
+    ``mid_stream``: the port was just opened on a board that may already be
+    sending, so the first bytes can be the tail of a frame.  Until the first
+    good frame the decoder cannot tell such a tail from a damaged frame:
+    what it rejects before then is counted in ``presync`` (the same keys as
+    ``stats``), not in ``stats``, which then counts the line's errors.
     """
 
-    def __init__(self):
+    def __init__(self, mid_stream: bool = False):
         self._rx = ffi.new("struct link_rx *")
         lib.link_rx_init(self._rx)
         self._got = ffi.new("int *")
+        self._synced = not mid_stream
+        self.presync = dict.fromkeys(_RX_STAT_FIELDS, 0)
 
     def feed(self, data: bytes) -> list[Frame]:
         frames = []
@@ -134,8 +142,20 @@ class FrameDecoder:
             used = lib.link_rx_feed(self._rx, buf + off, n - off, self._got)
             off += used
             if self._got[0]:
+                if not self._synced:
+                    self._sync()
                 frames.append(_frame_from_c(self._rx.frame))
         return frames
+
+    def _sync(self) -> None:
+        """The first good frame: the rejections so far become ``presync``
+        (the bytes and this frame stay in ``stats``)."""
+        self._synced = True
+        st = self._rx.st
+        for k in _RX_STAT_FIELDS:
+            if k not in ("bytes", "frames"):
+                self.presync[k] = getattr(st, k)
+                setattr(st, k, 0)
 
     @property
     def stats(self) -> dict:

@@ -141,6 +141,7 @@ class BoardSession:
                              write_errors=0, clock_exchanges=0)
         self._rx_err_base = 0         # decoder errors carried over from earlier connections
         self._crc_base = 0
+        self._presync_base = 0        # decode failures before a fresh port's first good frame
         self._tx_base = dict(retransmits=0, timeouts=0, naks=0)
 
     # -- life cycle -----------------------------------------------------------------
@@ -345,11 +346,15 @@ class BoardSession:
 
     # -- frames in ---------------------------------------------------------------------
     def _carry_decoder(self, old: C.FrameDecoder) -> C.FrameDecoder:
-        """A fresh decoder for a fresh port, keeping the error counts cumulative."""
+        """A fresh decoder for a fresh port, keeping the error counts cumulative.
+        The board may be mid-frame when the port opens: what fails to decode
+        before the first good frame is the tail of a frame we joined late,
+        counted apart (``rx_presync_errors``), not as line errors."""
         st = old.stats
         self._rx_err_base += sum(v for k, v in st.items() if k not in ("bytes", "frames"))
         self._crc_base += st["crc"]
-        return C.FrameDecoder()
+        self._presync_base += sum(old.presync.values())
+        return C.FrameDecoder(mid_stream=True)
 
     def _note_rx(self, f: C.Frame) -> None:
         self._last_rx = self._host_time()
@@ -634,6 +639,7 @@ class BoardSession:
         out.update(
             state=self.state.value,
             crc_errors=self._crc_base + d["crc"],
+            rx_presync_errors=self._presync_base + sum(self.decoder.presync.values()),
             rx_errors=self._rx_err_base + sum(v for k, v in d.items() if k not in ("bytes", "frames")),
             rx_decoder=d,
             retransmits=self._tx_base["retransmits"] + tx["retransmits"],
