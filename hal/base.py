@@ -96,6 +96,16 @@ class Hal(ABC):
     @abstractmethod
     def advance(self, dt_ms: int) -> None: ...
 
+    # -- one cycle's readings of a device group, in one call (the rover reads
+    # them every cycle; a backend with a latch serves its latched tuple)
+    def wheel_stall_flags(self) -> tuple[bool, ...]:
+        """Each wheel's ``stalled``, in WHEEL_NAMES order."""
+        return tuple(w.stalled for w in self.wheels)
+
+    def steering_angles_mrad(self) -> tuple[int, ...]:
+        """Each steering actuator's ``angle_mrad``, in STEER_NAMES order."""
+        return tuple(s.angle_mrad for s in self.steering)
+
     def safe(self) -> None:
         """Every actuator to its safe state (wheels 0, heaters off) and write."""
         for w in self.wheels:

@@ -40,8 +40,8 @@ class Latch:
         self._count = [0] * 6              # encoder counts
         self._current_a = [0.0] * 6
         self._effort_q15 = [0] * 6
-        self._stalled = [False] * 6
-        self._steer = [0] * 4              # measured steering angle, mrad
+        self._stalled = (False,) * 6
+        self._steer = (0,) * 4             # measured steering angle, mrad
         self._accel = (0, 0, 1000)         # mg
         self._gyro = (0, 0, 0)             # mdeg/s
         self._pitch_mdeg = 0
@@ -54,6 +54,13 @@ class Latch:
         self._wheel_cmd = [0] * 6
         self._steer_cmd = [0] * 4
         self._heater_dirty = False
+
+
+    def wheel_stall_flags(self) -> tuple[bool, ...]:
+        return self._stalled
+
+    def steering_angles_mrad(self) -> tuple[int, ...]:
+        return self._steer
 
 
 class LatchedDevice:

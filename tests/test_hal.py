@@ -132,6 +132,30 @@ def test_cycle_moves_the_clock_and_the_plant(hal):
     assert all(abs(w.speed_mradps) < 100 for w in hal.wheels)
 
 
+def test_group_readings_are_the_devices_readings(hal):
+    """wheel_stall_flags() and steering_angles_mrad() (one call each, the
+    latch's tuples) say what the devices say, one by one, as Hal's default
+    does; here with a locked wheel that stalls and the corners turned."""
+    from hal.base import Hal
+    hal.faults.lock_wheel("ml")
+    for w in hal.wheels:
+        w.set_speed_mradps(1500)
+    for i, s in enumerate(hal.steering):
+        s.set_angle_mrad(200 if i % 2 else -200)
+    seen_stall = False
+    for _ in range(40):
+        hal.write()
+        hal.advance(100)
+        hal.read()
+        flags, angles = hal.wheel_stall_flags(), hal.steering_angles_mrad()
+        assert flags == tuple(w.stalled for w in hal.wheels) == Hal.wheel_stall_flags(hal)
+        assert angles == tuple(s.angle_mrad for s in hal.steering) == Hal.steering_angles_mrad(hal)
+        assert isinstance(flags, tuple) and isinstance(angles, tuple)
+        seen_stall = seen_stall or any(flags)
+    assert seen_stall and flags[2] and not flags[0]
+    assert angles[0] < -100 and angles[1] > 100
+
+
 def test_same_seed_same_run_different_seed_different_noise():
     def run(seed):
         h = open_hal(f"sim://?seed={seed}&site=flat")

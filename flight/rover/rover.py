@@ -209,20 +209,17 @@ class Rover:
         nav = self.nav
         if not nav.active:
             return
-        # written out: map(attrgetter) over the devices is fewer bytecodes but
-        # slower (a property called from C costs more than an attribute load)
-        st = self._steering
-        meas = (st[0].angle_mrad, st[1].angle_mrad, st[2].angle_mrad, st[3].angle_mrad)
+        # the group readings: one HAL call each, not one property per device
+        meas = self.hal.steering_angles_mrad()
         self._send(nav.update(dt_ms, self._stalled_indices(), meas))
 
     def _stalled_indices(self) -> tuple[int, ...]:
         """Indices of the stalled wheels; () in the usual case, found without
         building anything (read every cycle)."""
-        w0, w1, w2, w3, w4, w5 = w = self._wheels
-        if not (w0.stalled or w1.stalled or w2.stalled or w3.stalled or w4.stalled
-                or w5.stalled):
+        flags = self.hal.wheel_stall_flags()
+        if not any(flags):
             return ()
-        return tuple(i for i in range(6) if w[i].stalled)
+        return tuple(i for i, s in enumerate(flags) if s)
 
     def _send(self, cmd) -> None:
         wheels = cmd.wheel_mradps
