@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from common.vehicle import WHEEL_NAMES
 from flight.rover.kinematics import MODE_STOP, DriveCommand, Kinematics, KinematicsRangeError
 from flight.rover.limits import SpeedLimits
-from flight.rover.pose import wrap_pi
 
 _DEG = math.pi / 180.0
 _INF = math.inf
 _hypot, _atan2, _sin, _copysign = math.hypot, math.atan2, math.sin, math.copysign
+_PI, _TWO_PI, _fmod = math.pi, 2.0 * math.pi, math.fmod       # wrap_pi's, written out below
 
 
 class GoalStatus(str, enum.Enum):
@@ -488,7 +488,8 @@ class Navigator:
             tx, ty = bx, by
         dx, dy = tx - px, ty - py
         ld = _hypot(dx, dy)
-        alpha = wrap_pi(_atan2(dy, dx) - pose.yaw_rad)
+        alpha = _fmod(_atan2(dy, dx) - pose.yaw_rad + _PI, _TWO_PI)   # wrap_pi, written out
+        alpha = (alpha + _TWO_PI if alpha <= 0.0 else alpha) - _PI
         a_abs = abs(alpha)
         if self._spinning:
             if a_abs < self._point_turn_exit_rad:

@@ -192,7 +192,8 @@ class PoseEstimator:
         self.x_m += c * bx - s * by
         self.y_m += s * bx + c * by
         self.yaw_unwrapped_rad += dyaw
-        self.yaw_rad = wrap_pi(yaw_rad + dyaw)
+        a = _fmod(yaw_rad + dyaw + _PI, _TWO_PI)       # wrap_pi, written out (every cycle)
+        self.yaw_rad = (a + _TWO_PI if a <= 0.0 else a) - _PI
         self._yaw_since_vo += dyaw
         self.distance_m += _hypot(bx, by)
         if dt_ms > 0:
