@@ -54,13 +54,22 @@ def make_wheel_cfg(d):
     return c, ref.WheelLoopCfg(**d)
 
 
+def new_wheel_pair(target=None):
+    """A fresh C wheel loop and its Python reference, with target set on both."""
+    cw = ffi.new("struct wheel_loop *")
+    lib.wheel_loop_init(cw)
+    pw = ref.WheelLoop()
+    if target is not None:
+        lib.wheel_loop_set_target(cw, target)
+        ref.wheel_loop_set_target(pw, target)
+    return cw, pw
+
+
 @SEQ_SETTINGS
 @given(cfg=wheel_cfg, ops=st.lists(wheel_op, min_size=1, max_size=80))
 def test_wheel_loop_sequences(cfg, ops):
     cc, pc = make_wheel_cfg(cfg)
-    cw = ffi.new("struct wheel_loop *")
-    lib.wheel_loop_init(cw)
-    pw = ref.WheelLoop()
+    cw, pw = new_wheel_pair()
     for op, arg in ops:
         if op == "step":
             assert lib.wheel_loop_step(cw, cc, arg) == ref.wheel_loop_step(pw, pc, arg)
@@ -78,11 +87,7 @@ def test_wheel_loop_sequences(cfg, ops):
        integ=i32, prev=st.integers(-32767, 32767), meas=i32)
 def test_wheel_loop_single_step_random_state(cfg, target, ramp, integ, prev, meas):
     cc, pc = make_wheel_cfg(cfg)
-    cw = ffi.new("struct wheel_loop *")
-    lib.wheel_loop_init(cw)
-    pw = ref.WheelLoop()
-    lib.wheel_loop_set_target(cw, target)
-    ref.wheel_loop_set_target(pw, target)
+    cw, pw = new_wheel_pair(target)
     for obj in (cw, pw):
         obj.ramp_q8, obj.integ_q8, obj.prev_err = ramp, integ, prev
     assert lib.wheel_loop_step(cw, cc, meas) == ref.wheel_loop_step(pw, pc, meas)
@@ -120,11 +125,7 @@ def test_wheel_loop_common_step(cfg, target, near, ih, il, settled, prev, stall)
     """One step from a random state in and around the short path's domain,
     then a few more: the same outputs and state as the reference."""
     cc, pc = make_wheel_cfg(cfg)
-    cw = ffi.new("struct wheel_loop *")
-    lib.wheel_loop_init(cw)
-    pw = ref.WheelLoop()
-    lib.wheel_loop_set_target(cw, target)
-    ref.wheel_loop_set_target(pw, target)
+    cw, pw = new_wheel_pair(target)
     ramp = target * 256 if settled else target * 256 + 300
     ramp = max(-256_000_000, min(256_000_000, ramp))
     for obj in (cw, pw):
@@ -149,11 +150,7 @@ def test_wheel_loop_common_step_edges(ih, err):
     cc, pc = make_wheel_cfg(cfg)
     for target in (1000, -1000, 32767):
         for il in (0, 1, 127, 128, 255):
-            cw = ffi.new("struct wheel_loop *")
-            lib.wheel_loop_init(cw)
-            pw = ref.WheelLoop()
-            lib.wheel_loop_set_target(cw, target)
-            ref.wheel_loop_set_target(pw, target)
+            cw, pw = new_wheel_pair(target)
             for obj in (cw, pw):
                 obj.ramp_q8, obj.integ_q8 = target * 256, ih * 256 + il
             for k in range(2):
