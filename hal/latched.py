@@ -55,8 +55,8 @@ class Latch:
         self._steer_cmd = [0] * 4
         self._heater_dirty = False
 
-
     def wheel_stall_flags(self) -> tuple[bool, ...]:
+        """The latched stall flags (Hal.wheel_stall_flags, one attribute load)."""
         return self._stalled
 
     def steering_angles_mrad(self) -> tuple[int, ...]:
