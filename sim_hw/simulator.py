@@ -335,13 +335,8 @@ class Simulator:
         """Execute one CMD payload ``[opcode u16][args]`` on a board's firmware
         (the same dispatch, checks and handlers as a CMD frame); returns the
         CMD_RESULT payload (docs/protocol.md 1.6)."""
-        if len(payload) > 64:
-            raise ValueError(f"Simulator.command: payload of {len(payload)} bytes exceeds 64")
-        rc = self._lib.sim_board_execute(self._boards, ROLE_IDS[role], seq & 0xFF, payload,
-                                         len(payload), self._result)
-        if rc == 255:
-            raise ValueError(f"Simulator.command: no board {role!r}")
-        return bytes(self._ffi.buffer(self._result))
+        self.command_status(role, seq, payload)
+        return self.last_result()
 
     def command_status(self, role: str, seq: int, payload: bytes) -> int:
         """command() for the flight cycle's steady stream of accepted

@@ -110,3 +110,22 @@ def test_tilt_hazard_stops_and_safes(rover_hal_url, tmp_path):
     assert "CMD_FAILED" in names or "FP_RESPONSE_FIRED" in names
     truth = res.system.hal.truth()
     assert abs(truth["pitch_rad"]) * 57.3 < 25 and abs(truth["roll_rad"]) * 57.3 < 25
+
+
+# The bench-API tests that the board modules (tests/test_missions_boards.py,
+# tests/test_missions_simavr.py) run again on emulated boards: each takes
+# them into its namespace with bench_api_tests().  The stall test skips there
+# (fault injection needs the simulator).
+BENCH_API_TESTS = (
+    test_boot_leaves_rover_idle,
+    test_drive_command_completes_when_goal_reached_not_when_accepted,
+    test_command_refused_in_wrong_mode_with_reason,
+    test_out_of_range_argument_rejected_before_dispatch,
+    test_await_telemetry_timeout_names_condition_and_last_value,
+    test_wheel_stall_stops_drive_and_goes_safe,
+)
+
+
+def bench_api_tests() -> dict:
+    """{name: test} of BENCH_API_TESTS, for a module's globals()."""
+    return {t.__name__: t for t in BENCH_API_TESTS}

@@ -77,15 +77,7 @@ def rover(rover_unbooted):
 
 
 # the bench-API tests of tests/test_missions.py, on emulated Megas
-test_boot_leaves_rover_idle = sim_tests.test_boot_leaves_rover_idle
-test_drive_command_completes_when_goal_reached_not_when_accepted = \
-    sim_tests.test_drive_command_completes_when_goal_reached_not_when_accepted
-test_command_refused_in_wrong_mode_with_reason = sim_tests.test_command_refused_in_wrong_mode_with_reason
-test_out_of_range_argument_rejected_before_dispatch = \
-    sim_tests.test_out_of_range_argument_rejected_before_dispatch
-test_await_telemetry_timeout_names_condition_and_last_value = \
-    sim_tests.test_await_telemetry_timeout_names_condition_and_last_value
-test_wheel_stall_stops_drive_and_goes_safe = sim_tests.test_wheel_stall_stops_drive_and_goes_safe  # skips
+globals().update(sim_tests.bench_api_tests())
 
 
 @pytest.mark.timeout(1500)
