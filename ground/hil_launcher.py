@@ -758,8 +758,10 @@ def send_wait(s, payload: bytes, timeout_s: float = 5.0) -> bool:
     return True
 
 
-def measure_goodput(port: str, baud: int, seconds: float = 5.0) -> dict:
-    """Telemetry streaming as fast as the line allows (BOARD_TLM_PERIOD 0)."""
+def measure_goodput(port: str, baud: int, seconds: float = 5.0, line_baud: int | None = None) -> dict:
+    """Telemetry streaming as fast as the line allows (BOARD_TLM_PERIOD 0),
+    as a fraction of what the line carries at ``line_baud``, the bit rate
+    the board's UART really runs at (default ``baud``)."""
     got = {"bytes": 0, "frames": 0}
     counting = [False]
 
@@ -784,7 +786,7 @@ def measure_goodput(port: str, baud: int, seconds: float = 5.0) -> dict:
         st = s.stats()
     finally:
         s.close()
-    capacity = baud / 10.0
+    capacity = (line_baud or baud) / 10.0
     return dict(goodput_ratio=round(all_bytes / dt / capacity, 4),
                 payload_bytes_per_s=round(all_bytes / dt, 1),
                 tlm_goodput_ratio=round(got["bytes"] / dt / capacity, 4),
@@ -792,19 +794,12 @@ def measure_goodput(port: str, baud: int, seconds: float = 5.0) -> dict:
                 line_bytes_per_s=capacity, seconds=round(dt, 2), rx_errors=st["rx_errors"])
 
 
-def physical_min_rtt_ms(baud: int, cmd_payload: bytes) -> float:
-    """The least time a command can take from send to ack at this baud: its
-    frame's bytes one way and the ACK frame's bytes back, 10 bits a byte,
-    with zero processing time on the board."""
-    from hal.link import codec
-    cmd = codec.encode_frame(1, 0, 0, codec.T_CMD, cmd_payload)
-    ack = codec.encode_frame(1, 1, codec.F_ACK, codec.T_ACK, b"\x00")   # [sack]
-    return (len(cmd) + len(ack)) * 10.0 / baud * 1000.0
-
-
-def measure_rtt(port: str, baud: int, n: int = 1000) -> dict:
+def measure_rtt(port: str, baud: int, n: int = 1000, line_baud: int | None = None) -> dict:
     """One MOB_DRIVE at a time (zero setpoints), send -> ack, with the HAL's
-    telemetry (one packet set per 100 ms) on the return line."""
+    telemetry (one packet set per 100 ms) on the return line.  The physical
+    floor is at ``line_baud``, the bit rate the board's UART really runs at
+    (default ``baud``)."""
+    from ground.perf_link import physical_min_rtt_ms
     d, s = open_session(port, baud)
     lost = 0
     try:
@@ -824,7 +819,7 @@ def measure_rtt(port: str, baud: int, n: int = 1000) -> dict:
     finally:
         s.close()
     pick = lambda q: round(vals[min(len(vals) - 1, int(round(q * (len(vals) - 1))))], 3)  # noqa: E731
-    phys = physical_min_rtt_ms(baud, drive)
+    phys = physical_min_rtt_ms(line_baud or baud, drive)
     return dict(rtt_p50_ms=pick(0.5), rtt_p99_ms=pick(0.99), rtt_max_ms=round(vals[-1], 3),
                 rtt_min_ms=round(vals[0], 3), rtt_physical_min_ms=round(phys, 3),
                 rtt_below_physical=sum(1 for v in vals if v < phys),

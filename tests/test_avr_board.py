@@ -103,6 +103,21 @@ def test_flash_through_bootloader_then_the_firmware_answers(mega, built, tmp_pat
         s.close()
 
 
+def test_no_round_trip_beats_the_wire(mega, built):
+    """Send -> ack of MOB_DRIVE on the host's clock is never shorter than the
+    command's and the ACK's bytes take at the Mega's real bit rate (117 647
+    bit/s): the harness takes what the host writes no earlier than the host's
+    time and hands a reply to the pty only after its stop bit, at its board
+    time (docs/hil.md section 10).  A lower bound: load can only lengthen a
+    round trip.  Before that pacing, 1-4 of 200 beat the floor."""
+    from ground.perf_firmware import LINE_BAUD
+    m = mega("mobility", "--firmware", str(built["images"]["mobility"]))
+    r = L.measure_rtt(m.port, 115200, n=200, line_baud=LINE_BAUD)
+    assert r["rtt_commands"] >= 100, r
+    assert r["rtt_physical_min_ms"] == pytest.approx(3.315, abs=0.001)
+    assert r["rtt_below_physical"] == 0 and r["rtt_min_ms"] >= r["rtt_physical_min_ms"], r
+
+
 def test_reflash_needs_a_reset_and_gets_one_on_open(mega, built, tmp_path):
     """With the Mega's auto-reset (DTR through 100 nF, here: reset when the
     port is opened) a second flash reaches the bootloader again."""

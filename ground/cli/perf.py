@@ -389,7 +389,8 @@ def firmware(as_json, quick):
         raise click.ClickException(str(e)) from None
     t, ln, fl = r["tick"], r["line"], r["flash"]
     r["pass"] = bool(all(i["ram_pct"] <= r["ram_target_pct"] for i in r["images"].values())
-                     and t["cpu_fraction"] <= t["cpu_target"])
+                     and t["cpu_fraction"] <= t["cpu_target"]
+                     and ln["rtt"]["rtt_below_physical"] == 0)
     if as_json:
         click.echo(json.dumps(r))
         return
@@ -408,8 +409,9 @@ def firmware(as_json, quick):
     click.echo(f"ISR latency max: UART RX {t['uart_rx_isr_latency_us_max']} us, timer "
                f"{t['timer_isr_latency_us_max']} us")
     click.echo(f"line: goodput {ln['goodput']['goodput_ratio']:.3f} of {ln['line_bytes_per_s']:.0f} B/s; "
-               f"RTT p50 {ln['rtt']['rtt_p50_ms']} ms, p99 {ln['rtt']['rtt_p99_ms']} ms (physical "
-               f"minimum {ln['rtt_physical_min_ms']} ms)")
+               f"RTT min {ln['rtt']['rtt_min_ms']} ms, p50 {ln['rtt']['rtt_p50_ms']} ms, p99 "
+               f"{ln['rtt']['rtt_p99_ms']} ms (physical minimum {ln['rtt_physical_min_ms']} ms; "
+               f"{ln['rtt']['rtt_below_physical']} below it)")
     click.echo(f"flash {fl['bytes']} B: write {fl['write_s']} s, verify {fl['verify_s']} s "
                f"(line floor {fl['line_floor_s_each_way']} s each way); "
                f"{'PASS' if r['pass'] else 'FAIL'}")

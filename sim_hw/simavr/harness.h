@@ -25,6 +25,7 @@
 #define H_BOOT_ADDR 0x3E000u          /* stk500v2 bootloader, BOOTSZ = 4096 words */
 #define H_FLASH_BYTES (256u * 1024u)
 #define H_MAX_EDGES 512
+#define H_TXQ 16                      /* the UART holds one byte at a time; slack */
 
 /* ATmega2560 data-space addresses (datasheet register summary; I/O + 0x20) */
 #define R_PORTA 0x22
@@ -99,6 +100,11 @@ struct harness {
 	int xoff;
 	uint64_t rx_next_cycle;         /* earliest cycle for the next byte in */
 	uint32_t cycles_per_byte;       /* 10 bit times at the firmware's baud */
+	/* bytes on the line out: each goes to the pty when its stop bit has
+	 * left (cycle tx_due), not when the firmware wrote UDR (uart_bridge.c) */
+	uint8_t tx_byte[H_TXQ];
+	uint64_t tx_due[H_TXQ];
+	uint8_t tx_head, tx_n;
 	int want_reset;
 	uint8_t inbuf[4096];
 	int in_len, in_pos;

@@ -54,21 +54,54 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The host's monotonic time at which board cycle `cycle` is due. */
+static uint64_t wall_of(const struct harness *h, uint64_t cycle)
+{
+	return h->wall_t0_ns + (uint64_t)((double)(cycle - h->sim_t0_cycle) * 1e9 / H_FREQ_HZ /
+					  h->time_scale);
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { 0, (long)(ns > 999999999u ? 999999999u : ns) };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Free-running pace: the board may run up to 0.2 ms ahead of the host's
+ * clock between sleeps (a sleep per poll would cost more than it paces);
+ * what leaves the board waits for its own time (h_wait_wall). */
 void h_throttle(struct harness *h)
 {
-	double sim_ns = (double)(h->avr->cycle - h->sim_t0_cycle) * 1e9 / H_FREQ_HZ / h->time_scale;
-	uint64_t target = h->wall_t0_ns + (uint64_t)sim_ns, now = now_ns();
+	uint64_t target = wall_of(h, h->avr->cycle), now = now_ns();
 
 	if (target > now + 200000u) {
-		struct timespec ts = { 0, (long)(target - now) };
-
-		if (ts.tv_nsec > 999999999L)
-			ts.tv_nsec = 999999999L;
-		nanosleep(&ts, NULL);
+		sleep_ns(target - now);
 	} else if (now > target + 200000000u) {
 		/* more than 0.2 s behind (a loaded host): do not race to catch up */
-		h->wall_t0_ns = now - (uint64_t)sim_ns;
+		h->wall_t0_ns += now - target;
 	}
+}
+
+/* The board cycle the host's clock is at now (the pace's mapping). */
+uint64_t h_cycle_now(const struct harness *h)
+{
+	uint64_t now = now_ns();
+
+	if (now <= h->wall_t0_ns)
+		return h->sim_t0_cycle;
+	return h->sim_t0_cycle +
+	       (uint64_t)((double)(now - h->wall_t0_ns) * h->time_scale * H_FREQ_HZ / 1e9);
+}
+
+/* Returns no earlier than the host time of board cycle `cycle`: a byte
+ * reaches the host no sooner than it could have crossed the line. */
+void h_wait_wall(struct harness *h, uint64_t cycle)
+{
+	uint64_t target = wall_of(h, cycle), now = now_ns();
+
+	if (target > now)
+		sleep_ns(target - now);
 }
 
 /* simavr's default sleep callback usleep()s the time to the next timer, one

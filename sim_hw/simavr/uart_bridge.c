@@ -11,8 +11,16 @@
  * times at the baud the firmware set): simavr 1.6's receiver lets firmware
  * read two bytes per byte time from its FIFO (it models the USART's
  * two-byte receive buffer that way), so a FIFO filled ahead would let the
- * line run up to twice its baud.  Bytes the firmware writes go to the pty at once: simavr already
- * paced them (the data-register-empty flag comes back one byte time later).
+ * line run up to twice its baud.  Bytes the firmware writes are paced by
+ * simavr (the data-register-empty flag comes back one byte time later), but
+ * it hands each one over when the firmware writes UDR, as its start bit
+ * leaves; a receiver has it only after the stop bit.  So each byte goes to
+ * the pty one byte time after UDR was written, and not before the host's
+ * clock reaches that board time (the pace lets the board run up to 0.2 ms
+ * ahead between sleeps).  A board running behind the host's clock (it
+ * catches up at full speed) takes what the host wrote at the board time the
+ * host's clock was at when it was read, not at its own lagging time.  So no
+ * reply reaches the host sooner than its bytes could cross the line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +36,8 @@
 #include "harness.h"
 
 void h_throttle(struct harness *h);     /* main.c */
+void h_wait_wall(struct harness *h, uint64_t cycle);
+uint64_t h_cycle_now(const struct harness *h);
 
 #define POLL_CYCLES 800u               /* 50 us at 16 MHz */
 
@@ -54,15 +64,42 @@ int h_uart_open(struct harness *h, const char *link)
 	return 0;
 }
 
+static void tx_write(struct harness *h, uint8_t b)
+{
+	if (h->slave_open)
+		(void)!write(h->master, &b, 1);    /* a full pty drops, as a line would */
+}
+
+/* Bytes whose stop bit has left by `when` go to the pty, each at its own
+ * board time on the host's clock; returns the next byte's cycle (0: none). */
+static avr_cycle_count_t tx_flush(avr_t *avr, avr_cycle_count_t when, void *param)
+{
+	struct harness *h = param;
+
+	(void)avr;
+	while (h->tx_n && h->tx_due[h->tx_head] <= when) {
+		h_wait_wall(h, h->tx_due[h->tx_head]);
+		tx_write(h, h->tx_byte[h->tx_head]);
+		h->tx_head = (uint8_t)((h->tx_head + 1u) % H_TXQ);
+		h->tx_n--;
+	}
+	return h->tx_n ? h->tx_due[h->tx_head] : 0;
+}
+
 static void on_uart_out(struct avr_irq_t *irq, uint32_t value, void *param)
 {
 	struct harness *h = param;
-	uint8_t b = (uint8_t)value;
+	uint8_t i;
 
 	(void)irq;
 	h->st.uart_tx_bytes++;
-	if (h->slave_open)
-		(void)!write(h->master, &b, 1);    /* a full pty drops, as a line would */
+	if (h->tx_n == H_TXQ)              /* cannot happen: UDRE paces the firmware */
+		tx_flush(h->avr, (avr_cycle_count_t)-1, h);
+	i = (uint8_t)((h->tx_head + h->tx_n) % H_TXQ);
+	h->tx_byte[i] = (uint8_t)value;
+	h->tx_due[i] = h->avr->cycle + h->cycles_per_byte;
+	if (h->tx_n++ == 0)
+		avr_cycle_timer_register(h->avr, h->cycles_per_byte, tx_flush, h);
 }
 
 static void on_xon(struct avr_irq_t *irq, uint32_t value, void *param)
@@ -88,7 +125,15 @@ static avr_cycle_count_t poll_pty(avr_t *avr, avr_cycle_count_t when, void *para
 
 		h->in_pos = h->in_len = 0;
 		if (r > 0) {
+			/* bytes the host wrote at its time now start on the line no
+			 * earlier than the board time that maps to: a board running
+			 * behind the host's clock catches up, but what it receives
+			 * does not arrive early in board time */
+			uint64_t at = h_cycle_now(h);
+
 			h->in_len = (int)r;
+			if (at > h->rx_next_cycle)
+				h->rx_next_cycle = at;
 		} else if (r < 0 && errno == EIO) {
 			h->slave_open = 0;             /* nobody has the port open */
 		}
@@ -151,4 +196,6 @@ void h_uart_connect(struct harness *h)
 		h->cycles_per_byte = 10u * 17u * 8u;   /* until the firmware sets UBRR0: 115200, U2X */
 	h->rx_next_cycle = 0;
 	avr_cycle_timer_register(avr, POLL_CYCLES, poll_pty, h);
+	/* a reset cleared the timers: what was on the line still arrives */
+	tx_flush(avr, (avr_cycle_count_t)-1, h);
 }
