@@ -71,6 +71,8 @@ struct port {
 static struct port arm_port;
 static struct fw arm_fw;
 
+#include "arm_common.h"
+
 void arm_systick(void)
 {
 	arm_port.ticks_due++;
@@ -81,30 +83,11 @@ void arm_uart0_rx(void)
 	struct port *p = &arm_port;
 
 	UART_INTCLEAR = 2u;
-	while (UART_STATE & 2u) {
-		uint8_t b = (uint8_t)UART_DATA;
-		uint16_t next = (uint16_t)((p->rx_head + 1u) % RX_RING);
-
-		if (next != p->rx_tail) {
-			p->rx[p->rx_head] = b;
-			p->rx_head = next;
-		}
-	}
+	while (UART_STATE & 2u)
+		(void)arm_rx_push(p, (uint8_t)UART_DATA);   /* a full ring drops, as a line would */
 }
 
-/* ---- port.h ---------------------------------------------------------------- */
-void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
-{
-	if (ch < PORT_PWM_COUNT)
-		p->pwm[ch] = q15;
-}
-
-void port_servo_write(struct port *p, uint8_t ch, int16_t mrad)
-{
-	if (ch < 4)
-		p->servo_mrad[ch] = mrad;
-}
-
+/* ---- port.h (the rest is arm_common.h) ---------------------------------------- */
 int32_t port_adc_read(struct port *p, uint8_t ch)
 {
 	if (p->role == ROVER_BOARD_PAYLOAD) {
@@ -143,22 +126,7 @@ uint16_t port_fault_flags(struct port *p)
 
 uint16_t port_uart_tx_pending(struct port *p)
 {
-	return (uint16_t)((p->tx_head - p->tx_tail + TX_RING) % TX_RING);
-}
-
-uint16_t port_uart_tx_free(struct port *p)
-{
-	return (uint16_t)(TX_RING - 1u - port_uart_tx_pending(p));
-}
-
-void port_uart_write(struct port *p, const uint8_t *b, uint16_t n)
-{
-	uint16_t i;
-
-	for (i = 0; i < n; i++) {
-		p->tx[p->tx_head] = b[i];
-		p->tx_head = (uint16_t)((p->tx_head + 1u) % TX_RING);
-	}
+	return arm_tx_queued(p);
 }
 
 uint64_t port_time_us(struct port *p)
@@ -210,19 +178,6 @@ static void uart_drain(struct port *p)
 	}
 }
 
-static void rx_hand_over(struct port *p)
-{
-	uint8_t buf[32];
-	uint16_t n = 0;
-
-	while (p->rx_tail != p->rx_head && n < sizeof buf) {
-		buf[n++] = p->rx[p->rx_tail];
-		p->rx_tail = (uint16_t)((p->rx_tail + 1u) % RX_RING);
-	}
-	if (n)
-		fw_rx(p->fw, buf, n);
-}
-
 int main(void)
 {
 	struct port *p = &arm_port;
@@ -247,21 +202,6 @@ int main(void)
 	SYST_RVR = CORE_HZ / 1000u - 1u;
 	SYST_CVR = 0;
 	SYST_CSR = 7u;                              /* core clock, interrupt, enable */
-	for (;;) {
-		rx_hand_over(p);
-		while (p->ticks_due) {
-			__asm__ volatile("cpsid i");
-			p->ticks_due--;
-			__asm__ volatile("cpsie i");
-			fw_tick(p->fw);
-			plant_step(p);
-			p->ticks_done++;
-			rx_hand_over(p);
-			uart_drain(p);
-		}
-		fw_service(p->fw);
-		uart_drain(p);
-		if (p->tx_tail == p->tx_head && !p->ticks_due && p->rx_tail == p->rx_head)
-			__asm__ volatile("wfi");      /* bytes waiting: spin on the meter */
-	}
+	arm_main_loop(p, plant_step, uart_drain);   /* bytes waiting: spins on the meter */
+	return 0;
 }

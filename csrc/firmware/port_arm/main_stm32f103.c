@@ -71,6 +71,8 @@ struct port {
 static struct port stm32_port;
 static struct fw stm32_fw;
 
+#include "arm_common.h"
+
 void stm32_systick(void)
 {
 	stm32_port.ticks_due++;
@@ -83,32 +85,15 @@ void stm32_usart2(void)
 
 	if (sr & (SR_RXNE | SR_ORE)) {
 		uint8_t b = (uint8_t)USART2_DR;     /* reading DR also clears ORE */
-		uint16_t next = (uint16_t)((p->rx_head + 1u) % RX_RING);
 
 		if (sr & SR_ORE)
 			p->rx_overrun++;
-		if (next != p->rx_tail) {
-			p->rx[p->rx_head] = b;
-			p->rx_head = next;
-		} else {
+		if (!arm_rx_push(p, b))
 			p->rx_overrun++;
-		}
 	}
 }
 
-/* ---- port.h ---------------------------------------------------------------- */
-void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
-{
-	if (ch < PORT_PWM_COUNT)
-		p->pwm[ch] = q15;
-}
-
-void port_servo_write(struct port *p, uint8_t ch, int16_t mrad)
-{
-	if (ch < 4)
-		p->servo_mrad[ch] = mrad;
-}
-
+/* ---- port.h (the rest is arm_common.h) ---------------------------------------- */
 int32_t port_adc_read(struct port *p, uint8_t ch)
 {
 	(void)p;
@@ -148,22 +133,8 @@ uint16_t port_fault_flags(struct port *p)
 
 uint16_t port_uart_tx_pending(struct port *p)
 {
-	return (uint16_t)((p->tx_head - p->tx_tail + TX_RING) % TX_RING + !(USART2_SR & SR_TXE));
-}
-
-uint16_t port_uart_tx_free(struct port *p)
-{
-	return (uint16_t)(TX_RING - 1u - (p->tx_head - p->tx_tail + TX_RING) % TX_RING);
-}
-
-void port_uart_write(struct port *p, const uint8_t *b, uint16_t n)
-{
-	uint16_t i;
-
-	for (i = 0; i < n; i++) {
-		p->tx[p->tx_head] = b[i];
-		p->tx_head = (uint16_t)((p->tx_head + 1u) % TX_RING);
-	}
+	/* the ring and the byte the USART still holds */
+	return (uint16_t)(arm_tx_queued(p) + !(USART2_SR & SR_TXE));
 }
 
 uint64_t port_time_us(struct port *p)
@@ -209,19 +180,6 @@ static void uart_drain(struct port *p)
 	}
 }
 
-static void rx_hand_over(struct port *p)
-{
-	uint8_t buf[32];
-	uint16_t n = 0;
-
-	while (p->rx_tail != p->rx_head && n < sizeof buf) {
-		buf[n++] = p->rx[p->rx_tail];
-		p->rx_tail = (uint16_t)((p->rx_tail + 1u) % RX_RING);
-	}
-	if (n)
-		fw_rx(p->fw, buf, n);
-}
-
 int main(void)
 {
 	struct port *p = &stm32_port;
@@ -234,20 +192,6 @@ int main(void)
 	SYST_RVR = HCLK_HZ / 1000u - 1u;
 	SYST_CVR = 0;
 	SYST_CSR = 7u;                              /* core clock, interrupt, enable */
-	for (;;) {
-		rx_hand_over(p);
-		while (p->ticks_due) {
-			__asm__ volatile("cpsid i");
-			p->ticks_due--;
-			__asm__ volatile("cpsie i");
-			fw_tick(p->fw);
-			p->ticks_done++;
-			rx_hand_over(p);
-			uart_drain(p);
-		}
-		fw_service(p->fw);
-		uart_drain(p);
-		if (p->tx_tail == p->tx_head && !p->ticks_due && p->rx_tail == p->rx_head)
-			__asm__ volatile("wfi");
-	}
+	arm_main_loop(p, 0, uart_drain);            /* no plant in this image */
+	return 0;
 }
