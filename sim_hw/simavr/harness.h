@@ -19,6 +19,7 @@
 #include "sim/head.h"
 #include "plant/gantry.h"
 #include "emu/truth_tap.h"
+#include "emu/plant_opts.h"
 
 #define H_FREQ_HZ 16000000u
 #define H_CYCLES_PER_MS (H_FREQ_HZ / 1000u)
@@ -142,8 +143,7 @@ struct harness {
 };
 
 /* plant_link.c */
-int h_plant_init(struct harness *h, uint64_t seed, const char *terrain, long nx, long ny,
-		 double cell_m, double x0_m, double y0_m, double sx_m, double sy_m, double syaw_deg);
+int h_plant_init(struct harness *h, uint64_t seed, const struct plant_opts *o);
 void h_plant_connect(struct harness *h);
 /* gantry_link.c (payload) */
 void h_gantry_init(struct harness *h);

@@ -207,12 +207,12 @@ static void on_reset(avr_t *avr)
 
 /* --- options --------------------------------------------------------------------- */
 struct opts {
-	const char *role, *link, *boot_hex, *fw, *flash_file, *boot, *terrain, *stats, *profile, *truth;
-	long truth_period_ms;
-	double scale, cell_m, x0_m, y0_m, sx_m, sy_m, syaw_deg;
-	long nx, ny, baud;
+	const char *role, *link, *boot_hex, *fw, *flash_file, *boot, *stats, *profile;
+	double scale;
+	long baud;
 	unsigned long long seed;
 	int reset_on_open;
+	struct plant_opts plant;        /* terrain, start pose, truth tap */
 };
 
 static void usage(void)
@@ -222,9 +222,7 @@ static void usage(void)
 		"       [--bootloader HEX] [--firmware HEX|ELF] [--flash-image FILE] [--boot bootloader|app]\n"
 		"       [--reset-on-open] [--time-scale K] [--seed N] [--stats FILE.json] [--baud B]\n"
 		"       [--profile FILE.txt]\n"
-		"       [--terrain FILE.f32 --nx N --ny N --cell-m M --x0-m X --y0-m Y]\n"
-		"       [--start-x-m X --start-y-m Y --start-yaw-deg D]\n"
-		"       [--truth-socket SOCKET [--truth-period-ms 1000]]   (mobility)\n");
+		PLANT_OPTS_USAGE);
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -233,9 +231,8 @@ static int parse(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof *o);
 	o->scale = 1.0;
-	o->cell_m = 1.0;
 	o->baud = 115200;
-	o->truth_period_ms = 1000;
+	plant_opts_init(&o->plant);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -252,6 +249,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 		i++;
+		if (plant_opts_take(&o->plant, a, v))
+			continue;
 		if (!strcmp(a, "--role")) o->role = v;
 		else if (!strcmp(a, "--pty-link")) o->link = v;
 		else if (!strcmp(a, "--bootloader")) o->boot_hex = v;
@@ -260,20 +259,9 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--boot")) o->boot = v;
 		else if (!strcmp(a, "--stats")) o->stats = v;
 		else if (!strcmp(a, "--profile")) o->profile = v;
-		else if (!strcmp(a, "--truth-socket")) o->truth = v;
-		else if (!strcmp(a, "--truth-period-ms")) o->truth_period_ms = strtol(v, NULL, 0);
 		else if (!strcmp(a, "--baud")) o->baud = strtol(v, NULL, 0);
 		else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--time-scale")) o->scale = strtod(v, NULL);
-		else if (!strcmp(a, "--terrain")) o->terrain = v;
-		else if (!strcmp(a, "--nx")) o->nx = strtol(v, NULL, 0);
-		else if (!strcmp(a, "--ny")) o->ny = strtol(v, NULL, 0);
-		else if (!strcmp(a, "--cell-m")) o->cell_m = strtod(v, NULL);
-		else if (!strcmp(a, "--x0-m")) o->x0_m = strtod(v, NULL);
-		else if (!strcmp(a, "--y0-m")) o->y0_m = strtod(v, NULL);
-		else if (!strcmp(a, "--start-x-m")) o->sx_m = strtod(v, NULL);
-		else if (!strcmp(a, "--start-y-m")) o->sy_m = strtod(v, NULL);
-		else if (!strcmp(a, "--start-yaw-deg")) o->syaw_deg = strtod(v, NULL);
 		else {
 			fprintf(stderr, "rover-simavr: unknown option %s\n", a);
 			return -1;
@@ -287,15 +275,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "rover-simavr: --boot is bootloader or app\n");
 		return -1;
 	}
-	if (o->truth && (strcmp(o->role, "mobility") || !*o->truth)) {
-		fprintf(stderr, "rover-simavr: --truth-socket SOCKET is for the mobility board (its plant "
-			"has the rover's pose)\n");
+	if (plant_opts_check(&o->plant, "rover-simavr", o->role))
 		return -1;
-	}
-	if (o->truth_period_ms < 1 || o->truth_period_ms > 60000) {
-		fprintf(stderr, "rover-simavr: --truth-period-ms must be 1..60000\n");
-		return -1;
-	}
 	if (!(o->scale > 0.0) || o->scale > 100.0) {
 		fprintf(stderr, "rover-simavr: --time-scale must be in (0, 100]\n");
 		return -1;
@@ -353,10 +334,10 @@ int main(int argc, char **argv)
 	/* BOOTRST programmed (the Arduino fuse setting): reset runs the bootloader */
 	avr->reset_pc = (o.boot_hex && !(o.boot && !strcmp(o.boot, "app"))) ? H_BOOT_ADDR : 0;
 	avr->codeend = avr->flashend;
-	if (h_plant_init(&h, o.seed, o.terrain, o.nx, o.ny, o.cell_m, o.x0_m, o.y0_m, o.sx_m, o.sy_m,
-			 o.syaw_deg))
+	if (h_plant_init(&h, o.seed, &o.plant))
 		return 1;
-	if (o.truth && truth_tap_open(&h.truth, "rover-simavr", o.truth, (uint32_t)o.truth_period_ms))
+	if (o.plant.truth && truth_tap_open(&h.truth, "rover-simavr", o.plant.truth,
+					    (uint32_t)o.plant.truth_period_ms))
 		return 1;
 	if (h_uart_open(&h, o.link)) {
 		perror("rover-simavr: pty");

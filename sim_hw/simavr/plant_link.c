@@ -37,8 +37,7 @@ static long lround_clamp(double v, long lo, long hi)
 	return r < lo ? lo : (r > hi ? hi : r);
 }
 
-int h_plant_init(struct harness *h, uint64_t seed, const char *terrain, long nx, long ny,
-		 double cell_m, double x0_m, double y0_m, double sx_m, double sy_m, double syaw_deg)
+int h_plant_init(struct harness *h, uint64_t seed, const struct plant_opts *o)
 {
 	struct sim_params sp;
 
@@ -54,33 +53,7 @@ int h_plant_init(struct harness *h, uint64_t seed, const char *terrain, long nx,
 		fprintf(stderr, "rover-simavr: plant init failed\n");
 		return -1;
 	}
-	if (terrain) {
-		size_t n = (size_t)nx * (size_t)ny;
-		FILE *f = fopen(terrain, "rb");
-
-		if (nx < 2 || ny < 2 || !f) {
-			fprintf(stderr, "rover-simavr: cannot read terrain %s (--nx/--ny?)\n", terrain);
-			if (f)
-				fclose(f);
-			return -1;
-		}
-		h->terrain = malloc(n * sizeof(float));
-		if (!h->terrain || fread(h->terrain, sizeof(float), n, f) != n) {
-			fprintf(stderr, "rover-simavr: terrain file shorter than nx*ny float32\n");
-			fclose(f);
-			return -1;
-		}
-		fclose(f);
-		if (sim_bind_terrain(h->sim, h->terrain, (int32_t)nx, (int32_t)ny, cell_m, x0_m, y0_m) != SIM_OK) {
-			fprintf(stderr, "rover-simavr: bad terrain geometry\n");
-			return -1;
-		}
-	}
-	if (sim_place(h->sim, sx_m, sy_m, syaw_deg * 3.14159265358979323846 / 180.0) != SIM_OK) {
-		fprintf(stderr, "rover-simavr: start pose is off the terrain map\n");
-		return -1;
-	}
-	return 0;
+	return plant_opts_apply(o, "rover-simavr", h->sim, &h->terrain);
 }
 
 /* --- outputs ------------------------------------------------------------------ */

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emu/plant_opts.h"
 #include "lockstep.h"
 #include "port_host.h"
 #include "rover_dictionary.h"
@@ -132,12 +133,11 @@ uint64_t port_time_us(struct port *p)
 
 /* ---- host process ---------------------------------------------------------- */
 struct opts {
-	const char *role, *link, *terrain, *lockstep, *truth;
-	long baud, truth_period_ms;
+	const char *role, *link, *lockstep;
+	long baud;
 	unsigned long long seed;
 	double scale;
-	long nx, ny;
-	double cell_m, x0_m, y0_m, sx_m, sy_m, syaw_deg;
+	struct plant_opts plant;        /* terrain, start pose, truth tap */
 	int have_hash, have_scale;
 	uint32_t hash;
 };
@@ -147,9 +147,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: rover-fw-host --role mobility|payload [--pty-link PATH] [--baud 115200]\n"
 		"       [--seed N] [--time-scale K | --lockstep SOCKET] [--dict-hash32 0xHEX]\n"
-		"       [--terrain FILE.f32 --nx N --ny N --cell-m M --x0-m X --y0-m Y]\n"
-		"       [--start-x-m X --start-y-m Y --start-yaw-deg D]\n"
-		"       [--truth-socket SOCKET [--truth-period-ms 1000]]   (mobility)\n");
+		PLANT_OPTS_USAGE);
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -159,8 +157,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof *o);
 	o->baud = 115200;
 	o->scale = 1.0;
-	o->cell_m = 1.0;
-	o->truth_period_ms = 1000;
+	plant_opts_init(&o->plant);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -173,23 +170,14 @@ static int parse(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 		i++;
+		if (plant_opts_take(&o->plant, a, v))
+			continue;
 		if (!strcmp(a, "--role")) o->role = v;
 		else if (!strcmp(a, "--pty-link")) o->link = v;
 		else if (!strcmp(a, "--baud")) o->baud = strtol(v, NULL, 0);
 		else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--time-scale")) o->scale = strtod(v, NULL), o->have_scale = 1;
 		else if (!strcmp(a, "--lockstep")) o->lockstep = v;
-		else if (!strcmp(a, "--truth-socket")) o->truth = v;
-		else if (!strcmp(a, "--truth-period-ms")) o->truth_period_ms = strtol(v, NULL, 0);
-		else if (!strcmp(a, "--terrain")) o->terrain = v;
-		else if (!strcmp(a, "--nx")) o->nx = strtol(v, NULL, 0);
-		else if (!strcmp(a, "--ny")) o->ny = strtol(v, NULL, 0);
-		else if (!strcmp(a, "--cell-m")) o->cell_m = strtod(v, NULL);
-		else if (!strcmp(a, "--x0-m")) o->x0_m = strtod(v, NULL);
-		else if (!strcmp(a, "--y0-m")) o->y0_m = strtod(v, NULL);
-		else if (!strcmp(a, "--start-x-m")) o->sx_m = strtod(v, NULL);
-		else if (!strcmp(a, "--start-y-m")) o->sy_m = strtod(v, NULL);
-		else if (!strcmp(a, "--start-yaw-deg")) o->syaw_deg = strtod(v, NULL);
 		else if (!strcmp(a, "--dict-hash32")) {
 			o->have_hash = 1;
 			o->hash = (uint32_t)strtoul(v, NULL, 0);
@@ -207,15 +195,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			"(a lockstepped board runs on granted time)\n");
 		return -1;
 	}
-	if (o->truth && (strcmp(o->role, "mobility") || !*o->truth)) {
-		fprintf(stderr, "rover-fw-host: --truth-socket SOCKET is for the mobility board (its plant "
-			"has the rover's pose)\n");
+	if (plant_opts_check(&o->plant, "rover-fw-host", o->role))
 		return -1;
-	}
-	if (o->truth_period_ms < 1 || o->truth_period_ms > 60000) {
-		fprintf(stderr, "rover-fw-host: --truth-period-ms must be 1..60000\n");
-		return -1;
-	}
 	if (o->baud < 300 || o->baud > 4000000 || !(o->scale > 0.0) || o->scale > 1000.0) {
 		fprintf(stderr, "rover-fw-host: bad --baud or --time-scale\n");
 		return -1;
@@ -257,7 +238,6 @@ static int open_pty(int *master, int *slave, char *name, size_t cap)
 static int setup_mobility(struct port *p, const struct opts *o)
 {
 	struct sim_params sp;
-	int rc;
 
 	memset(&sp, 0, sizeof sp);
 	mob_plant_params(&sp);
@@ -266,35 +246,7 @@ static int setup_mobility(struct port *p, const struct opts *o)
 		fprintf(stderr, "rover-fw-host: plant init failed\n");
 		return -1;
 	}
-	if (o->terrain) {
-		size_t n = (size_t)o->nx * (size_t)o->ny;
-		FILE *f = fopen(o->terrain, "rb");
-
-		if (o->nx < 2 || o->ny < 2 || !f) {
-			fprintf(stderr, "rover-fw-host: cannot read terrain %s (--nx/--ny?)\n", o->terrain);
-			if (f)
-				fclose(f);
-			return -1;
-		}
-		p->terrain = malloc(n * sizeof(float));
-		if (!p->terrain || fread(p->terrain, sizeof(float), n, f) != n) {
-			fprintf(stderr, "rover-fw-host: terrain file shorter than nx*ny float32\n");
-			fclose(f);
-			return -1;
-		}
-		fclose(f);
-		if (sim_bind_terrain(p->sim, p->terrain, (int32_t)o->nx, (int32_t)o->ny, o->cell_m,
-				     o->x0_m, o->y0_m) != SIM_OK) {
-			fprintf(stderr, "rover-fw-host: bad terrain geometry\n");
-			return -1;
-		}
-	}
-	rc = sim_place(p->sim, o->sx_m, o->sy_m, o->syaw_deg * 3.14159265358979323846 / 180.0);
-	if (rc != SIM_OK) {
-		fprintf(stderr, "rover-fw-host: start pose is off the terrain map\n");
-		return -1;
-	}
-	return 0;
+	return plant_opts_apply(&o->plant, "rover-fw-host", p->sim, &p->terrain);
 }
 
 /* each SIGUSR1 toggles the open heater sensor */
@@ -420,8 +372,8 @@ int main(int argc, char **argv)
 	if (p->role == ROVER_BOARD_MOBILITY) {
 		if (setup_mobility(p, &o))
 			return 1;
-		if (o.truth && truth_tap_open(&p->truth, "rover-fw-host", o.truth,
-					      (uint32_t)o.truth_period_ms))
+		if (o.plant.truth && truth_tap_open(&p->truth, "rover-fw-host", o.plant.truth,
+						    (uint32_t)o.plant.truth_period_ms))
 			return 1;
 	} else {
 		pay_plant_init(&p->head);
