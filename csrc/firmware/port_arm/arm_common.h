@@ -6,7 +6,8 @@
  * recorded outputs, and the main loop.  Included once, by each image's main
  * file, after its struct port, which has: fw, rx[RX_RING], rx_head,
  * rx_tail, tx[TX_RING], tx_head, tx_tail, ticks_due, ticks_done,
- * pwm[PORT_PWM_COUNT] and servo_mrad[4].
+ * pwm[PORT_PWM_COUNT] and servo_mrad[4].  The image also defines
+ * arm_rx_due() (below).
  */
 #ifndef ROVER_PORT_ARM_COMMON_H
 #define ROVER_PORT_ARM_COMMON_H
@@ -23,12 +24,17 @@ static inline uint8_t arm_rx_push(struct port *p, uint8_t b)
 	return 1;
 }
 
+/* Whether the byte at rx_tail has wholly arrived (its stop bit): a real
+ * USART raises its interrupt only then; an emulated one may hand bytes over
+ * sooner, and the image then holds them back. */
+static uint8_t arm_rx_due(struct port *p);
+
 static void arm_rx_hand_over(struct port *p)
 {
 	uint8_t buf[32];
 	uint16_t n = 0;
 
-	while (p->rx_tail != p->rx_head && n < sizeof buf) {
+	while (p->rx_tail != p->rx_head && n < sizeof buf && arm_rx_due(p)) {
 		buf[n++] = p->rx[p->rx_tail];
 		p->rx_tail = (uint16_t)((p->rx_tail + 1u) % RX_RING);
 	}

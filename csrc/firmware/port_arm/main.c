@@ -44,9 +44,12 @@
 #define SYST_RVR REG(0xE000E014u)
 #define SYST_CVR REG(0xE000E018u)
 #define NVIC_ISER0 REG(0xE000E100u)
+#define SCB_ICSR REG(0xE000ED04u)
+#define ICSR_PENDSTSET (1u << 26)
 
 #define RX_RING 256u
 #define TX_RING 2048u
+#define BYTE_US 87u                         /* 10 bits at 115 200 baud: 86.8 us */
 
 struct port {
 	struct fw *fw;
@@ -57,7 +60,10 @@ struct port {
 	uint16_t tx_head, tx_tail;
 	volatile uint32_t ticks_due;
 	uint32_t ticks_done;
-	uint64_t tx_next_us;                /* earliest time for the next byte out */
+	volatile uint32_t ticks_seen;       /* SysTick's count, for the line's clock */
+	uint64_t tx_due_us;                 /* the byte out leaves the line then (0: none) */
+	uint64_t rx_free_us;                /* the line in finished its last byte then */
+	uint64_t rx_at_us[RX_RING];         /* when each received byte reached the UART */
 	int16_t pwm[PORT_PWM_COUNT];
 	int16_t servo_mrad[4];
 	struct sim sim;
@@ -76,15 +82,53 @@ static struct fw arm_fw;
 void arm_systick(void)
 {
 	arm_port.ticks_due++;
+	arm_port.ticks_seen++;
+}
+
+/* The line's clock, for pacing the UART as hardware would: SysTick's own
+ * time.  port_time_us() is the firmware's time, which waits for the main
+ * loop to run the ticks SysTick signalled, so it can lag by a tick and then
+ * jump.  CVR is read before the pending bit: a wrap between the two reads
+ * counts a tick early, which paces later, never sooner. */
+static uint64_t line_time_us(const struct port *p)
+{
+	uint32_t rvr = SYST_RVR + 1u, seen, cvr, pending;
+
+	do {
+		seen = p->ticks_seen;
+		cvr = SYST_CVR;
+		pending = (SCB_ICSR & ICSR_PENDSTSET) ? 1u : 0u;
+	} while (seen != p->ticks_seen);
+	return (uint64_t)(seen + pending) * 1000u + (uint64_t)(rvr - cvr) * 1000u / rvr;
+}
+
+/* QEMU's UART takes the host's bytes as fast as the guest reads them; a line
+ * delivers one per byte time, each when its stop bit has arrived: a byte
+ * time after it started, which is when it reached the UART or when the one
+ * before it ended. */
+static uint8_t arm_rx_due(struct port *p)
+{
+	uint64_t at = p->rx_at_us[p->rx_tail];
+	uint64_t done = (at > p->rx_free_us ? at : p->rx_free_us) + BYTE_US;
+
+	if (done > line_time_us(p))
+		return 0;
+	p->rx_free_us = done;
+	return 1;
 }
 
 void arm_uart0_rx(void)
 {
 	struct port *p = &arm_port;
+	uint64_t now = line_time_us(p);
 
 	UART_INTCLEAR = 2u;
-	while (UART_STATE & 2u)
-		(void)arm_rx_push(p, (uint8_t)UART_DATA);   /* a full ring drops, as a line would */
+	while (UART_STATE & 2u) {
+		uint16_t slot = p->rx_head;
+
+		if (arm_rx_push(p, (uint8_t)UART_DATA))   /* a full ring drops, as a line would */
+			p->rx_at_us[slot] = now;
+	}
 }
 
 /* ---- port.h (the rest is arm_common.h) ---------------------------------------- */
@@ -160,21 +204,26 @@ static void plant_step(struct port *p)
 }
 
 /* ---- main loop --------------------------------------------------------------- */
-/* QEMU's CMSDK UART sends a byte the moment it is written; a real UART
- * takes 10 bit times.  The port meters the line itself from the board clock:
- * one byte per 86.8 us at 115200 baud, at most one byte banked. */
+/* QEMU's CMSDK UART hands a byte to the host the moment it is written; on a
+ * line the receiver has it when its stop bit has left, 10 bit times after
+ * its start.  So the port writes each byte at that time by the board clock:
+ * a byte time after it started, which is when it was seen queued on an idle
+ * line, or when the byte before it left.  Late (the main loop busy), it
+ * starts the next byte then: never two bytes in less than a byte time. */
 static void uart_drain(struct port *p)
 {
-	uint64_t now = port_time_us(p);
+	uint64_t now = line_time_us(p);
 
 	if (p->tx_tail == p->tx_head) {
-		p->tx_next_us = now > p->tx_next_us ? now : p->tx_next_us;
+		p->tx_due_us = 0;
 		return;
 	}
-	while (p->tx_tail != p->tx_head && now >= p->tx_next_us && !(UART_STATE & 1u)) {
+	if (!p->tx_due_us)
+		p->tx_due_us = now + BYTE_US;
+	while (p->tx_tail != p->tx_head && now >= p->tx_due_us && !(UART_STATE & 1u)) {
 		UART_DATA = p->tx[p->tx_tail];
 		p->tx_tail = (uint16_t)((p->tx_tail + 1u) % TX_RING);
-		p->tx_next_us = (p->tx_next_us + 87u > now ? p->tx_next_us : now) + 87u;
+		p->tx_due_us = p->tx_tail == p->tx_head ? 0 : now + BYTE_US;
 	}
 }
 

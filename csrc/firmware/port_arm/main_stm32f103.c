@@ -73,6 +73,12 @@ static struct fw stm32_fw;
 
 #include "arm_common.h"
 
+static uint8_t arm_rx_due(struct port *p)
+{
+	(void)p;
+	return 1;               /* the USART interrupts after the stop bit */
+}
+
 void stm32_systick(void)
 {
 	stm32_port.ticks_due++;
