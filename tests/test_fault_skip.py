@@ -72,7 +72,8 @@ cooldown_ms = 1000
 CHANNELS = ("a", "b", "c", "d", "e")
 # Shared objects, so that a republished value is sometimes the very object
 # the monitor judged last time and sometimes an equal but new one.
-VALUES = (0, 1, -1, 0.5, 25.0, -25.0, 12.0, 2000, math.nan, "FAILED", "OK", None, [1], True)
+VALUES = (0, 1, -1, 0.5, 25.0, -25.0, 12.0, 2000, math.nan, "FAILED", "OK", None, [1], True,
+          20.0, 20.5, -10.0, 15.0)     # on and just past the FLIGHT and BENCH limits of pitch
 
 step = st.tuples(
     st.sampled_from((0, 1, 10, 99, 100, 101, 299, 300, 301, 700, 701, 1000, 2001)),     # dt, ms
@@ -147,4 +148,35 @@ def test_quiet_monitors_are_skipped_and_wake_on_their_deadlines():
     fp.update()
     assert fp.monitor_state("pitch") == "STALE"
     bus.publish("a", 3.0)                   # a new sample wakes it at once
+    assert pitch.needs_evaluation(clock.now_ms())
+
+
+def test_a_range_monitor_rests_while_its_value_stays_in_range():
+    """Pitch and roll change every cycle but stay in range: the monitor rests
+    GREEN, not evaluated, until a value leaves the range (which wakes it at
+    once: out of range, NaN, not a number) or its sample would go stale.
+    After a limit-set switch the new range is the one that counts."""
+    clock = SimClock(0)
+    bus = TelemetryBus(clock)
+    fp = FaultProtection(bus, clock, loads_table(TABLE, source="skip.toml"), RecordingDispatcher())
+    pitch = fp._monitor_by_name["pitch"]
+    bus.publish("a", 3.0)
+    fp.update()
+    for v in ("19.5", "-20.0", "20.0", "0.25"):      # new float objects, all inside -20..20
+        clock.advance(100)
+        bus.publish("a", float(v))
+        assert not pitch.needs_evaluation(clock.now_ms()), v
+    for bad in (20.5, -25.0, math.nan, "20"):
+        bus.publish("a", bad)
+        assert pitch.needs_evaluation(clock.now_ms()), bad
+    bus.publish("a", 15.0)
+    fp.update()
+    assert fp.monitor_state("pitch") == "GREEN" and not pitch.needs_evaluation(clock.now_ms())
+    clock.advance(2000)                     # the sample the rest began with would go stale
+    assert pitch.needs_evaluation(clock.now_ms() + 1)
+    fp.set_limit_set("BENCH")               # -10..10
+    bus.publish("a", 5.0)
+    fp.update()
+    assert fp.monitor_state("pitch") == "GREEN" and not pitch.needs_evaluation(clock.now_ms())
+    bus.publish("a", 15.0)                  # inside FLIGHT's range, outside BENCH's
     assert pitch.needs_evaluation(clock.now_ms())

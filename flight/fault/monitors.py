@@ -48,6 +48,20 @@ _NEVER = math.inf
 _IMMUTABLE = frozenset({int, float, str, bool, type(None)})
 _NO_OBJECT = object()       # `seen` that no bus entry is: evaluate next cycle
 _ALWAYS = (-_NEVER, None, None, None)    # `quiet` of a monitor to evaluate every cycle
+_IN_BAND = object()         # `seen` of a range monitor resting GREEN inside its range
+
+
+def _band_look(values_get, low, high):
+    """The `look` of a range monitor resting GREEN: _IN_BAND while its
+    channel's value is one evaluate() judges good (inside [low, high]), so a
+    channel that changes every cycle (pitch, roll) but stays in range needs
+    no evaluation until its sample would go stale."""
+    def look(ch):
+        try:
+            return _IN_BAND if low <= values_get(ch) <= high else None
+        except TypeError:                       # as evaluate: not comparable is bad
+            return None
+    return look
 
 
 @dataclass(frozen=True)
@@ -80,7 +94,8 @@ class Monitor:
     __slots__ = ("spec", "name", "channel", "state", "_kind", "_bus", "_states",
                  "_low", "_high", "_value", "_max_age", "_persist", "_clear", "_stale",
                  "_bad_since", "_good_since", "_t0", "_lim", "_modes",
-                 "quiet", "_values_get", "_stamps_get", "_by_age", "_by_range", "_stale_after")
+                 "quiet", "_values_get", "_stamps_get", "_by_age", "_by_range", "_stale_after",
+                 "_band_look")
 
     def __init__(self, spec: MonitorSpec, limit_set: str, bus, states: dict, t0_ms: int):
         self.spec = spec
@@ -112,6 +127,7 @@ class Monitor:
         self._stale = lim.stale_ms
         # evaluate's fresh-sample test in one compare (no int exceeds inf)
         self._stale_after = _NEVER if lim.stale_ms is None else lim.stale_ms
+        self._band_look = _band_look(self._values_get, self._low, self._high)
         self._bad_since = None
         self._good_since = None
         self.quiet = _ALWAYS
@@ -156,15 +172,20 @@ class Monitor:
             if bad or self.state is TRIPPED:
                 new = self._debounce(bad, now_ms)
                 wake = self._debounce_deadline(bad, new)
+                look, seen = self._values_get, v if type(v) in _IMMUTABLE else _NO_OBJECT
             else:                              # good, no timer running (_debounce's last case)
                 self._bad_since = None
                 new, wake = GREEN, _NEVER
+                if self._by_range:             # GREEN for as long as the value stays good
+                    look, seen = self._band_look, _IN_BAND
+                else:
+                    look, seen = self._values_get, v if type(v) in _IMMUTABLE else _NO_OBJECT
             # the sample's age does not matter until it is stale; the value does
             stale = self._stale
             if stale is not None and t + stale + 1 < wake:
                 wake = t + stale + 1
             # (self._rest, inlined: pitch and roll come here every cycle)
-            self.quiet = (wake, self._values_get, ch, v if type(v) in _IMMUTABLE else _NO_OBJECT)
+            self.quiet = (wake, look, ch, seen)
         if modes is not None:          # judged in its modes: the mode may change any cycle
             self.quiet = _ALWAYS
         if new is self.state:
