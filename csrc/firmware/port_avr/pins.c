@@ -8,14 +8,19 @@
 #include <avr/io.h>
 #include "port_avr.h"
 
+/* TOP before the clock: a timer started with ICRn = 0 counts to 0 until
+ * ICRn is written (and simavr 1.6 only reconfigures the timer on a TCCRn or
+ * OCRn write, so it kept the TOP of 0: a compare every few cycles). */
 static void motor_timer(volatile uint8_t *tccra, volatile uint8_t *tccrb, volatile uint16_t *icr)
 {
+	*icr = AVR_MOTOR_TOP;
 	*tccra = _BV(WGM11);                        /* same bit positions on 1/3/4/5 */
 	*tccrb = _BV(WGM13) | _BV(WGM12) | _BV(CS10);
-	*icr = AVR_MOTOR_TOP;
 }
 
-void avr_pins_init(void)
+/* The mobility board's drives: the payload board has none, so its timers
+ * 1, 3, 4 and 5 stay stopped and those pins stay inputs (reset state). */
+static void mobility_pins_init(void)
 {
 	/* motors: Timer4 (PH3..5) and Timer5 (PL3..5), direction PA0..5 */
 	motor_timer(&TCCR4A, &TCCR4B, &ICR4);
@@ -27,13 +32,19 @@ void avr_pins_init(void)
 	PORTA &= (uint8_t)~0x3Fu;
 	DDRA |= 0x3Fu;
 	/* servos: Timer1 (PB5..7) and Timer3 OC3A (PE3), 50 Hz, /8 */
+	ICR1 = AVR_SERVO_TOP;
 	TCCR1A = _BV(WGM11) | _BV(COM1A1) | _BV(COM1B1) | _BV(COM1C1);
 	TCCR1B = _BV(WGM13) | _BV(WGM12) | _BV(CS11);
-	ICR1 = AVR_SERVO_TOP;
+	ICR3 = AVR_SERVO_TOP;
 	TCCR3A = _BV(WGM31) | _BV(COM3A1);
 	TCCR3B = _BV(WGM33) | _BV(WGM32) | _BV(CS31);
-	ICR3 = AVR_SERVO_TOP;
-	/* heater: Timer0 fast PWM, /1024 -> 61 Hz, OC0B on PG5 */
+}
+
+void avr_pins_init(void)
+{
+	if (FW_AVR_ROLE == ROVER_BOARD_MOBILITY)
+		mobility_pins_init();
+	/* heater (either board): Timer0 fast PWM, /1024 -> 61 Hz, OC0B on PG5 */
 	TCCR0A = _BV(WGM01) | _BV(WGM00);
 	TCCR0B = _BV(CS02) | _BV(CS00);
 	OCR0B = 0;
