@@ -131,15 +131,21 @@ def test_skipping_engine_matches_evaluating_every_cycle(steps):
     assert _monitor_events(fp_bus) == _monitor_events(twin.bus)
 
 
-def test_quiet_monitors_are_skipped_and_wake_on_their_deadlines():
-    """The skipping is real: a monitor on a channel that does not change is
-    not evaluated again until its deadline, and is at the deadline."""
+def _pitch_at_rest():
+    """(clock, bus, engine, the pitch monitor) after one update with pitch
+    GREEN on a first sample of 3.0."""
     clock = SimClock(0)
     bus = TelemetryBus(clock)
     fp = FaultProtection(bus, clock, loads_table(TABLE, source="skip.toml"), RecordingDispatcher())
-    pitch = fp._monitor_by_name["pitch"]
     bus.publish("a", 3.0)
     fp.update()
+    return clock, bus, fp, fp._monitor_by_name["pitch"]
+
+
+def test_quiet_monitors_are_skipped_and_wake_on_their_deadlines():
+    """The skipping is real: a monitor on a channel that does not change is
+    not evaluated again until its deadline, and is at the deadline."""
+    clock, bus, fp, pitch = _pitch_at_rest()
     assert not pitch.needs_evaluation(clock.now_ms())
     clock.advance(2000)                     # age 2000: not yet stale (stale is > 2000 ms)
     assert not pitch.needs_evaluation(clock.now_ms())
@@ -156,12 +162,7 @@ def test_a_range_monitor_rests_while_its_value_stays_in_range():
     GREEN, not evaluated, until a value leaves the range (which wakes it at
     once: out of range, NaN, not a number) or its sample would go stale.
     After a limit-set switch the new range is the one that counts."""
-    clock = SimClock(0)
-    bus = TelemetryBus(clock)
-    fp = FaultProtection(bus, clock, loads_table(TABLE, source="skip.toml"), RecordingDispatcher())
-    pitch = fp._monitor_by_name["pitch"]
-    bus.publish("a", 3.0)
-    fp.update()
+    clock, bus, fp, pitch = _pitch_at_rest()
     for v in ("19.5", "-20.0", "20.0", "0.25"):      # new float objects, all inside -20..20
         clock.advance(100)
         bus.publish("a", float(v))
