@@ -189,11 +189,15 @@ def sim(as_json, seed, hal_url, min_sim_s, rover_only, profile):
     if as_json:
         click.echo(json.dumps(r))
     else:
-        limit = r.get("limit_realtime_factor_sim_only")
+        notes = []
+        if "realtime_factor_median" in r:
+            notes.append(f"median of runs {r['realtime_factor_median']:.0f}x")
+        if "limit_realtime_factor_sim_only" in r:
+            notes.append(f"the simulator alone, no flight software: "
+                         f"{r['limit_realtime_factor_sim_only']:.0f}x")
         click.echo(f"{r['sim_time_s']:.0f} s simulated in {r['wall_time_s']:.2f} s wall: "
                    f"{r['realtime_factor']:.0f}x real time"
-                   + (f" (median of runs {r['realtime_factor_median']:.0f}x; the simulator alone, "
-                      f"no flight software: {limit:.0f}x)" if limit else "")
+                   + (f" ({'; '.join(notes)})" if notes else "")
                    + f", {r['distance_m']:.1f} m driven, {r['status']}")
 
 

@@ -159,5 +159,9 @@ void h_stats_connect(struct harness *h);
 void h_stats_write(struct harness *h);
 void h_profile_arm(struct harness *h);
 void h_profile_write(struct harness *h, const char *path);
+/* main.c: the pace (board cycles against the host's monotonic clock) */
+void h_throttle(struct harness *h);
+uint64_t h_cycle_now(const struct harness *h);
+void h_wait_wall(struct harness *h, uint64_t cycle);
 
 #endif

@@ -35,9 +35,6 @@
 #include <simavr/sim_cycle_timers.h>
 #include "harness.h"
 
-void h_throttle(struct harness *h);     /* main.c */
-void h_wait_wall(struct harness *h, uint64_t cycle);
-uint64_t h_cycle_now(const struct harness *h);
 
 #define POLL_CYCLES 800u               /* 50 us at 16 MHz */
 
