@@ -34,9 +34,8 @@ struct speed_table {
 };
 
 struct speed_est {
-	uint16_t hist[64];          /* low 16 bits of the count at each of the
-				       last window ticks (a window's difference
-				       is < 2^15 counts: docs/fixed_point.md) */
+	/* the scalars first: an 8-bit MCU reaches them with one
+	 * displacement load (AVR's ldd reaches 63 bytes) */
 	int32_t mrad_per_count_q16; /* wheel mrad per count, Q16 */
 	int32_t speed_mradps;       /* last estimate */
 	/* |k| * 1000 / window rounded, in Q16: mrad/s per count over the full
@@ -48,6 +47,9 @@ struct speed_est {
 	uint8_t window_ms;          /* 1..SPEED_EST_WIN_MAX */
 	uint8_t head;
 	uint8_t filled;
+	uint16_t hist[64];          /* low 16 bits of the count at each of the
+				       last window ticks (a window's difference
+				       is < 2^15 counts: docs/fixed_point.md) */
 };
 
 void quad_init(struct quad_dec *q, uint8_t ab);

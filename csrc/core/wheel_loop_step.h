@@ -133,15 +133,14 @@ static inline uint8_t wheel_step_common(struct wheel_loop *w, const struct wheel
  * the target itself: wheel_ramp_step() would compute exactly that
  * (d = 0 <= slew), so it is skipped.
  */
-static inline int16_t wheel_loop_step_inline(struct wheel_loop *w, const struct wheel_loop_cfg *c,
-					     int32_t meas_mradps)
+static inline int16_t wheel_loop_step_full_inline(struct wheel_loop *w,
+						  const struct wheel_loop_cfg *c,
+						  int32_t meas_mradps)
 {
 	const int32_t pd_max = (int32_t)1 << 30;
 	int32_t meas, pd, inc, integ, emax_q8, u, r, t;
 	int16_t emax, err, eff;
 
-	if (wheel_cfg_common(c) && wheel_step_common(w, c, meas_mradps, &eff))
-		return eff;
 	if (w->stalled)
 		return wheel_go_idle(w);
 
@@ -185,6 +184,18 @@ static inline int16_t wheel_loop_step_inline(struct wheel_loop *w, const struct 
 		return wheel_go_idle(w);
 	w->effort = eff;
 	return eff;
+}
+
+/* The step: the common case when it is one, else the general step (a board
+ * may also call the two halves itself, e.g. the general one out of line). */
+static inline int16_t wheel_loop_step_inline(struct wheel_loop *w, const struct wheel_loop_cfg *c,
+					     int32_t meas_mradps)
+{
+	int16_t eff;
+
+	if (wheel_cfg_common(c) && wheel_step_common(w, c, meas_mradps, &eff))
+		return eff;
+	return wheel_loop_step_full_inline(w, c, meas_mradps);
 }
 
 #endif

@@ -36,7 +36,7 @@ static void odom_reset_counts(struct mob_board *m)
 	uint8_t i;
 
 	for (i = 0; i < 6; i++) {
-		m->odom_prev[i] = m->qd[i].count;
+		m->odom_prev[i] = m->wh[i].qd.count;
 		m->odom_rem_q16[i] = 0;
 	}
 }
@@ -47,14 +47,14 @@ void mob_init(struct fw *fw)
 	uint8_t i;
 
 	for (i = 0; i < 6; i++) {
-		wheel_loop_init(&m->wl[i]);
-		quad_init(&m->qd[i], 0);
-		speed_est_init(&m->se[i], BOARD_MRAD_PER_COUNT_Q16, BOARD_SPEED_WINDOW_MS, 0);
+		wheel_loop_init(&m->wh[i].wl);
+		quad_init(&m->wh[i].qd, 0);
+		speed_est_init(&m->wh[i].se, BOARD_MRAD_PER_COUNT_Q16, BOARD_SPEED_WINDOW_MS, 0);
 	}
 	/* one rate for all six: one table of speeds by count difference */
-	speed_table_init(&m->speed_tab, &m->se[0]);
+	speed_table_init(&m->speed_tab, &m->wh[0].se);
 	for (i = 0; i < 6; i++)
-		speed_est_use_table(&m->se[i], &m->speed_tab);
+		speed_est_use_table(&m->wh[i].se, &m->speed_tab);
 	for (i = 0; i < 4; i++) {
 		m->steer_cmd_mrad[i] = (int16_t)port_adc_read(fw->port, (uint8_t)(PORT_ADC_STEER_MRAD0 + i));
 		m->steer_meas_mrad[i] = m->steer_cmd_mrad[i];
@@ -70,17 +70,19 @@ void mob_init(struct fw *fw)
 void fw_encoder_edge(struct fw *fw, uint8_t ch, uint8_t ab)
 {
 	if (fw->role == ROVER_BOARD_MOBILITY && ch < 6)
-		quad_update(&fw->b.mob.qd[ch], ab);
+		quad_update(&fw->b.mob.wh[ch].qd, ab);
 }
 
 void fw_encoder_steps(struct fw *fw, const int8_t steps[6], const uint8_t illegal[6])
 {
-	struct quad_dec *q = fw->b.mob.qd;
+	struct mob_wheel *wh = fw->b.mob.wh;
 	uint8_t i;
 
 	if (fw->role != ROVER_BOARD_MOBILITY)
 		return;
-	for (i = 0; i < 6; i++, q++) {
+	for (i = 0; i < 6; i++, wh++) {
+		struct quad_dec *q = &wh->qd;
+
 		/* modulo 2^32, as quad_update() counts */
 		if (steps[i])
 			q->count = (int32_t)((uint32_t)q->count + (uint32_t)(int32_t)steps[i]);
@@ -95,7 +97,7 @@ static void odometry(struct mob_board *m)
 	uint8_t i;
 
 	for (i = 0; i < 6; i++) {
-		int32_t c = m->qd[i].count;
+		int32_t c = m->wh[i].qd.count;
 		int32_t delta = (int32_t)((uint32_t)c - (uint32_t)m->odom_prev[i]);
 		int32_t num, d;
 
@@ -113,21 +115,32 @@ static void odometry(struct mob_board *m)
 	odom_update(&m->odom, &mob_geom, d_um, m->steer_meas_mrad);
 }
 
+/* The general step (a ramp moving, a large error, a stall): out of line,
+ * so the six wheels' loop below keeps only the common step's registers. */
+static FX_NOINLINE int16_t mob_wheel_general(struct wheel_loop *w, int32_t meas_mradps)
+{
+	return wheel_loop_step_full_inline(w, &mob_wheel_cfg, meas_mradps);
+}
+
 /* The six wheels' 1 ms step: speed estimate, the velocity loop with the
  * board's constant gains, the PWM.  One loop over pointers, out of line:
  * its registers are its own and saved once a tick (an 8-bit MCU spills
  * when six inlined copies share a frame with the rest of the tick). */
 static FX_NOINLINE void mob_wheels(struct fw *fw, struct mob_board *m)
 {
-	struct wheel_loop *w = m->wl;
-	struct speed_est *se = m->se;
-	const struct quad_dec *q = m->qd;
+	struct mob_wheel *wh = m->wh;
 	uint8_t ch;
 
-	/* the estimate stays in se->speed_mradps (telemetry reads it there) */
-	for (ch = PORT_PWM_WHEEL0; ch < PORT_PWM_WHEEL0 + 6; ch++, w++, se++, q++)
-		port_pwm_write(fw->port, ch, wheel_loop_step_inline(w, &mob_wheel_cfg,
-				speed_est_update_inline(se, q->count)));
+	/* the estimate stays in se.speed_mradps (telemetry reads it there) */
+	for (ch = PORT_PWM_WHEEL0; ch < PORT_PWM_WHEEL0 + 6; ch++, wh++) {
+		int32_t meas = speed_est_update_inline(&wh->se, wh->qd.count);
+		int16_t eff;
+
+		if (!(wheel_cfg_common(&mob_wheel_cfg) &&
+		      wheel_step_common(&wh->wl, &mob_wheel_cfg, meas, &eff)))
+			eff = mob_wheel_general(&wh->wl, meas);
+		port_pwm_write(fw->port, ch, eff);
+	}
 }
 
 void mob_tick(struct fw *fw)
@@ -161,11 +174,11 @@ static void stop_wheels(struct mob_board *m, uint8_t hard)
 	uint8_t i;
 
 	for (i = 0; i < 6; i++) {
-		wheel_loop_set_target(&m->wl[i], 0);
+		wheel_loop_set_target(&m->wh[i].wl, 0);
 		if (hard) {
 			/* stop now (active braking), keep a latched stall visible */
-			m->wl[i].ramp_q8 = 0;
-			m->wl[i].integ_q8 = 0;
+			m->wh[i].wl.ramp_q8 = 0;
+			m->wh[i].wl.integ_q8 = 0;
 		}
 	}
 	m->drive_active = 0;
@@ -203,7 +216,7 @@ FW_COMMAND(MOB_DRIVE, cmd_mob_drive)
 	for (i = 0; i < 6; i++) {
 		int16_t w = (int16_t)fw_get16(args, (uint8_t)(ROVER_MOB_DRIVE_W_FL_OFFSET + 2 * i));
 
-		wheel_loop_set_target(&m->wl[i], w);
+		wheel_loop_set_target(&m->wh[i].wl, w);
 		any |= w != 0;
 	}
 	for (i = 0; i < 4; i++) {
@@ -227,10 +240,10 @@ FW_COMMAND(MOB_CLEAR_STALL, cmd_mob_clear_stall)
 	(void)detail;
 	for (i = 0; i < 6; i++)
 		if (w == 6 || w == i) {
-			int32_t tgt = m->wl[i].target_mradps;
+			int32_t tgt = m->wh[i].wl.target_mradps;
 
-			wheel_loop_reset(&m->wl[i]);
-			wheel_loop_set_target(&m->wl[i], tgt);
+			wheel_loop_reset(&m->wh[i].wl);
+			wheel_loop_set_target(&m->wh[i].wl, tgt);
 		}
 	return ROVER_CMD_OK;
 }
@@ -253,7 +266,7 @@ uint16_t mob_faults(struct fw *fw)
 	uint8_t i;
 
 	for (i = 0; i < 6; i++)
-		if (fw->b.mob.wl[i].stalled)
+		if (fw->b.mob.wh[i].wl.stalled)
 			return ROVER_FAULT_STALL;
 	return 0;
 }
@@ -274,13 +287,13 @@ uint8_t mob_pack(struct fw *fw, uint8_t id, uint8_t *b)
 		fw_put32(b, ROVER_PKT_MOB_WHEELS_TIME_MS_OFFSET, fw->now_ms);
 		for (i = 0; i < 6; i++) {
 			fw_put32(b, (uint8_t)(ROVER_PKT_MOB_WHEELS_ENC_COUNT_OFFSET + 4 * i),
-				 (uint32_t)m->qd[i].count);
+				 (uint32_t)m->wh[i].qd.count);
 			fw_put16(b, (uint8_t)(ROVER_PKT_MOB_WHEELS_WHEEL_SPEED_OFFSET + 2 * i),
-				 (uint16_t)fw_sat16(m->se[i].speed_mradps));
+				 (uint16_t)fw_sat16(m->wh[i].se.speed_mradps));
 			fw_put16(b, (uint8_t)(ROVER_PKT_MOB_WHEELS_MOTOR_CURRENT_OFFSET + 2 * i),
 				 (uint16_t)fw_sat16(port_adc_read(p, (uint8_t)(PORT_ADC_MOTOR_MA0 + i))));
-			b[ROVER_PKT_MOB_WHEELS_EFFORT_OFFSET + i] = (uint8_t)fw_q15_pct(m->wl[i].effort);
-			if (m->wl[i].stalled)
+			b[ROVER_PKT_MOB_WHEELS_EFFORT_OFFSET + i] = (uint8_t)fw_q15_pct(m->wh[i].wl.effort);
+			if (m->wh[i].wl.stalled)
 				stalled |= (uint8_t)(1u << i);
 		}
 		b[ROVER_PKT_MOB_WHEELS_STALLED_OFFSET] = stalled;

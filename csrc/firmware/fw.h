@@ -55,10 +55,17 @@ struct fw_counters {
 	uint16_t rx_unexpected;
 };
 
+/* One wheel's state together: the 1 kHz step reaches every field it uses
+ * from one pointer (on AVR, one displacement load each: the estimator's
+ * history comes last). */
+struct mob_wheel {
+	struct wheel_loop wl;
+	struct quad_dec qd;
+	struct speed_est se;
+};
+
 struct mob_board {
-	struct wheel_loop wl[6];
-	struct quad_dec qd[6];
-	struct speed_est se[6];
+	struct mob_wheel wh[6];
 	struct speed_table speed_tab;   /* the six estimators' shared rate */
 	struct odom_pose odom;
 	struct tilt_est tilt;

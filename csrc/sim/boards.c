@@ -62,7 +62,7 @@ int sim_boards_init(struct sim_boards *b, struct sim *s, uint32_t dict_hash32)
 	/* the decoder starts where the lines are */
 	for (i = 0; i < 6; i++) {
 		b->enc_seen_ab[i] = enc_ab(s->enc[i].line_pos);
-		quad_init(&b->fw[0].b.mob.qd[i], b->enc_seen_ab[i]);
+		quad_init(&b->fw[0].b.mob.wh[i].qd, b->enc_seen_ab[i]);
 	}
 	return SIM_OK;
 }

@@ -123,13 +123,13 @@ void h_stats_write(struct harness *h)
 	if (!f)
 		return;
 	fprintf(f, "{\"state\": %d, ", h->avr->state);
-	fprintf(f, "\"clock_hz\": %u, \"pc\": %u, \"cycles\": %llu, \"ticks\": %llu, \"tick_cycles_mean\": %.1f, "
+	fprintf(f, "\"clock_hz\": %u, \"pc\": %u, \"cycles\": %llu, \"ticks\": %llu, \"tick_cycles_sum\": %llu, \"tick_cycles_mean\": %.1f, "
 		"\"tick_cycles_max\": %llu, \"tick_cycles_min\": %llu, \"uart_rx_isr\": %llu, \"uart_rx_latency_cycles_max\": %llu, "
 		"\"uart_rx_latency_cycles_mean\": %.2f, \"timer_isr\": %llu, "
 		"\"timer_latency_cycles_max\": %llu, \"timer_latency_cycles_mean\": %.2f, "
 		"\"uart_rx_bytes\": %llu, \"uart_tx_bytes\": %llu, \"resets\": %llu, \"sleep_cycles\": %llu",
 		H_FREQ_HZ, (unsigned)h->avr->pc, (unsigned long long)h->avr->cycle, (unsigned long long)s->ticks,
-		s->ticks ? (double)s->tick_cycles_sum / (double)s->ticks : 0.0,
+		(unsigned long long)s->tick_cycles_sum, s->ticks ? (double)s->tick_cycles_sum / (double)s->ticks : 0.0,
 		(unsigned long long)s->tick_cycles_max, (unsigned long long)s->tick_cycles_min,
 		(unsigned long long)s->isr_count[0],
 		(unsigned long long)s->isr_latency_max[0],
