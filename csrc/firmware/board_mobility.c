@@ -143,12 +143,18 @@ static FX_NOINLINE void mob_wheels(struct fw *fw, struct mob_board *m)
 	}
 }
 
+/* The control part of the tick: the six wheel loops. */
 void mob_tick(struct fw *fw)
+{
+	mob_wheels(fw, &fw->b.mob);
+}
+
+/* The rest of the tick: the decimated jobs, on staggered ticks. */
+void mob_tick_rest(struct fw *fw)
 {
 	struct mob_board *m = &fw->b.mob;
 	uint8_t i;
 
-	mob_wheels(fw, m);
 	if (++m->period_acc_ms >= MOB_PERIOD_MS) {
 		m->period_acc_ms = 0;
 		for (i = 0; i < 4; i++)

@@ -535,7 +535,7 @@ static void check_deadlines(struct fw *fw)
 	}
 }
 
-void fw_tick(struct fw *fw)
+void fw_tick_control(struct fw *fw)
 {
 	if (fw->shut_down)
 		return;
@@ -545,6 +545,14 @@ void fw_tick(struct fw *fw)
 		mob_tick(fw);
 	else
 		pay_tick(fw);
+}
+
+void fw_tick_rest(struct fw *fw)
+{
+	if (fw->shut_down)
+		return;
+	if (fw->role == ROVER_BOARD_MOBILITY)
+		mob_tick_rest(fw);
 	report_faults(fw);
 	if (fw->direct)
 		return;     /* no line: no heartbeat, no telemetry schedule */
@@ -555,6 +563,12 @@ void fw_tick(struct fw *fw)
 	tlm_schedule(fw);
 	if (!fw->port_services)
 		fw_service(fw);
+}
+
+void fw_tick(struct fw *fw)
+{
+	fw_tick_control(fw);
+	fw_tick_rest(fw);
 }
 
 void fw_set_direct(struct fw *fw)

@@ -155,8 +155,19 @@ void fw_encoder_edge(struct fw *fw, uint8_t ch, uint8_t ab);
  * off).  The firmware's decoders then count what fw_encoder_edge() would
  * have counted from the same edges. */
 void fw_encoder_steps(struct fw *fw, const int8_t steps[6], const uint8_t illegal[6]);
-/* The 1 kHz control tick. */
+/* The 1 kHz tick: fw_tick_control() then fw_tick_rest(). */
 void fw_tick(struct fw *fw);
+/* The same tick in its two halves, for a port that times its control loop
+ * apart from the rest of the tick's work: fw_tick_control() is the
+ * time-critical part (board time, the deadlines, the control loops and
+ * their outputs: the mobility board's six wheel loops, all of the payload
+ * board's tick), fw_tick_rest() the rest of the same tick (the mobility
+ * board's lower-rate jobs: IMU, tilt, steering feedback, odometry, e-box
+ * heater; fault events, heartbeat, telemetry schedule).  A port calls both,
+ * in this order, once a tick, with no other fw_*() call between them: the
+ * firmware then does exactly what fw_tick() does. */
+void fw_tick_control(struct fw *fw);
+void fw_tick_rest(struct fw *fw);
 /* Idle work between ticks: queue telemetry when the line is free. */
 void fw_service(struct fw *fw);
 /* After fw_init(): the port calls fw_service() itself right after every
@@ -219,6 +230,7 @@ void fw_outputs_safe(struct fw *fw);
 
 void mob_init(struct fw *fw);
 void mob_tick(struct fw *fw);
+void mob_tick_rest(struct fw *fw);
 void mob_safe(struct fw *fw);
 void mob_drive_expired(struct fw *fw);
 void mob_shutdown(struct fw *fw);

@@ -74,11 +74,17 @@ struct h_step_stats {
 	uint64_t dir_hold_min;          /* rising STEP edge to the next DIR change */
 };
 
+/* The pulses of one timing pin: how long it stayed high, in cycles. */
+struct h_span {
+	uint64_t n;                     /* pulses seen */
+	uint64_t sum, max, min;
+	uint64_t rise_cycle;
+	int high;                       /* the pin is high now */
+};
+
 struct h_stats {
-	uint64_t ticks;                 /* tick-pin pulses seen */
-	uint64_t tick_cycles_sum, tick_cycles_max, tick_cycles_min;
-	uint64_t tick_rise_cycle;
-	int tick_high;                  /* the timing pin is high now */
+	struct h_span tick;             /* PC0: the control tick */
+	struct h_span rest;             /* PC5: the rest of the tick's work */
 	uint64_t isr_count[2];          /* 0: USART0 RX, 1: TIMER2 COMPA */
 	uint64_t isr_latency_max[2], isr_latency_sum[2];
 	uint64_t isr_pending_cycle[2];

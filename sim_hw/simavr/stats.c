@@ -1,7 +1,8 @@
 /*
  * Measurements taken from the emulated MCU, in cycles of simulated time:
- * the timing pin PC0 (high while the main loop runs a tick's work: the
- * encoder counts, fw_tick, the SPI kick), the latency of two interrupts
+ * the timing pins PC0 (high while the main loop runs the control tick: the
+ * encoder counts, fw_tick_control) and PC5 (the rest of the tick's work:
+ * fw_tick_rest, the SPI kick), the latency of two interrupts
  * (from the flag being raised to the first instruction of the handler),
  * through simavr's per-vector pending/running signals, and the cycles the
  * MCU slept (main.c's sleep callback).  Written as JSON to --stats.
@@ -15,26 +16,38 @@
 #define VEC_TIMER2_COMPA 13     /* ATmega2560 datasheet table 14-1 (vector 14, 0-based 13) */
 #define VEC_USART0_RX 25
 
+static void span_edge(struct h_span *sp, uint64_t c, uint32_t value)
+{
+	sp->high = value != 0;
+	if (value) {
+		sp->rise_cycle = c;
+		return;
+	}
+	if (!sp->rise_cycle)
+		return;
+	c -= sp->rise_cycle;
+	sp->n++;
+	sp->sum += c;
+	if (c > sp->max)
+		sp->max = c;
+	if (!sp->min || c < sp->min)
+		sp->min = c;
+}
+
 static void on_tick_pin(struct avr_irq_t *irq, uint32_t value, void *param)
 {
 	struct harness *h = param;
-	uint64_t c = h->avr->cycle;
 
 	(void)irq;
-	h->st.tick_high = value != 0;
-	if (value) {
-		h->st.tick_rise_cycle = c;
-		return;
-	}
-	if (!h->st.tick_rise_cycle)
-		return;
-	c -= h->st.tick_rise_cycle;
-	h->st.ticks++;
-	h->st.tick_cycles_sum += c;
-	if (c > h->st.tick_cycles_max)
-		h->st.tick_cycles_max = c;
-	if (!h->st.tick_cycles_min || c < h->st.tick_cycles_min)
-		h->st.tick_cycles_min = c;
+	span_edge(&h->st.tick, h->avr->cycle, value);
+}
+
+static void on_rest_pin(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+	struct harness *h = param;
+
+	(void)irq;
+	span_edge(&h->st.rest, h->avr->cycle, value);
 }
 
 static void isr_event(struct harness *h, int k, int running, uint32_t value)
@@ -63,13 +76,13 @@ static void on_t2_running(struct avr_irq_t *i, uint32_t v, void *p) { (void)i; i
 
 /* --profile: sample the program counter every 997 cycles (a prime, so the
  * samples do not lock onto the 1 ms tick) into a histogram of flash words,
- * only while the timing pin is high: where the tick's cycles go, including
+ * only while a timing pin is high: where the tick's cycles go, including
  * the interrupts that preempt it */
 static avr_cycle_count_t pc_sample(avr_t *avr, avr_cycle_count_t when, void *param)
 {
 	struct harness *h = param;
 
-	if (h->prof && h->st.tick_high && avr->pc / 2 < H_FLASH_BYTES / 2)
+	if (h->prof && (h->st.tick.high || h->st.rest.high) && avr->pc / 2 < H_FLASH_BYTES / 2)
 		h->prof[avr->pc / 2]++;
 	return when + 997;
 }
@@ -100,6 +113,7 @@ void h_stats_connect(struct harness *h)
 	avr_irq_t *t2 = avr_get_interrupt_irq(avr, VEC_TIMER2_COMPA);
 
 	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('C'), 0), on_tick_pin, h);
+	avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('C'), 5), on_rest_pin, h);
 	if (rx) {
 		avr_irq_register_notify(rx + AVR_INT_IRQ_PENDING, on_rx_pending, h);
 		avr_irq_register_notify(rx + AVR_INT_IRQ_RUNNING, on_rx_running, h);
@@ -124,13 +138,15 @@ void h_stats_write(struct harness *h)
 		return;
 	fprintf(f, "{\"state\": %d, ", h->avr->state);
 	fprintf(f, "\"clock_hz\": %u, \"pc\": %u, \"cycles\": %llu, \"ticks\": %llu, \"tick_cycles_sum\": %llu, \"tick_cycles_mean\": %.1f, "
-		"\"tick_cycles_max\": %llu, \"tick_cycles_min\": %llu, \"uart_rx_isr\": %llu, \"uart_rx_latency_cycles_max\": %llu, "
+		"\"tick_cycles_max\": %llu, \"tick_cycles_min\": %llu, "
+		"\"rest_n\": %llu, \"rest_cycles_sum\": %llu, \"rest_cycles_max\": %llu, \"uart_rx_isr\": %llu, \"uart_rx_latency_cycles_max\": %llu, "
 		"\"uart_rx_latency_cycles_mean\": %.2f, \"timer_isr\": %llu, "
 		"\"timer_latency_cycles_max\": %llu, \"timer_latency_cycles_mean\": %.2f, "
 		"\"uart_rx_bytes\": %llu, \"uart_tx_bytes\": %llu, \"resets\": %llu, \"sleep_cycles\": %llu",
-		H_FREQ_HZ, (unsigned)h->avr->pc, (unsigned long long)h->avr->cycle, (unsigned long long)s->ticks,
-		(unsigned long long)s->tick_cycles_sum, s->ticks ? (double)s->tick_cycles_sum / (double)s->ticks : 0.0,
-		(unsigned long long)s->tick_cycles_max, (unsigned long long)s->tick_cycles_min,
+		H_FREQ_HZ, (unsigned)h->avr->pc, (unsigned long long)h->avr->cycle, (unsigned long long)s->tick.n,
+		(unsigned long long)s->tick.sum, s->tick.n ? (double)s->tick.sum / (double)s->tick.n : 0.0,
+		(unsigned long long)s->tick.max, (unsigned long long)s->tick.min,
+		(unsigned long long)s->rest.n, (unsigned long long)s->rest.sum, (unsigned long long)s->rest.max,
 		(unsigned long long)s->isr_count[0],
 		(unsigned long long)s->isr_latency_max[0],
 		s->isr_count[0] ? (double)s->isr_latency_sum[0] / (double)s->isr_count[0] : 0.0,

@@ -6,9 +6,10 @@
  * due ticks, ADC and SPI results); every fw_*() call runs here, in the main
  * loop, so the portable firmware never runs re-entrantly.  Per pass: bytes
  * received -> fw_rx(); for each due tick: the encoder decoders' state ->
- * fw_encoder_steps(), then fw_tick(), then (payload) the tick's STEP pulses
- * (the timing pin high around these),
- * then fw_service() (telemetry, which fw_tick() leaves to the port here:
+ * fw_encoder_steps(), then fw_tick_control(), then (payload) the tick's
+ * STEP pulses (timing pin PC0 high around these: the control tick), then
+ * fw_tick_rest() and the SPI/ADC kick (PC5 high: the rest of the tick),
+ * then fw_service() (telemetry, which the tick leaves to the port here:
  * fw_set_port_services()); then sleep (idle mode) until the next interrupt.
  *
  * The one mutable global of the firmware lives here: interrupt vectors take
@@ -150,7 +151,7 @@ int main(void)
 
 	p->fw = &avr_fw;
 	p->role = FW_AVR_ROLE;
-	DDRC |= _BV(PC0);                   /* timing pin */
+	DDRC |= _BV(PC0) | _BV(PC5);        /* timing pins */
 	avr_pins_init();
 	avr_uart_init();
 	avr_io_init(p);
@@ -173,16 +174,19 @@ int main(void)
 			wdt_reset();
 			PORTC |= _BV(PC0);
 			hand_over_encoders(p);
-			fw_tick(p->fw);
+			fw_tick_control(p->fw);
 			if (FW_AVR_ROLE == ROVER_BOARD_PAYLOAD && p->step_pending)
 				avr_steps_emit(p);      /* the tick's STEP pulses */
 			p->ticks_done++;
+			PORTC &= (uint8_t)~_BV(PC0);
+			PORTC |= _BV(PC5);
+			fw_tick_rest(p->fw);
 			if (++p->spi_acc_ms >= AVR_SPI_PERIOD_MS) {
 				p->spi_acc_ms = 0;
 				avr_spi_poll_start(p);
 				avr_adc_scan_start(p);
 			}
-			PORTC &= (uint8_t)~_BV(PC0);
+			PORTC &= (uint8_t)~_BV(PC5);
 			/* telemetry packing and framing: background work, after
 			 * the timed control tick (fw_set_port_services) */
 			fw_service(p->fw);

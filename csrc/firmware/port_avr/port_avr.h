@@ -22,7 +22,8 @@
  *                      e-box temperature (mobility)
  *   SPI + PB0 CS       IMU (MPU-6000 register map) / payload: MAX31855
  *   SPI + PB4 CS       power monitor (mobility; register map ours)
- *   PC0                timing pin: high while the tick's work runs
+ *   PC0                timing pin: high while the control tick runs
+ *   PC5                timing pin: high while the rest of the tick runs
  *   PC1..PC4           payload: STEP of the printer axes X, Y, Z, recoater
  *   PK0..PK3           payload: DIR of the same axes (high = away from the switch)
  *   PL1, PL2, PL6, PL7 payload: limit switches X, Y, Z, recoater (pull-ups;
