@@ -110,7 +110,7 @@ void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
 			TCCR0A &= (uint8_t)~_BV(COM0B1);
 		return;
 	}
-	if (p->role != ROVER_BOARD_MOBILITY)
+	if (FW_AVR_ROLE != ROVER_BOARD_MOBILITY)
 		return;
 	mag = (uint16_t)(q15 < 0 ? -(int32_t)q15 : q15);
 	/* mag * 800 / 32768 == mag * 25 / 1024, in 16 bits: with

@@ -98,6 +98,7 @@ struct port {
 	 * the last tick (8 bits, so a handler saves few registers), which the
 	 * main loop takes with interrupts off and hands to the firmware */
 	struct avr_enc enc_isr[6];
+	uint8_t enc_raw45;                  /* PJ1..0 and PK7..6 as last sampled */
 	/* tick */
 	volatile uint8_t ticks_due;
 	volatile uint8_t sub_ticks;          /* 100 us counts inside the ms */
@@ -153,19 +154,21 @@ static inline void avr_enc_change(struct avr_enc *e, uint8_t ab)
 
 /* Encoders 4 (PJ0 A, PJ1 B) and 5 (PK6 A, PK7 B): no interrupt pin left,
  * sampled from the 10 kHz timer interrupt and decoded there.  Inline so
- * that the common case (no change) costs a few instructions and no call. */
+ * that the common case (neither changed: the four pins read as one byte
+ * equal to the last) costs a few instructions and no call. */
 static inline void avr_encoders_poll(void)
 {
-	uint8_t j = PINJ, k = (uint8_t)(PINK >> 6);
-	uint8_t ab4 = (uint8_t)(((j & 1u) << 1) | ((j >> 1) & 1u));
-	uint8_t ab5 = (uint8_t)(((k & 1u) << 1) | ((k >> 1) & 1u));
+	uint8_t raw = (uint8_t)((PINJ & 0x03u) | (PINK & 0xC0u)), ab;
 
-	if (avr_port.role != ROVER_BOARD_MOBILITY)
+	if (FW_AVR_ROLE != ROVER_BOARD_MOBILITY || raw == avr_port.enc_raw45)
 		return;
-	if (ab4 != avr_port.enc_isr[4].ab)
-		avr_enc_change(&avr_port.enc_isr[4], ab4);
-	if (ab5 != avr_port.enc_isr[5].ab)
-		avr_enc_change(&avr_port.enc_isr[5], ab5);
+	avr_port.enc_raw45 = raw;
+	ab = (uint8_t)(((raw & 1u) << 1) | ((raw >> 1) & 1u));
+	if (ab != avr_port.enc_isr[4].ab)
+		avr_enc_change(&avr_port.enc_isr[4], ab);
+	ab = (uint8_t)(((raw >> 5) & 2u) | ((raw >> 7) & 1u));
+	if (ab != avr_port.enc_isr[5].ab)
+		avr_enc_change(&avr_port.enc_isr[5], ab);
 }
 
 #endif
