@@ -266,6 +266,28 @@ def test_isqrt(v):
     assert lib.fx_isqrt32(v) == ref.fx_isqrt32(v)
 
 
+@settings(max_examples=500, deadline=None)
+@given(k=st.integers(0, 65536), d=st.integers(-2, 2))
+def test_isqrt_around_squares(k, d):
+    """The square root from a table and a correction, on and next to perfect
+    squares (where the floor steps), up to the top of uint32."""
+    v = min(max(k * k + d, 0), 2**32 - 1)
+    assert lib.fx_isqrt32(v) == ref.fx_isqrt32(v)
+
+
+@settings(max_examples=500, deadline=None)
+@given(big=st.one_of(st.integers(65_530, 65_541), st.integers(1, 70_000)),
+       near=st.integers(0, 3), small=st.integers(0, 70_000),
+       swap=st.booleans(), neg_y=st.booleans(), neg_x=st.booleans())
+def test_atan2_ratio_16bit_bound(big, near, small, swap, neg_y, neg_x):
+    """atan2's ratio is a 16-bit division while the larger magnitude fits 16
+    bits, 32-bit above: both sides of 2^16, and ratios next to 1."""
+    lo = min(small, big - near) if big >= near else small
+    y, x = (big, lo) if swap else (lo, big)
+    y, x = -y if neg_y else y, -x if neg_x else x
+    assert lib.fx_atan2_urad(y, x) == ref.fx_atan2_urad(y, x)
+
+
 # --- odometry ----------------------------------------------------------------------
 
 geom = st.tuples(st.lists(st.one_of(i32, st.integers(-600, 600)), min_size=6, max_size=6),
@@ -358,6 +380,29 @@ def test_tilt_sequences(alpha, steps):
     lib.tilt_init(ct)
     pt = ref.TiltEst()
     for acc, gyro, dt in steps:
+        lib.tilt_update(ct, cc, ffi.new("int16_t[3]", acc), ffi.new("int32_t[3]", gyro), dt)
+        ref.tilt_update(pt, pc, acc, gyro, dt)
+        same_state(ct, pt, ref.TiltEst.__slots__)
+
+
+@settings(max_examples=400, deadline=None)
+@given(dt=st.one_of(st.just(1), st.just(10), st.integers(1, 1025)),
+       k=st.integers(488_000, 498_000), r=st.sampled_from([0, 1, 499, 500, 999]),
+       e=st.integers(-3, 3), gyro_x_sign=st.sampled_from([-1, 1]),
+       acc=st.lists(st.integers(-1200, 1200), min_size=3, max_size=3))
+def test_tilt_rate_step_bounds(dt, k, r, e, gyro_x_sign, acc):
+    """|rate| x dt next to where the filter's division by 1000 changes form
+    (493 447 with the rounding's 500), on the rounding's edges (x 1000 + 499,
+    + 500) where a multiply-shift quotient would first go wrong, and dt next
+    to 1024 and the rate next to 2^20 (the 32-bit step's bounds)."""
+    cc = ffi.new("struct tilt_cfg *", {"alpha_q15": 32113})
+    pc = ref.TiltCfg(32113)
+    ct = ffi.new("struct tilt_est *")
+    lib.tilt_init(ct)
+    pt = ref.TiltEst()
+    rate = (k // 1000 * 1000 + r) // dt
+    for gyro in ([0, 0, 0], [gyro_x_sign * rate, -rate, 0],
+                 [gyro_x_sign * (2**20 + e), 2**20 + e, 0]):
         lib.tilt_update(ct, cc, ffi.new("int16_t[3]", acc), ffi.new("int32_t[3]", gyro), dt)
         ref.tilt_update(pt, pc, acc, gyro, dt)
         same_state(ct, pt, ref.TiltEst.__slots__)

@@ -5,6 +5,7 @@
 #include "odometry.h"
 #include "fixed.h"
 #include "rom.h"
+#include "fx_mul16.h"
 
 /* round(32767 * sin(i * 8192e-6)), i = 0..192: a quarter wave (and a
  * little beyond pi/2) sampled every 2^13 urad, so the index and the
@@ -124,7 +125,44 @@ int16_t fx_cos_urad(int32_t angle_urad)
 	return v;
 }
 
-/* floor(num * 2^20 / den) for num < den, by restoring division (no 64 bit). */
+/* floor(r * 2^20 / d) for r < d < 2^16: the restoring division in 16 bits.
+ * The remainder stays below d; doubling it may carry out of 16 bits, and
+ * then 2 r >= 2^16 > d, so d is subtracted, and 2 r - d < d is what the
+ * 16-bit difference leaves.  The quotient's top 4 bits and low 16 are
+ * formed in their own bytes. */
+#define RATIO_STEP(q)					\
+	do {							\
+		if (r & 0x8000u) {				\
+			r = (uint16_t)((r << 1) - d);		\
+			q = (q << 1) | 1u;			\
+		} else {					\
+			r <<= 1;				\
+			q <<= 1;				\
+			if (r >= d) {				\
+				r -= d;				\
+				q |= 1u;			\
+			}					\
+		}						\
+	} while (0)
+
+static uint32_t ratio_q20_16(uint16_t r, uint16_t d)
+{
+	uint8_t qh = 0, n;
+	uint16_t ql = 0;
+
+	for (n = 0; n < 4; n++)
+		RATIO_STEP(qh);
+	for (n = 0; n < 4; n++) {
+		RATIO_STEP(ql);
+		RATIO_STEP(ql);
+		RATIO_STEP(ql);
+		RATIO_STEP(ql);
+	}
+	return ((uint32_t)qh << 16) | ql;
+}
+
+/* floor(num * 2^20 / den) for num < den, by restoring division (no 64 bit);
+ * in 16 bits when den does (the same quotient). */
 static uint32_t ratio_q20(uint32_t num, uint32_t den)
 {
 	uint32_t q = 0, r = num;
@@ -132,6 +170,8 @@ static uint32_t ratio_q20(uint32_t num, uint32_t den)
 
 	if (num >= den)
 		return (uint32_t)1 << 20;
+	if (den <= 0xFFFFu)
+		return ratio_q20_16((uint16_t)num, (uint16_t)den);
 	for (n = 0; n < 20; n++) {
 		r <<= 1;			/* r < den <= 2^31: no wrap */
 		q <<= 1;
@@ -143,15 +183,22 @@ static uint32_t ratio_q20(uint32_t num, uint32_t den)
 	return q;
 }
 
-/* atan(t) in urad for t = q / 2^20 in [0, 1]. */
+/* atan(t) in urad for t = q / 2^20 in [0, 1]: the entry at q >> 13 plus
+ * the interpolation, rounded.  The step between entries is below 7813 and
+ * the fraction below 2^13, so d f + 4096 < 2^26 (a 16 x 16-bit product)
+ * and its >> 13 is << 3 and the upper half. */
 static int32_t atan_unit(uint32_t q)
 {
-	uint32_t i = q >> 13, f = q & 8191u, t0;
+	uint8_t i = (uint8_t)((uint16_t)(q >> 8) >> 5);
+	uint16_t f = (uint16_t)q & 8191u;
+	uint32_t t0;
+	uint16_t d;
 
 	if (i >= 128)
 		return (int32_t)fx_rom_u32(&atan_tab[128]);
 	t0 = fx_rom_u32(&atan_tab[i]);
-	return (int32_t)(t0 + (((fx_rom_u32(&atan_tab[i + 1]) - t0) * f + 4096u) >> 13));
+	d = (uint16_t)(fx_rom_u32(&atan_tab[i + 1]) - t0);
+	return (int32_t)(t0 + (uint16_t)(((fx_mul16u(d, f) + 4096u) << 3) >> 16));
 }
 
 int32_t fx_atan2_urad(int32_t y, int32_t x)
