@@ -81,11 +81,16 @@ static inline int32_t speed_est_update_inline(struct speed_est *s, int32_t count
 	s->head = (uint8_t)(head + 1u >= w ? 0u : head + 1u);
 	if (neg)
 		d16 = (uint16_t)(0u - d16);		/* |delta| <= 32768 */
-	if (s->table && d16 < s->table->n)
-		v = s->table->speed[d16];		/* the same value */
-	else
-		v = speed_full_window(d16, s);
-	s->speed_mradps = speed_signed(v, (uint8_t)(neg != (s->mrad_per_count_q16 < 0)));
+	neg = (uint8_t)(neg != (s->mrad_per_count_q16 < 0));
+	if (s->table && d16 < s->table->n) {
+		/* the same value; 16 bits, so no saturation */
+		uint16_t v16 = s->table->speed[d16];
+
+		s->speed_mradps = neg ? -(int32_t)v16 : (int32_t)v16;
+		return s->speed_mradps;
+	}
+	v = speed_full_window(d16, s);
+	s->speed_mradps = speed_signed(v, neg);
 	return s->speed_mradps;
 }
 

@@ -34,7 +34,7 @@ struct wheel_loop {
 	int32_t target_mradps;      /* commanded setpoint */
 	int32_t ramp_q8;            /* slew-limited setpoint, mrad/s Q8 */
 	int32_t integ_q8;           /* integrator, effort Q8 (effort * 256) */
-	int32_t prev_err;           /* previous error, mrad/s, saturated */
+	int16_t prev_err;           /* previous error, mrad/s, saturated to +-32767 */
 	int16_t effort;             /* last output, Q15 */
 	uint16_t stall_count_ms;
 	uint8_t stalled;            /* latched until wheel_loop_reset() */
