@@ -337,6 +337,42 @@ def test_odometry_division_edges(d, steer):
         same_state(cp, pp, ref.OdomPose.__slots__)
 
 
+narrow_mm = st.one_of(st.integers(-600, 600), st.integers(-16_001, 16_001),
+                      st.sampled_from([-16_001, -16_000, 16_000, 16_001]), st.integers(-2, 2))
+narrow_d = st.one_of(st.integers(-10_923, 10_923), st.sampled_from([-10_923, -10_922, 10_922, 10_923]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(g=st.one_of(st.tuples(st.lists(narrow_mm, min_size=6, max_size=6),
+                            st.lists(narrow_mm, min_size=6, max_size=6)),
+                  st.tuples(st.lists(st.integers(-1200, 1200), min_size=6, max_size=6),
+                            st.lists(st.integers(-1200, 1200), min_size=6, max_size=6))),
+       pose0=st.tuples(i32, i32, i32),
+       steps=st.lists(st.tuples(
+           st.one_of(st.lists(narrow_d, min_size=6, max_size=6), narrow_d.map(lambda d: [d] * 6),
+                     narrow_d.map(lambda d: [d, -d] * 3)),
+           st.one_of(st.just([0, 0, 0, 0]),
+                     st.lists(st.one_of(st.just(0), st.integers(-1600, 1600), i16), min_size=4,
+                              max_size=4))),
+           min_size=1, max_size=4))
+def test_odometry_narrow_bounds(g, pose0, steps):
+    """odom_update's 32-bit form (|d| <= 10 922 um, contact points within
+    +-16 000 mm) next to its bounds, equal and opposite displacements (the
+    largest sums, turning in place), tiny geometries (the dyaw clamp, a
+    library division) and large ones (sum(x^2 + y^2) past 2^22, where
+    1000 times a remainder would pass 32 bits)."""
+    cg = ffi.new("struct odom_geom *")
+    cg.wheel_x_mm, cg.wheel_y_mm = g[0], g[1]
+    pg = ref.OdomGeom(*g)
+    cp = ffi.new("struct odom_pose *")
+    lib.odom_init(cp, *pose0)
+    pp = ref.OdomPose(*pose0)
+    for d, steer in steps:
+        lib.odom_update(cp, cg, ffi.new("int32_t[6]", d), ffi.new("int16_t[4]", steer))
+        ref.odom_update(pp, pg, d, steer)
+        same_state(cp, pp, ref.OdomPose.__slots__)
+
+
 @settings(max_examples=2000, deadline=None)
 @given(x=st.one_of(st.integers(0, 2**31 - 1),
                    st.builds(lambda k, r: min(2**31 - 1, k * 32767 + r),

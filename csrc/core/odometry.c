@@ -84,16 +84,34 @@ int32_t fx_wrap_urad(int32_t a)
 
 /* sin of x in [0, pi/2] urad, Q15 (scale 32767): the table entry below x
  * plus the linear interpolation to the next, rounded.  The step between
- * entries is at most 269, so d * f < 2^22 (a 16 x 16-bit product). */
+ * entries is at most 269, so d * f < 2^22 (a 16 x 16-bit product), and
+ * d f + 2^12 < 2^29: its >> 13 is << 3 and the upper half. */
 static int16_t sin_quarter(int32_t x)
 {
-	uint16_t i = (uint16_t)((uint32_t)x >> SIN_STEP_SHIFT);	/* <= 191 */
+	uint8_t i = (uint8_t)((uint16_t)((uint32_t)x >> 8) >> (SIN_STEP_SHIFT - 8)); /* <= 191 */
 	uint16_t f = (uint16_t)((uint32_t)x & ((1u << SIN_STEP_SHIFT) - 1u));
 	int16_t t0 = fx_rom_i16(&sin_tab[i]);
 	uint16_t d = (uint16_t)(fx_rom_i16(&sin_tab[i + 1]) - t0);
 
-	return (int16_t)(t0 + (int16_t)(((uint32_t)d * f + (1u << (SIN_STEP_SHIFT - 1))) >>
-					SIN_STEP_SHIFT));
+	return (int16_t)(t0 + (int16_t)(((fx_mul16u(d, f) + (1u << (SIN_STEP_SHIFT - 1))) <<
+					 (16 - SIN_STEP_SHIFT)) >> 16));
+}
+
+/* fx_sin_urad and fx_cos_urad of an angle x already wrapped to [-pi, pi]
+ * (one wrap for both; the same branches as each). */
+static void sincos_wrapped(int32_t x, int16_t *sin_q15, int16_t *cos_q15)
+{
+	int32_t ax = x < 0 ? -x : x;
+	int16_t v;
+
+	if (ax > HALF_PI_U) {
+		v = sin_quarter(PI_U - ax);
+		*cos_q15 = (int16_t)-sin_quarter(ax - HALF_PI_U);
+	} else {
+		v = sin_quarter(ax);
+		*cos_q15 = sin_quarter(HALF_PI_U - ax);
+	}
+	*sin_q15 = x < 0 ? (int16_t)-v : v;
 }
 
 int16_t fx_sin_urad(int32_t angle_urad)
@@ -243,9 +261,9 @@ static const int8_t steer_of_wheel[6] FX_ROM = { 0, 1, -1, -1, 2, 3 };
  */
 uint32_t fx_udiv_q15max(uint32_t x)
 {
-	uint32_t q0 = x >> 15;
+	uint32_t q0 = (x << 1) >> 16;			/* x >> 15 (x < 2^31) */
 	uint32_t t = q0 + (x & 32767u);
-	uint16_t q1 = (uint16_t)(t >> 15);
+	uint16_t q1 = (uint16_t)((t << 1) >> 16);	/* t >> 15 */
 	uint16_t u = (uint16_t)(q1 + (uint16_t)(t & 32767u));
 
 	return q0 + q1 + (u >= 32767u);
@@ -266,7 +284,7 @@ static int32_t rdiv_q15max(int32_t n)
 static int32_t rdiv_6q15max(int32_t n)
 {
 	uint32_t x = n >= 0 ? (uint32_t)n + 98301u : (uint32_t)-n + 98301u;
-	uint32_t q = (fx_udiv_q15max(x) * 43691u) >> 18;
+	uint32_t q = (uint16_t)((fx_udiv_q15max(x) * 43691u) >> 16) >> 2;	/* >> 18 */
 
 	return n >= 0 ? (int32_t)q : -(int32_t)q;
 }
@@ -287,6 +305,16 @@ static int64_t rdiv64_6q15max(int64_t n)
 	return fx_rdiv64(n, 6 * (int64_t)FX_Q15_MAX);
 }
 
+/* dyaw's clamp to +-ODOM_DYAW_MAX_URAD */
+static int64_t clamp_dyaw(int64_t v)
+{
+	if (v > (int64_t)ODOM_DYAW_MAX_URAD)
+		return ODOM_DYAW_MAX_URAD;
+	if (v < -(int64_t)ODOM_DYAW_MAX_URAD)
+		return -(int64_t)ODOM_DYAW_MAX_URAD;
+	return v;
+}
+
 /*
  * 64-bit math here is deliberate: odometry runs once per update for all six
  * wheels (not per wheel per tick), and d * cos * x needs ~58 bits; the
@@ -294,8 +322,8 @@ static int64_t rdiv64_6q15max(int64_t n)
  * Displacements are scaled by 32767 (the trig scale) until the final
  * rounded divisions, so straight driving (cos = 32767) is exact.
  */
-void odom_update(struct odom_pose *p, const struct odom_geom *g,
-		 const int32_t d_um[6], const int16_t steer_mrad[4])
+static FX_NOINLINE void odom_update_wide(struct odom_pose *p, const struct odom_geom *g,
+					const int32_t d_um[6], const int16_t steer_mrad[4])
 {
 	int64_t sx = 0, sy = 0, num = 0, den = 0, bx, by, dyaw, wx, wy;
 	int32_t yaw, head, c, s;
@@ -367,4 +395,177 @@ void odom_update(struct odom_pose *p, const struct odom_geom *g,
 	p->x_um = fx_sat32_from64((int64_t)p->x_um + wx);
 	p->y_um = fx_sat32_from64((int64_t)p->y_um + wy);
 	p->yaw_urad = fx_wrap_urad(yaw + (int32_t)dyaw);
+}
+
+/*
+ * The update in 32 bits for the rover's ranges (the same values): every
+ * |d| <= ODOM_NARROW_D_UM and every contact coordinate within
+ * +-ODOM_NARROW_MM, so the clamps above are the identity.
+ *
+ * sum(d cos) is 32767 times the straight wheels' sum of d plus the steered
+ * wheels' d cos; |sum| <= 6 * 10922 * 32767 <= INT32_MAX - 98301, the
+ * range of rdiv_6q15max.
+ *
+ * num = sum(d (x sin - y cos)) needs ~46 bits; it is kept as
+ * num = 32767 na + nb: a straight wheel adds -y d to na; a steered one
+ * splits P = x sin - y cos (|P| <= 2 * 16000 * 32767 < 2^30) as
+ * P = 32767 pq + pr (truncated: |pq| <= 32000, |pr| <= 32766) and adds
+ * d pq to na, d pr to nb (16 x 16-bit products).  |na| <= 6 * 10922 * 32000
+ * and |nb| <= 4 * 10922 * 32766 fit int32.  Since 32767 is odd, num / 32767
+ * is never a half, so rounding half away from zero is rounding to nearest
+ * and rdiv(32767 na + nb, 32767) = na + rdiv(nb, 32767) exactly.
+ *
+ * The body step |bx|, |by| <= 10923 um, so the rotation is 16 x 16-bit.
+ */
+#define ODOM_NARROW_D_UM 10922
+#define ODOM_NARROW_MM 16000
+
+/* n = 32767 q + r, q = trunc(n / 32767), for |n| <= 2 * 16000 * 32767
+ * (|q| <= 32000, |r| <= 32766). */
+static int16_t split_q15max(int32_t n, int16_t *rem)
+{
+	uint32_t a = n < 0 ? (uint32_t)-n : (uint32_t)n;
+	uint16_t q = (uint16_t)fx_udiv_q15max(a);
+	uint16_t r = (uint16_t)(a - ((uint32_t)q << 15) + q);	/* a - 32767 q < 32767 */
+
+	if (n < 0) {
+		*rem = (int16_t)-(int16_t)r;
+		return (int16_t)-(int16_t)q;
+	}
+	*rem = (int16_t)r;
+	return (int16_t)q;
+}
+
+/* floor(x / d) and x mod d for d > 0: by shifts and subtractions when the
+ * quotient is below 2^12 (a few steps; the turn rates of an update give a
+ * handful), else the library division. */
+static uint32_t udiv_rem(uint32_t x, uint32_t d, uint32_t *rem)
+{
+	uint32_t q = 0;
+	uint8_t n = 0;
+
+	if (x < d) {
+		*rem = x;
+		return 0;
+	}
+	if ((x >> 12) >= d) {
+		*rem = x % d;
+		return x / d;
+	}
+	while (d <= (x >> 1)) {		/* 2 d <= x, without overflow */
+		d <<= 1;
+		n++;
+	}
+	for (;;) {			/* x < 2 d */
+		q <<= 1;
+		if (x >= d) {
+			x -= d;
+			q |= 1u;
+		}
+		if (n == 0)
+			break;
+		n--;
+		d >>= 1;
+	}
+	*rem = x;
+	return q;
+}
+
+/* clamp(rdiv(n * 1000, den), +-ODOM_DYAW_MAX_URAD) for |n| < 2^31 and
+ * 0 < den < 2^22 without 64 bits: with |n| = a den + b (b < den) and
+ * h = floor(den / 2), floor((1000 |n| + h) / den) = 1000 a +
+ * floor((1000 b + h) / den), where 1000 b + h < 1001 den < 2^32 and the
+ * second quotient is below 1024 (ten restoring steps).  a > 1073741 means
+ * 1000 a > 2^30: the clamp. */
+static int32_t dyaw_narrow(int32_t n, uint32_t den)
+{
+	uint32_t an = n < 0 ? (uint32_t)-n : (uint32_t)n;
+	uint32_t b, a = udiv_rem(an, den, &b), q;
+
+	if (a > 1073741u) {
+		q = ODOM_DYAW_MAX_URAD;
+	} else {
+		uint32_t r = b * 1000u + (den >> 1), dd = den << 9;
+		uint16_t q2 = 0;
+		uint8_t k;
+
+		for (k = 0; k < 10; k++) {
+			q2 <<= 1;
+			if (r >= dd) {
+				r -= dd;
+				q2 |= 1u;
+			}
+			dd >>= 1;
+		}
+		q = a * 1000u + q2;
+		if (q > ODOM_DYAW_MAX_URAD)
+			q = ODOM_DYAW_MAX_URAD;
+	}
+	return n < 0 ? -(int32_t)q : (int32_t)q;
+}
+
+static void odom_update_narrow(struct odom_pose *p, const struct odom_geom *g,
+			       const int32_t d_um[6], const int16_t steer_mrad[4])
+{
+	int32_t sxq = 0, sxr = 0, sy = 0, na = 0, nb = 0, n, yaw, head, dyaw, bx, by;
+	uint32_t den = 0;
+	int16_t c, s;
+	uint8_t i;
+
+	for (i = 0; i < 6; i++) {
+		int16_t d = (int16_t)d_um[i];
+		int16_t xm = (int16_t)g->wheel_x_mm[i], ym = (int16_t)g->wheel_y_mm[i];
+		int8_t si = fx_rom_i8(&steer_of_wheel[i]);
+
+		/* each <= 2 * 16000^2; the sum of six < 2^32 */
+		den += (uint32_t)(fx_mul16s(xm, xm) + fx_mul16s(ym, ym));
+		if (si >= 0 && steer_mrad[si] != 0) {
+			int16_t pq, pr;
+
+			sincos_wrapped(fx_wrap_urad((int32_t)steer_mrad[si] * 1000), &s, &c);
+			sxr += fx_mul16s(d, c);
+			sy += fx_mul16s(d, s);
+			pq = split_q15max(fx_mul16s(xm, s) - fx_mul16s(ym, c), &pr);
+			na += fx_mul16s(d, pq);
+			nb += fx_mul16s(d, pr);
+		} else {
+			/* cos 0 = 32767, sin 0 = 0 (what the table gives) */
+			sxq += d;
+			na -= fx_mul16s(ym, d);
+		}
+	}
+	bx = rdiv_6q15max(sxq * FX_Q15_MAX + sxr);	/* |bx| <= 10923 um */
+	by = rdiv_6q15max(sy);
+	n = na + rdiv_q15max(nb);			/* rdiv(num, 32767) */
+	if (den == 0)
+		dyaw = 0;
+	else if (den < ((uint32_t)1 << 22))
+		dyaw = dyaw_narrow(n, den);
+	else
+		dyaw = (int32_t)clamp_dyaw(fx_rdiv64_narrow((int64_t)n * 1000, den));
+
+	yaw = fx_wrap_urad(p->yaw_urad);
+	head = fx_wrap_urad(yaw + dyaw / 2);		/* mid-step heading */
+	sincos_wrapped(head, &s, &c);
+	p->x_um = fx_add_sat32(p->x_um, rdiv_q15max(fx_mul16s((int16_t)bx, c) -
+						     fx_mul16s((int16_t)by, s)));
+	p->y_um = fx_add_sat32(p->y_um, rdiv_q15max(fx_mul16s((int16_t)bx, s) +
+						     fx_mul16s((int16_t)by, c)));
+	p->yaw_urad = fx_wrap_urad(yaw + dyaw);
+}
+
+void odom_update(struct odom_pose *p, const struct odom_geom *g,
+		 const int32_t d_um[6], const int16_t steer_mrad[4])
+{
+	uint8_t i;
+
+	for (i = 0; i < 6; i++) {
+		if (d_um[i] < -ODOM_NARROW_D_UM || d_um[i] > ODOM_NARROW_D_UM ||
+		    g->wheel_x_mm[i] < -ODOM_NARROW_MM || g->wheel_x_mm[i] > ODOM_NARROW_MM ||
+		    g->wheel_y_mm[i] < -ODOM_NARROW_MM || g->wheel_y_mm[i] > ODOM_NARROW_MM) {
+			odom_update_wide(p, g, d_um, steer_mrad);
+			return;
+		}
+	}
+	odom_update_narrow(p, g, d_um, steer_mrad);
 }
