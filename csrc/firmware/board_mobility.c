@@ -91,7 +91,13 @@ void fw_encoder_steps(struct fw *fw, const int8_t steps[6], const uint8_t illega
 	}
 }
 
-static void odometry(struct mob_board *m)
+/* Rim travel since the last update from the count differences (carrying
+ * the Q16 remainder), then the pose update.  Out of line: mob_tick_rest runs
+ * every tick and would otherwise save this function's registers each time
+ * (docs/fixed_point.md).  |delta| <= 400 so |num| < 2^31; the floor
+ * division by 2^16 is fx_asr and the remainder num - d 2^16 (0..65535) the
+ * low half of num. */
+static FX_NOINLINE void odometry(struct mob_board *m)
 {
 	int32_t d_um[6];
 	uint8_t i;
@@ -99,18 +105,16 @@ static void odometry(struct mob_board *m)
 	for (i = 0; i < 6; i++) {
 		int32_t c = m->wh[i].qd.count;
 		int32_t delta = (int32_t)((uint32_t)c - (uint32_t)m->odom_prev[i]);
-		int32_t num, d;
+		int32_t num;
 
 		if (delta > MOB_ODOM_DELTA_MAX)
 			delta = MOB_ODOM_DELTA_MAX;
 		else if (delta < -MOB_ODOM_DELTA_MAX)
 			delta = -MOB_ODOM_DELTA_MAX;
 		num = delta * BOARD_UM_PER_COUNT_Q16 + m->odom_rem_q16[i];
-		/* floor division by 65536 without relying on >> of negatives */
-		d = num >= 0 ? num / 65536 : -((-num + 65535) / 65536);
-		m->odom_rem_q16[i] = num - d * 65536;
+		d_um[i] = fx_asr(num, 16);
+		m->odom_rem_q16[i] = (int32_t)((uint32_t)num & 0xFFFFu);
 		m->odom_prev[i] = c;
-		d_um[i] = d;
 	}
 	odom_update(&m->odom, &mob_geom, d_um, m->steer_meas_mrad);
 }
