@@ -103,7 +103,8 @@ static inline uint8_t wheel_step_common(struct wheel_loop *w, const struct wheel
 		return 0;
 	err = (int16_t)((int16_t)e - 255);
 	w->prev_err = err;
-	integ += (int32_t)(int16_t)c->ki_q8 * err;
+	/* |ki err| <= 127 * 255: the product fits 16 bits */
+	integ += (int16_t)((int16_t)c->ki_q8 * err);
 	w->integ_q8 = integ;
 	eff = (int16_t)((int16_t)(c->kp_q8 / 256) * err +
 			(int16_t)wheel_floor_div256(integ + 128));

@@ -160,6 +160,8 @@ void h_gantry_stats(struct harness *h, FILE *f);
 int h_uart_open(struct harness *h, const char *link);
 void h_uart_connect(struct harness *h);
 void h_uart_fix_word(struct harness *h);
+/* spi_clock.c */
+void h_spi_clock_connect(struct harness *h);
 /* stats.c */
 void h_stats_connect(struct harness *h);
 void h_stats_write(struct harness *h);

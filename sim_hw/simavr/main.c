@@ -349,6 +349,7 @@ int main(int argc, char **argv)
 	avr->reset = on_reset;
 	avr_reset(avr);                         /* arms our timers through on_reset */
 	h.st.resets = 0;
+	h_spi_clock_connect(&h);
 	h_stats_connect(&h);
 
 	memset(&sa, 0, sizeof sa);

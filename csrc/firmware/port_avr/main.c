@@ -8,7 +8,7 @@
  * received -> fw_rx(); for each due tick: the encoder decoders' state ->
  * fw_encoder_steps(), then fw_tick_control(), then (payload) the tick's
  * STEP pulses (timing pin PC0 high around these: the control tick), then
- * fw_tick_rest() and the SPI/ADC kick (PC5 high: the rest of the tick),
+ * the 10 ms SPI/ADC kick and fw_tick_rest() (PC5 high: the rest of the tick),
  * then fw_service() (telemetry, which the tick leaves to the port here:
  * fw_set_port_services()); then sleep (idle mode) until the next interrupt.
  *
@@ -180,12 +180,16 @@ int main(void)
 			p->ticks_done++;
 			PORTC &= (uint8_t)~_BV(PC0);
 			PORTC |= _BV(PC5);
-			fw_tick_rest(p->fw);
+			/* the sensor round first: its 39 SPI bytes (about 0.65 ms
+			 * with their interrupts) then end before the next control
+			 * tick; the rest of this tick reads the last round's
+			 * values, latched whole */
 			if (++p->spi_acc_ms >= AVR_SPI_PERIOD_MS) {
 				p->spi_acc_ms = 0;
 				avr_spi_poll_start(p);
 				avr_adc_scan_start(p);
 			}
+			fw_tick_rest(p->fw);
 			PORTC &= (uint8_t)~_BV(PC5);
 			/* telemetry packing and framing: background work, after
 			 * the timed control tick (fw_set_port_services) */

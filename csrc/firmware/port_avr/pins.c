@@ -113,10 +113,12 @@ void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
 	if (FW_AVR_ROLE != ROVER_BOARD_MOBILITY)
 		return;
 	mag = (uint16_t)(q15 < 0 ? -(int32_t)q15 : q15);
-	/* mag * 800 / 32768 == mag * 25 / 1024, in 16 bits: with
-	 * mag = q * 1024 + r that is q * 25 + (r * 25) / 1024 exactly */
+	/* mag * 800 / 32768 == mag * 25 / 1024 with two 8 x 8-bit products:
+	 * mag * 25 = hi * 25 * 256 + lo * 25, and floor(that / 1024) =
+	 * (hi * 25 + floor(lo * 25 / 256)) / 4 exactly (nested floors) */
 	motor_write(ch, (uint8_t)(q15 < 0),
-		    (uint16_t)((mag >> 10) * 25u + (uint16_t)((mag & 1023u) * 25u) / 1024u));
+		    (uint16_t)(((uint16_t)((uint8_t)(mag >> 8) * 25u) +
+				((uint16_t)((uint8_t)mag * 25u) >> 8)) >> 2));
 }
 
 void port_servo_write(struct port *p, uint8_t ch, int16_t mrad)
