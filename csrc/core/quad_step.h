@@ -81,8 +81,8 @@ static inline int32_t speed_est_update_inline(struct speed_est *s, int32_t count
 	s->head = (uint8_t)(head + 1u >= w ? 0u : head + 1u);
 	if (neg)
 		d16 = (uint16_t)(0u - d16);		/* |delta| <= 32768 */
-	neg = (uint8_t)(neg != (s->mrad_per_count_q16 < 0));
-	if (s->table && d16 < s->table->n) {
+	neg = (uint8_t)(neg != s->k_neg);
+	if (d16 < s->table_n) {
 		/* the same value; 16 bits, so no saturation */
 		uint16_t v16 = s->table->speed[d16];
 

@@ -45,6 +45,8 @@ int speed_est_init(struct speed_est *s, int32_t mrad_per_count_q16, uint8_t wind
 	s->rate_frac_q16 = (uint16_t)(rate & 0xFFFFu);
 	s->speed_mradps = 0;
 	s->table = 0;
+	s->table_n = 0;
+	s->k_neg = mrad_per_count_q16 < 0;
 	s->window_ms = window_ms;
 	s->hist[0] = (uint16_t)((uint32_t)count_now & 0xFFFFu);
 	s->head = (uint8_t)(1u % window_ms);
@@ -141,8 +143,10 @@ int speed_est_use_table(struct speed_est *s, const struct speed_table *t)
 	if (t->rate_int != s->rate_int || t->rate_frac_q16 != s->rate_frac_q16 ||
 	    t->n > SPEED_TABLE_MAX) {
 		s->table = 0;
+		s->table_n = 0;
 		return -1;
 	}
 	s->table = t;
+	s->table_n = t->n;
 	return 0;
 }

@@ -80,15 +80,13 @@ void fw_encoder_steps(struct fw *fw, const int8_t steps[6], const uint8_t illega
 
 	if (fw->role != ROVER_BOARD_MOBILITY)
 		return;
-	for (i = 0; i < 6; i++, wh++) {
-		struct quad_dec *q = &wh->qd;
-
+	for (i = 0; i < 6; i++, wh++)
 		/* modulo 2^32, as quad_update() counts */
-		if (steps[i])
-			q->count = (int32_t)((uint32_t)q->count + (uint32_t)(int32_t)steps[i]);
-		if (illegal[i])
-			q->illegal += illegal[i];
-	}
+		wh->qd.count = (int32_t)((uint32_t)wh->qd.count + (uint32_t)(int32_t)steps[i]);
+	if (!illegal)
+		return;
+	for (i = 0; i < 6; i++)
+		fw->b.mob.wh[i].qd.illegal += illegal[i];
 }
 
 /* Rim travel since the last update from the count differences (carrying

@@ -153,7 +153,7 @@ void fw_encoder_edge(struct fw *fw, uint8_t ch, uint8_t ab);
  * before every tick, the net steps and the illegal changes of each of the
  * six encoders since the last hand-over, taken consistently (interrupts
  * off).  The firmware's decoders then count what fw_encoder_edge() would
- * have counted from the same edges. */
+ * have counted from the same edges.  illegal may be NULL: none. */
 void fw_encoder_steps(struct fw *fw, const int8_t steps[6], const uint8_t illegal[6]);
 /* The 1 kHz tick: fw_tick_control() then fw_tick_rest(). */
 void fw_tick(struct fw *fw);

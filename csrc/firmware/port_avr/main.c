@@ -116,20 +116,21 @@ static void hand_over_rx(struct port *p)
 static void hand_over_encoders(struct port *p)
 {
 	int8_t st[6];
-	uint8_t ill[6], i;
+	uint8_t ill[6], any = 0, i;
 	struct avr_enc *e = p->enc_isr;
 
-	if (p->role != ROVER_BOARD_MOBILITY)
+	if (FW_AVR_ROLE != ROVER_BOARD_MOBILITY)
 		return;
 	cli();
 	for (i = 0; i < 6; i++, e++) {
 		st[i] = e->steps;
 		e->steps = 0;
 		ill[i] = e->illegal;
+		any |= ill[i];
 		e->illegal = 0;
 	}
 	sei();
-	fw_encoder_steps(p->fw, st, ill);
+	fw_encoder_steps(p->fw, st, any ? ill : 0);
 }
 
 static uint8_t take_tick(struct port *p)
