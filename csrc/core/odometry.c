@@ -520,9 +520,12 @@ static void odom_update_narrow(struct odom_pose *p, const struct odom_geom *g,
 		/* each <= 2 * 16000^2; the sum of six < 2^32 */
 		den += (uint32_t)(fx_mul16s(xm, xm) + fx_mul16s(ym, ym));
 		if (si >= 0 && steer_mrad[si] != 0) {
+			int32_t a = fx_mul16s(steer_mrad[si], 1000);
 			int16_t pq, pr;
 
-			sincos_wrapped(fx_wrap_urad((int32_t)steer_mrad[si] * 1000), &s, &c);
+			if (a < -PI_U || a > PI_U)	/* fx_wrap_urad keeps [-pi, pi] */
+				a = fx_wrap_urad(a);
+			sincos_wrapped(a, &s, &c);
 			sxr += fx_mul16s(d, c);
 			sy += fx_mul16s(d, s);
 			pq = split_q15max(fx_mul16s(xm, s) - fx_mul16s(ym, c), &pr);
