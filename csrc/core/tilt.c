@@ -238,7 +238,8 @@ static int32_t blend(int32_t angle, int32_t rate_mdps, uint8_t neg_rate, uint16_
 	    acc > -(int32_t)MDEG_HALF && acc <= (int32_t)MDEG_HALF &&
 	    rate_mdps > -((int32_t)1 << 20) && rate_mdps < ((int32_t)1 << 20) && dt_ms < 1024u) {
 		uint8_t neg = (rate_mdps < 0) ^ neg_rate;
-		uint32_t m = (rate_mdps < 0 ? (uint32_t)-rate_mdps : (uint32_t)rate_mdps) * dt_ms;
+		uint32_t ar = rate_mdps < 0 ? (uint32_t)-rate_mdps : (uint32_t)rate_mdps;
+		uint32_t m = ar < 65536u ? fx_mul16u((uint16_t)ar, dt_ms) : ar * dt_ms;
 		int32_t q = (int32_t)(m < 493447u - 500u ? udiv1000_small(m + 500u)
 						    : fx_udiv1000(m + 500u));	/* fx_rdiv32(m, 1000) */
 		int32_t pred = wrap_mdeg32(neg ? angle - q : angle + q);
@@ -271,7 +272,12 @@ void tilt_update(struct tilt_est *t, const struct tilt_cfg *c,
 		k = norm4(&s);
 		r = isqrt_norm(s);
 	}
-	axk = (ax < 0 ? (uint32_t)-(int32_t)ax : (uint32_t)ax) << k;
+	axk = ax < 0 ? (uint32_t)-(int32_t)ax : (uint32_t)ax;
+	if (k >= 8) {			/* a byte at a time first */
+		axk <<= 8;
+		k -= 8;
+	}
+	axk <<= k;
 	acc_pitch = urad_to_mdeg(fx_atan2_urad(ax < 0 ? -(int32_t)axk : (int32_t)axk, (int32_t)r));
 	acc_roll = urad_to_mdeg(fx_atan2_urad(ay, az));
 
