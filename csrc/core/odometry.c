@@ -179,17 +179,13 @@ static uint32_t ratio_q20_16(uint16_t r, uint16_t d)
 	return ((uint32_t)qh << 16) | ql;
 }
 
-/* floor(num * 2^20 / den) for num < den, by restoring division (no 64 bit);
- * in 16 bits when den does (the same quotient). */
-static uint32_t ratio_q20(uint32_t num, uint32_t den)
+/* floor(num * 2^20 / den) for num < den <= 2^31, by restoring division (no
+ * 64 bit); out of line so the 16-bit case below keeps a small frame. */
+static FX_NOINLINE uint32_t ratio_q20_32(uint32_t num, uint32_t den)
 {
 	uint32_t q = 0, r = num;
 	uint8_t n;
 
-	if (num >= den)
-		return (uint32_t)1 << 20;
-	if (den <= 0xFFFFu)
-		return ratio_q20_16((uint16_t)num, (uint16_t)den);
 	for (n = 0; n < 20; n++) {
 		r <<= 1;			/* r < den <= 2^31: no wrap */
 		q <<= 1;
@@ -199,6 +195,17 @@ static uint32_t ratio_q20(uint32_t num, uint32_t den)
 		}
 	}
 	return q;
+}
+
+/* floor(num * 2^20 / den), or 2^20 for num >= den; in 16 bits when den
+ * fits them (the same quotient). */
+static uint32_t ratio_q20(uint32_t num, uint32_t den)
+{
+	if (num >= den)
+		return (uint32_t)1 << 20;
+	if (den <= 0xFFFFu)
+		return ratio_q20_16((uint16_t)num, (uint16_t)den);
+	return ratio_q20_32(num, den);
 }
 
 /* atan(t) in urad for t = q / 2^20 in [0, 1]: the entry at q >> 13 plus
