@@ -85,6 +85,8 @@ struct h_span {
 struct h_stats {
 	struct h_span tick;             /* PC0: the control tick */
 	struct h_span rest;             /* PC5: the rest of the tick's work */
+	uint64_t from_cycle;            /* --stats-from: spans and profile restart here */
+	int from_done;
 	uint64_t isr_count[2];          /* 0: USART0 RX, 1: TIMER2 COMPA */
 	uint64_t isr_latency_max[2], isr_latency_sum[2];
 	uint64_t isr_pending_cycle[2];
@@ -165,6 +167,7 @@ void h_spi_clock_connect(struct harness *h);
 /* stats.c */
 void h_stats_connect(struct harness *h);
 void h_stats_write(struct harness *h);
+void h_stats_restart(struct harness *h);
 void h_profile_arm(struct harness *h);
 void h_profile_write(struct harness *h, const char *path);
 /* main.c: the pace (board cycles against the host's monotonic clock) */

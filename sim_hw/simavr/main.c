@@ -209,6 +209,7 @@ static void on_reset(avr_t *avr)
 struct opts {
 	const char *role, *link, *boot_hex, *fw, *flash_file, *boot, *stats, *profile;
 	double scale;
+	double stats_from_s;            /* tick statistics and profile from here on */
 	long baud;
 	unsigned long long seed;
 	int reset_on_open;
@@ -221,7 +222,7 @@ static void usage(void)
 		"usage: rover-simavr --role mobility|payload [--pty-link PATH]\n"
 		"       [--bootloader HEX] [--firmware HEX|ELF] [--flash-image FILE] [--boot bootloader|app]\n"
 		"       [--reset-on-open] [--time-scale K] [--seed N] [--stats FILE.json] [--baud B]\n"
-		"       [--profile FILE.txt]\n"
+		"       [--profile FILE.txt] [--stats-from SECONDS]\n"
 		PLANT_OPTS_USAGE);
 }
 
@@ -259,6 +260,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--boot")) o->boot = v;
 		else if (!strcmp(a, "--stats")) o->stats = v;
 		else if (!strcmp(a, "--profile")) o->profile = v;
+		else if (!strcmp(a, "--stats-from")) o->stats_from_s = strtod(v, NULL);
 		else if (!strcmp(a, "--baud")) o->baud = strtol(v, NULL, 0);
 		else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--time-scale")) o->scale = strtod(v, NULL);
@@ -365,6 +367,7 @@ int main(int argc, char **argv)
 	h.wall_t0_ns = now_ns();
 	h.sim_t0_cycle = avr->cycle;
 	next_stats = avr->cycle + 500u * H_CYCLES_PER_MS;
+	h.st.from_cycle = o.stats_from_s > 0 ? (uint64_t)(o.stats_from_s * H_FREQ_HZ) : 0;
 	for (;;) {
 		state = avr_run(avr);
 		if (state == cpu_Done || state == cpu_Crashed) {
@@ -383,6 +386,8 @@ int main(int argc, char **argv)
 			usr1_seen = (uint32_t)g_usr1;
 			h_sensor_open = !h_sensor_open;
 		}
+		if (h.st.from_cycle && !h.st.from_done && avr->cycle >= h.st.from_cycle)
+			h_stats_restart(&h);
 		if (avr->cycle >= next_stats) {
 			next_stats = avr->cycle + 500u * H_CYCLES_PER_MS;
 			h_stats_write(&h);

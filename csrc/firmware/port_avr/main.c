@@ -159,12 +159,16 @@ int main(void)
 	tick_timer_init();
 	sei();
 	/* one full ADC scan and one SPI round before the firmware reads inputs */
-	avr_spi_poll_start(p);
-	for (wait = 0; wait < 50u && (wait < 3u || p->spi_busy || p->adc_busy); wait++)
+	avr_spi_round(p);
+	for (wait = 0; wait < 50u && (wait < 3u || p->adc_busy); wait++)
 		while (!take_tick(p))
 			;
 	fw_init(p->fw, p, p->role, ROVER_DICT_HASH32);
 	fw_set_port_services(p->fw);
+	/* the round on the tick before the mobility board's 10 ms IMU and
+	 * tilt job (board time multiples of 10 ms): neither tick then
+	 * carries both, and the filter reads a round 1 ms old */
+	p->spi_acc_ms = 1;
 	if (p->role == ROVER_BOARD_MOBILITY)
 		avr_servos_enable(p->fw->b.mob.steer_cmd_mrad);
 	wdt_start();
@@ -181,14 +185,12 @@ int main(void)
 			p->ticks_done++;
 			PORTC &= (uint8_t)~_BV(PC0);
 			PORTC |= _BV(PC5);
-			/* the sensor round first: its 39 SPI bytes (about 0.65 ms
-			 * with their interrupts) then end before the next control
-			 * tick; the rest of this tick reads the last round's
-			 * values, latched whole */
+			/* the sensor round (polled SPI) and the ADC scan's start
+			 * first, so that the rest of this tick already reads them */
 			if (++p->spi_acc_ms >= AVR_SPI_PERIOD_MS) {
 				p->spi_acc_ms = 0;
-				avr_spi_poll_start(p);
 				avr_adc_scan_start(p);
+				avr_spi_round(p);
 			}
 			fw_tick_rest(p->fw);
 			PORTC &= (uint8_t)~_BV(PC5);

@@ -97,9 +97,9 @@ void port_pwm_write(struct port *p, uint8_t ch, int16_t q15)
 {
 	uint16_t mag;
 
+	(void)p;
 	if (ch >= PORT_PWM_COUNT)
 		return;
-	p->pwm[ch] = q15;
 	if (ch == PORT_PWM_HEATER0) {
 		uint8_t d = q15 > 0 ? (uint8_t)((uint16_t)q15 >> 7) : 0;	/* q15 * 256 / 32768 */
 

@@ -46,7 +46,6 @@
 #define AVR_MOTOR_TOP 799u          /* 16 MHz / 800 = 20 kHz */
 #define AVR_SERVO_TOP 39999u        /* 16 MHz / 8 / 40000 = 50 Hz */
 #define AVR_SERVO_CENTER 3000u      /* 1500 us in 0.5 us counts */
-#define AVR_SPI_MAX 16u
 #define AVR_SUBTICKS 10u            /* 10 kHz interrupts per 1 kHz tick */
 #define AVR_STEP_MAX_PER_TICK 8u    /* STEP pulses per axis a tick (twice the most commanded) */
 
@@ -110,15 +109,11 @@ struct port {
 	/* SPI: jobs run in the background from the SPI interrupt */
 	struct avr_spi_job jobs[AVR_MAX_JOBS];
 	uint8_t njobs;
-	volatile uint8_t spi_job, spi_idx, spi_busy;
-	volatile uint8_t spi_buf[AVR_SPI_MAX];
 	volatile uint8_t imu[AVR_IMU_BYTES];
 	volatile uint8_t pwr[AVR_PWR_BYTES];
 	volatile uint8_t tc[AVR_TC_BYTES];
 	volatile uint8_t ext_adc[2 * AVR_NEXT_ADC];
 	uint8_t spi_acc_ms;
-	/* outputs as last written (read back by the shutdown path) */
-	int16_t pwm[PORT_PWM_COUNT];
 	/* printer steppers (payload): steps the tick asked for, not yet emitted
 	 * (avr_steps_emit after fw_tick), and the DIR levels as last written */
 	int32_t step_due[MOTION_AXES];
@@ -129,7 +124,7 @@ struct port {
 /* io.c */
 void avr_io_init(struct port *p);
 void avr_outputs_off(void);
-void avr_spi_poll_start(struct port *p);
+void avr_spi_round(struct port *p);
 void avr_adc_scan_start(struct port *p);
 /* steppers.c (payload) */
 void avr_steppers_init(struct port *p);
