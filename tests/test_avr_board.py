@@ -138,9 +138,18 @@ def test_silent_bootloader_is_a_clear_error(mega, built):
 def test_six_wheels_turn_and_report_on_the_emulated_mega(mega, built):
     """MOB_DRIVE through the link: every wheel's encoder (interrupt pins and
     the 10 kHz polled pair) counts forward, speeds approach the target, the
-    IMU, power monitor and MCP3008 channels read the plant."""
-    m = mega("mobility", "--firmware", str(built["images"]["mobility"]), "--boot", "app")
+    IMU, power monitor and MCP3008 channels read the plant (the polled SPI
+    round).  The harness times both halves of every tick on their pins
+    from --stats-from on, and a tick's whole work fits its millisecond."""
+    m = mega("mobility", "--firmware", str(built["images"]["mobility"]), "--boot", "app",
+             "--stats-from", "1.0")
     last, seen = drive_six_wheels(m.port)
+    m.close()                                   # the harness writes its last statistics
+    st = json.loads(m.stats.read_text())
+    assert st["stats_restarted"] == 1 and st["stats_from_cycle"] == 16_000_000
+    # every tick raises PC0 (control) then PC5 (rest): one pulse each
+    assert st["ticks"] > 1000 and abs(st["ticks"] - st["rest_n"]) <= 1, st
+    assert st["tick_cycles_max"] + st["rest_cycles_max"] < 16_000, st
     w, b = last["MOB_WHEELS"], last["MOB_BODY"]
     assert all(c > 100 for c in w["enc_count"]), w["enc_count"]
     # the target is 0.5 rad/s; a late host may let the 300 ms drive deadline

@@ -3,7 +3,7 @@ are the real AVR images on rover-simavr (ATmega2560 at 16 MHz of simulated
 cycles), free-running on their own clocks (no lockstep: an MCU has its
 crystal), reached through the board:// HAL URL, with the bench's emulated
 navigation camera (visual odometry from the mobility harness's plant truth,
-docs/hil.md section 13) -- what `rover hil up --emulator simavr` then `rover
+docs/hil.md section 10) -- what `rover hil up --emulator simavr` then `rover
 run missions/short_drive.seq --hal URL` does.  The mission's boards are
 flashed through the stk500v2 bootloader with avrdude; the bench-API tests,
 imported from tests/test_missions.py as tests/test_missions_boards.py does
@@ -132,7 +132,7 @@ def test_print_handover_on_simavr_boards(simavr_build, tmp_path):
 
 @pytest.mark.skipif(not os.environ.get("ROVER_LONG_HIL"), reason=(
     "hours of wall time: missions/demo.seq is ~6 100 s of board time and the simavr boards run "
-    "at time scale 1 (docs/hil.md section 13); set ROVER_LONG_HIL=1 to run it"))
+    "at time scale 1 (docs/hil.md section 10); set ROVER_LONG_HIL=1 to run it"))
 @pytest.mark.timeout(4 * 3600)
 def test_demo_mission_on_simavr_boards(simavr_build, tmp_path):
     """missions/demo.seq, unchanged, on two flashed emulated Megas with the
