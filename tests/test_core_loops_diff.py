@@ -300,20 +300,29 @@ odo_step = st.tuples(
     st.lists(st.one_of(i16, st.just(0), st.integers(-600, 600)), min_size=4, max_size=4))
 
 
-@SEQ_SETTINGS
-@given(g=geom, pose0=st.tuples(i32, i32, i32), steps=st.lists(odo_step, max_size=25))
-def test_odometry_sequences(g, pose0, steps):
+def _odom_pair(g, pose0):
+    """The C geometry and pose beside the reference's, from the same values."""
     cg = ffi.new("struct odom_geom *")
     cg.wheel_x_mm, cg.wheel_y_mm = g[0], g[1]
-    pg = ref.OdomGeom(*g)
     cp = ffi.new("struct odom_pose *")
     lib.odom_init(cp, *pose0)
-    pp = ref.OdomPose(*pose0)
-    same_state(cp, pp, ref.OdomPose.__slots__)
+    return cg, ref.OdomGeom(*g), cp, ref.OdomPose(*pose0)
+
+
+def _odom_run(cg, pg, cp, pp, steps):
+    """Each (d, steer) step on both; the poses stay equal field by field."""
     for d, steer in steps:
         lib.odom_update(cp, cg, ffi.new("int32_t[6]", d), ffi.new("int16_t[4]", steer))
         ref.odom_update(pp, pg, d, steer)
         same_state(cp, pp, ref.OdomPose.__slots__)
+
+
+@SEQ_SETTINGS
+@given(g=geom, pose0=st.tuples(i32, i32, i32), steps=st.lists(odo_step, max_size=25))
+def test_odometry_sequences(g, pose0, steps):
+    cg, pg, cp, pp = _odom_pair(g, pose0)
+    same_state(cp, pp, ref.OdomPose.__slots__)
+    _odom_run(cg, pg, cp, pp, steps)
 
 
 @pytest.mark.parametrize("d", [10_919, 10_920, 10_921, 10_922, 10_923, 10_924, 65_535, 65_536,
@@ -361,16 +370,8 @@ def test_odometry_narrow_bounds(g, pose0, steps):
     largest sums, turning in place), tiny geometries (the dyaw clamp, a
     library division) and large ones (sum(x^2 + y^2) past 2^22, where
     1000 times a remainder would pass 32 bits)."""
-    cg = ffi.new("struct odom_geom *")
-    cg.wheel_x_mm, cg.wheel_y_mm = g[0], g[1]
-    pg = ref.OdomGeom(*g)
-    cp = ffi.new("struct odom_pose *")
-    lib.odom_init(cp, *pose0)
-    pp = ref.OdomPose(*pose0)
-    for d, steer in steps:
-        lib.odom_update(cp, cg, ffi.new("int32_t[6]", d), ffi.new("int16_t[4]", steer))
-        ref.odom_update(pp, pg, d, steer)
-        same_state(cp, pp, ref.OdomPose.__slots__)
+    cg, pg, cp, pp = _odom_pair(g, pose0)
+    _odom_run(cg, pg, cp, pp, steps)
 
 
 @settings(max_examples=2000, deadline=None)
