@@ -3,12 +3,13 @@
  * main loop.  docs/firmware.md section 7.
  *
  * Concurrency: interrupts only buffer (UART bytes, encoder edges, a count of
- * due ticks, ADC and SPI results); every fw_*() call runs here, in the main
+ * due ticks, ADC results); every fw_*() call runs here, in the main
  * loop, so the portable firmware never runs re-entrantly.  Per pass: bytes
  * received -> fw_rx(); for each due tick: the encoder decoders' state ->
  * fw_encoder_steps(), then fw_tick_control(), then (payload) the tick's
  * STEP pulses (timing pin PC0 high around these: the control tick), then
- * the 10 ms SPI/ADC kick and fw_tick_rest() (PC5 high: the rest of the tick),
+ * every 10 ms the polled SPI sensor round and the ADC scan's start, and
+ * fw_tick_rest() (PC5 high: the rest of the tick),
  * then fw_service() (telemetry, which the tick leaves to the port here:
  * fw_set_port_services()); then sleep (idle mode) until the next interrupt.
  *

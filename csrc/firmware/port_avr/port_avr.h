@@ -102,11 +102,12 @@ struct port {
 	volatile uint8_t ticks_due;
 	volatile uint8_t sub_ticks;          /* 100 us counts inside the ms */
 	volatile uint32_t ticks;            /* timer interrupts */
-	uint32_t ticks_done;                /* fw_tick() calls */
+	uint32_t ticks_done;                /* ticks executed */
 	/* ADC scan */
 	volatile uint16_t adc_raw[AVR_NADC];
 	volatile uint8_t adc_ch, adc_busy;
-	/* SPI: jobs run in the background from the SPI interrupt */
+	/* SPI: the sensor round's jobs, run in turn by avr_spi_round() from
+	 * the main loop, and what they read */
 	struct avr_spi_job jobs[AVR_MAX_JOBS];
 	uint8_t njobs;
 	volatile uint8_t imu[AVR_IMU_BYTES];
