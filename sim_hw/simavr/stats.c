@@ -2,7 +2,7 @@
  * Measurements taken from the emulated MCU, in cycles of simulated time:
  * the timing pins PC0 (high while the main loop runs the control tick: the
  * encoder counts, fw_tick_control) and PC5 (the rest of the tick's work:
- * fw_tick_rest, the SPI kick), the latency of two interrupts
+ * the SPI sensor round, fw_tick_rest), the latency of two interrupts
  * (from the flag being raised to the first instruction of the handler),
  * through simavr's per-vector pending/running signals, and the cycles the
  * MCU slept (main.c's sleep callback).  Written as JSON to --stats.
