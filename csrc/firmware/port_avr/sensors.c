@@ -101,28 +101,29 @@ ISR(INT6_vect) { enc_poll(3); }
 ISR(INT7_vect, ISR_ALIASOF(INT6_vect));
 
 /* --- SPI --------------------------------------------------------------------- */
-/* One byte out and one in, waiting for the transfer: at SCK = fosc/8 a byte
- * is 64 cycles, less than an interrupt's entry, handler and exit would
- * cost, so the round polls (datasheet 21.2: SPIF is cleared by reading SPSR
- * with it set, then SPDR). */
-static uint8_t spi_xfer(uint8_t out)
-{
-	SPDR = out;
-	while (!(SPSR & _BV(SPIF)))
-		;
-	return SPDR;
-}
-
+/* A job's bytes, polled: at SCK = fosc/8 a byte is 64 cycles, less than an
+ * interrupt's entry, handler and exit would cost.  The next byte goes out
+ * as soon as the last one is in (datasheet 21.2: SPIF is cleared by reading
+ * SPSR with it set, then SPDR), and the bookkeeping runs while it shifts. */
 static void spi_run_job(const struct avr_spi_job *j)
 {
-	uint8_t i, k = 0;
+	const uint8_t n = (uint8_t)(j->skip + j->n), skip = j->skip, ntx = j->ntx;
+	volatile uint8_t *dest = j->dest;
+	uint8_t i, b, next;
 
+	if (!n)
+		return;
 	*j->cs_port &= (uint8_t)~j->cs_mask;       /* select */
-	for (i = 0; i < j->skip + j->n; i++) {
-		uint8_t b = spi_xfer(i < j->ntx ? j->tx[i] : 0);
-
-		if (i >= j->skip)
-			j->dest[k++] = b;
+	SPDR = ntx ? j->tx[0] : 0;
+	for (i = 0; i < n; i++) {
+		next = (uint8_t)(i + 1u) < ntx ? j->tx[i + 1u] : 0;
+		while (!(SPSR & _BV(SPIF)))
+			;
+		b = SPDR;
+		if ((uint8_t)(i + 1u) < n)
+			SPDR = next;
+		if (i >= skip)
+			dest[i - skip] = b;
 	}
 	*j->cs_port |= j->cs_mask;                  /* deselect, latch */
 }
