@@ -3,9 +3,10 @@
 Measures, on the emulated Mega (sim_hw/simavr, 16 MHz of simulated cycles):
 
 - flash and RAM of each image (avr-size) against 256 KB / 8 KB;
-- cycles of the 1 kHz tick with six wheels driving (the port's timing pin),
-  mean, smallest and largest, and the CPU fraction at 16 MHz; beside it the
-  whole CPU load (the fraction of cycles the MCU was awake);
+- cycles of the 1 kHz control tick with six wheels at speed (timing pin
+  PC0), mean, smallest and largest, and its CPU fraction at 16 MHz; the
+  rest of the same tick (PC5) and the whole tick beside it, and the whole
+  CPU load (the fraction of cycles the MCU was awake);
 - the worst latency of the UART receive and timer interrupts (flag raised
   to first instruction of the handler);
 - the telemetry goodput of the line and the command round trip;
@@ -125,11 +126,15 @@ def measure_ticks(built, tmp: Path, board_seconds: float = 5.0) -> dict:
         L.stop_pid(proc.pid, proc)
     st = json.loads(stats.read_text())
     n, n_rest = st["ticks"], st["rest_n"]
-    mean = round(st["tick_cycles_sum"] / n, 1) if n else None
-    rest = round(st["rest_cycles_sum"] / n_rest, 1) if n_rest else None
-    whole = None if mean is None or rest is None else round(mean + rest, 1)
+    if not n or not n_rest or st["timer_isr"] <= before["timer_isr"]:
+        raise L.HilError(f"the emulated Mega's mobility image timed no tick in the window "
+                         f"(PC0 pulses {n}, PC5 pulses {n_rest}): is it an image built "
+                         "from this tree (make -C csrc/firmware avr)?")
+    mean = round(st["tick_cycles_sum"] / n, 1)
+    rest = round(st["rest_cycles_sum"] / n_rest, 1)
+    whole = round(mean + rest, 1)
     span = st["cycles"] - before["cycles"]
-    busy = 1.0 - (st["sleep_cycles"] - before["sleep_cycles"]) / span if span > 0 else None
+    busy = 1.0 - (st["sleep_cycles"] - before["sleep_cycles"]) / span
     elf = Path(built["images"]["mobility"]).with_suffix(".elf")
     profile = tick_profile(elf, prof) if prof.is_file() else []
     return dict(tick_cycles_mean=mean, ticks_measured=n,
@@ -145,15 +150,14 @@ def measure_ticks(built, tmp: Path, board_seconds: float = 5.0) -> dict:
                                   "(20 Hz), e-box heater, fault events, heartbeat, telemetry schedule",
                 whole_tick_cycles_mean=whole,
                 whole_tick_cycles_max_bound=st["tick_cycles_max"] + st["rest_cycles_max"],
-                cpu_fraction=None if mean is None else round(mean / TICK_BUDGET_CYCLES, 3),
-                cpu_fraction_whole_tick=None if whole is None else round(whole / TICK_BUDGET_CYCLES, 3),
+                cpu_fraction=round(mean / TICK_BUDGET_CYCLES, 3),
+                cpu_fraction_whole_tick=round(whole / TICK_BUDGET_CYCLES, 3),
                 cpu_target=CPU_TARGET,
-                cpu_busy_fraction=None if busy is None else round(busy, 3),
+                cpu_busy_fraction=round(busy, 3),
                 cpu_busy_note="every cycle the MCU was awake (not in idle sleep) while the wheels "
                               "drove: the tick, telemetry, commands and every interrupt",
                 ticks_executed_per_timer_tick=round((st["ticks"] - before["ticks"]) * 10
-                                                    / (st["timer_isr"] - before["timer_isr"]), 3)
-                if st["timer_isr"] > before["timer_isr"] else None,
+                                                    / (st["timer_isr"] - before["timer_isr"]), 3),
                 uart_rx_isr_latency_us_max=round(st["uart_rx_latency_cycles_max"] / 16.0, 2),
                 timer_isr_latency_us_max=round(st["timer_latency_cycles_max"] / 16.0, 2),
                 isr_latency_note="cycles from the interrupt flag to the handler's first "

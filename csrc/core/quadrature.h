@@ -44,6 +44,8 @@ struct speed_est {
 	uint16_t rate_int;
 	uint16_t rate_frac_q16;
 	const struct speed_table *table; /* NULL, or one built for this rate */
+	/* kept beside the ring so the 1 kHz update tests two bytes (set by
+	 * speed_est_init and speed_est_use_table only) */
 	uint8_t table_n;            /* table->n, 0 without a table */
 	uint8_t k_neg;              /* mrad_per_count_q16 < 0 */
 	uint8_t window_ms;          /* 1..SPEED_EST_WIN_MAX */

@@ -417,9 +417,8 @@ def firmware(as_json, quick):
                f"{t['rest_of_tick_cycles_mean']:.0f} cycles, max {t['rest_of_tick_cycles_max']}; "
                f"the whole tick {t['whole_tick_cycles_mean']:.0f} cycles, "
                f"{100 * t['cpu_fraction_whole_tick']:.1f} % at 16 MHz")
-    if t.get("cpu_busy_fraction") is not None:
-        click.echo(f"whole CPU load while driving (awake, not in idle sleep): "
-                   f"{100 * t['cpu_busy_fraction']:.0f} %")
+    click.echo(f"whole CPU load while driving (awake, not in idle sleep): "
+               f"{100 * t['cpu_busy_fraction']:.0f} %")
     if t.get("tick_profile"):
         click.echo("where the tick goes: " + ", ".join(f"{p['function']} {p['pct']} %"
                                                        for p in t["tick_profile"][:8]))

@@ -71,7 +71,7 @@ struct avr_spi_job {
 	uint8_t ntx;
 	uint8_t skip;               /* leading reply bytes that are not data */
 	uint8_t n;                  /* data bytes kept */
-	volatile uint8_t *dest;
+	uint8_t *dest;
 };
 #define AVR_MAX_JOBS 7u
 
@@ -110,10 +110,10 @@ struct port {
 	 * the main loop, and what they read */
 	struct avr_spi_job jobs[AVR_MAX_JOBS];
 	uint8_t njobs;
-	volatile uint8_t imu[AVR_IMU_BYTES];
-	volatile uint8_t pwr[AVR_PWR_BYTES];
-	volatile uint8_t tc[AVR_TC_BYTES];
-	volatile uint8_t ext_adc[2 * AVR_NEXT_ADC];
+	uint8_t imu[AVR_IMU_BYTES];     /* main loop only: no interrupt guard */
+	uint8_t pwr[AVR_PWR_BYTES];
+	uint8_t tc[AVR_TC_BYTES];
+	uint8_t ext_adc[2 * AVR_NEXT_ADC];
 	uint8_t spi_acc_ms;
 	/* printer steppers (payload): steps the tick asked for, not yet emitted
 	 * (avr_steps_emit after fw_tick), and the DIR levels as last written */

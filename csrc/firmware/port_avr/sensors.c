@@ -108,7 +108,7 @@ ISR(INT7_vect, ISR_ALIASOF(INT6_vect));
 static void spi_run_job(const struct avr_spi_job *j)
 {
 	const uint8_t n = (uint8_t)(j->skip + j->n), skip = j->skip, ntx = j->ntx;
-	volatile uint8_t *dest = j->dest;
+	uint8_t *dest = j->dest;
 	uint8_t i, b, next;
 
 	if (!n)
@@ -139,7 +139,7 @@ void avr_spi_round(struct port *p)
 }
 
 static void spi_job(struct port *p, volatile uint8_t *cs_port, uint8_t cs_mask, const uint8_t *tx,
-		    uint8_t ntx, uint8_t skip, uint8_t n, volatile uint8_t *dest)
+		    uint8_t ntx, uint8_t skip, uint8_t n, uint8_t *dest)
 {
 	struct avr_spi_job *j = &p->jobs[p->njobs++];
 	uint8_t i;
@@ -226,17 +226,10 @@ static uint16_t adc(struct port *p, uint8_t i)
 /* analogue channel k: 0..7 on-chip, 8..12 the MCP3008's channels 0..4 */
 static uint16_t ain(struct port *p, uint8_t k)
 {
-	uint16_t v;
-	uint8_t s;
-
 	if (k < AVR_NADC)
 		return adc(p, k);
 	k = (uint8_t)(2u * (k - AVR_NADC));
-	s = SREG;
-	cli();
-	v = (uint16_t)(((uint16_t)(p->ext_adc[k] & 3u) << 8) | p->ext_adc[k + 1]);
-	SREG = s;
-	return v;
+	return (uint16_t)(((uint16_t)(p->ext_adc[k] & 3u) << 8) | p->ext_adc[k + 1]);
 }
 
 static int32_t centred(uint16_t raw, int32_t per_count)
@@ -244,7 +237,7 @@ static int32_t centred(uint16_t raw, int32_t per_count)
 	return ((int32_t)raw - 512) * per_count;
 }
 
-static uint32_t le32(const volatile uint8_t *b)
+static uint32_t le32(const uint8_t *b)
 {
 	return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
 }
@@ -252,13 +245,10 @@ static uint32_t le32(const volatile uint8_t *b)
 static int32_t thermocouple_dc(struct port *p)
 {
 	/* MAX31855 frame, MSB first: D31..D18 14-bit signed 0.25 C, D16 fault */
-	uint8_t s = SREG;
-	uint32_t f;
+	uint32_t f = ((uint32_t)p->tc[0] << 24) | ((uint32_t)p->tc[1] << 16) |
+		     ((uint32_t)p->tc[2] << 8) | p->tc[3];
 	int16_t t;
 
-	cli();
-	f = ((uint32_t)p->tc[0] << 24) | ((uint32_t)p->tc[1] << 16) | ((uint32_t)p->tc[2] << 8) | p->tc[3];
-	SREG = s;
 	if (f & 0x00010000UL)
 		return AVR_SENSOR_OPEN_DC;
 	t = (int16_t)(uint16_t)(f >> 16);          /* 14 bits in the top, sign kept */
@@ -269,8 +259,6 @@ static int32_t thermocouple_dc(struct port *p)
 int32_t port_adc_read(struct port *p, uint8_t ch)
 {
 	uint16_t raw;
-	uint8_t s;
-	int32_t v;
 
 	if (p->role == ROVER_BOARD_PAYLOAD) {
 		if (ch == PORT_ADC_HEATER0_DC)
@@ -294,18 +282,11 @@ int32_t port_adc_read(struct port *p, uint8_t ch)
 			return AVR_SENSOR_OPEN_DC;
 		return ((int32_t)raw - AVR_TEMP_DC_ZERO_COUNT) * AVR_TEMP_DC_PER_COUNT;
 	case PORT_ADC_SOC_PERMILLE:
+		return (int32_t)((uint16_t)p->pwr[0] | ((uint16_t)p->pwr[1] << 8));
 	case PORT_ADC_ENERGY_J:
+		return (int32_t)le32(&p->pwr[2]);
 	case PORT_ADC_SOLAR_DW:
-		s = SREG;
-		cli();
-		if (ch == PORT_ADC_SOC_PERMILLE)
-			v = (int32_t)((uint16_t)p->pwr[0] | ((uint16_t)p->pwr[1] << 8));
-		else if (ch == PORT_ADC_ENERGY_J)
-			v = (int32_t)le32(&p->pwr[2]);
-		else
-			v = (int32_t)((uint16_t)p->pwr[6] | ((uint16_t)p->pwr[7] << 8));
-		SREG = s;
-		return v;
+		return (int32_t)((uint16_t)p->pwr[6] | ((uint16_t)p->pwr[7] << 8));
 	default:
 		return 0;
 	}
@@ -315,13 +296,11 @@ void port_imu_read(struct port *p, int16_t accel_mg[3], int32_t gyro_mdps[3])
 {
 	/* MPU-6000 burst from ACCEL_XOUT_H: ax ay az temp gx gy gz, big-endian;
 	 * +-2 g (16384 counts/g) and +-250 deg/s (131 counts per deg/s) */
-	uint8_t i, s = SREG;
+	uint8_t i;
 	int16_t raw[7];
 
-	cli();
 	for (i = 0; i < 7; i++)
 		raw[i] = (int16_t)(((uint16_t)p->imu[2 * i] << 8) | p->imu[2 * i + 1]);
-	SREG = s;
 	for (i = 0; i < 3; i++) {
 		int32_t a = (int32_t)raw[i] * 1000;
 
